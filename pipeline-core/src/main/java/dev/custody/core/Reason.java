@@ -1,0 +1,44 @@
+package dev.custody.core;
+
+/**
+ * Why Custody refused something: a stable code that scripts and clients can match on. Each reason
+ * maps once to a CLI exit code and an HTTP status; codes never change meaning once released.
+ */
+public enum Reason {
+  /** Input that is not what its format says it is: bad JSON, bad base64, wrong media type. */
+  MALFORMED(10, 400),
+  /** An artifact's digest differs from the digest that was signed or pinned. */
+  DIGEST_MISMATCH(3, 422),
+  /** The signature is valid but its signer is not one the policy trusts. */
+  UNTRUSTED_SIGNER(4, 403),
+  /** The signature does not verify against the key or certificate. */
+  SIGNATURE_INVALID(5, 422),
+  /** A model directory's file set or file contents differ from its signed manifest. */
+  MANIFEST_MISMATCH(6, 422),
+  /** A transparency-log entry or timestamp is missing, malformed or does not verify. */
+  TLOG_INVALID(7, 422),
+  /** A certificate is outside its validity, not chained to the trusted root, or malformed. */
+  CERTIFICATE_INVALID(8, 422),
+  /** A key file cannot be read: wrong format, wrong passphrase or unsupported algorithm. */
+  KEY_INVALID(9, 400),
+  /** A well-formed input in a version, algorithm or method Custody does not accept. */
+  UNSUPPORTED(11, 422);
+
+  private final int exitCode;
+  private final int httpStatus;
+
+  Reason(int exitCode, int httpStatus) {
+    this.exitCode = exitCode;
+    this.httpStatus = httpStatus;
+  }
+
+  /** The process exit code the {@code custody} command returns for this reason. */
+  public int exitCode() {
+    return exitCode;
+  }
+
+  /** The HTTP status the model server answers with for this reason. */
+  public int httpStatus() {
+    return httpStatus;
+  }
+}
