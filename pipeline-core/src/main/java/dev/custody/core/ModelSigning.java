@@ -1,0 +1,115 @@
+package dev.custody.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Signs and verifies models in the OpenSSF Model Signing v1.0 format: a Sigstore bundle holding a
+ * DSSE-signed in-toto statement whose predicate lists every file's digest.
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * Verification recomputes the model's whole file set and compares it with the signed set: a
+ * missing, extra, renamed or changed file fails, and every difference is named. Only paths the
+ * signer chose to ignore (recorded in the signed predicate), model_signing's default ignores, the
+ * signature file itself and paths the verifier names are left out.
+ */
+public final class ModelSigning {
+  /** The signature's file name when it sits inside the model directory. */
+  public static final String DEFAULT_SIGNATURE = "model.sig";
+
+  private static final long MAX_SIGNATURE_BYTES = 16L << 20;
+
+  private ModelSigning() {}
+
+  /**
+   * Hashes {@code model}, signs the manifest and writes the bundle to {@code signature}
+   * atomically.
+   *
+   * @param extraIgnores further paths, relative to the model, to leave out and record as ignored
+   * @return the manifest that was signed
+   */
+  public static ModelManifest sign(
+      Path model, Path signature, BundleSigner signer, List<String> extraIgnores)
+      throws IOException, PipelineException {
+    ModelManifest manifest =
+        ModelManifest.hash(model, ignores(model, signature, extraIgnores, List.of()), false);
+    AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
+    return manifest;
+  }
+
+  /**
+   * Verifies {@code model} against a key-signed {@code signature}.
+   *
+   * @param extraIgnores paths, relative to the model, that the verifier also leaves out
+   * @throws VerificationException with the reason of the first check that failed; for {@link
+   *     Reason#MANIFEST_MISMATCH} the message names every differing file
+   */
+  public static VerifiedModel verify(
+      Path model, Path signature, KeyBundleVerifier verifier, List<String> extraIgnores)
+      throws IOException, VerificationException {
+    VerifiedStatement vs = verifier.verifyStatement(readSignature(signature));
+    return checkModel(model, signature, vs, extraIgnores);
+  }
+
+  static VerifiedModel checkModel(
+      Path model, Path signature, VerifiedStatement vs, List<String> extraIgnores)
+      throws IOException, VerificationException {
+    ModelManifest signed = ModelManifest.fromStatement(vs.statement());
+    Sha256 subject = vs.statement().subjects().get(0).sha256();
+    if (!subject.matches(signed.rootDigest())) {
+      throw new VerificationException(
+          Reason.DIGEST_MISMATCH,
+          "model signature: subject digest " + subject + " != root digest of the signed resources "
+              + signed.rootDigest());
+    }
+    ModelManifest actual;
+    try {
+      actual =
+          ModelManifest.hash(
+              model,
+              ignores(model, signature, extraIgnores, signed.ignorePaths()),
+              signed.allowSymlinks());
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
+    }
+    List<String> diff = signed.differencesFrom(actual);
+    if (!diff.isEmpty()) {
+      throw new VerificationException(
+          Reason.MANIFEST_MISMATCH,
+          "model " + model + " does not match its signature: " + String.join("; ", diff));
+    }
+    return new VerifiedModel(signed, vs.signer());
+  }
+
+  static byte[] readSignature(Path signature) throws IOException, VerificationException {
+    long size = Files.size(signature);
+    if (size > MAX_SIGNATURE_BYTES) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          signature + ": expected a signature of at most " + MAX_SIGNATURE_BYTES + " bytes, found " + size);
+    }
+    try (InputStream in = Files.newInputStream(signature)) {
+      return in.readNBytes((int) MAX_SIGNATURE_BYTES + 1);
+    }
+  }
+
+  private static List<String> ignores(
+      Path model, Path signature, List<String> extra, List<String> signed) {
+    List<String> out = new ArrayList<>(ModelManifest.DEFAULT_IGNORES);
+    out.addAll(extra);
+    out.addAll(signed);
+    Path m = model.toAbsolutePath().normalize();
+    Path s = signature.toAbsolutePath().normalize();
+    if (Files.isDirectory(m) && s.startsWith(m)) {
+      List<String> parts = new ArrayList<>();
+      m.relativize(s).forEach(p -> parts.add(p.toString()));
+      out.add(String.join("/", parts));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.custody.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.sigstore.proto.bundle.v1.Bundle;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads and writes Sigstore bundle JSON through sigstore-java's generated protobuf classes (its
+ * high-level {@code Bundle} cannot hold public-key bundles in 2.0.0).
+ */
+final class SigstoreBundle {
+  static final String MEDIA_TYPE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
+  static final Set<String> MEDIA_TYPES =
+      Set.of(MEDIA_TYPE_V03, "application/vnd.dev.sigstore.bundle+json;version=0.3");
+
+  private static final long MAX_BUNDLE_BYTES = 16L << 20;
+
+  /** A parsed bundle and, for bundles written by model_signing before v1.1, the embedded key. */
+  record Parsed(Bundle bundle, Optional<VerificationKey> embeddedKey) {}
+
+  private SigstoreBundle() {}
+
+  static byte[] write(Bundle bundle) {
+    try {
+      return (JsonFormat.printer().print(bundle) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot print a bundle", e);
+    }
+  }
+
+  static Parsed parse(byte[] json) throws VerificationException {
+    if (json.length > MAX_BUNDLE_BYTES) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          "bundle: expected at most " + MAX_BUNDLE_BYTES + " bytes, found " + json.length);
+    }
+    JsonNode root;
+    try {
+      root = Json.parse(json, "bundle");
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
+    }
+    if (!root.isObject()) {
+      throw new VerificationException(Reason.MALFORMED, "bundle: expected a JSON object");
+    }
+    String mediaType = root.path("mediaType").asText("");
+    if (!MEDIA_TYPES.contains(mediaType)) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "bundle: expected media type " + MEDIA_TYPE_V03 + ", found '" + mediaType + "'");
+    }
+    // model_signing v0.3–v1.0 wrote publicKey as {rawBytes: PEM, keyDetails}, which is not in the
+    // bundle schema. Take the key out (it is unauthenticated: it only tells which key signed) and
+    // parse the rest strictly.
+    Optional<VerificationKey> embedded = Optional.empty();
+    JsonNode pk = root.path("verificationMaterial").path("publicKey");
+    if (pk.isObject() && pk.has("rawBytes")) {
+      ObjectNode fixed = (ObjectNode) pk;
+      try {
+        byte[] raw = Base64.getDecoder().decode(fixed.get("rawBytes").asText());
+        embedded = Optional.of(VerificationKey.fromPem(raw));
+      } catch (IllegalArgumentException | PipelineException e) {
+        throw new VerificationException(
+            Reason.MALFORMED, "bundle: publicKey.rawBytes is not a base64 PEM public key");
+      }
+      fixed.remove("rawBytes");
+      fixed.remove("keyDetails");
+    }
+    Bundle.Builder b = Bundle.newBuilder();
+    try {
+      JsonFormat.parser().merge(new String(Json.write(root), StandardCharsets.UTF_8), b);
+    } catch (InvalidProtocolBufferException e) {
+      throw new VerificationException(Reason.MALFORMED, "bundle: " + e.getMessage());
+    }
+    return new Parsed(b.build(), embedded);
+  }
+}
