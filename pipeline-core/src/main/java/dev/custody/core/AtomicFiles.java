@@ -22,6 +22,9 @@ import java.util.Set;
 public final class AtomicFiles {
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
+  // Artifacts (not secrets) are world-readable, as a plain file written under umask 022 would be.
+  private static final Set<PosixFilePermission> ARTIFACT =
+      PosixFilePermissions.fromString("rw-r--r--");
 
   /** Writes the content of an artifact to a stream. */
   @FunctionalInterface
@@ -56,12 +59,16 @@ public final class AtomicFiles {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
+    boolean posix = supportsPosix(dir);
     Path tmp =
-        ownerOnly && supportsPosix(dir)
+        posix
             ? Files.createTempFile(
                 dir, "." + abs.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
             : Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
     try {
+      if (posix && !ownerOnly) {
+        Files.setPosixFilePermissions(tmp, ARTIFACT);
+      }
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
           OutputStream out = Channels.newOutputStream(ch)) {
         writer.writeTo(out);

@@ -1,0 +1,64 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Json;
+import dev.custody.core.ModelManifest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code custody hash}: SHA-256 of a file, or the model manifest of a directory. */
+@Command(
+    name = "hash",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the SHA-256 of a file, or of every file in a directory and the directory's root",
+      "digest (OpenSSF Model Signing 'files' method, as model_signing computes it)."
+    })
+final class HashCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE|DIR", description = "What to hash.")
+  Path target;
+
+  @Option(names = "--ignore", paramLabel = "PATH", description = "Leave out this path (relative to DIR); repeatable.")
+  List<String> ignore = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.exists(target)) {
+      throw new NoSuchFileException(target.toString());
+    }
+    List<String> ignores = new ArrayList<>(ModelManifest.DEFAULT_IGNORES);
+    ignores.addAll(ignore);
+    ModelManifest m = ModelManifest.hash(target, ignores, false);
+    var out = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.put("name", m.modelName());
+      root.put("rootDigest", m.rootDigest().toString());
+      ObjectNode files = root.putObject("files");
+      m.resources().forEach(r -> files.put(r.name(), r.digest().toString()));
+      out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+    } else if (Files.isRegularFile(target)) {
+      out.println(m.resources().get(0).digest().hex() + "  " + target);
+    } else {
+      m.resources().forEach(r -> out.println(r.digest().hex() + "  " + r.name()));
+      out.println(m.rootDigest().hex() + "  (root digest of " + m.resources().size() + " files)");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.custody.cli;
+
+import dev.custody.core.BundleSigner;
+import dev.custody.core.ModelManifest;
+import dev.custody.core.ModelSigning;
+import dev.custody.core.SigningKey;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code custody sign-model}: an OpenSSF Model Signing signature over a model. */
+@Command(
+    name = "sign-model",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Sign a model directory (or file) with a private key, in the OpenSSF Model Signing v1.0",
+      "format (a Sigstore bundle; readable by model_signing). Writes DIR/model.sig by default."
+    })
+final class SignModelCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "MODEL", description = "Model directory or file.")
+  Path model;
+
+  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "PEM private key (mode 0600).")
+  Path key;
+
+  @Option(names = "--signature", paramLabel = "FILE", description = "Where to write the signature (default: MODEL/model.sig, or MODEL.sig for a file).")
+  Path signature;
+
+  @Option(names = "--ignore", paramLabel = "PATH", description = "Leave out this path (relative to MODEL); recorded in the signature; repeatable.")
+  List<String> ignore = new ArrayList<>();
+
+  @Mixin
+  Passphrase passphrase = new Passphrase();
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.exists(model)) {
+      throw new NoSuchFileException(model.toString());
+    }
+    Path sig = signature != null ? signature : defaultSignature(model);
+    SigningKey signingKey = SigningKey.load(key, passphrase.read());
+    ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
+    var out = spec.commandLine().getOut();
+    out.println("signed " + m.modelName() + ": " + m.resources().size() + " files, root " + m.rootDigest());
+    out.println("signature: " + sig + " (key " + signingKey.publicKey().hint() + ")");
+    return 0;
+  }
+
+  static Path defaultSignature(Path model) {
+    return Files.isDirectory(model)
+        ? model.resolve(ModelSigning.DEFAULT_SIGNATURE)
+        : model.resolveSibling(model.getFileName() + ".sig");
+  }
+}

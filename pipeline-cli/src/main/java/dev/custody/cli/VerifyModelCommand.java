@@ -1,0 +1,70 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Json;
+import dev.custody.core.KeyBundleVerifier;
+import dev.custody.core.ModelSigning;
+import dev.custody.core.VerificationKey;
+import dev.custody.core.VerifiedModel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code custody verify-model}: check a model against its signature and a trusted signer. */
+@Command(
+    name = "verify-model",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Verify a model directory (or file) against its OpenSSF Model Signing signature.",
+      "The whole file set is recomputed: a missing, extra, renamed or changed file fails."
+    })
+final class VerifyModelCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "MODEL", description = "Model directory or file.")
+  Path model;
+
+  @Option(names = "--key", required = true, paramLabel = "PUBLIC_KEY", description = "Trusted PEM public key (P-256 or P-384).")
+  Path key;
+
+  @Option(names = "--signature", paramLabel = "FILE", description = "The signature (default: MODEL/model.sig, or MODEL.sig for a file).")
+  Path signature;
+
+  @Option(names = "--ignore", paramLabel = "PATH", description = "Also leave out this path (relative to MODEL); repeatable.")
+  List<String> ignore = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!java.nio.file.Files.exists(model)) {
+      throw new java.nio.file.NoSuchFileException(model.toString());
+    }
+    Path sig = signature != null ? signature : SignModelCommand.defaultSignature(model);
+    KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(VerificationKey.fromPem(key)).build();
+    VerifiedModel v = ModelSigning.verify(model, sig, verifier, ignore);
+    var out = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.put("verified", true);
+      root.put("model", v.manifest().modelName());
+      root.put("rootDigest", v.rootDigest().toString());
+      root.put("signer", v.signer());
+      root.put("files", v.manifest().resources().size());
+      out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+    } else {
+      out.println("verified " + v.manifest().modelName() + " " + v.rootDigest() + " ("
+          + v.manifest().resources().size() + " files) signed by " + v.signer());
+    }
+    return 0;
+  }
+}
