@@ -27,7 +27,7 @@ final class Errors implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
     var err = cl.getErr();
-    err.println("custody " + cl.getCommandName() + ": " + describe(e));
+    err.println(cl.getCommandSpec().qualifiedName() + ": " + describe(e));
     if (root.verbose) {
       e.printStackTrace(err);
     }

@@ -22,7 +22,9 @@ public enum Reason {
   /** A key file cannot be read: wrong format, wrong passphrase or unsupported algorithm. */
   KEY_INVALID(9, 400),
   /** A well-formed input in a version, algorithm or method Custody does not accept. */
-  UNSUPPORTED(11, 422);
+  UNSUPPORTED(11, 422),
+  /** The running or recorded classpath differs from the signed dependency lock. */
+  DEPENDENCY_MISMATCH(50, 422);
 
   private final int exitCode;
   private final int httpStatus;

@@ -1,0 +1,78 @@
+package dev.custody.cli;
+
+import dev.custody.core.AtomicFiles;
+import dev.custody.core.BundleSigner;
+import dev.custody.core.KeyBundleVerifier;
+import dev.custody.core.SigningKey;
+import dev.custody.core.VerificationKey;
+import dev.custody.verify.ClasspathLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code custody deps}: pin and check the jars Custody itself runs on (seed 001). */
+@Command(
+    name = "deps",
+    mixinStandardHelpOptions = true,
+    description = "Pin the SHA-256 of every jar on custody's own classpath, and check it later.",
+    subcommands = {DepsCommand.Lock.class, DepsCommand.Verify.class})
+final class DepsCommand {
+
+  @Command(
+      name = "lock",
+      mixinStandardHelpOptions = true,
+      description = "Write a signed lock of every jar on the running classpath.")
+  static final class Lock implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Signing key.")
+    Path key;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "deps.lock.sigstore.json", paramLabel = "FILE",
+        description = "Where to write the signed lock (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Mixin Passphrase passphrase;
+
+    @Override
+    public Integer call() throws Exception {
+      ClasspathLock lock = ClasspathLock.ofRunningClasspath();
+      SigningKey k = SigningKey.load(key, passphrase.read());
+      AtomicFiles.write(out, BundleSigner.create(k).signStatement(lock.toStatement()));
+      spec.commandLine().getOut().println("locked " + lock.jars().size() + " jars in " + out);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = "Check the running classpath against a signed lock; name every added, removed or changed jar.")
+  static final class Verify implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "LOCK", description = "The signed lock written by 'custody deps lock'.")
+    Path lockFile;
+
+    @Option(names = "--key", required = true, paramLabel = "PUBLIC_KEY", description = "Key trusted to sign locks.")
+    Path key;
+
+    @Override
+    public Integer call() throws Exception {
+      var verified =
+          KeyBundleVerifier.builder().trust(VerificationKey.fromPem(key)).build()
+              .verifyStatement(Files.readAllBytes(lockFile));
+      ClasspathLock locked = ClasspathLock.fromStatement(verified.statement());
+      locked.requireMatch(ClasspathLock.ofRunningClasspath());
+      spec.commandLine().getOut().println(
+          "classpath matches the lock: " + locked.jars().size() + " jars, signed by " + verified.signer());
+      return 0;
+    }
+  }
+}
