@@ -14,6 +14,7 @@ import java.util.List;
 final class FulcioIdentity {
   /** OIDC issuer, a DER-encoded string (Fulcio since 2023). */
   static final String ISSUER_V2_OID = "1.3.6.1.4.1.57264.1.8";
+
   /** OIDC issuer, raw UTF-8 bytes (deprecated, still in older certificates). */
   static final String ISSUER_V1_OID = "1.3.6.1.4.1.57264.1.1";
 
@@ -109,6 +110,7 @@ final class FulcioIdentity {
   private static VerificationException malformedIssuer() {
     return new VerificationException(
         Reason.CERTIFICATE_INVALID,
-        "signing certificate: expected a DER string in the OIDC issuer extension, found other bytes");
+        "signing certificate: expected a DER string in the OIDC issuer extension, found other"
+            + " bytes");
   }
 }

@@ -181,7 +181,10 @@ public final class KeyBundleTlogVerifier {
 
     List<byte[]> rfc3161 = new ArrayList<>();
     for (RFC3161SignedTimestamp ts :
-        bundle.getVerificationMaterial().getTimestampVerificationData().getRfc3161TimestampsList()) {
+        bundle
+            .getVerificationMaterial()
+            .getTimestampVerificationData()
+            .getRfc3161TimestampsList()) {
       rfc3161.add(ts.getSignedTimestamp().toByteArray());
     }
     List<Instant> tsaTimes = SigstoreChecks.verifyTimestamps(timestamps, rfc3161, signature, clock);
@@ -213,7 +216,8 @@ public final class KeyBundleTlogVerifier {
       return "SHA384withECDSA";
     }
     throw new VerificationException(
-        Reason.UNSUPPORTED, "DSSE with an ECDSA key: expected P-256 or P-384, found " + bits + " bits");
+        Reason.UNSUPPORTED,
+        "DSSE with an ECDSA key: expected P-256 or P-384, found " + bits + " bits");
   }
 
   private void verifySignature(String algorithm, byte[] signed, byte[] sig, String what)
@@ -258,7 +262,9 @@ public final class KeyBundleTlogVerifier {
               + " "
               + version
               + ", found "
-              + (body == null ? "none" : body.path("kind").asText() + " " + body.path("apiVersion").asText()));
+              + (body == null
+                  ? "none"
+                  : body.path("kind").asText() + " " + body.path("apiVersion").asText()));
     }
     JsonNode spec = body.path("spec");
     if ("hashedrekord".equals(kind) && "0.0.1".equals(version) && dssePayload == null) {
@@ -372,8 +378,7 @@ public final class KeyBundleTlogVerifier {
       }
       PublicKey key;
       try {
-        byte[] der =
-            derFromPem(Files.readString(publicKey, StandardCharsets.US_ASCII));
+        byte[] der = derFromPem(Files.readString(publicKey, StandardCharsets.US_ASCII));
         key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
       } catch (GeneralSecurityException | IllegalArgumentException e) {
         throw new IllegalArgumentException(

@@ -57,6 +57,12 @@ public final class KeyBundleVerified {
 
   @Override
   public String toString() {
-    return "KeyBundleVerified{" + artifactDigest + " signed by key " + keyId + " at " + integratedTime + "}";
+    return "KeyBundleVerified{"
+        + artifactDigest
+        + " signed by key "
+        + keyId
+        + " at "
+        + integratedTime
+        + "}";
   }
 }

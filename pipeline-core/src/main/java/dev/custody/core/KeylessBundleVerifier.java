@@ -51,15 +51,15 @@ import java.util.stream.Collectors;
  *
  * <h3>Security guarantees</h3>
  *
- * A bundle verifies only if all of these hold: the certificate chains to a certificate authority
- * of the trusted root (and carries a valid SCT from one of its CT logs) and contains no root
+ * A bundle verifies only if all of these hold: the certificate chains to a certificate authority of
+ * the trusted root (and carries a valid SCT from one of its CT logs) and contains no root
  * certificate; its subject and OIDC issuer equal one of the required signers exactly; the bundle
  * names the artifact's digest (message digest, or an in-toto subject); the signature over the
  * digest (or over the DSSE pre-authentication encoding) verifies with the certificate's key; the
  * single Rekor entry matches the signature, certificate and artifact, its inclusion proof,
  * checkpoint and signed entry timestamp verify against a log of the trusted root whose key was
- * valid at the entry's time; every RFC 3161 timestamp verifies against a timestamp authority of
- * the trusted root; the certificate was valid at every verified signing time, of which there is at
+ * valid at the entry's time; every RFC 3161 timestamp verifies against a timestamp authority of the
+ * trusted root; the certificate was valid at every verified signing time, of which there is at
  * least one; and no verified time lies after the {@link Builder#clock clock}'s present. Then
  * sigstore-java's {@link KeylessVerifier} checks the bundle once more. No signer is ever accepted
  * by default.
@@ -241,8 +241,7 @@ public final class KeylessBundleVerifier {
 
     // sigstore-java's own verification, which also checks the log entry's body against the
     // signature, certificate and artifact: every other check above has passed.
-    if (payload != null
-        && new String(payload, StandardCharsets.UTF_8).length() != payload.length) {
+    if (payload != null && new String(payload, StandardCharsets.UTF_8).length() != payload.length) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
           "DSSE payload: expected ASCII (sigstore-java 2.0.0 computes the pre-authentication"
@@ -257,7 +256,8 @@ public final class KeylessBundleVerifier {
               + SigstoreChecks.firstLine(e));
     }
 
-    Instant when = integrated.orElseGet(() -> tsaTimes.stream().min(Comparator.naturalOrder()).get());
+    Instant when =
+        integrated.orElseGet(() -> tsaTimes.stream().min(Comparator.naturalOrder()).get());
     return new KeylessVerified(identity, issuer, when, artifactDigest, payloadType, payload);
   }
 
@@ -285,7 +285,8 @@ public final class KeylessBundleVerifier {
     boolean ok;
     try {
       var verifier = Verifiers.newVerifier(leaf.getPublicKey());
-      ok = prehashed ? verifier.verifyDigest(signed, signature) : verifier.verify(signed, signature);
+      ok =
+          prehashed ? verifier.verifyDigest(signed, signature) : verifier.verify(signed, signature);
     } catch (java.security.SignatureException e) {
       ok = false;
     } catch (GeneralSecurityException e) {

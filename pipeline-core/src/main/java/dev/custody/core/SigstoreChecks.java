@@ -99,7 +99,8 @@ final class SigstoreChecks {
           Reason.TLOG_INVALID, "log entry: expected an inclusion proof, found none");
     }
     boolean hasSet =
-        entry.hasInclusionPromise() && !entry.getInclusionPromise().getSignedEntryTimestamp().isEmpty();
+        entry.hasInclusionPromise()
+            && !entry.getInclusionPromise().getSignedEntryTimestamp().isEmpty();
     if (!hasSet && material.getTimestampVerificationData().getRfc3161TimestampsCount() == 0) {
       throw new VerificationException(
           Reason.TLOG_INVALID,
@@ -114,8 +115,7 @@ final class SigstoreChecks {
   static byte[] pae(String payloadType, byte[] payload) {
     byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + type.length + 32);
-    byte[] head =
-        ("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII);
+    byte[] head = ("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII);
     out.write(head, 0, head.length);
     out.write(type, 0, type.length);
     byte[] mid = (" " + payload.length + " ").getBytes(StandardCharsets.US_ASCII);
@@ -167,8 +167,8 @@ final class SigstoreChecks {
    * Verifies RFC 3161 timestamps over {@code signature} against the trusted root's timestamp
    * authorities and returns the time each one states.
    *
-   * @throws VerificationException {@link Reason#TLOG_INVALID} if one does not verify or lies in
-   *     the future
+   * @throws VerificationException {@link Reason#TLOG_INVALID} if one does not verify or lies in the
+   *     future
    */
   static List<Instant> verifyTimestamps(
       TimestampVerifier verifier, List<byte[]> timestamps, byte[] signature, Clock clock)
@@ -191,7 +191,10 @@ final class SigstoreChecks {
       if (time.isAfter(clock.instant())) {
         throw new VerificationException(
             Reason.TLOG_INVALID,
-            "RFC 3161 timestamp: expected a time before now (" + clock.instant() + "), found " + time);
+            "RFC 3161 timestamp: expected a time before now ("
+                + clock.instant()
+                + "), found "
+                + time);
       }
       times.add(time);
     }
@@ -235,7 +238,9 @@ final class SigstoreChecks {
                 () ->
                     new VerificationException(
                         Reason.TLOG_INVALID,
-                        "log entry: expected a trusted log valid at " + integrated + ", found none"));
+                        "log entry: expected a trusted log valid at "
+                            + integrated
+                            + ", found none"));
     boolean ok;
     try {
       ok =

@@ -139,7 +139,8 @@ class KeyBundleTlogVerifierTest {
     bodySig.put("signature", B64.encodeToString(sig));
     bodySig.put(
         "verifier",
-        B64.encodeToString(pem(signer.getPublic().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+        B64.encodeToString(
+            pem(signer.getPublic().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
     byte[] bodyBytes = JSON.writeValueAsBytes(body);
 
     String logIdHex = Sha256.ofRaw(logId).hex();
@@ -276,9 +277,14 @@ class KeyBundleTlogVerifierTest {
   @Test
   void verify_otherKey_throwsSignatureInvalid() throws Exception {
     Path otherPub = tmp.resolve("other.pub");
-    Files.writeString(otherPub, pem(ecKeyPair().getPublic().getEncoded()), StandardCharsets.US_ASCII);
+    Files.writeString(
+        otherPub, pem(ecKeyPair().getPublic().getEncoded()), StandardCharsets.US_ASCII);
     KeyBundleTlogVerifier v =
-        KeyBundleTlogVerifier.builder().trustedRoot(trustedRoot).publicKey(otherPub).clock(NOW).build();
+        KeyBundleTlogVerifier.builder()
+            .trustedRoot(trustedRoot)
+            .publicKey(otherPub)
+            .clock(NOW)
+            .build();
     byte[] bundle = bundle(new Spec());
 
     VerificationException e =

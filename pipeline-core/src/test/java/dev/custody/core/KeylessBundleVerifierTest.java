@@ -28,7 +28,8 @@ class KeylessBundleVerifierTest {
   @Test
   void build_noTrustedRoot_throwsIllegalState() {
     assertThatThrownBy(
-            () -> KeylessBundleVerifier.builder().requireSigner("a@example.com", "https://i").build())
+            () ->
+                KeylessBundleVerifier.builder().requireSigner("a@example.com", "https://i").build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("a trusted root is required");
   }
@@ -83,7 +84,8 @@ class KeylessBundleVerifierTest {
             .requireSigner(
                 SigstoreConformanceTest.BEACON_IDENTITY, SigstoreConformanceTest.BEACON_ISSUER)
             .build()
-            .verify(Files.readAllBytes(dir.resolve("bundle.sigstore.json")), CASES.resolve("a.txt"));
+            .verify(
+                Files.readAllBytes(dir.resolve("bundle.sigstore.json")), CASES.resolve("a.txt"));
     byte[] before = r.dssePayload().orElseThrow();
 
     Arrays.fill(r.dssePayload().orElseThrow(), (byte) 0);
@@ -100,8 +102,10 @@ class KeylessBundleVerifierTest {
 
     byte[] pae = SigstoreChecks.pae("t", payload);
 
-    byte[] expected = new byte[] {'D', 'S', 'S', 'E', 'v', '1', ' ', '1', ' ', 't', ' ', '2', ' ',
-        payload[0], payload[1]};
+    byte[] expected =
+        new byte[] {
+          'D', 'S', 'S', 'E', 'v', '1', ' ', '1', ' ', 't', ' ', '2', ' ', payload[0], payload[1]
+        };
     assertThat(pae).isEqualTo(expected);
   }
 }

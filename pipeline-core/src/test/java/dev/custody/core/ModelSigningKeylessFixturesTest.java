@@ -29,8 +29,10 @@ class ModelSigningKeylessFixturesTest {
   static final Path PUBLIC_GOOD = SHARED.resolve("fixtures/trust/public-good-trusted_root.json");
   static final String IDENTITY = "stefanb@us.ibm.com";
   static final String ISSUER = "https://sigstore.verify.ibm.com/oauth2";
+
   /** The model files; model.sig is the signature, ignore-me is ignored by the signer. */
   static final List<String> MODEL_FILES = List.of("signme-1", "signme-2");
+
   /** A fixed "now" after every fixture was signed (Fulcio certificates live ten minutes). */
   static final Clock NOW = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
@@ -68,7 +70,8 @@ class ModelSigningKeylessFixturesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
+  @ValueSource(
+      strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
   void verify_modelSignedByIbmIdentity_returnsVerifiedStatement(String version) throws Exception {
     Path dir = model(version);
     Sha256 root = rootDigest(files(dir));
@@ -79,7 +82,9 @@ class ModelSigningKeylessFixturesTest {
     assertThat(v.identity()).isEqualTo(IDENTITY);
     assertThat(v.issuer()).isEqualTo(ISSUER);
     assertThat(v.artifactDigest()).isEqualTo(root);
-    assertThat(v.integratedTime()).isBefore(NOW.instant()).isAfter(Instant.parse("2025-01-01T00:00:00Z"));
+    assertThat(v.integratedTime())
+        .isBefore(NOW.instant())
+        .isAfter(Instant.parse("2025-01-01T00:00:00Z"));
     assertThat(v.dssePayloadType()).contains("application/vnd.in-toto+json");
     JsonNode statement = new ObjectMapper().readTree(v.dssePayload().orElseThrow());
     assertThat(statement.path("predicateType").asText())
@@ -95,7 +100,8 @@ class ModelSigningKeylessFixturesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
+  @ValueSource(
+      strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
   void verify_otherIdentity_throwsUntrustedSigner(String version) throws Exception {
     Path dir = model(version);
     KeylessBundleVerifier other = verifier("mallory@us.ibm.com", ISSUER, NOW);
@@ -103,14 +109,16 @@ class ModelSigningKeylessFixturesTest {
     VerificationException e =
         assertThrows(
             VerificationException.class,
-            () -> other.verify(Files.readAllBytes(dir.resolve("model.sig")), rootDigest(files(dir))));
+            () ->
+                other.verify(Files.readAllBytes(dir.resolve("model.sig")), rootDigest(files(dir))));
 
     assertThat(e.reason()).isEqualTo(Reason.UNTRUSTED_SIGNER);
     assertThat(e.getMessage()).contains("mallory@us.ibm.com").contains(IDENTITY);
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
+  @ValueSource(
+      strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
   void verify_otherIssuer_throwsUntrustedSigner(String version) throws Exception {
     Path dir = model(version);
     KeylessBundleVerifier other =
@@ -119,14 +127,16 @@ class ModelSigningKeylessFixturesTest {
     VerificationException e =
         assertThrows(
             VerificationException.class,
-            () -> other.verify(Files.readAllBytes(dir.resolve("model.sig")), rootDigest(files(dir))));
+            () ->
+                other.verify(Files.readAllBytes(dir.resolve("model.sig")), rootDigest(files(dir))));
 
     assertThat(e.reason()).isEqualTo(Reason.UNTRUSTED_SIGNER);
     assertThat(e.getMessage()).contains(ISSUER);
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
+  @ValueSource(
+      strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
   void verify_oneByteChangedInSignme1_throwsDigestMismatch(String version) throws Exception {
     Path dir = model(version);
     Map<String, byte[]> tampered = files(dir);

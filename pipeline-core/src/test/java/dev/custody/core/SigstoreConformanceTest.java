@@ -40,8 +40,8 @@ class SigstoreConformanceTest {
   record Unsupported(Reason reason, String messageFragment, String why) {}
 
   /**
-   * Case-runs that sigstore-java 2.0.0 cannot verify as the suite expects, keyed by "case/BY".
-   * Each is asserted to fail exactly this way: when a fix makes one pass, its entry must go.
+   * Case-runs that sigstore-java 2.0.0 cannot verify as the suite expects, keyed by "case/BY". Each
+   * is asserted to fail exactly this way: when a fix makes one pass, its entry must go.
    */
   static final Map<String, Unsupported> UNSUPPORTED =
       Map.of(
