@@ -1,0 +1,111 @@
+package dev.custody.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** Builder rules and result hygiene of {@link KeylessBundleVerifier}. */
+class KeylessBundleVerifierTest {
+  static final Path CASES = SigstoreConformanceTest.CASES;
+
+  @Test
+  void build_noSigner_throwsIllegalState() {
+    assertThatThrownBy(
+            () ->
+                KeylessBundleVerifier.builder()
+                    .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("a signer identity is required");
+  }
+
+  @Test
+  void build_noTrustedRoot_throwsIllegalState() {
+    assertThatThrownBy(
+            () ->
+                KeylessBundleVerifier.builder().requireSigner("a@example.com", "https://i").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("a trusted root is required");
+  }
+
+  @Test
+  void requireSigner_blankIssuer_throwsIllegalArgument() {
+    assertThatThrownBy(() -> KeylessBundleVerifier.builder().requireSigner("a@example.com", " "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void build_notATrustedRoot_throwsIllegalArgument() {
+    Path bundle = CASES.resolve("happy-path-v0.3/bundle.sigstore.json");
+    assumeTrue(Files.exists(bundle), "shared fixtures absent: " + CASES);
+
+    assertThatThrownBy(
+            () ->
+                KeylessBundleVerifier.builder()
+                    .trustedRoot(CASES.resolve("a.txt"))
+                    .requireSigner("a@example.com", "https://issuer.example")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void verify_secondOfTwoRequiredSigners_verifies() throws Exception {
+    Path dir = CASES.resolve("happy-path-v0.3");
+    assumeTrue(Files.isDirectory(dir), "shared fixtures absent: " + CASES);
+    KeylessBundleVerifier v =
+        KeylessBundleVerifier.builder()
+            .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
+            .requireSigner("someone@example.com", SigstoreConformanceTest.BEACON_ISSUER)
+            .requireSigner(
+                SigstoreConformanceTest.BEACON_IDENTITY, SigstoreConformanceTest.BEACON_ISSUER)
+            .build();
+
+    KeylessVerified r =
+        v.verify(Files.readAllBytes(dir.resolve("bundle.sigstore.json")), CASES.resolve("a.txt"));
+
+    assertThat(r.identity()).isEqualTo(SigstoreConformanceTest.BEACON_IDENTITY);
+    assertThat(r.dssePayload()).isEmpty();
+    assertThat(r.dssePayloadType()).isEmpty();
+  }
+
+  @Test
+  void dssePayload_returnedArrayMutated_resultUnchanged() throws Exception {
+    Path dir = CASES.resolve("happy-path-intoto-in-dsse-v3");
+    assumeTrue(Files.isDirectory(dir), "shared fixtures absent: " + CASES);
+    KeylessVerified r =
+        KeylessBundleVerifier.builder()
+            .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
+            .requireSigner(
+                SigstoreConformanceTest.BEACON_IDENTITY, SigstoreConformanceTest.BEACON_ISSUER)
+            .build()
+            .verify(
+                Files.readAllBytes(dir.resolve("bundle.sigstore.json")), CASES.resolve("a.txt"));
+    byte[] before = r.dssePayload().orElseThrow();
+
+    Arrays.fill(r.dssePayload().orElseThrow(), (byte) 0);
+    byte[] copy = r.dssePayload().orElseThrow();
+    copy[0] ^= 1;
+
+    assertThat(r.dssePayload().orElseThrow()).isEqualTo(before);
+    assertThat(new String(before, StandardCharsets.UTF_8)).contains("\"subject\"");
+  }
+
+  @Test
+  void pae_multiByteUtf8Payload_countsBytesNotCharacters() {
+    byte[] payload = "é".getBytes(StandardCharsets.UTF_8); // one character, two bytes
+
+    byte[] pae = SigstoreChecks.pae("t", payload);
+
+    byte[] expected =
+        new byte[] {
+          'D', 'S', 'S', 'E', 'v', '1', ' ', '1', ' ', 't', ' ', '2', ' ', payload[0], payload[1]
+        };
+    assertThat(pae).isEqualTo(expected);
+  }
+}
