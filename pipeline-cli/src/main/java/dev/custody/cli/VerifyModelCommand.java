@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
+import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedModel;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify a model directory (or file) against its OpenSSF Model Signing signature.",
-      "The whole file set is recomputed: a missing, extra, renamed or changed file fails."
+      "The whole file set is recomputed: a missing, extra, renamed or changed file fails.",
+      "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root."
     })
 final class VerifyModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -32,8 +35,29 @@ final class VerifyModelCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "Model directory or file.")
   Path model;
 
-  @Option(names = "--key", required = true, paramLabel = "PUBLIC_KEY", description = "Trusted PEM public key (P-256 or P-384).")
-  Path key;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Signer signer;
+
+  /** Who must have signed: a key, or a keyless identity. One of the two is required. */
+  static final class Signer {
+    @Option(names = "--key", required = true, paramLabel = "PUBLIC_KEY", description = "Trusted PEM public key (P-256 or P-384).")
+    Path key;
+
+    @ArgGroup(exclusive = false)
+    Keyless keyless;
+  }
+
+  /** A keyless (Fulcio certificate + Rekor entry) signer, checked offline against a trusted root. */
+  static final class Keyless {
+    @Option(names = "--identity", required = true, paramLabel = "ID", description = "Required certificate identity (e-mail or workflow URI).")
+    String identity;
+
+    @Option(names = "--issuer", required = true, paramLabel = "URL", description = "Required OIDC issuer of that identity.")
+    String issuer;
+
+    @Option(names = "--trusted-root", required = true, paramLabel = "FILE", description = "Sigstore trusted_root.json (offline).")
+    Path trustedRoot;
+  }
 
   @Option(names = "--signature", paramLabel = "FILE", description = "The signature (default: MODEL/model.sig, or MODEL.sig for a file).")
   Path signature;
@@ -50,8 +74,18 @@ final class VerifyModelCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(model.toString());
     }
     Path sig = signature != null ? signature : SignModelCommand.defaultSignature(model);
-    KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(VerificationKey.fromPem(key)).build();
-    VerifiedModel v = ModelSigning.verify(model, sig, verifier, ignore);
+    VerifiedModel v;
+    if (signer.key != null) {
+      KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
+      v = ModelSigning.verify(model, sig, verifier, ignore);
+    } else {
+      KeylessBundleVerifier verifier =
+          KeylessBundleVerifier.builder()
+              .trustedRoot(signer.keyless.trustedRoot)
+              .requireSigner(signer.keyless.identity, signer.keyless.issuer)
+              .build();
+      v = ModelSigning.verify(model, sig, verifier, ignore);
+    }
     var out = spec.commandLine().getOut();
     if (json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();

@@ -127,6 +127,25 @@ class ModelCommandsTest {
   }
 
   @Test
+  void verify_keylessModelSigningFixture_exitsZero() {
+    Path fixture = Shared.require("fixtures/model-signing/v1.1.0-sigstore");
+    Path root = Shared.require("fixtures/trust/public-good-trusted_root.json");
+    Cli r = Cli.run("verify-model", fixture.toString(), "--identity", "stefanb@us.ibm.com",
+        "--issuer", "https://sigstore.verify.ibm.com/oauth2", "--trusted-root", root.toString(), "--ignore", "ignore-me");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("signed by stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2)");
+    Cli other = Cli.run("verify-model", fixture.toString(), "--identity", "someone@else.example",
+        "--issuer", "https://sigstore.verify.ibm.com/oauth2", "--trusted-root", root.toString(), "--ignore", "ignore-me");
+    assertThat(other.exit()).isEqualTo(Reason.UNTRUSTED_SIGNER.exitCode());
+  }
+
+  @Test
+  void verify_keyAndIdentityTogether_exitsUsage() {
+    Cli r = Cli.run("verify-model", model.toString(), "--key", key + ".pub", "--identity", "a", "--issuer", "b", "--trusted-root", "c");
+    assertThat(r.exit()).isEqualTo(2);
+  }
+
+  @Test
   void help_everyCommand_exitsZero() {
     for (String c : new String[] {"keygen", "hash", "sign-model", "verify-model"}) {
       Cli r = Cli.run(c, "--help");

@@ -56,26 +56,65 @@ public final class ModelSigning {
     return checkModel(model, signature, vs, extraIgnores);
   }
 
+  /**
+   * Verifies {@code model} against a keyless {@code signature} (Fulcio certificate and Rekor
+   * entry), offline, for the identity and issuer the verifier requires.
+   *
+   * <p>The model is hashed with the ignore paths the signature lists (read before the signature is
+   * checked: they only choose which files to hash), and the bundle is verified for that root
+   * digest. The manifest is then read from the verified payload and compared file by file.
+   */
+  public static VerifiedModel verify(
+      Path model, Path signature, KeylessBundleVerifier verifier, List<String> extraIgnores)
+      throws IOException, VerificationException {
+    byte[] bundle = readSignature(signature);
+    ModelManifest claimed = unverifiedManifest(bundle);
+    ModelManifest actual = hashFor(model, signature, extraIgnores, claimed);
+    KeylessVerified kv;
+    try {
+      kv = verifier.verify(bundle, actual.rootDigest());
+    } catch (VerificationException e) {
+      List<String> diff = claimed.differencesFrom(actual);
+      if (e.reason() == Reason.DIGEST_MISMATCH && !diff.isEmpty()) {
+        throw new VerificationException(
+            Reason.MANIFEST_MISMATCH,
+            "model " + model + " does not match its signature: " + String.join("; ", diff), e);
+      }
+      throw e;
+    }
+    if (!Statement.PAYLOAD_TYPE.equals(kv.dssePayloadType().orElse(""))) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED, "model signature: expected a DSSE in-toto bundle, found a message signature");
+    }
+    byte[] payload = kv.dssePayload().orElseThrow();
+    Statement st;
+    try {
+      st = Statement.parse(payload);
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
+    VerifiedStatement vs =
+        new VerifiedStatement(st, payload, kv.identity() + " (issuer " + kv.issuer() + ")");
+    ModelManifest signed = ModelManifest.fromStatement(st);
+    return compare(model, vs, signed, actual);
+  }
+
   static VerifiedModel checkModel(
       Path model, Path signature, VerifiedStatement vs, List<String> extraIgnores)
       throws IOException, VerificationException {
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
+    return compare(model, vs, signed, hashFor(model, signature, extraIgnores, signed));
+  }
+
+  private static VerifiedModel compare(
+      Path model, VerifiedStatement vs, ModelManifest signed, ModelManifest actual)
+      throws VerificationException {
     Sha256 subject = vs.statement().subjects().get(0).sha256();
     if (!subject.matches(signed.rootDigest())) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
           "model signature: subject digest " + subject + " != root digest of the signed resources "
               + signed.rootDigest());
-    }
-    ModelManifest actual;
-    try {
-      actual =
-          ModelManifest.hash(
-              model,
-              ignores(model, signature, extraIgnores, signed.ignorePaths()),
-              signed.allowSymlinks());
-    } catch (PipelineException e) {
-      throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
     }
     List<String> diff = signed.differencesFrom(actual);
     if (!diff.isEmpty()) {
@@ -84,6 +123,34 @@ public final class ModelSigning {
           "model " + model + " does not match its signature: " + String.join("; ", diff));
     }
     return new VerifiedModel(signed, vs.signer());
+  }
+
+  private static ModelManifest hashFor(
+      Path model, Path signature, List<String> extraIgnores, ModelManifest signed)
+      throws IOException, VerificationException {
+    try {
+      return ModelManifest.hash(
+          model, ignores(model, signature, extraIgnores, signed.ignorePaths()), signed.allowSymlinks());
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
+    }
+  }
+
+  /** The manifest a bundle claims, before its signature is checked: for choosing files only. */
+  private static ModelManifest unverifiedManifest(byte[] bundle) throws VerificationException {
+    var parsed = SigstoreBundle.parse(bundle).bundle();
+    if (!parsed.hasDsseEnvelope()) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED, "model signature: expected a DSSE envelope, found a message signature");
+    }
+    try {
+      return ModelManifest.fromStatement(
+          Statement.parse(parsed.getDsseEnvelope().getPayload().toByteArray()));
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
   }
 
   static byte[] readSignature(Path signature) throws IOException, VerificationException {
