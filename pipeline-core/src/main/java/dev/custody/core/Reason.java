@@ -23,6 +23,17 @@ public enum Reason {
   KEY_INVALID(9, 400),
   /** A well-formed input in a version, algorithm or method Custody does not accept. */
   UNSUPPORTED(11, 422),
+  /**
+   * A model names a class or protobuf type that the loader's allow-list does not permit; it is
+   * refused before any class it names is loaded.
+   */
+  UNSAFE_MODEL(40, 422),
+  /**
+   * A model's output type, label set or feature names differ from the signed training record.
+   */
+  MODEL_MISMATCH(41, 422),
+  /** A model file is larger than the loader's configured limit. */
+  MODEL_TOO_LARGE(42, 413),
   /** The running or recorded classpath differs from the signed dependency lock. */
   DEPENDENCY_MISMATCH(50, 422);
 
