@@ -106,6 +106,32 @@ public final class KeylessBundleVerifier {
     this.options = opts.build();
   }
 
+  /**
+   * Verifies a keyless DSSE bundle carrying an in-toto statement about {@code subject} and returns
+   * the statement parsed from the verified payload bytes.
+   *
+   * @throws VerificationException as {@link #verify(byte[], Sha256)}, or UNSUPPORTED for a
+   *     message-signature bundle or another payload type, MALFORMED for an unreadable statement
+   */
+  public VerifiedStatement verifyStatement(byte[] bundleJson, Sha256 subject) throws VerificationException {
+    KeylessVerified kv = verify(bundleJson, subject);
+    if (!Statement.PAYLOAD_TYPE.equals(kv.dssePayloadType().orElse(""))) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "bundle: expected a DSSE envelope with payload type " + Statement.PAYLOAD_TYPE + ", found "
+              + kv.dssePayloadType().orElse("a message signature"));
+    }
+    byte[] payload = kv.dssePayload().orElseThrow();
+    try {
+      return new VerifiedStatement(
+          Statement.parse(payload), payload, kv.identity() + " (issuer " + kv.issuer() + ")");
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
+  }
+
   /** A builder; a trusted root and at least one signer are required. */
   public static Builder builder() {
     return new Builder();

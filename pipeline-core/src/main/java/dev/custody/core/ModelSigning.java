@@ -70,9 +70,9 @@ public final class ModelSigning {
     byte[] bundle = readSignature(signature);
     ModelManifest claimed = unverifiedManifest(bundle);
     ModelManifest actual = hashFor(model, signature, extraIgnores, claimed);
-    KeylessVerified kv;
+    VerifiedStatement vs;
     try {
-      kv = verifier.verify(bundle, actual.rootDigest());
+      vs = verifier.verifyStatement(bundle, actual.rootDigest());
     } catch (VerificationException e) {
       List<String> diff = claimed.differencesFrom(actual);
       if (e.reason() == Reason.DIGEST_MISMATCH && !diff.isEmpty()) {
@@ -82,20 +82,7 @@ public final class ModelSigning {
       }
       throw e;
     }
-    if (!Statement.PAYLOAD_TYPE.equals(kv.dssePayloadType().orElse(""))) {
-      throw new VerificationException(
-          Reason.UNSUPPORTED, "model signature: expected a DSSE in-toto bundle, found a message signature");
-    }
-    byte[] payload = kv.dssePayload().orElseThrow();
-    Statement st;
-    try {
-      st = Statement.parse(payload);
-    } catch (PipelineException e) {
-      throw new VerificationException(e.reason(), e.getMessage(), e);
-    }
-    VerifiedStatement vs =
-        new VerifiedStatement(st, payload, kv.identity() + " (issuer " + kv.issuer() + ")");
-    ModelManifest signed = ModelManifest.fromStatement(st);
+    ModelManifest signed = ModelManifest.fromStatement(vs.statement());
     return compare(model, vs, signed, actual);
   }
 

@@ -35,7 +35,9 @@ public enum Reason {
   /** A model file is larger than the loader's configured limit. */
   MODEL_TOO_LARGE(42, 413),
   /** The running or recorded classpath differs from the signed dependency lock. */
-  DEPENDENCY_MISMATCH(50, 422);
+  DEPENDENCY_MISMATCH(50, 422),
+  /** A trust policy file is unreadable, has unknown keys or wrong types, or trusts nobody. */
+  POLICY_INVALID(51, 400);
 
   private final int exitCode;
   private final int httpStatus;
