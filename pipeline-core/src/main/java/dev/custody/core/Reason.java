@@ -22,7 +22,9 @@ public enum Reason {
   /** A key file cannot be read: wrong format, wrong passphrase or unsupported algorithm. */
   KEY_INVALID(9, 400),
   /** A well-formed input in a version, algorithm or method Custody does not accept. */
-  UNSUPPORTED(11, 422);
+  UNSUPPORTED(11, 422),
+  /** Training could not produce a model from the data: too few rows or labels, or a trainer error. */
+  TRAINING_FAILED(30, 422);
 
   private final int exitCode;
   private final int httpStatus;
