@@ -37,7 +37,9 @@ public enum Reason {
   /** The running or recorded classpath differs from the signed dependency lock. */
   DEPENDENCY_MISMATCH(50, 422),
   /** A trust policy file is unreadable, has unknown keys or wrong types, or trusts nobody. */
-  POLICY_INVALID(51, 400);
+  POLICY_INVALID(51, 400),
+  /** Training could not produce a model from the data: too few rows or labels, or a trainer error. */
+  TRAINING_FAILED(30, 422);
 
   private final int exitCode;
   private final int httpStatus;
