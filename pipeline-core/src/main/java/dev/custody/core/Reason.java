@@ -22,7 +22,19 @@ public enum Reason {
   /** A key file cannot be read: wrong format, wrong passphrase or unsupported algorithm. */
   KEY_INVALID(9, 400),
   /** A well-formed input in a version, algorithm or method Custody does not accept. */
-  UNSUPPORTED(11, 422);
+  UNSUPPORTED(11, 422),
+  /**
+   * A data file that breaks its declared format or schema; the message names the line, column,
+   * expected and found value.
+   */
+  DATA_INVALID(20, 422),
+  /**
+   * A pipeline spec or data lock with an unknown key, a wrong type, a bad value or a missing field;
+   * the message names the key and its line:column.
+   */
+  SPEC_INVALID(21, 400),
+  /** A data screen with policy {@code fail} flagged more rows than it allows. */
+  SCREEN_FAILED(22, 422);
 
   private final int exitCode;
   private final int httpStatus;
