@@ -39,7 +39,19 @@ public enum Reason {
   /** A trust policy file is unreadable, has unknown keys or wrong types, or trusts nobody. */
   POLICY_INVALID(51, 400),
   /** Training could not produce a model from the data: too few rows or labels, or a trainer error. */
-  TRAINING_FAILED(30, 422);
+  TRAINING_FAILED(30, 422),
+  /**
+   * A data file that breaks its declared format or schema; the message names the line, column,
+   * expected and found value.
+   */
+  DATA_INVALID(20, 422),
+  /**
+   * A pipeline spec or data lock with an unknown key, a wrong type, a bad value or a missing field;
+   * the message names the key and its line:column.
+   */
+  SPEC_INVALID(21, 400),
+  /** A data screen with policy {@code fail} flagged more rows than it allows. */
+  SCREEN_FAILED(22, 422);
 
   private final int exitCode;
   private final int httpStatus;

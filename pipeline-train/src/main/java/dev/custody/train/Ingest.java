@@ -1,0 +1,283 @@
+package dev.custody.train;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.core.Sha256;
+import dev.custody.train.PipelineSpec.FileList;
+import dev.custody.train.PipelineSpec.LocalFile;
+import dev.custody.train.PipelineSpec.LockFile;
+import dev.custody.train.PipelineSpec.RemoteFile;
+import dev.custody.train.PipelineSpec.Schema;
+import dev.custody.train.PipelineSpec.Source;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * The ingest stage: reads each pinned data file once into memory, checks its SHA-256 against the
+ * spec (or lock), parses and validates <em>those same bytes</em> against the schema, computes the
+ * row-level Merkle root, runs the configured screens and returns the training table with a
+ * {@link DatasetSummary}.
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * No byte reaches the parser unless its file's digest equals the pin; a path is never opened a
+ * second time after it was hashed. Remote files are verified before they enter the cache, and
+ * cached files are verified again on every use. Any row that breaks the schema rejects the whole
+ * dataset with {@link Reason#DATA_INVALID}, naming file, line, column, expected and found.
+ *
+ * <pre>{@code
+ * IngestResult r = Ingest.builder().cacheDirectory(Path.of(".custody-cache")).build()
+ *     .run(PipelineSpec.load(Path.of("examples/credit-rf.yaml")));
+ * }</pre>
+ */
+public final class Ingest {
+  /** Largest data file read by default: 1 GiB (files are held in memory). */
+  public static final long DEFAULT_MAX_FILE_BYTES = 1L << 30;
+
+  private final Fetcher fetcher;
+  private final long maxFileBytes;
+
+  private Ingest(Fetcher fetcher, long maxFileBytes) {
+    this.fetcher = fetcher;
+    this.maxFileBytes = maxFileBytes;
+  }
+
+  /** An ingest stage with the defaults (cache in {@code .custody-cache}, https only). */
+  public static Ingest create() {
+    return builder().build();
+  }
+
+  /** A builder with the strict defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs ingest: verify, parse, validate, screen.
+   *
+   * @throws PipelineException {@code DIGEST_MISMATCH} when a file's bytes differ from the pin,
+   *     {@code DATA_INVALID} for a row that breaks the schema, {@code SCREEN_FAILED} when a screen
+   *     with policy fail flags too many rows, {@code SPEC_INVALID} for a bad lock file
+   * @throws IOException when a file cannot be read or downloaded
+   */
+  public IngestResult run(PipelineSpec spec) throws PipelineException, IOException {
+    Loaded loaded = load(spec);
+    List<ParsedRow> rows = loaded.rows();
+    List<CanonicalRow> canonical = canonical(rows);
+    Sha256 rowsRoot = Merkle.root(canonical);
+    Screening.Result screened =
+        Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows);
+    List<ParsedRow> kept = screened.kept();
+    TrainingTable table = table(spec.schema(), kept);
+    DatasetSummary summary =
+        new DatasetSummary(
+            spec.name(),
+            spec.version(),
+            spec.digest(),
+            spec.format().word(),
+            loaded.lock(),
+            loaded.files(),
+            rows.size(),
+            labelCounts(spec.schema(), rows),
+            rowsRoot,
+            kept.size(),
+            labelCounts(spec.schema(), kept),
+            kept.size() == rows.size() ? rowsRoot : Merkle.root(canonical(kept)),
+            spec.schema(),
+            spec.schema().canonicalColumns(),
+            screened.reports());
+    return new IngestResult(table, summary, canonical);
+  }
+
+  /**
+   * The verified and validated canonical rows of a spec's data, without screening: what {@link
+   * DataDiff#between} compares.
+   *
+   * @throws PipelineException as {@link #run}, except that no screen runs
+   * @throws IOException when a file cannot be read or downloaded
+   */
+  public List<CanonicalRow> rows(PipelineSpec spec) throws PipelineException, IOException {
+    return canonical(load(spec).rows());
+  }
+
+  /**
+   * Reads one more pinned file (a golden or canary set) in the spec's format and schema, verified
+   * like the data files and not screened.
+   *
+   * @throws PipelineException {@code DIGEST_MISMATCH} or {@code DATA_INVALID}
+   * @throws IOException when the file cannot be read or downloaded
+   */
+  public TrainingTable table(PipelineSpec spec, Source source) throws PipelineException, IOException {
+    byte[] bytes = verifiedBytes(source, spec.baseDirectory());
+    List<ParsedRow> rows = new RowReader(spec.schema(), spec.format()).read(bytes, source.display());
+    RowReader.checkUniqueIds(rows, spec.schema().id());
+    return table(spec.schema(), rows);
+  }
+
+  private record Loaded(DatasetSummary.DataFile lock, List<DatasetSummary.DataFile> files, List<ParsedRow> rows) {}
+
+  private Loaded load(PipelineSpec spec) throws PipelineException, IOException {
+    List<Source> sources;
+    Path base = spec.baseDirectory();
+    DatasetSummary.DataFile lock = null;
+    if (spec.data() instanceof FileList list) {
+      sources = list.files();
+    } else {
+      LockFile lf = (LockFile) spec.data();
+      Path lockPath = resolve(base, lf.path());
+      byte[] lockBytes = Bytes.readLimited(lockPath, YamlTree.MAX_BYTES, Reason.SPEC_INVALID);
+      Sha256 found = Bytes.sha256(lockBytes);
+      if (lf.sha256() != null && !found.matches(lf.sha256())) {
+        throw mismatch(lf.path(), lf.sha256(), found);
+      }
+      sources = new SpecParser(lf.path()).parseLock(lockBytes);
+      lock = new DatasetSummary.DataFile(lf.path(), found, lockBytes.length, 0);
+      Path parent = lockPath.getParent();
+      base = parent == null ? base : parent;
+    }
+    RowReader reader = new RowReader(spec.schema(), spec.format());
+    List<DatasetSummary.DataFile> files = new ArrayList<>();
+    List<ParsedRow> rows = new ArrayList<>();
+    for (Source s : sources) {
+      byte[] bytes = verifiedBytes(s, base);
+      List<ParsedRow> fileRows = reader.read(bytes, s.display());
+      files.add(new DatasetSummary.DataFile(s.display(), s.sha256(), bytes.length, fileRows.size()));
+      rows.addAll(fileRows);
+    }
+    RowReader.checkUniqueIds(rows, spec.schema().id());
+    return new Loaded(lock, files, rows);
+  }
+
+  /** Reads a source once into memory and checks its digest; the returned bytes are what was hashed. */
+  private byte[] verifiedBytes(Source s, Path base) throws PipelineException, IOException {
+    if (s instanceof RemoteFile remote) {
+      return fetcher.fetch(remote);
+    }
+    LocalFile local = (LocalFile) s;
+    byte[] bytes = Bytes.readLimited(resolve(base, local.path()), maxFileBytes, Reason.DATA_INVALID);
+    Sha256 found = Bytes.sha256(bytes);
+    if (!found.matches(local.sha256())) {
+      throw mismatch(local.path(), local.sha256(), found);
+    }
+    return bytes;
+  }
+
+  private static PipelineException mismatch(String what, Sha256 expected, Sha256 found) {
+    return new PipelineException(
+        Reason.DIGEST_MISMATCH,
+        "digest mismatch: " + what + " expected " + expected + ", found " + found);
+  }
+
+  private static Path resolve(Path base, String path) {
+    Path p = Path.of(path);
+    return (p.isAbsolute() ? p : base.resolve(p)).normalize();
+  }
+
+  private static List<CanonicalRow> canonical(List<ParsedRow> rows) {
+    List<CanonicalRow> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(r.canonical()));
+    return out;
+  }
+
+  private static Map<String, Long> labelCounts(Schema schema, List<ParsedRow> rows) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    schema.label().allowed().forEach(l -> counts.put(l, 0L));
+    rows.forEach(r -> counts.merge(r.label(), 1L, Long::sum));
+    return counts;
+  }
+
+  private static TrainingTable table(Schema schema, List<ParsedRow> rows) {
+    List<String> names = new ArrayList<>(schema.fixedFeatureNames());
+    TreeSet<String> tokens = new TreeSet<>();
+    if (!schema.text().isEmpty()) {
+      for (ParsedRow r : rows) {
+        for (String n : r.row().names()) {
+          if (!names.contains(n)) {
+            tokens.add(n);
+          }
+        }
+      }
+    }
+    names.addAll(tokens);
+    List<TrainingTable.Row> out = new ArrayList<>(rows.size());
+    rows.forEach(r -> out.add(r.row()));
+    return new TrainingTable(names, schema.label().allowed(), out);
+  }
+
+  /** Configures an {@link Ingest}; every relaxation of the defaults is a named method. */
+  public static final class Builder {
+    private Path cacheDirectory = Path.of(".custody-cache");
+    private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+    private boolean allowPlainHttp;
+    private HttpClient httpClient;
+    private Duration downloadTimeout = Duration.ofMinutes(10);
+
+    private Builder() {}
+
+    /** Where downloaded files are cached (default {@code .custody-cache} in the working directory). */
+    @CanIgnoreReturnValue
+    public Builder cacheDirectory(Path dir) {
+      this.cacheDirectory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** The largest data file accepted, local or downloaded (default 1 GiB). */
+    @CanIgnoreReturnValue
+    public Builder maxFileBytes(long bytes) {
+      if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("maxFileBytes must be in (0, 2^31 - 9], got " + bytes);
+      }
+      this.maxFileBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Allows {@code http://} data URLs. The pinned digest still protects the content; what plain
+     * HTTP gives away is which data is fetched.
+     */
+    @CanIgnoreReturnValue
+    public Builder allowPlainHttp() {
+      this.allowPlainHttp = true;
+      return this;
+    }
+
+    /** The HTTP client for downloads (default: follows redirects except https → http). */
+    @CanIgnoreReturnValue
+    public Builder httpClient(HttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** How long one download may take (default 10 minutes). */
+    @CanIgnoreReturnValue
+    public Builder downloadTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("downloadTimeout must be positive, got " + timeout);
+      }
+      this.downloadTimeout = timeout;
+      return this;
+    }
+
+    /** The configured ingest stage. */
+    public Ingest build() {
+      HttpClient client =
+          httpClient != null
+              ? httpClient
+              : HttpClient.newBuilder()
+                  .followRedirects(HttpClient.Redirect.NORMAL)
+                  .connectTimeout(Duration.ofSeconds(30))
+                  .build();
+      return new Ingest(
+          new Fetcher(cacheDirectory, client, allowPlainHttp, maxFileBytes, downloadTimeout), maxFileBytes);
+    }
+  }
+}
