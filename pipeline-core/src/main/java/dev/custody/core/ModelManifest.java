@@ -73,6 +73,38 @@ public final class ModelManifest {
   }
 
   /**
+   * A manifest of files already hashed by the caller (for example, files read once into memory and
+   * verified from those bytes).
+   *
+   * @param modelName the model's name (informative only)
+   * @param resources each file's relative POSIX path and digest, in any order
+   * @param ignorePaths the paths that were left out
+   * @param allowSymlinks whether symbolic links were followed
+   * @throws IllegalArgumentException if a path is listed twice
+   */
+  public static ModelManifest of(
+      String modelName, List<Resource> resources, List<String> ignorePaths, boolean allowSymlinks) {
+    Set<String> names = new TreeSet<>();
+    for (Resource r : resources) {
+      if (!names.add(r.name())) {
+        throw new IllegalArgumentException("resource " + r.name() + " is listed twice");
+      }
+    }
+    List<String> ignores = new ArrayList<>();
+    for (String p : ignorePaths) {
+      ignores.add(normalizeIgnore(p));
+    }
+    return new ModelManifest(modelName, resources, ignores, allowSymlinks);
+  }
+
+  /** Whether {@code relativePath} lies under one of {@link #ignorePaths()} (or is one). */
+  public boolean ignores(String relativePath) {
+    Set<String> normalized = new TreeSet<>();
+    ignorePaths.forEach(p -> normalized.add(normalizeIgnore(p)));
+    return ignored(relativePath, normalized);
+  }
+
+  /**
    * Hashes a model: a directory (every regular file below it) or a single file.
    *
    * @param ignorePaths paths relative to the model (a directory ignores everything below it)

@@ -51,7 +51,21 @@ public enum Reason {
    */
   SPEC_INVALID(21, 400),
   /** A data screen with policy {@code fail} flagged more rows than it allows. */
-  SCREEN_FAILED(22, 422);
+  SCREEN_FAILED(22, 422),
+  /**
+   * A validly signed model whose version is lower than the trust policy's minimum or than the
+   * version in service: an old model replayed, not an upgrade.
+   */
+  ROLLBACK(52, 409),
+  /** A model directory lacks the signature or an attestation the trust policy requires. */
+  CHAIN_INCOMPLETE(53, 422),
+  /** The gate attestation records a failed gate (or none at all). */
+  GATE_NOT_PASSED(54, 422),
+  /**
+   * The reproduction summary records a failed re-run, or a reproduced content digest that differs
+   * from the signed model's.
+   */
+  NOT_REPRODUCED(55, 422);
 
   private final int exitCode;
   private final int httpStatus;

@@ -2,11 +2,15 @@ package dev.custody.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.sigstore.proto.bundle.v1.Bundle;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -72,6 +76,7 @@ final class SigstoreBundle {
       fixed.remove("rawBytes");
       fixed.remove("keyDetails");
     }
+    requireCanonicalBytes(root, Bundle.getDescriptor(), "bundle");
     Bundle.Builder b = Bundle.newBuilder();
     try {
       JsonFormat.parser().merge(new String(Json.write(root), StandardCharsets.UTF_8), b);
@@ -79,5 +84,95 @@ final class SigstoreBundle {
       throw new VerificationException(Reason.MALFORMED, "bundle: " + e.getMessage());
     }
     return new Parsed(b.build(), embedded);
+  }
+
+  /**
+   * Refuses base64 whose unused trailing bits are not zero. Protobuf's JSON parser ignores them, so
+   * without this check several different files would decode to the same signature or payload: a
+   * changed byte that nothing notices.
+   */
+  private static void requireCanonicalBytes(JsonNode node, Descriptor type, String path)
+      throws VerificationException {
+    if (!node.isObject()) {
+      return; // the protobuf parser reports the wrong type
+    }
+    for (var e : node.properties()) {
+      FieldDescriptor f = field(type, e.getKey());
+      if (f == null || f.isMapField()) {
+        continue; // an unknown field: the protobuf parser refuses it
+      }
+      String at = path + "." + e.getKey();
+      JsonNode value = e.getValue();
+      List<JsonNode> values = new ArrayList<>();
+      if (f.isRepeated() && value.isArray()) {
+        value.forEach(values::add);
+      } else {
+        values.add(value);
+      }
+      for (JsonNode v : values) {
+        if (f.getType() == FieldDescriptor.Type.BYTES) {
+          if (v.isTextual() && !canonicalBase64(v.asText())) {
+            throw new VerificationException(
+                Reason.MALFORMED, at + ": expected canonical base64 (unused bits zero), found non-canonical");
+          }
+        } else if (f.getType() == FieldDescriptor.Type.MESSAGE
+            && !f.getMessageType().getFullName().startsWith("google.protobuf.")) {
+          requireCanonicalBytes(v, f.getMessageType(), at);
+        }
+      }
+    }
+  }
+
+  private static FieldDescriptor field(Descriptor type, String jsonKey) {
+    FieldDescriptor f = type.findFieldByName(jsonKey);
+    if (f != null) {
+      return f;
+    }
+    for (FieldDescriptor candidate : type.getFields()) {
+      if (candidate.getJsonName().equals(jsonKey)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  static boolean canonicalBase64(String s) {
+    int end = s.length();
+    int pad = 0;
+    while (end > 0 && s.charAt(end - 1) == '=') {
+      end--;
+      pad++;
+    }
+    int rest = end % 4;
+    if (pad > 2 || rest == 1 || (pad > 0 && (end + pad) % 4 != 0)) {
+      return false;
+    }
+    if (rest == 0) {
+      return true;
+    }
+    int v = base64Value(s.charAt(end - 1));
+    if (v < 0) {
+      return false;
+    }
+    return rest == 2 ? (v & 0xF) == 0 : (v & 0x3) == 0;
+  }
+
+  private static int base64Value(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    if (c == '+' || c == '-') {
+      return 62;
+    }
+    if (c == '/' || c == '_') {
+      return 63;
+    }
+    return -1;
   }
 }

@@ -1,7 +1,9 @@
 package dev.custody.core;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -53,12 +56,65 @@ public final class Yaml {
       }
       return value;
     } catch (JsonProcessingException e) {
-      throw new PipelineException(reason, describe(file, e), e);
+      throw new PipelineException(reason, describe(file, e, bytes), e);
+    }
+  }
+
+  /** Where the key at {@code path} starts, or null if the path cannot be followed. */
+  static JsonLocation keyLocation(byte[] yaml, List<JsonMappingException.Reference> path) {
+    try (JsonParser p = MAPPER.getFactory().createParser(yaml)) {
+      JsonToken t = p.nextToken();
+      for (int i = 0; i < path.size(); i++) {
+        JsonMappingException.Reference r = path.get(i);
+        boolean last = i == path.size() - 1;
+        if (r.getFieldName() != null) {
+          if (t != JsonToken.START_OBJECT) {
+            return null;
+          }
+          boolean found = false;
+          while (!found && (t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            if (r.getFieldName().equals(p.currentName())) {
+              if (last) {
+                return p.currentTokenLocation();
+              }
+              found = true;
+            } else {
+              p.nextToken();
+              p.skipChildren();
+            }
+          }
+          if (!found) {
+            return null;
+          }
+          t = p.nextToken();
+        } else {
+          if (t != JsonToken.START_ARRAY || last) {
+            return null;
+          }
+          for (int k = 0; k < r.getIndex(); k++) {
+            p.nextToken();
+            p.skipChildren();
+          }
+          t = p.nextToken();
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
   static String describe(Path file, JsonProcessingException e) {
+    return describe(file, e, null);
+  }
+
+  static String describe(Path file, JsonProcessingException e, byte[] bytes) {
     JsonLocation loc = e.getLocation();
+    if (e instanceof UnrecognizedPropertyException u && bytes != null) {
+      // Jackson reports where the enclosing mapping ended; point at the unknown key itself.
+      JsonLocation key = keyLocation(bytes, u.getPath());
+      loc = key != null ? key : loc;
+    }
     String where = file + (loc == null ? "" : ":" + loc.getLineNr() + ":" + loc.getColumnNr());
     String path = "";
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {

@@ -73,6 +73,11 @@ public final class ClasspathLock {
     return new ClasspathLock(jars);
   }
 
+  /** A lock of jars recorded elsewhere (a training provenance's {@code jar:} entries). */
+  static ClasspathLock ofDigests(Map<String, Sha256> jars) {
+    return new ClasspathLock(jars);
+  }
+
   /** Jar file name to SHA-256, sorted by name. */
   public Map<String, Sha256> jars() {
     return new TreeMap<>(jars);

@@ -1,21 +1,23 @@
 package dev.custody.verify;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
-import dev.custody.core.ModelSigning;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerificationKey;
-import dev.custody.core.VerifiedModel;
 import dev.custody.core.VerifiedStatement;
 import dev.custody.core.Yaml;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,32 +75,62 @@ public final class TrustPolicy {
     this.dependencyLock = b.dependencyLock;
   }
 
-  /** A builder: trust for ingest, train and evaluate is required; a gate is required by default. */
+  /**
+   * A builder: signers for ingest and train are required, and for evaluate while a gate is required
+   * (the default).
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Verifies a DSSE bundle of {@code stage} whose statement must name {@code subject}. */
+  /**
+   * Verifies a DSSE bundle of {@code stage} whose statement must name {@code subject}, against the
+   * signers the policy trusts for that stage only.
+   *
+   * @throws VerificationException {@link Reason#UNTRUSTED_SIGNER} if the bundle is signed by
+   *     someone the policy does not trust for {@code stage} (the message names the stage that does
+   *     trust the key, if any); {@link Reason#DIGEST_MISMATCH} if the statement is not about {@code
+   *     subject}; otherwise as {@link KeyBundleVerifier#verifyStatement} and {@link
+   *     KeylessBundleVerifier#verifyStatement}
+   */
   public VerifiedStatement verifyStatement(Stage stage, byte[] bundle, Sha256 subject)
+      throws VerificationException {
+    Objects.requireNonNull(subject, "subject");
+    VerifiedStatement vs = verify(stage, bundle, subject);
+    requireSubject(stage, vs.statement(), subject);
+    return vs;
+  }
+
+  /**
+   * Verifies a DSSE bundle of {@code stage} whatever its subjects (a dependency lock names one
+   * subject per jar). For a keyless bundle the first subject the (still unverified) statement names
+   * is the one the certificate's signature is checked over.
+   */
+  VerifiedStatement verifyStatement(Stage stage, byte[] bundle) throws VerificationException {
+    return verify(stage, bundle, null);
+  }
+
+  private VerifiedStatement verify(Stage stage, byte[] bundle, Sha256 subject)
       throws VerificationException {
     StageTrust t = trust(stage);
     VerificationException keyFailure = null;
     if (!t.keys().isEmpty()) {
       try {
-        VerifiedStatement vs = KeyBundleVerifier.builder().trust(t.keys()).build().verifyStatement(bundle);
-        requireSubject(stage, vs.statement(), subject);
-        return vs;
+        return KeyBundleVerifier.builder().trust(t.keys()).build().verifyStatement(bundle);
       } catch (VerificationException e) {
         if (t.keyless() == null || e.reason() != Reason.UNSUPPORTED) {
-          throw e;
+          throw otherStage(stage, t.keys(), bundle, e);
         }
         keyFailure = e; // a certificate bundle: try the keyless signers
       }
     }
+    if (t.keyless() == null) {
+      throw new VerificationException(
+          Reason.UNTRUSTED_SIGNER,
+          stage.yamlName() + " evidence: signed with a certificate, but the policy trusts only keys for this stage");
+    }
     try {
-      VerifiedStatement vs = t.keyless().verifyStatement(bundle, subject);
-      requireSubject(stage, vs.statement(), subject);
-      return vs;
+      return t.keyless().verifyStatement(bundle, subject != null ? subject : firstSubject(bundle));
     } catch (VerificationException e) {
       if (keyFailure != null) {
         e.addSuppressed(keyFailure);
@@ -107,20 +139,54 @@ public final class TrustPolicy {
     }
   }
 
-  /** Verifies a model's OpenSSF Model Signing signature against the TRAIN stage's signers. */
-  public VerifiedModel verifyModel(Path model, Path signature, List<String> ignores)
-      throws IOException, VerificationException {
-    StageTrust t = trust(Stage.TRAIN);
-    if (!t.keys().isEmpty()) {
+  /**
+   * A key-signed bundle that failed for {@code stage}: if a key trusted for another stage verifies
+   * it, say so (the evidence was signed by the wrong stage's key).
+   */
+  private VerificationException otherStage(
+      Stage stage, List<VerificationKey> trusted, byte[] bundle, VerificationException e) {
+    if (e.reason() != Reason.UNTRUSTED_SIGNER && e.reason() != Reason.SIGNATURE_INVALID) {
+      return e;
+    }
+    for (Map.Entry<Stage, StageTrust> other : stages.entrySet()) {
+      if (other.getKey() == stage || other.getValue().keys().isEmpty()) {
+        continue;
+      }
       try {
-        return ModelSigning.verify(model, signature, KeyBundleVerifier.builder().trust(t.keys()).build(), ignores);
-      } catch (VerificationException e) {
-        if (t.keyless() == null || e.reason() != Reason.UNSUPPORTED) {
-          throw e;
-        }
+        VerifiedStatement vs =
+            KeyBundleVerifier.builder().trust(other.getValue().keys()).build().verifyStatement(bundle);
+        VerificationException wrong =
+            new VerificationException(
+                Reason.UNTRUSTED_SIGNER,
+                stage.yamlName() + " evidence: signed by " + vs.signer() + ", which the policy trusts for stage "
+                    + other.getKey().yamlName() + ", not " + stage.yamlName() + " (expected one of "
+                    + hints(trusted) + ")");
+        wrong.addSuppressed(e);
+        return wrong;
+      } catch (VerificationException ignored) {
+        // not this stage's key either
       }
     }
-    return ModelSigning.verify(model, signature, t.keyless(), ignores);
+    return e;
+  }
+
+  private static Sha256 firstSubject(byte[] bundle) throws VerificationException {
+    JsonNode root;
+    try {
+      root = Json.parse(bundle, "bundle");
+      byte[] payload = Base64.getDecoder().decode(root.path("dsseEnvelope").path("payload").asText(""));
+      return Statement.parse(payload).subjects().get(0).sha256();
+    } catch (IllegalArgumentException e) {
+      throw new VerificationException(Reason.MALFORMED, "bundle: the DSSE payload is not base64");
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
+  }
+
+  private static String hints(List<VerificationKey> keys) {
+    return keys.stream().map(VerificationKey::hint).toList().toString();
   }
 
   /** Whether a passed gate attestation is required. */
@@ -230,11 +296,14 @@ public final class TrustPolicy {
     }
 
     /**
-     * @throws IllegalStateException if ingest, train or evaluate (or reproduce, when required)
-     *     has no signer: a policy that trusts nobody is a mistake, not a default
+     * @throws IllegalStateException if ingest or train, evaluate when a gate is required, or
+     *     reproduce when a reproduction is required, has no signer: a policy that trusts nobody is a mistake, not a default
      */
     public TrustPolicy build() {
-      List<Stage> needed = new ArrayList<>(List.of(Stage.INGEST, Stage.TRAIN, Stage.EVALUATE));
+      List<Stage> needed = new ArrayList<>(List.of(Stage.INGEST, Stage.TRAIN));
+      if (requireGate) {
+        needed.add(Stage.EVALUATE);
+      }
       if (requireReproduction) {
         needed.add(Stage.REPRODUCE);
       }
@@ -257,35 +326,49 @@ public final class TrustPolicy {
   // ---- YAML ----
 
   /**
-   * Loads a policy file. Key, trusted-root and lock paths are relative to the file's directory.
+   * Loads a policy file (format in the README, "Trust policy"). Key, trusted-root and lock paths
+   * are relative to the file's directory.
    *
-   * @throws PipelineException {@link Reason#POLICY_INVALID} naming the file, key, line and column
+   * @throws PipelineException {@link Reason#POLICY_INVALID} naming the file and, for a syntax,
+   *     unknown-key or wrong-type error, the key path, line and column; also for a stage without
+   *     signers and for a key or trusted root that cannot be read
+   * @throws IOException if the policy file itself cannot be read
    */
   public static TrustPolicy load(Path file) throws IOException, PipelineException {
     PolicyFile pf = Yaml.read(file, PolicyFile.class, Reason.POLICY_INVALID);
     Path dir = file.toAbsolutePath().getParent();
     Builder b = builder();
-    for (Map.Entry<String, StageFile> e : pf.stages().entrySet()) {
-      Stage stage;
-      try {
-        stage = Stage.valueOf(e.getKey().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException ex) {
-        throw new PipelineException(
-            Reason.POLICY_INVALID,
-            file + ": stages: unknown stage '" + e.getKey() + "' (expected ingest, train, evaluate, reproduce)");
+    for (Stage stage : Stage.values()) {
+      StageFile sf = pf.stages().get(stage);
+      if (sf == null) {
+        continue;
       }
-      StageFile sf = e.getValue();
-      for (String k : sf.keys()) {
-        b.trustKey(stage, VerificationKey.fromPem(dir.resolve(k)));
+      String where = file + ": stages." + stage.yamlName();
+      for (int i = 0; i < sf.keys().size(); i++) {
+        Path key = dir.resolve(sf.keys().get(i));
+        try {
+          b.trustKey(stage, VerificationKey.fromPem(key));
+        } catch (NoSuchFileException e) {
+          throw new PipelineException(
+              Reason.POLICY_INVALID, where + ".keys[" + i + "]: no such key file " + key);
+        } catch (PipelineException e) {
+          throw new PipelineException(
+              Reason.POLICY_INVALID, where + ".keys[" + i + "]: " + key + ": " + e.getMessage(), e);
+        }
       }
       if (!sf.identities().isEmpty()) {
-        if (sf.trustedRoot() == null) {
-          throw new PipelineException(
-              Reason.POLICY_INVALID, file + ": stages." + e.getKey() + ": identities need a trustedRoot");
-        }
-        KeylessBundleVerifier.Builder kb = KeylessBundleVerifier.builder().trustedRoot(dir.resolve(sf.trustedRoot()));
+        Path root = dir.resolve(sf.trustedRoot());
+        KeylessBundleVerifier.Builder kb = KeylessBundleVerifier.builder().trustedRoot(root);
         sf.identities().forEach(i -> kb.requireSigner(i.identity(), i.issuer()));
-        b.trustKeyless(stage, kb.build());
+        try {
+          b.trustKeyless(stage, kb.build());
+        } catch (NoSuchFileException e) {
+          throw new PipelineException(
+              Reason.POLICY_INVALID, where + ".trustedRoot: no such file " + root);
+        } catch (IllegalArgumentException e) {
+          throw new PipelineException(
+              Reason.POLICY_INVALID, where + ".trustedRoot: " + root + ": " + e.getMessage(), e);
+        }
       }
     }
     RequireFile req = pf.require();
@@ -295,19 +378,19 @@ public final class TrustPolicy {
     if (!mf.allowClasses().isEmpty()) {
       b.allowList(ModelAllowList.defaults().toBuilder().allowClass(mf.allowClasses().toArray(String[]::new)).build());
     }
-    if (pf.dependencies() != null && pf.dependencies().lock() != null) {
+    if (pf.dependencies() != null) {
       b.dependencyLock(dir.resolve(pf.dependencies().lock()));
     }
     try {
       return b.build();
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | IllegalArgumentException e) {
       throw new PipelineException(Reason.POLICY_INVALID, file + ": " + e.getMessage());
     }
   }
 
   record PolicyFile(
       @JsonProperty(value = "version", required = true) Integer version,
-      @JsonProperty(value = "stages", required = true) Map<String, StageFile> stages,
+      @JsonProperty(value = "stages", required = true) StagesFile stagesFile,
       @JsonProperty("require") RequireFile require,
       @JsonProperty("model") ModelFile model,
       @JsonProperty("dependencies") DependenciesFile dependencies) {
@@ -315,11 +398,48 @@ public final class TrustPolicy {
       if (version == null || version != 1) {
         throw new IllegalArgumentException("version: expected 1, found " + version);
       }
-      if (stages == null || stages.isEmpty()) {
-        throw new IllegalArgumentException("stages: expected signers for ingest, train and evaluate, found none");
+      if (stagesFile == null) {
+        throw new IllegalArgumentException(
+            "stages: expected signers for ingest, train and evaluate, found none");
       }
       require = require == null ? new RequireFile(null, null) : require;
       model = model == null ? new ModelFile(null, null) : model;
+    }
+
+    Map<Stage, StageFile> stages() {
+      Map<Stage, StageFile> m = new EnumMap<>(Stage.class);
+      putIfPresent(m, Stage.INGEST, stagesFile.ingest());
+      putIfPresent(m, Stage.TRAIN, stagesFile.train());
+      putIfPresent(m, Stage.EVALUATE, stagesFile.evaluate());
+      putIfPresent(m, Stage.REPRODUCE, stagesFile.reproduce());
+      return m;
+    }
+
+    private static void putIfPresent(Map<Stage, StageFile> m, Stage s, StageFile f) {
+      if (f != null) {
+        m.put(s, f);
+      }
+    }
+  }
+
+  /** One entry per stage; an unknown stage name is an unknown key (with its line and column). */
+  record StagesFile(
+      @JsonProperty("ingest") StageFile ingest,
+      @JsonProperty("train") StageFile train,
+      @JsonProperty("evaluate") StageFile evaluate,
+      @JsonProperty("reproduce") StageFile reproduce) {
+    StagesFile {
+      List<String> missing = new ArrayList<>();
+      if (ingest == null) {
+        missing.add("ingest");
+      }
+      if (train == null) {
+        missing.add("train");
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException(
+            "expected signers (keys or identities) for stage(s) " + String.join(", ", missing) + ", found none");
+      }
     }
   }
 
@@ -328,8 +448,23 @@ public final class TrustPolicy {
       @JsonProperty("identities") List<IdentityFile> identities,
       @JsonProperty("trustedRoot") String trustedRoot) {
     StageFile {
-      keys = keys == null ? List.of() : keys;
-      identities = identities == null ? List.of() : identities;
+      keys = keys == null ? List.of() : List.copyOf(keys);
+      identities = identities == null ? List.of() : List.copyOf(identities);
+      if (keys.isEmpty() && identities.isEmpty()) {
+        throw new IllegalArgumentException(
+            "a stage must trust at least one signer: expected 'keys' or 'identities', found neither");
+      }
+      if (!identities.isEmpty() && trustedRoot == null) {
+        throw new IllegalArgumentException("'identities' need a 'trustedRoot' (a trusted_root.json)");
+      }
+      if (identities.isEmpty() && trustedRoot != null) {
+        throw new IllegalArgumentException("'trustedRoot' is given but no 'identities' use it");
+      }
+      for (String k : keys) {
+        if (k == null || k.isBlank()) {
+          throw new IllegalArgumentException("keys: expected a path to a PEM public key, found an empty entry");
+        }
+      }
     }
   }
 
@@ -337,7 +472,7 @@ public final class TrustPolicy {
       @JsonProperty(value = "identity", required = true) String identity,
       @JsonProperty(value = "issuer", required = true) String issuer) {
     IdentityFile {
-      if (identity == null || issuer == null) {
+      if (identity == null || identity.isBlank() || issuer == null || issuer.isBlank()) {
         throw new IllegalArgumentException("an identity needs both 'identity' and 'issuer'");
       }
     }
@@ -359,9 +494,15 @@ public final class TrustPolicy {
       if (minVersion < 1) {
         throw new IllegalArgumentException("minVersion: expected at least 1, found " + minVersion);
       }
-      allowClasses = allowClasses == null ? List.of() : allowClasses;
+      allowClasses = allowClasses == null ? List.of() : List.copyOf(allowClasses);
     }
   }
 
-  record DependenciesFile(@JsonProperty(value = "lock", required = true) String lock) {}
+  record DependenciesFile(@JsonProperty(value = "lock", required = true) String lock) {
+    DependenciesFile {
+      if (lock == null || lock.isBlank()) {
+        throw new IllegalArgumentException("lock: expected the path of a signed dependency lock");
+      }
+    }
+  }
 }

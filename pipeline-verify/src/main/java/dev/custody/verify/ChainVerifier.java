@@ -1,0 +1,623 @@
+package dev.custody.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.core.Digests;
+import dev.custody.core.Json;
+import dev.custody.core.ModelManifest;
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.core.Sha256;
+import dev.custody.core.Statement;
+import dev.custody.core.VerificationException;
+import dev.custody.core.VerifiedStatement;
+import dev.custody.verify.TrustPolicy.Stage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Verifies a model directory's whole chain of custody against a {@link TrustPolicy}, in the order
+ * {@code docs/chain-format.md} ("What verification checks, in order") gives:
+ *
+ * <ol>
+ *   <li>{@code model.sig} verifies under the TRAIN signers and the directory's file set equals the
+ *       signed set; this gives the root digest {@code R};
+ *   <li>{@code model.tribuo}'s bytes hash to the signed manifest's entry;
+ *   <li>{@code model-card.json} parses, names those bytes, and its version is not a rollback;
+ *   <li>the training provenance verifies under the TRAIN signers with subject {@code R}, and its
+ *       content digest equals the card's;
+ *   <li>the dataset attestation is the file the provenance names, verifies under the INGEST
+ *       signers with the dataset digest {@code D} of provenance and card, and lists the data files
+ *       the provenance lists;
+ *   <li>if the policy names a dependency lock: the provenance's jars equal the signed lock;
+ *   <li>the gate verifies under the EVALUATE signers with subject {@code R}, passed, and names the
+ *       provenance file (unless the policy says {@code gatePassed: false});
+ *   <li>the reproduction summary, if the policy requires one, verifies under the REPRODUCE signers
+ *       with subject {@code R}, result {@code PASSED} and the card's content digest.
+ * </ol>
+ *
+ * <pre>{@code
+ * ChainVerifier verifier = ChainVerifier.builder(TrustPolicy.load(Path.of("policy.yaml")))
+ *     .versionInService(3)
+ *     .build();
+ * VerifiedChain chain = verifier.verify(Path.of("credit-rf-v4"));
+ * LoadedModel model = chain.load();
+ * }</pre>
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * Every file is read once into memory and every check, and the model later loaded, uses those
+ * bytes: nothing is checked on one read and used from another. Each signature is checked only
+ * against the signers the policy trusts for its own stage. Symbolic links and special files are
+ * refused, as is any file the layout does not name: an extra, missing or renamed file of the model
+ * fails the model signature, and {@code attestations/} may hold only the four attestation files.
+ */
+public final class ChainVerifier {
+  /** The model file, Tribuo protobuf bytes. */
+  public static final String MODEL_FILE = "model.tribuo";
+
+  /** The model card. */
+  public static final String CARD_FILE = "model-card.json";
+
+  /** The OpenSSF Model Signing signature over the model and card. */
+  public static final String SIGNATURE_FILE = "model.sig";
+
+  /** The directory of attestations, ignored by the model signature. */
+  public static final String ATTESTATIONS = "attestations";
+
+  static final String DATASET_FILE = "dataset.sigstore.json";
+  static final String PROVENANCE_FILE = "provenance.sigstore.json";
+  static final String GATE_FILE = "gate.sigstore.json";
+  static final String REPRODUCTION_FILE = "reproduction.sigstore.json";
+  private static final List<String> ATTESTATION_FILES =
+      List.of(DATASET_FILE, PROVENANCE_FILE, GATE_FILE, REPRODUCTION_FILE);
+
+  /** The largest card, signature or attestation read. */
+  static final long MAX_EVIDENCE_BYTES = 16L << 20;
+
+  private final TrustPolicy policy;
+  private final int versionInService;
+  private final ModelLimits limits;
+
+  private ChainVerifier(Builder b) {
+    this.policy = b.policy;
+    this.versionInService = b.versionInService;
+    this.limits = b.limits;
+  }
+
+  /** A builder for a verifier that trusts what {@code policy} trusts. */
+  public static Builder builder(TrustPolicy policy) {
+    return new Builder(policy);
+  }
+
+  /** Builds a {@link ChainVerifier}. */
+  public static final class Builder {
+    private final TrustPolicy policy;
+    private int versionInService;
+    private ModelLimits limits = ModelLimits.defaults();
+
+    private Builder(TrustPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * The version of the model currently in service: a model with a lower version is refused as a
+     * {@link Reason#ROLLBACK}, as is one below the policy's minimum. Not set by default.
+     */
+    public Builder versionInService(int version) {
+      if (version < 1) {
+        throw new IllegalArgumentException("versionInService must be at least 1, got " + version);
+      }
+      this.versionInService = version;
+      return this;
+    }
+
+    /** Size and nesting limits for the model file (default {@link ModelLimits#defaults()}). */
+    public Builder modelLimits(ModelLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** The verifier. */
+    public ChainVerifier build() {
+      return new ChainVerifier(this);
+    }
+  }
+
+  /**
+   * Verifies the chain of the model directory {@code modelDir}.
+   *
+   * @return the proof, holding the verified model bytes
+   * @throws VerificationException with the reason of the first check that failed: {@link
+   *     Reason#CHAIN_INCOMPLETE} for a missing signature or required attestation, {@link
+   *     Reason#MANIFEST_MISMATCH} when the model's files differ from the signed set, {@link
+   *     Reason#UNTRUSTED_SIGNER} for a signer the policy does not trust for that stage, {@link
+   *     Reason#SIGNATURE_INVALID}, {@link Reason#DIGEST_MISMATCH} when a link names other bytes
+   *     than it should, {@link Reason#ROLLBACK}, {@link Reason#DEPENDENCY_MISMATCH}, {@link
+   *     Reason#GATE_NOT_PASSED}, {@link Reason#NOT_REPRODUCED}, {@link Reason#MALFORMED} or
+   *     {@link Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}
+   * @throws IOException if the directory or the policy's lock cannot be read
+   */
+  public VerifiedChain verify(Path modelDir) throws VerificationException, IOException {
+    return new Run(modelDir).verify();
+  }
+
+  /** The state of one verification: the bytes read (each once) and the links checked so far. */
+  private final class Run {
+    private final Path root;
+    private final Map<String, byte[]> read = new TreeMap<>();
+    private final List<VerifiedChain.Link> links = new ArrayList<>();
+    private List<String> attestationEntries;
+
+    Run(Path modelDir) throws IOException, VerificationException {
+      if (!Files.exists(modelDir)) {
+        throw new NoSuchFileException(modelDir.toString());
+      }
+      if (!Files.isDirectory(modelDir)) {
+        throw new VerificationException(Reason.MALFORMED, modelDir + ": expected a model directory, found a file");
+      }
+      this.root = modelDir.toRealPath();
+    }
+
+    VerifiedChain verify() throws VerificationException, IOException {
+
+      // 1. The model signature under TRAIN, and the file set equal to the signed set: gives R.
+      byte[] signature = required(SIGNATURE_FILE, "the model signature");
+      Signed signed = modelSignature(signature);
+      Sha256 r = signed.manifest().rootDigest();
+      requireAttestationLayout();
+      links.add(
+          new VerifiedChain.Link(
+              "model signature", SIGNATURE_FILE, r, signed.signer(),
+              "signed by a train signer; file set = signed set (" + signed.manifest().resources().size()
+                  + " files); root digest R"));
+
+      // 2. model.tribuo, read once: its digest is the signed entry's.
+      byte[] modelBytes = signedFile(signed.manifest(), MODEL_FILE);
+      Sha256 modelDigest = Sha256.of(modelBytes);
+      links.add(new VerifiedChain.Link("model", MODEL_FILE, modelDigest, signed.signer(), "= signed manifest entry"));
+
+      // 3. The card: parses, names those bytes, no rollback.
+      byte[] cardBytes = signedFile(signed.manifest(), CARD_FILE);
+      ModelCard card = ModelCard.parse(cardBytes);
+      if (!MODEL_FILE.equals(card.modelFile().name())) {
+        throw new VerificationException(
+            Reason.MALFORMED,
+            CARD_FILE + ".modelFile.name: expected " + MODEL_FILE + ", found " + JsonFields.shown(card.modelFile().name()));
+      }
+      requireEqual(
+          card.modelFile().sha256(), modelDigest,
+          CARD_FILE + ": modelFile.sha256 " + card.modelFile().sha256() + " != " + MODEL_FILE + " bytes " + modelDigest);
+      requireNoRollback(card);
+      links.add(
+          new VerifiedChain.Link(
+              "model card", CARD_FILE, Sha256.of(cardBytes), signed.signer(),
+              card.name() + " v" + card.version() + "; modelFile = " + MODEL_FILE + "; " + versionWords(card)));
+
+      // 4. The provenance under TRAIN, about R, with the card's content digest.
+      byte[] provenanceBytes = attestation(PROVENANCE_FILE, "the training provenance");
+      VerifiedStatement provenance = policy.verifyStatement(Stage.TRAIN, provenanceBytes, r);
+      ChainEvidence.Provenance prov = ChainEvidence.provenance(provenance.statement());
+      requireEqual(
+          prov.contentDigest(), card.contentDigest(),
+          "provenance: model-content-digest " + prov.contentDigest() + " != card contentDigest " + card.contentDigest());
+      links.add(
+          new VerifiedChain.Link(
+              "training provenance", ATTESTATIONS + "/" + PROVENANCE_FILE, Sha256.of(provenanceBytes),
+              provenance.signer(), "train signer; subject = R; model-content-digest = card"));
+
+      // 5. The dataset attestation: the file the provenance names, under INGEST, about D.
+      byte[] datasetBytes = attestation(DATASET_FILE, "the dataset attestation");
+      Sha256 datasetFileDigest = Sha256.of(datasetBytes);
+      requireEqual(
+          datasetFileDigest, prov.datasetAttestation(),
+          ATTESTATIONS + "/" + DATASET_FILE + ": file is " + datasetFileDigest
+              + ", the provenance's dataset-attestation names " + prov.datasetAttestation());
+      Sha256 d = prov.dataset();
+      requireEqual(
+          card.dataset(), d,
+          "dataset digest: card dataset.sha256 " + card.dataset() + " != provenance dataset " + d);
+      VerifiedStatement dataset = policy.verifyStatement(Stage.INGEST, datasetBytes, d);
+      requireSameData(ChainEvidence.datasetFiles(dataset.statement()), prov.data());
+      links.add(
+          new VerifiedChain.Link(
+              "dataset", ATTESTATIONS + "/" + DATASET_FILE, datasetFileDigest, dataset.signer(),
+              "ingest signer; = provenance's dataset-attestation; subject D " + d + " = provenance = card; "
+                  + prov.data().size() + " data file digest(s) = provenance"));
+
+      // 6. The dependency rule.
+      if (policy.dependencyLock().isPresent()) {
+        links.add(requireLockedJars(policy.dependencyLock().get(), prov.jars()));
+      }
+
+      // 7. The gate under EVALUATE, about R, passed, naming this provenance.
+      VerifiedStatement gate = null;
+      if (policy.requireGate()) {
+        byte[] gateBytes = attestation(GATE_FILE, "the gate attestation (the policy requires a passed gate)");
+        gate = policy.verifyStatement(Stage.EVALUATE, gateBytes, r);
+        ChainEvidence.Gate g = ChainEvidence.gate(gate.statement());
+        requirePassed(g);
+        Sha256 provenanceFile = Sha256.of(provenanceBytes);
+        requireEqual(
+            g.provenance(), provenanceFile,
+            "gate: provenance " + g.provenance() + " != " + ATTESTATIONS + "/" + PROVENANCE_FILE + " bytes " + provenanceFile);
+        links.add(
+            new VerifiedChain.Link(
+                "gate", ATTESTATIONS + "/" + GATE_FILE, Sha256.of(gateBytes), gate.signer(),
+                "evaluate signer; subject = R; passed: "
+                    + g.gates().stream().map(ChainEvidence.GateEntry::describe).collect(Collectors.joining(", "))
+                    + "; provenance = provenance file"));
+      }
+
+      // 8. The reproduction summary, if required.
+      VerifiedStatement reproduction = null;
+      if (policy.requireReproduction()) {
+        byte[] bytes = attestation(REPRODUCTION_FILE, "the reproduction summary (the policy requires one)");
+        reproduction = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
+        ChainEvidence.Reproduction rep = ChainEvidence.reproduction(reproduction.statement());
+        if (!"PASSED".equals(rep.result())) {
+          throw new VerificationException(
+              Reason.NOT_REPRODUCED,
+              "reproduction: expected verificationResult PASSED, found " + JsonFields.shown(rep.result()));
+        }
+        if (!rep.reproducedContentDigest().matches(card.contentDigest())) {
+          throw new VerificationException(
+              Reason.NOT_REPRODUCED,
+              "reproduction: reproduced content digest " + rep.reproducedContentDigest() + " != card contentDigest "
+                  + card.contentDigest());
+        }
+        links.add(
+            new VerifiedChain.Link(
+                "reproduction", ATTESTATIONS + "/" + REPRODUCTION_FILE, Sha256.of(bytes), reproduction.signer(),
+                "reproduce signer; subject = R; PASSED; reproduced content digest = card"));
+      }
+
+      VerifiedArtifact model = new VerifiedArtifact(modelBytes, modelDigest, signed.signer());
+      return new VerifiedChain(
+          model, card, r, signed.signer(), provenance, dataset, d, gate, reproduction, links,
+          policy.allowList(), limits);
+    }
+
+    // ---- step 1 ----
+
+    private record Signed(ModelManifest manifest, String signer) {}
+
+    private Signed modelSignature(byte[] signature) throws VerificationException, IOException {
+      byte[] claimedPayload = unverifiedPayload(signature);
+      ModelManifest claimed;
+      try {
+        claimed = ModelManifest.fromStatement(Statement.parse(claimedPayload));
+      } catch (VerificationException e) {
+        throw e;
+      } catch (PipelineException e) {
+        throw new VerificationException(e.reason(), SIGNATURE_FILE + ": " + e.getMessage(), e);
+      }
+      // The ignore paths only choose which files to hash; the signature then covers them.
+      Listing listing = list(claimed);
+      ModelManifest actual = hashModelFiles(claimed, listing);
+      VerifiedStatement vs;
+      try {
+        vs = policy.verifyStatement(Stage.TRAIN, signature, actual.rootDigest());
+      } catch (VerificationException e) {
+        List<String> diff = differences(claimed, actual, listing);
+        if (e.reason() == Reason.DIGEST_MISMATCH && !diff.isEmpty()) {
+          throw new VerificationException(
+              Reason.MANIFEST_MISMATCH,
+              "model " + root + " does not match its signature: " + String.join("; ", diff), e);
+        }
+        throw e;
+      }
+      if (!MessageDigest.isEqual(vs.payload(), claimedPayload)) {
+        throw new VerificationException(
+            Reason.MALFORMED, SIGNATURE_FILE + ": the signed payload differs from the envelope's payload");
+      }
+      ModelManifest signed = ModelManifest.fromStatement(vs.statement());
+      Sha256 subject = vs.statement().subjects().get(0).sha256();
+      if (!subject.matches(signed.rootDigest())) {
+        throw new VerificationException(
+            Reason.DIGEST_MISMATCH,
+            SIGNATURE_FILE + ": subject digest " + subject + " != root digest of the signed resources "
+                + signed.rootDigest());
+      }
+      List<String> diff = differences(signed, actual, listing);
+      if (!diff.isEmpty()) {
+        throw new VerificationException(
+            Reason.MANIFEST_MISMATCH, "model " + root + " does not match its signature: " + String.join("; ", diff));
+      }
+      return new Signed(signed, vs.signer());
+    }
+
+    private List<String> differences(ModelManifest signed, ModelManifest actual, Listing listing) {
+      List<String> diff = new ArrayList<>(signed.differencesFrom(actual));
+      diff.addAll(listing.refused());
+      return diff;
+    }
+
+    /** Files of the model (not ignored), and entries refused because they are not regular files. */
+    private record Listing(List<String> files, List<String> refused) {}
+
+    private Listing list(ModelManifest claimed) throws IOException {
+      Path top = root;
+      List<String> files = new ArrayList<>();
+      List<String> refused = new ArrayList<>();
+      Files.walkFileTree(
+          top,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              if (dir.equals(top)) {
+                return FileVisitResult.CONTINUE;
+              }
+              return skipped(relative(top, dir)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              String rel = relative(top, file);
+              if (skipped(rel)) {
+                return FileVisitResult.CONTINUE;
+              }
+              if (attrs.isRegularFile()) {
+                files.add(rel);
+              } else {
+                refused.add(
+                    "refused: " + rel + (attrs.isSymbolicLink() ? " is a symbolic link" : " is not a regular file"));
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            private boolean skipped(String rel) {
+              return rel.equals(SIGNATURE_FILE) || claimed.ignores(rel);
+            }
+          });
+      return new Listing(files, refused);
+    }
+
+    /** Reads each signed file once (kept) and hashes any other file (not kept: it fails anyway). */
+    private ModelManifest hashModelFiles(ModelManifest claimed, Listing listing)
+        throws IOException, VerificationException {
+      Map<String, Sha256> signedNames = new LinkedHashMap<>();
+      claimed.resources().forEach(res -> signedNames.put(res.name(), res.digest()));
+      List<ModelManifest.Resource> resources = new ArrayList<>();
+      for (String rel : listing.files()) {
+        Path file = root.resolve(rel);
+        if (signedNames.containsKey(rel)) {
+          byte[] bytes =
+              rel.equals(MODEL_FILE)
+                  ? readBytes(file, rel, limits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
+                  : readBytes(file, rel, MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+          read.put(rel, bytes);
+          resources.add(new ModelManifest.Resource(rel, Sha256.of(bytes)));
+        } else {
+          try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            resources.add(new ModelManifest.Resource(rel, Digests.sha256(in)));
+          }
+        }
+      }
+      return ModelManifest.of(claimed.modelName(), resources, claimed.ignorePaths(), claimed.allowSymlinks());
+    }
+
+    private byte[] signedFile(ModelManifest signed, String name) throws VerificationException {
+      byte[] bytes = read.get(name);
+      ModelManifest.Resource entry =
+          signed.resources().stream().filter(res -> res.name().equals(name)).findFirst().orElse(null);
+      if (entry == null || bytes == null) {
+        throw new VerificationException(
+            Reason.MANIFEST_MISMATCH,
+            SIGNATURE_FILE + ": expected a signed entry for " + name + ", found "
+                + signed.resources().stream().map(ModelManifest.Resource::name).toList());
+      }
+      Sha256 found = Sha256.of(bytes);
+      requireEqual(entry.digest(), found, name + ": signed " + entry.digest() + ", read " + found);
+      return bytes;
+    }
+
+    /** {@code attestations/} holds only the four attestation files, each a regular file. */
+    private void requireAttestationLayout() throws IOException, VerificationException {
+      Path dir = root.resolve(ATTESTATIONS);
+      attestationEntries = new ArrayList<>();
+      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        return;
+      }
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw new VerificationException(
+            Reason.MALFORMED, ATTESTATIONS + ": expected a directory, found " + kind(dir));
+      }
+      List<String> unexpected = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path p : entries) {
+          String name = p.getFileName().toString();
+          if (!ATTESTATION_FILES.contains(name)) {
+            unexpected.add(JsonFields.shown(name));
+          } else if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new VerificationException(
+                Reason.MALFORMED, ATTESTATIONS + "/" + name + ": expected a regular file, found " + kind(p));
+          } else {
+            attestationEntries.add(name);
+          }
+        }
+      }
+      if (!unexpected.isEmpty()) {
+        unexpected.sort(null);
+        throw new VerificationException(
+            Reason.MALFORMED,
+            ATTESTATIONS + "/: unexpected entries " + unexpected + " (expected only " + ATTESTATION_FILES + ")");
+      }
+    }
+
+    // ---- steps 3 to 7 ----
+
+    private void requireNoRollback(ModelCard card) throws VerificationException {
+      if (card.version() < policy.minModelVersion()) {
+        throw new VerificationException(
+            Reason.ROLLBACK,
+            "model " + JsonFields.shown(card.name()) + " version " + card.version() + " < the policy's minVersion "
+                + policy.minModelVersion());
+      }
+      if (versionInService > 0 && card.version() < versionInService) {
+        throw new VerificationException(
+            Reason.ROLLBACK,
+            "model " + JsonFields.shown(card.name()) + " version " + card.version() + " < the version in service "
+                + versionInService);
+      }
+    }
+
+    private String versionWords(ModelCard card) {
+      return "version >= minVersion " + policy.minModelVersion()
+          + (versionInService > 0 ? " and >= in service " + versionInService : "");
+    }
+
+    private void requireSameData(List<ChainEvidence.DataFile> attested, List<ChainEvidence.DataEntry> trained)
+        throws VerificationException {
+      List<String> diff = new ArrayList<>();
+      for (int i = 0; i < Math.max(attested.size(), trained.size()); i++) {
+        ChainEvidence.DataFile a = i < attested.size() ? attested.get(i) : null;
+        ChainEvidence.DataEntry t = i < trained.size() ? trained.get(i) : null;
+        if (a == null) {
+          diff.add("provenance " + JsonFields.shown(t.name()) + " " + t.digest() + " is not in the dataset attestation");
+        } else if (t == null) {
+          diff.add("dataset file " + JsonFields.shown(a.source()) + " " + a.digest() + " is not in the provenance");
+        } else if (!a.digest().matches(t.digest())) {
+          diff.add(
+              "data file " + (i + 1) + ": dataset attestation " + JsonFields.shown(a.source()) + " " + a.digest()
+                  + " != provenance " + JsonFields.shown(t.name()) + " " + t.digest());
+        }
+      }
+      if (!diff.isEmpty()) {
+        throw new VerificationException(
+            Reason.DIGEST_MISMATCH, "dataset: the data files differ from the provenance's: " + String.join("; ", diff));
+      }
+    }
+
+    private VerifiedChain.Link requireLockedJars(Path lockFile, Map<String, Sha256> jars)
+        throws IOException, VerificationException {
+      byte[] bytes = readBytes(lockFile, lockFile.toString(), MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+      VerifiedStatement vs = policy.verifyStatement(Stage.TRAIN, bytes);
+      ClasspathLock lock = ClasspathLock.fromStatement(vs.statement());
+      List<String> diff = lock.differencesFrom(ClasspathLock.ofDigests(jars));
+      if (!diff.isEmpty()) {
+        throw new VerificationException(
+            Reason.DEPENDENCY_MISMATCH,
+            "the training classpath in the provenance differs from the dependency lock " + lockFile + " ("
+                + diff.size() + " differences): " + String.join("; ", diff));
+      }
+      return new VerifiedChain.Link(
+          "dependencies", lockFile.toString(), Sha256.of(bytes), vs.signer(),
+          "train signer; provenance's " + jars.size() + " jar(s) = the signed lock");
+    }
+
+    private void requirePassed(ChainEvidence.Gate g) throws VerificationException {
+      if (!g.passed()) {
+        throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected passed true, found false");
+      }
+      if (g.gates().isEmpty()) {
+        throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected at least one gate, found none");
+      }
+      List<String> failed =
+          g.gates().stream().filter(x -> !x.passed()).map(ChainEvidence.GateEntry::describe).toList();
+      if (!failed.isEmpty()) {
+        throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected every gate passed, failed: " + failed);
+      }
+    }
+
+    // ---- reading ----
+
+    private byte[] required(String name, String what) throws IOException, VerificationException {
+      Path file = root.resolve(name);
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new VerificationException(Reason.CHAIN_INCOMPLETE, root + ": no " + name + " (" + what + ")");
+      }
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new VerificationException(Reason.MALFORMED, name + ": expected a regular file, found " + kind(file));
+      }
+      return readBytes(file, name, MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+    }
+
+    private byte[] attestation(String name, String what) throws IOException, VerificationException {
+      String rel = ATTESTATIONS + "/" + name;
+      byte[] cached = read.get(rel);
+      if (cached != null) {
+        return cached;
+      }
+      if (!attestationEntries.contains(name)) {
+        throw new VerificationException(Reason.CHAIN_INCOMPLETE, root + ": no " + rel + " (" + what + ")");
+      }
+      byte[] bytes = readBytes(root.resolve(rel), rel, MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+      read.put(rel, bytes);
+      return bytes;
+    }
+  }
+
+  /** Reads at most {@code limit} bytes of a regular file (never through a symbolic link). */
+  static byte[] readBytes(Path file, String name, long limit, Reason tooLarge)
+      throws IOException, VerificationException {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+      if (bytes.length > limit) {
+        throw new VerificationException(tooLarge, name + ": expected at most " + limit + " bytes, found more");
+      }
+      return bytes;
+    }
+  }
+
+  /** The DSSE payload of a bundle, read before its signature is checked: to choose files only. */
+  private static byte[] unverifiedPayload(byte[] bundle) throws VerificationException {
+    JsonNode root;
+    try {
+      root = Json.parse(bundle, SIGNATURE_FILE);
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
+    }
+    JsonNode payload = root.path("dsseEnvelope").path("payload");
+    if (!payload.isTextual()) {
+      throw new VerificationException(
+          Reason.MALFORMED, SIGNATURE_FILE + ": expected a DSSE envelope with a payload, found none");
+    }
+    try {
+      return Base64.getDecoder().decode(payload.asText());
+    } catch (IllegalArgumentException e) {
+      throw new VerificationException(Reason.MALFORMED, SIGNATURE_FILE + ": the DSSE payload is not base64");
+    }
+  }
+
+  private static void requireEqual(Sha256 expected, Sha256 found, String message) throws VerificationException {
+    if (!expected.matches(found)) {
+      throw new VerificationException(Reason.DIGEST_MISMATCH, message);
+    }
+  }
+
+  private static String kind(Path p) {
+    if (Files.isSymbolicLink(p)) {
+      return "a symbolic link";
+    }
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      return "a directory";
+    }
+    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      return "a regular file";
+    }
+    return "a special file";
+  }
+
+  private static String relative(Path top, Path p) {
+    List<String> parts = new ArrayList<>();
+    top.relativize(p).forEach(x -> parts.add(x.toString()));
+    return String.join("/", parts);
+  }
+}

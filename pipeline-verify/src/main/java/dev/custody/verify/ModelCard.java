@@ -1,0 +1,144 @@
+package dev.custody.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.custody.core.Json;
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.core.Sha256;
+import dev.custody.core.VerificationException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A model's {@code model-card.json}, as signed by the model signature: what the model is, which
+ * exact file holds it, what it was trained on and how it scored. The format is in {@code
+ * docs/chain-format.md}; only {@link ChainVerifier} reads it, from verified bytes.
+ *
+ * @param name the model's name
+ * @param version the model's version (rollback protection compares it)
+ * @param trainer the trainer type, e.g. {@code random-forest}
+ * @param labels the labels the model predicts, sorted
+ * @param features the feature names the model was trained on, sorted
+ * @param positiveLabel the label metrics treat as positive; one of {@code labels}
+ * @param modelFile the model file's name and SHA-256
+ * @param contentDigest the model's content digest (without volatile provenance)
+ * @param dataset the dataset subject digest D (Merkle root of the kept rows)
+ * @param spec the pipeline spec's file name and SHA-256
+ * @param metrics the test-split metrics, as the trainer wrote them
+ */
+public record ModelCard(
+    String name,
+    int version,
+    String trainer,
+    List<String> labels,
+    List<String> features,
+    String positiveLabel,
+    FileRef modelFile,
+    Sha256 contentDigest,
+    Sha256 dataset,
+    FileRef spec,
+    JsonNode metrics) {
+  private static final String WHERE = "model-card.json";
+  private static final Set<String> FIELDS =
+      Set.of(
+          "name", "version", "trainer", "labels", "features", "positiveLabel", "modelFile",
+          "contentDigest", "dataset", "spec", "metrics");
+
+  /**
+   * A file named by the card.
+   *
+   * @param name the file name
+   * @param sha256 the SHA-256 of its bytes
+   */
+  public record FileRef(String name, Sha256 sha256) {
+    public FileRef {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(sha256, "sha256");
+    }
+  }
+
+  public ModelCard {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(trainer, "trainer");
+    labels = List.copyOf(labels);
+    features = List.copyOf(features);
+    Objects.requireNonNull(positiveLabel, "positiveLabel");
+    Objects.requireNonNull(modelFile, "modelFile");
+    Objects.requireNonNull(contentDigest, "contentDigest");
+    Objects.requireNonNull(dataset, "dataset");
+    Objects.requireNonNull(spec, "spec");
+    metrics = metrics.deepCopy();
+  }
+
+  /** A copy of the metrics object. */
+  @Override
+  public JsonNode metrics() {
+    return metrics.deepCopy();
+  }
+
+  /** What the loader checks the deserialized model against: the label set and feature names. */
+  public ModelExpectations expectations() {
+    return ModelExpectations.of(labels, features);
+  }
+
+  /** Parses signed card bytes strictly: unknown or missing fields, unsorted lists are refused. */
+  static ModelCard parse(byte[] json) throws VerificationException {
+    JsonNode root;
+    try {
+      root = Json.parse(json, WHERE);
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
+    }
+    if (!root.isObject()) {
+      throw JsonFields.malformed(WHERE, "a JSON object", root);
+    }
+    JsonFields.onlyFields(root, FIELDS, WHERE);
+    List<String> labels = sortedDistinct(root, "labels");
+    List<String> features = sortedDistinct(root, "features");
+    String positive = JsonFields.text(root, "positiveLabel", WHERE);
+    if (!labels.contains(positive)) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          WHERE + ".positiveLabel: expected one of " + labels + ", found '" + JsonFields.shown(positive) + "'");
+    }
+    JsonNode metrics = JsonFields.object(root, "metrics", WHERE);
+    JsonNode datasetNode = JsonFields.object(root, "dataset", WHERE);
+    JsonFields.onlyFields(datasetNode, Set.of("sha256"), WHERE + ".dataset");
+    return new ModelCard(
+        JsonFields.text(root, "name", WHERE),
+        JsonFields.positiveInt(root, "version", WHERE),
+        JsonFields.text(root, "trainer", WHERE),
+        labels,
+        features,
+        positive,
+        fileRef(root, "modelFile"),
+        JsonFields.hex(root, "contentDigest", WHERE),
+        JsonFields.hex(datasetNode, "sha256", WHERE + ".dataset"),
+        fileRef(root, "spec"),
+        metrics);
+  }
+
+  private static FileRef fileRef(JsonNode root, String field) throws VerificationException {
+    JsonNode f = JsonFields.object(root, field, WHERE);
+    String where = WHERE + "." + field;
+    JsonFields.onlyFields(f, Set.of("name", "sha256"), where);
+    return new FileRef(JsonFields.text(f, "name", where), JsonFields.hex(f, "sha256", where));
+  }
+
+  private static List<String> sortedDistinct(JsonNode root, String field) throws VerificationException {
+    List<String> values = JsonFields.strings(root, field, WHERE);
+    if (values.isEmpty()) {
+      throw new VerificationException(Reason.MALFORMED, WHERE + "." + field + ": expected at least one name, found none");
+    }
+    for (int i = 1; i < values.size(); i++) {
+      if (values.get(i - 1).compareTo(values.get(i)) >= 0) {
+        throw new VerificationException(
+            Reason.MALFORMED,
+            WHERE + "." + field + ": expected sorted, distinct names, found '"
+                + JsonFields.shown(values.get(i - 1)) + "' before '" + JsonFields.shown(values.get(i)) + "'");
+      }
+    }
+    return values;
+  }
+}

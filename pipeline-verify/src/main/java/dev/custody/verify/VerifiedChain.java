@@ -1,0 +1,161 @@
+package dev.custody.verify;
+
+import dev.custody.core.Sha256;
+import dev.custody.core.VerificationException;
+import dev.custody.core.VerifiedStatement;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Proof that a model directory's whole chain of custody checked out under a {@link TrustPolicy}:
+ * the model signature, the model file and card, the training provenance, the dataset attestation,
+ * the dependency lock, the gate and the reproduction summary, each signed by a signer trusted for
+ * its stage. Only {@link ChainVerifier} constructs it.
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * It holds the exact bytes of {@code model.tribuo} that were verified ({@link #model()}), and
+ * {@link #load()} deserializes those bytes, never the file on disk, so nothing can change between
+ * the check and the use.
+ */
+public final class VerifiedChain {
+  /**
+   * One checked link of the chain, for people and scripts.
+   *
+   * @param what what the link is ({@code model signature}, {@code training provenance}, …)
+   * @param file the file, relative to the model directory (or the policy's lock path)
+   * @param digest the SHA-256 that link establishes (the root digest for the model signature, the
+   *     file's own SHA-256 otherwise)
+   * @param signer who signed it, or empty for a file covered by the model signature
+   * @param checked what was checked, in words
+   */
+  public record Link(String what, String file, Sha256 digest, String signer, String checked) {
+    public Link {
+      Objects.requireNonNull(what, "what");
+      Objects.requireNonNull(file, "file");
+      Objects.requireNonNull(digest, "digest");
+      Objects.requireNonNull(signer, "signer");
+      Objects.requireNonNull(checked, "checked");
+    }
+  }
+
+  private final VerifiedArtifact model;
+  private final ModelCard card;
+  private final Sha256 rootDigest;
+  private final String modelSigner;
+  private final VerifiedStatement provenance;
+  private final VerifiedStatement dataset;
+  private final Sha256 datasetDigest;
+  private final VerifiedStatement gate;
+  private final VerifiedStatement reproduction;
+  private final List<Link> links;
+  private final ModelAllowList allowList;
+  private final ModelLimits limits;
+
+  VerifiedChain(
+      VerifiedArtifact model,
+      ModelCard card,
+      Sha256 rootDigest,
+      String modelSigner,
+      VerifiedStatement provenance,
+      VerifiedStatement dataset,
+      Sha256 datasetDigest,
+      VerifiedStatement gate,
+      VerifiedStatement reproduction,
+      List<Link> links,
+      ModelAllowList allowList,
+      ModelLimits limits) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.card = Objects.requireNonNull(card, "card");
+    this.rootDigest = Objects.requireNonNull(rootDigest, "rootDigest");
+    this.modelSigner = Objects.requireNonNull(modelSigner, "modelSigner");
+    this.provenance = Objects.requireNonNull(provenance, "provenance");
+    this.dataset = Objects.requireNonNull(dataset, "dataset");
+    this.datasetDigest = Objects.requireNonNull(datasetDigest, "datasetDigest");
+    this.gate = gate;
+    this.reproduction = reproduction;
+    this.links = List.copyOf(links);
+    this.allowList = Objects.requireNonNull(allowList, "allowList");
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /** The exact verified bytes of {@code model.tribuo}, signed (via the model signature) by {@link #modelSigner()}. */
+  public VerifiedArtifact model() {
+    return model;
+  }
+
+  /** The signed model card. */
+  public ModelCard card() {
+    return card;
+  }
+
+  /** The model's name, from the card. */
+  public String name() {
+    return card.name();
+  }
+
+  /** The model's version, from the card. */
+  public int version() {
+    return card.version();
+  }
+
+  /** The model root digest {@code R}: the subject of the provenance, gate and reproduction. */
+  public Sha256 rootDigest() {
+    return rootDigest;
+  }
+
+  /** Who signed the model signature (a TRAIN signer). */
+  public String modelSigner() {
+    return modelSigner;
+  }
+
+  /** The training provenance (SLSA v1), verified under the TRAIN signers. */
+  public VerifiedStatement provenance() {
+    return provenance;
+  }
+
+  /** The dataset attestation, verified under the INGEST signers. */
+  public VerifiedStatement dataset() {
+    return dataset;
+  }
+
+  /** The dataset subject digest {@code D} the model was trained on. */
+  public Sha256 datasetDigest() {
+    return datasetDigest;
+  }
+
+  /** The gate attestation, verified under the EVALUATE signers; empty if the policy did not require one. */
+  public Optional<VerifiedStatement> gate() {
+    return Optional.ofNullable(gate);
+  }
+
+  /**
+   * The reproduction summary, verified under the REPRODUCE signers; empty if the policy did not
+   * require one.
+   */
+  public Optional<VerifiedStatement> reproduction() {
+    return Optional.ofNullable(reproduction);
+  }
+
+  /** Every checked link, in verification order. */
+  public List<Link> links() {
+    return links;
+  }
+
+  /**
+   * Deserializes the verified model bytes with {@link ModelLoader}: class names checked against
+   * the policy's allow-list first, then the label set and feature names checked against the card.
+   *
+   * @throws VerificationException as {@link ModelLoader#load(VerifiedArtifact, ModelExpectations,
+   *     ModelAllowList, ModelLimits)}
+   */
+  public LoadedModel load() throws VerificationException {
+    return ModelLoader.load(model, card.expectations(), allowList, limits);
+  }
+
+  @Override
+  public String toString() {
+    return "VerifiedChain[" + card.name() + " v" + card.version() + " " + rootDigest + "]";
+  }
+}
