@@ -16,6 +16,7 @@ import picocli.CommandLine.ScopeType;
       HashCommand.class,
       SignModelCommand.class,
       VerifyModelCommand.class,
+      VerifyCommand.class,
       DepsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -1,13 +1,9 @@
 package dev.custody.verify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.Digests;
-import dev.custody.core.Json;
 import dev.custody.core.ModelManifest;
-import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
-import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerifiedStatement;
 import dev.custody.verify.TrustPolicy.Stage;
@@ -21,9 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +185,7 @@ public final class ChainVerifier {
       // 2. model.tribuo, read once: its digest is the signed entry's.
       byte[] modelBytes = signedFile(signed.manifest(), MODEL_FILE);
       Sha256 modelDigest = Sha256.of(modelBytes);
-      links.add(new VerifiedChain.Link("model", MODEL_FILE, modelDigest, signed.signer(), "= signed manifest entry"));
+      links.add(new VerifiedChain.Link("model", MODEL_FILE, modelDigest, signed.signer(), "sha256 = the signed manifest's entry (covered by " + SIGNATURE_FILE + ")"));
 
       // 3. The card: parses, names those bytes, no rollback.
       byte[] cardBytes = signedFile(signed.manifest(), CARD_FILE);
@@ -208,7 +202,8 @@ public final class ChainVerifier {
       links.add(
           new VerifiedChain.Link(
               "model card", CARD_FILE, Sha256.of(cardBytes), signed.signer(),
-              card.name() + " v" + card.version() + "; modelFile = " + MODEL_FILE + "; " + versionWords(card)));
+              "covered by " + SIGNATURE_FILE + "; " + card.name() + " v" + card.version() + "; modelFile = "
+                  + MODEL_FILE + "; " + versionWords(card)));
 
       // 4. The provenance under TRAIN, about R, with the card's content digest.
       byte[] provenanceBytes = attestation(PROVENANCE_FILE, "the training provenance");
@@ -299,34 +294,8 @@ public final class ChainVerifier {
     private record Signed(ModelManifest manifest, String signer) {}
 
     private Signed modelSignature(byte[] signature) throws VerificationException, IOException {
-      byte[] claimedPayload = unverifiedPayload(signature);
-      ModelManifest claimed;
-      try {
-        claimed = ModelManifest.fromStatement(Statement.parse(claimedPayload));
-      } catch (VerificationException e) {
-        throw e;
-      } catch (PipelineException e) {
-        throw new VerificationException(e.reason(), SIGNATURE_FILE + ": " + e.getMessage(), e);
-      }
-      // The ignore paths only choose which files to hash; the signature then covers them.
-      Listing listing = list(claimed);
-      ModelManifest actual = hashModelFiles(claimed, listing);
-      VerifiedStatement vs;
-      try {
-        vs = policy.verifyStatement(Stage.TRAIN, signature, actual.rootDigest());
-      } catch (VerificationException e) {
-        List<String> diff = differences(claimed, actual, listing);
-        if (e.reason() == Reason.DIGEST_MISMATCH && !diff.isEmpty()) {
-          throw new VerificationException(
-              Reason.MANIFEST_MISMATCH,
-              "model " + root + " does not match its signature: " + String.join("; ", diff), e);
-        }
-        throw e;
-      }
-      if (!MessageDigest.isEqual(vs.payload(), claimedPayload)) {
-        throw new VerificationException(
-            Reason.MALFORMED, SIGNATURE_FILE + ": the signed payload differs from the envelope's payload");
-      }
+      // The signature first: its manifest then says which files to hash and what they must be.
+      VerifiedStatement vs = policy.verifyStatement(Stage.TRAIN, signature);
       ModelManifest signed = ModelManifest.fromStatement(vs.statement());
       Sha256 subject = vs.statement().subjects().get(0).sha256();
       if (!subject.matches(signed.rootDigest())) {
@@ -335,6 +304,8 @@ public final class ChainVerifier {
             SIGNATURE_FILE + ": subject digest " + subject + " != root digest of the signed resources "
                 + signed.rootDigest());
       }
+      Listing listing = list(signed);
+      ModelManifest actual = hashModelFiles(signed, listing);
       List<String> diff = differences(signed, actual, listing);
       if (!diff.isEmpty()) {
         throw new VerificationException(
@@ -352,7 +323,7 @@ public final class ChainVerifier {
     /** Files of the model (not ignored), and entries refused because they are not regular files. */
     private record Listing(List<String> files, List<String> refused) {}
 
-    private Listing list(ModelManifest claimed) throws IOException {
+    private Listing list(ModelManifest signed) throws IOException {
       Path top = root;
       List<String> files = new ArrayList<>();
       List<String> refused = new ArrayList<>();
@@ -383,17 +354,17 @@ public final class ChainVerifier {
             }
 
             private boolean skipped(String rel) {
-              return rel.equals(SIGNATURE_FILE) || claimed.ignores(rel);
+              return rel.equals(SIGNATURE_FILE) || signed.ignores(rel);
             }
           });
       return new Listing(files, refused);
     }
 
     /** Reads each signed file once (kept) and hashes any other file (not kept: it fails anyway). */
-    private ModelManifest hashModelFiles(ModelManifest claimed, Listing listing)
+    private ModelManifest hashModelFiles(ModelManifest signed, Listing listing)
         throws IOException, VerificationException {
       Map<String, Sha256> signedNames = new LinkedHashMap<>();
-      claimed.resources().forEach(res -> signedNames.put(res.name(), res.digest()));
+      signed.resources().forEach(res -> signedNames.put(res.name(), res.digest()));
       List<ModelManifest.Resource> resources = new ArrayList<>();
       for (String rel : listing.files()) {
         Path file = root.resolve(rel);
@@ -410,7 +381,7 @@ public final class ChainVerifier {
           }
         }
       }
-      return ModelManifest.of(claimed.modelName(), resources, claimed.ignorePaths(), claimed.allowSymlinks());
+      return ModelManifest.of(signed.modelName(), resources, signed.ignorePaths(), signed.allowSymlinks());
     }
 
     private byte[] signedFile(ModelManifest signed, String name) throws VerificationException {
@@ -573,26 +544,6 @@ public final class ChainVerifier {
         throw new VerificationException(tooLarge, name + ": expected at most " + limit + " bytes, found more");
       }
       return bytes;
-    }
-  }
-
-  /** The DSSE payload of a bundle, read before its signature is checked: to choose files only. */
-  private static byte[] unverifiedPayload(byte[] bundle) throws VerificationException {
-    JsonNode root;
-    try {
-      root = Json.parse(bundle, SIGNATURE_FILE);
-    } catch (PipelineException e) {
-      throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
-    }
-    JsonNode payload = root.path("dsseEnvelope").path("payload");
-    if (!payload.isTextual()) {
-      throw new VerificationException(
-          Reason.MALFORMED, SIGNATURE_FILE + ": expected a DSSE envelope with a payload, found none");
-    }
-    try {
-      return Base64.getDecoder().decode(payload.asText());
-    } catch (IllegalArgumentException e) {
-      throw new VerificationException(Reason.MALFORMED, SIGNATURE_FILE + ": the DSSE payload is not base64");
     }
   }
 

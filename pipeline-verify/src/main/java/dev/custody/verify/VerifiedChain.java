@@ -27,7 +27,7 @@ public final class VerifiedChain {
    * @param file the file, relative to the model directory (or the policy's lock path)
    * @param digest the SHA-256 that link establishes (the root digest for the model signature, the
    *     file's own SHA-256 otherwise)
-   * @param signer who signed it, or empty for a file covered by the model signature
+   * @param signer who signed it (for the model file and card: the model signature's signer)
    * @param checked what was checked, in words
    */
   public record Link(String what, String file, Sha256 digest, String signer, String checked) {

@@ -1,0 +1,193 @@
+package dev.custody.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.custody.cli.ChainFixture.Chain;
+import dev.custody.cli.ChainFixture.Options;
+import dev.custody.core.Reason;
+import dev.custody.core.VerificationException;
+import dev.custody.train.TrainingTable;
+import dev.custody.verify.ChainVerifier;
+import dev.custody.verify.LoadedModel;
+import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.VerifiedChain;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Example;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ArrayExample;
+
+class ChainVerifierTest {
+  @TempDir static Path work;
+  static ChainFixture.Keys keys;
+  static ChainVerifier verifier;
+  static Chain chain;
+
+  @BeforeAll
+  static void build() throws Exception {
+    keys = new ChainFixture.Keys();
+    keys.lock(work);
+    Path policy =
+        keys.policy(
+            work, "policy.yaml", "require: {gatePassed: true, reproduced: true}\ndependencies: {lock: deps.lock.json}\n");
+    verifier = ChainVerifier.builder(TrustPolicy.load(policy)).build();
+    chain = ChainFixture.build(work.resolve("credit-rf-v1"), Options.defaults(), keys, work);
+  }
+
+  @Test
+  void verify_genuineChain_returnsProofOfEveryLink() throws Exception {
+    VerifiedChain v = verifier.verify(chain.dir());
+
+    assertThat(v.name()).isEqualTo("credit-rf");
+    assertThat(v.version()).isEqualTo(1);
+    assertThat(v.rootDigest()).isEqualTo(chain.root());
+    assertThat(v.datasetDigest()).isEqualTo(chain.dataset());
+    assertThat(v.card().contentDigest()).isEqualTo(chain.contentDigest());
+    assertThat(v.model().digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
+    assertThat(v.modelSigner()).isEqualTo("key " + keys.of(TrustPolicy.Stage.TRAIN).publicKey().hint());
+    assertThat(v.provenance().statement().predicateType()).isEqualTo("https://slsa.dev/provenance/v1");
+    assertThat(v.dataset().signer()).contains(keys.of(TrustPolicy.Stage.INGEST).publicKey().hint());
+    assertThat(v.gate()).get().extracting(g -> g.signer()).asString()
+        .contains(keys.of(TrustPolicy.Stage.EVALUATE).publicKey().hint());
+    assertThat(v.reproduction()).get().extracting(g -> g.signer()).asString()
+        .contains(keys.of(TrustPolicy.Stage.REPRODUCE).publicKey().hint());
+    assertThat(v.links())
+        .extracting(VerifiedChain.Link::what)
+        .containsExactly(
+            "model signature", "model", "model card", "training provenance", "dataset", "dependencies", "gate",
+            "reproduction");
+  }
+
+  @Test
+  void load_genuineChain_predictsExactlyAsTheTrainedModel() throws Exception {
+    LoadedModel loaded = verifier.verify(chain.dir()).load();
+
+    Model<Label> original = chain.trained().model();
+    List<Example<Label>> examples = examples(chain.trained().test());
+    List<Prediction<Label>> expected = original.predict(examples);
+    List<Prediction<Label>> actual = loaded.model().predict(examples);
+    assertThat(actual).hasSize(examples.size());
+    for (int i = 0; i < examples.size(); i++) {
+      assertThat(actual.get(i).getOutput().getLabel()).isEqualTo(expected.get(i).getOutput().getLabel());
+      assertThat(actual.get(i).getOutput().getScore()).isEqualTo(expected.get(i).getOutput().getScore());
+    }
+    assertThat(loaded.digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
+  }
+
+  @Test
+  void load_modelFileReplacedAfterVerification_loadsTheVerifiedBytes() throws Exception {
+    Path dir = work.resolve("swapped-after-verify");
+    ChainFixture.copy(chain.dir(), dir);
+    VerifiedChain v = verifier.verify(dir);
+
+    Files.write(dir.resolve("model.tribuo"), new byte[] {1, 2, 3});
+
+    LoadedModel loaded = v.load();
+    assertThat(loaded.digest()).isEqualTo(v.model().digest());
+    assertThat(loaded.model().predict(examples(chain.trained().test()).get(0)).getOutput().getLabel()).isIn("0", "1");
+  }
+
+  @Test
+  void load_cardLabelsDifferFromTheModel_modelMismatch() throws Exception {
+    Chain lying =
+        ChainFixture.build(
+            work.resolve("card-with-extra-label"),
+            Options.defaults().card(c -> {
+              c.putArray("labels").add("0").add("1").add("2");
+              return c;
+            }),
+            keys,
+            work);
+    VerifiedChain v = verifier.verify(lying.dir());
+
+    assertThatThrownBy(v::load)
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("label set differs")
+        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_MISMATCH));
+  }
+
+  @Test
+  void verify_gateNotRequired_passesWithoutGateOrReproduction() throws Exception {
+    Path relaxed = keys.policy(work, "relaxed.yaml", "require: {gatePassed: false}\n");
+    Path dir = work.resolve("no-gate");
+    ChainFixture.copy(chain.dir(), dir);
+    Files.delete(dir.resolve("attestations/gate.sigstore.json"));
+    Files.delete(dir.resolve("attestations/reproduction.sigstore.json"));
+
+    VerifiedChain v = ChainVerifier.builder(TrustPolicy.load(relaxed)).build().verify(dir);
+
+    assertThat(v.gate()).isEmpty();
+    assertThat(v.reproduction()).isEmpty();
+    assertThat(v.links()).extracting(VerifiedChain.Link::what)
+        .containsExactly("model signature", "model", "model card", "training provenance", "dataset");
+  }
+
+  @Test
+  void verify_gateRequiredButMissing_chainIncomplete() throws Exception {
+    Path dir = work.resolve("gate-missing");
+    ChainFixture.copy(chain.dir(), dir);
+    Files.delete(dir.resolve("attestations/gate.sigstore.json"));
+
+    assertThatThrownBy(() -> verifier.verify(dir))
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("attestations/gate.sigstore.json")
+        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.CHAIN_INCOMPLETE));
+  }
+
+  @Test
+  void verify_changedModelByte_namesTheFileWithSignedAndFoundDigests() throws Exception {
+    Path dir = work.resolve("one-byte");
+    ChainFixture.copy(chain.dir(), dir);
+    byte[] bytes = Files.readAllBytes(dir.resolve("model.tribuo"));
+    bytes[100] ^= 1;
+    Files.write(dir.resolve("model.tribuo"), bytes);
+
+    assertThatThrownBy(() -> verifier.verify(dir))
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("changed: model.tribuo (signed sha256:")
+        .hasMessageContaining(", found sha256:")
+        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MANIFEST_MISMATCH));
+  }
+
+  @Test
+  void verify_modelLargerThanTheLimit_modelTooLarge() throws Exception {
+    ChainVerifier small =
+        ChainVerifier.builder(TrustPolicy.load(work.resolve("policy.yaml")))
+            .modelLimits(dev.custody.verify.ModelLimits.defaults().withMaxModelBytes(64))
+            .build();
+    assertThatThrownBy(() -> small.verify(chain.dir()))
+        .isInstanceOf(VerificationException.class)
+        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_TOO_LARGE));
+  }
+
+  @Test
+  void verify_noSuchDirectory_noSuchFile() {
+    assertThatThrownBy(() -> verifier.verify(work.resolve("absent"))).isInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
+  void builder_versionInServiceZero_illegalArgument() throws Exception {
+    TrustPolicy p = TrustPolicy.load(work.resolve("policy.yaml"));
+    assertThatThrownBy(() -> ChainVerifier.builder(p).versionInService(0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  static List<Example<Label>> examples(TrainingTable table) {
+    return table.rows().stream()
+        .map(
+            r -> {
+              double[] values = r.values().stream().mapToDouble(Double::doubleValue).toArray();
+              return (Example<Label>)
+                  new ArrayExample<>(new Label(r.label()), r.names().toArray(String[]::new), values);
+            })
+        .toList();
+  }
+}
