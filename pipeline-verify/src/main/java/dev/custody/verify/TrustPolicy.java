@@ -124,11 +124,6 @@ public final class TrustPolicy {
         keyFailure = e; // a certificate bundle: try the keyless signers
       }
     }
-    if (t.keyless() == null) {
-      throw new VerificationException(
-          Reason.UNTRUSTED_SIGNER,
-          stage.yamlName() + " evidence: signed with a certificate, but the policy trusts only keys for this stage");
-    }
     try {
       return t.keyless().verifyStatement(bundle, subject != null ? subject : firstSubject(bundle));
     } catch (VerificationException e) {

@@ -304,6 +304,25 @@ class TrustPolicyTest {
   }
 
   @Test
+  void load_committedExamplePolicy_trustsItsKeyForEveryStage() throws Exception {
+    Path example = Path.of(System.getProperty("custody.root"), "examples", "policy.yaml");
+    Path file = dir.resolve("policy.yaml");
+    Files.copy(example, file);
+    Files.createDirectories(dir.resolve("keys"));
+    Files.writeString(dir.resolve("keys/custody.pub"), TRAIN.publicKey().toPem());
+
+    TrustPolicy p = TrustPolicy.load(file);
+
+    for (Stage s : Stage.values()) {
+      assertThat(p.verifyStatement(s, signed(TRAIN, SUBJECT), SUBJECT).signer()).contains(TRAIN.publicKey().hint());
+    }
+    assertThat(p.requireGate()).isTrue();
+    assertThat(p.requireReproduction()).isFalse();
+    assertThat(p.minModelVersion()).isEqualTo(1);
+    assertThat(p.dependencyLock()).isEmpty();
+  }
+
+  @Test
   void builder_noSigner_throwsIllegalState() {
     assertThatThrownBy(() -> TrustPolicy.builder().build())
         .isInstanceOf(IllegalStateException.class)
