@@ -1,6 +1,5 @@
 package dev.custody.train;
 
-import dev.custody.core.Digests;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
@@ -59,7 +58,7 @@ public final class PipelineSpec {
       Screens screens,
       Gates gates) {
     this.bytes = bytes.clone();
-    this.digest = sha256(this.bytes);
+    this.digest = Bytes.sha256(this.bytes);
     this.sourceName = sourceName;
     this.baseDirectory = baseDirectory;
     this.name = name;
@@ -168,14 +167,6 @@ public final class PipelineSpec {
   @Override
   public String toString() {
     return "PipelineSpec[" + name + " v" + version + ", " + digest + "]";
-  }
-
-  private static Sha256 sha256(byte[] b) {
-    try {
-      return Digests.sha256(new ByteArrayInputStream(b));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Data file layout. */
@@ -513,8 +504,8 @@ public final class PipelineSpec {
   }
 
   /**
-   * The configured screens, in run order (duplicates, conflicts, outliers, labelNoise); screens
-   * the spec does not name do not run.
+   * The configured screens, in run order (duplicates, conflicts, outliers, labelNoise); screens the
+   * spec does not name do not run.
    *
    * @param configured the screens to run
    */

@@ -13,8 +13,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The label screen against known label flips: 5% of the training rows (after holding out the
- * spec's test fraction) get the other label, chosen with a fixed seed.
+ * The label screen against known label flips: 5% of the training rows (after holding out the spec's
+ * test fraction) get the other label, chosen with a fixed seed.
  *
  * <p>On the credit data the precision floor is 0.15, not 0.5: a flag is right with probability
  * P(flipped | x, label), which for a row labelled "1" is 0.05·(1−η(x)) / (0.05·(1−η(x)) +
@@ -93,7 +93,8 @@ class LabelNoiseScreenTest {
     Collections.sort(train);
     List<Integer> shuffled = new ArrayList<>(train);
     Collections.shuffle(shuffled, new Random(flipSeed));
-    Set<Integer> flip = new HashSet<>(shuffled.subList(0, (int) Math.round(train.size() * FLIP_RATE)));
+    Set<Integer> flip =
+        new HashSet<>(shuffled.subList(0, (int) Math.round(train.size() * FLIP_RATE)));
     List<String> labels = spec.schema().label().allowed();
     List<ParsedRow> rows = new ArrayList<>();
     Set<Integer> flippedPositions = new HashSet<>();

@@ -26,7 +26,10 @@ class ScreensTest {
     assertThat(report.dropped()).isZero();
     assertThat(report.statistics()).containsEntry("groups", 2.0);
     assertThat(report.firstRows())
-        .extracting(ScreenReport.FlaggedRow::line, ScreenReport.FlaggedRow::id, ScreenReport.FlaggedRow::detail)
+        .extracting(
+            ScreenReport.FlaggedRow::line,
+            ScreenReport.FlaggedRow::id,
+            ScreenReport.FlaggedRow::detail)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(3L, "2", "duplicate of line 2 (label yes)"),
             org.assertj.core.groups.Tuple.tuple(6L, "5", "duplicate of line 2 (label yes)"),
@@ -39,17 +42,21 @@ class ScreensTest {
   void duplicates_drop_leavesThemOutOfTheTableAndTheKeptRoot() throws Exception {
     IngestResult r = ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: drop}}"));
 
-    assertThat(r.table().rows()).extracting(TrainingTable.Row::sourceLine).containsExactly(2L, 4L, 5L, 7L);
+    assertThat(r.table().rows())
+        .extracting(TrainingTable.Row::sourceLine)
+        .containsExactly(2L, 4L, 5L, 7L);
     assertThat(r.summary().rows()).isEqualTo(7);
     assertThat(r.summary().keptRows()).isEqualTo(4);
-    assertThat(r.summary().keptLabelCounts()).containsExactly(Map.entry("yes", 2L), Map.entry("no", 2L));
+    assertThat(r.summary().keptLabelCounts())
+        .containsExactly(Map.entry("yes", 2L), Map.entry("no", 2L));
     assertThat(r.summary().keptRoot()).isNotEqualTo(r.summary().rowsRoot());
     assertThat(r.rows()).as("canonical rows are the data as pinned").hasSize(7);
   }
 
   @Test
   void duplicates_fail_rejectsNamingTheRows() throws Exception {
-    PipelineSpec spec = Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {reportRows: 1}}}");
+    PipelineSpec spec =
+        Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {reportRows: 1}}}");
 
     PipelineException e = catchThrowableOfType(PipelineException.class, () -> ingest.run(spec));
 
@@ -63,7 +70,8 @@ class ScreensTest {
   @Test
   void duplicates_failWithinTolerance_passes() throws Exception {
     IngestResult r =
-        ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {maxFlagged: 3}}}"));
+        ingest.run(
+            Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {maxFlagged: 3}}}"));
 
     assertThat(r.summary().screens().get(0).flagged()).isEqualTo(3);
   }
@@ -72,7 +80,8 @@ class ScreensTest {
   void conflicts_afterDuplicateDrop_flagsEveryRowOfTheGroup() throws Exception {
     IngestResult r =
         ingest.run(
-            Fixtures.spec(DUPES, "screens: {duplicates: {policy: drop}, conflicts: {policy: drop}}"));
+            Fixtures.spec(
+                DUPES, "screens: {duplicates: {policy: drop}, conflicts: {policy: drop}}"));
 
     ScreenReport conflicts = r.summary().screens().get(1);
     assertThat(conflicts.rowsChecked()).isEqualTo(4);
@@ -80,8 +89,10 @@ class ScreensTest {
     assertThat(conflicts.firstRows())
         .extracting(ScreenReport.FlaggedRow::line, ScreenReport.FlaggedRow::detail)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(4L, "labels {no=1, yes=1} among 2 rows with these features"),
-            org.assertj.core.groups.Tuple.tuple(5L, "same features as line 4, labels {no=1, yes=1}"));
+            org.assertj.core.groups.Tuple.tuple(
+                4L, "labels {no=1, yes=1} among 2 rows with these features"),
+            org.assertj.core.groups.Tuple.tuple(
+                5L, "same features as line 4, labels {no=1, yes=1}"));
     assertThat(r.table().rows()).extracting(TrainingTable.Row::sourceLine).containsExactly(2L, 7L);
   }
 
@@ -92,7 +103,8 @@ class ScreensTest {
     PipelineException e = catchThrowableOfType(PipelineException.class, () -> ingest.run(spec));
 
     assertThat(e.reason()).isEqualTo(Reason.SCREEN_FAILED);
-    assertThat(e.getMessage()).startsWith("screen conflicts failed: expected at most 0 flagged rows, found 3 of 7");
+    assertThat(e.getMessage())
+        .startsWith("screen conflicts failed: expected at most 0 flagged rows, found 3 of 7");
   }
 
   @Test
@@ -104,7 +116,9 @@ class ScreensTest {
     assertThat(report.flagged()).isEqualTo(1);
     assertThat(report.firstRows().get(0).line()).isEqualTo(13);
     assertThat(report.firstRows().get(0).detail()).startsWith("income = 1000000: robust z ");
-    assertThat(report.statistics()).containsEntry("median:income", 1090.0).containsEntry("threshold", 3.5);
+    assertThat(report.statistics())
+        .containsEntry("median:income", 1090.0)
+        .containsEntry("threshold", 3.5);
   }
 
   @Test
@@ -118,8 +132,7 @@ class ScreensTest {
 
   @Test
   void toJson_summary_carriesDigestsCountsRootsSchemaAndScreens() throws Exception {
-    IngestResult r =
-        ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: drop}}"));
+    IngestResult r = ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: drop}}"));
 
     JsonNode json = new ObjectMapper().readTree(r.summary().toJson());
 
@@ -133,6 +146,7 @@ class ScreensTest {
     assertThat(json.at("/schema/numeric/0/max").asDouble()).isEqualTo(120.0);
     assertThat(json.at("/schema/numeric/1/max").isNull()).isTrue();
     assertThat(json.at("/screens/0/firstRows/0/line").asLong()).isEqualTo(3);
-    assertThat(json.at("/canonicalColumns").toString()).isEqualTo("[\"label\",\"age\",\"income\",\"sex\"]");
+    assertThat(json.at("/canonicalColumns").toString())
+        .isEqualTo("[\"label\",\"age\",\"income\",\"sex\"]");
   }
 }
