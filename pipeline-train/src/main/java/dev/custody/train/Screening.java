@@ -40,7 +40,8 @@ final class Screening {
             case DUPLICATES -> duplicates(current);
             case CONFLICTS -> conflicts(current);
             case OUTLIERS -> OutlierScreen.run(current, schema, s.params());
-            case LABEL_NOISE -> LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
+            case LABEL_NOISE ->
+                LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
           };
       int reportRows = s.params().intValue("reportRows", DEFAULT_REPORT_ROWS);
       long maxFlagged = s.params().longValue("maxFlagged", 0);
@@ -67,11 +68,11 @@ final class Screening {
       }
       reports.add(report);
       if (dropped > 0) {
-        Set<Integer> drop = new LinkedHashSet<>();
-        o.flags().forEach(f -> drop.add(f.index()));
-        List<ParsedRow> next = new ArrayList<>(current.size() - drop.size());
+        boolean[] drop = new boolean[current.size()];
+        o.flags().forEach(f -> drop[f.index()] = true);
+        List<ParsedRow> next = new ArrayList<>(current.size() - dropped);
         for (int i = 0; i < current.size(); i++) {
-          if (!drop.contains(i)) {
+          if (!drop[i]) {
             next.add(current.get(i));
           }
         }
@@ -121,7 +122,8 @@ final class Screening {
       Integer prev = byLabel.putIfAbsent(r.label(), i);
       if (prev != null) {
         CanonicalRow p = rows.get(prev).canonical();
-        flags.add(new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
+        flags.add(
+            new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
         groups.add(k);
       }
     }
