@@ -77,7 +77,7 @@ public final class Ingest {
     List<CanonicalRow> canonical = canonical(rows);
     Sha256 rowsRoot = Merkle.root(canonical);
     Screening.Result screened =
-        Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows);
+        Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows, baseline(spec));
     List<ParsedRow> kept = screened.kept();
     TrainingTable table = table(spec.schema(), kept);
     DatasetSummary summary =
@@ -98,6 +98,26 @@ public final class Ingest {
             spec.schema().canonicalColumns(),
             screened.reports());
     return new IngestResult(table, summary, canonical);
+  }
+
+  /**
+   * The verified rows of the labelChanges screen's baseline: the previous spec, whose data files are
+   * checked against their own pinned digests. Empty when the screen is not configured.
+   */
+  private List<CanonicalRow> baseline(PipelineSpec spec) throws PipelineException, IOException {
+    var screen = spec.screens().get(PipelineSpec.ScreenKind.LABEL_CHANGES);
+    if (screen.isEmpty()) {
+      return List.of();
+    }
+    java.nio.file.Path path = spec.baseDirectory().resolve(screen.get().params().stringValue("baseline", ""));
+    PipelineSpec previous = PipelineSpec.load(path);
+    if (!previous.schema().canonicalColumns().equals(spec.schema().canonicalColumns())) {
+      throw new PipelineException(
+          Reason.SPEC_INVALID,
+          "screens.labelChanges: baseline " + path + " has columns " + previous.schema().canonicalColumns()
+              + ", expected " + spec.schema().canonicalColumns());
+    }
+    return rows(previous);
   }
 
   /**

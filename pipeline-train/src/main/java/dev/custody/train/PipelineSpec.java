@@ -485,7 +485,12 @@ public final class PipelineSpec {
     /** Numeric values far from the column's median, in units of its (scaled) MAD. */
     OUTLIERS("outliers"),
     /** Rows whose label is unlikely given the out-of-fold predictions of a logistic regression. */
-    LABEL_NOISE("labelNoise");
+    LABEL_NOISE("labelNoise"),
+    /**
+     * Rows whose label differs from the same row (same id, else same features) in a baseline
+     * dataset: the previous, pinned version of the data. Catches relabelled rows exactly.
+     */
+    LABEL_CHANGES("labelChanges");
 
     private final String word;
 

@@ -32,6 +32,17 @@ final class Screening {
 
   static Result run(Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows)
       throws PipelineException {
+    return run(screens, schema, defaultSeed, rows, List.of());
+  }
+
+  /**
+   * Runs the configured screens in order.
+   *
+   * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
+   */
+  static Result run(
+      Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      throws PipelineException {
     List<ParsedRow> current = rows;
     List<ScreenReport> reports = new ArrayList<>();
     for (Screen s : screens.configured()) {
@@ -42,6 +53,7 @@ final class Screening {
             case OUTLIERS -> OutlierScreen.run(current, schema, s.params());
             case LABEL_NOISE ->
                 LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
+            case LABEL_CHANGES -> labelChanges(current, baseline);
           };
       int reportRows = s.params().intValue("reportRows", DEFAULT_REPORT_ROWS);
       long maxFlagged = s.params().longValue("maxFlagged", 0);
@@ -101,6 +113,45 @@ final class Screening {
       b.append(String.join("; ", parts));
     }
     return b.toString();
+  }
+
+  /**
+   * Rows whose label differs from the baseline's label for the same row: matched by id when the
+   * rows have ids, else by their feature fields. Rows absent from the baseline are not flagged
+   * (they are new; the other screens judge them).
+   */
+  static Outcome labelChanges(List<ParsedRow> rows, List<CanonicalRow> baseline) {
+    Map<List<String>, CanonicalRow> before = new HashMap<>();
+    for (CanonicalRow b : baseline) {
+      before.putIfAbsent(changeKey(b), b);
+    }
+    List<Flag> flags = new ArrayList<>();
+    long matched = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      CanonicalRow c = rows.get(i).canonical();
+      CanonicalRow b = before.get(changeKey(c));
+      if (b == null) {
+        continue;
+      }
+      matched++;
+      if (!b.label().equals(c.label())) {
+        flags.add(
+            new Flag(
+                i,
+                "label changed from " + b.label() + " (baseline " + b.source() + " line " + b.line()
+                    + ") to " + c.label()));
+      }
+    }
+    Map<String, Double> stats = new LinkedHashMap<>();
+    stats.put("baselineRows", (double) baseline.size());
+    stats.put("matchedRows", (double) matched);
+    return new Outcome(flags, stats);
+  }
+
+  private static List<String> changeKey(CanonicalRow r) {
+    return r.id().isEmpty()
+        ? r.fields().subList(1, r.fields().size())
+        : List.of("id", r.id());
   }
 
   /** The feature vector as a map key: equal keys mean the model sees the same input. */

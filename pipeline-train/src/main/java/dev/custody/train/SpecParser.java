@@ -50,7 +50,8 @@ final class SpecParser {
     INTEGER,
     NUMBER,
     BOOLEAN,
-    WORD
+    WORD,
+    TEXT
   }
 
   /** A parameter's declared type and range (or, for a word, its allowed values). */
@@ -69,6 +70,10 @@ final class SpecParser {
 
     static ParamDef word(String name, String... words) {
       return new ParamDef(name, ParamType.WORD, 0, 0, List.of(words));
+    }
+
+    static ParamDef text(String name) {
+      return new ParamDef(name, ParamType.TEXT, 0, 0, List.of());
     }
   }
 
@@ -116,7 +121,9 @@ final class SpecParser {
                   ParamDef.integer("epochs", 1, 1_000),
                   ParamDef.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE),
                   ParamDef.word("expand", "none", "bins"),
-                  ParamDef.integer("bins", 2, 100))));
+                  ParamDef.integer("bins", 2, 100))),
+          ScreenKind.LABEL_CHANGES,
+          concat(SCREEN_COMMON, List.of(ParamDef.text("baseline"))));
 
   private final YamlReader r;
 
@@ -366,6 +373,7 @@ final class SpecParser {
             case NUMBER -> r.number(v, d.min(), true, d.max(), true);
             case BOOLEAN -> r.bool(v);
             case WORD -> r.oneOf(v, d.words().toArray(new String[0]));
+            case TEXT -> r.string(v);
           };
       values.put(key, value);
     }
@@ -377,7 +385,7 @@ final class SpecParser {
     if (node == null) {
       return new Screens(out);
     }
-    Obj o = r.map(node, "duplicates", "conflicts", "outliers", "labelNoise");
+    Obj o = r.map(node, "duplicates", "conflicts", "outliers", "labelNoise", "labelChanges");
     for (ScreenKind kind : ScreenKind.values()) {
       Node s = o.optional(kind.word());
       if (s == null) {
@@ -388,8 +396,11 @@ final class SpecParser {
           Policy.valueOf(
               r.oneOf(so.required("policy"), "fail", "warn", "drop").toUpperCase(Locale.ROOT));
       Node p = so.optional("params");
-      out.add(
-          new Screen(kind, policy, p == null ? Params.NONE : params(p, SCREEN_PARAMS.get(kind))));
+      Params params = p == null ? Params.NONE : params(p, SCREEN_PARAMS.get(kind));
+      if (kind == ScreenKind.LABEL_CHANGES && !params.has("baseline")) {
+        throw r.error(s, "expected params.baseline (the previous spec), found none");
+      }
+      out.add(new Screen(kind, policy, params));
     }
     return new Screens(out);
   }

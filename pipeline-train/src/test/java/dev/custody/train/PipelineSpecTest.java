@@ -139,6 +139,9 @@ class PipelineSpecTest {
   static Stream<Arguments> invalid() {
     return Stream.of(
         arguments(
+            "label-changes-without-baseline.yaml",
+            "24:17: screens.labelChanges: expected params.baseline (the previous spec), found none"),
+        arguments(
             "unknown-key.yaml",
             "9:3: schema.lable: unknown key (expected one of: id, label, numeric, categorical,"
                 + " text)"),
