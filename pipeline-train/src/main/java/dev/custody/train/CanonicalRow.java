@@ -12,8 +12,8 @@ import java.util.Objects;
  * trailing fractional zeros or a sign on zero ({@code "2.50e1"} becomes {@code "25"}); categorical
  * and text values are kept as written. Columns the schema does not name are not part of the row.
  *
- * <p>The canonical encoding ({@link #encode()}) is {@code u32(k) || (u32(len(s_i)) || s_i) for
- * i = 1..k}, with big-endian 32-bit lengths and UTF-8 strings {@code s = [id, label, feature...]},
+ * <p>The canonical encoding ({@link #encode()}) is {@code u32(k) || (u32(len(s_i)) || s_i) for i =
+ * 1..k}, with big-endian 32-bit lengths and UTF-8 strings {@code s = [id, label, feature...]},
  * where id is the empty string when the schema has no id column.
  *
  * @param source the data file (path or URL as written in the spec)

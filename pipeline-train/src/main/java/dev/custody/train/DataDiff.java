@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What changed between two versions of a dataset, row by row. Rows are matched by id when every
- * row on both sides has one (then a row whose fields differ is <em>changed</em>); otherwise by
- * content, as multisets (then a changed row shows as one removed and one added).
+ * What changed between two versions of a dataset, row by row. Rows are matched by id when every row
+ * on both sides has one (then a row whose fields differ is <em>changed</em>); otherwise by content,
+ * as multisets (then a changed row shows as one removed and one added).
  *
  * @param byId whether rows were matched by id
  * @param added rows only in the new data, in new order
@@ -103,8 +103,16 @@ public record DataDiff(
       CanonicalRow prev = out.putIfAbsent(r.id(), r);
       if (prev != null) {
         throw new IllegalArgumentException(
-            "id " + r.id() + " repeats: " + prev.source() + " line " + prev.line()
-                + " and " + r.source() + " line " + r.line());
+            "id "
+                + r.id()
+                + " repeats: "
+                + prev.source()
+                + " line "
+                + prev.line()
+                + " and "
+                + r.source()
+                + " line "
+                + r.line());
       }
     }
     return out;

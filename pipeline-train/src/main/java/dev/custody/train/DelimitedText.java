@@ -14,9 +14,9 @@ import java.util.List;
 /**
  * Splits data bytes into records: strict UTF-8 (a leading BOM is skipped), records end with CRLF,
  * LF or the end of the file (a final newline is optional), and a CR anywhere else outside quotes is
- * an error. CSV follows RFC 4180: a field in double quotes may hold commas, line breaks and
- * doubled quotes; a quote inside an unquoted field is an error. In tab-separated text quotes are
- * ordinary characters.
+ * an error. CSV follows RFC 4180: a field in double quotes may hold commas, line breaks and doubled
+ * quotes; a quote inside an unquoted field is an error. In tab-separated text quotes are ordinary
+ * characters.
  */
 final class DelimitedText {
   /** Receives each record with the 1-based line it starts on. */

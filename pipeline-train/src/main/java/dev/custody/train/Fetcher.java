@@ -30,7 +30,12 @@ final class Fetcher {
   private final long maxBytes;
   private final Duration timeout;
 
-  Fetcher(Path cacheDirectory, HttpClient client, boolean allowPlainHttp, long maxBytes, Duration timeout) {
+  Fetcher(
+      Path cacheDirectory,
+      HttpClient client,
+      boolean allowPlainHttp,
+      long maxBytes,
+      Duration timeout) {
     this.cacheDirectory = cacheDirectory;
     this.client = client;
     this.allowPlainHttp = allowPlainHttp;

@@ -15,17 +15,19 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The ingest stage: reads each pinned data file once into memory, checks its SHA-256 against the
  * spec (or lock), parses and validates <em>those same bytes</em> against the schema, computes the
- * row-level Merkle root, runs the configured screens and returns the training table with a
- * {@link DatasetSummary}.
+ * row-level Merkle root, runs the configured screens and returns the training table with a {@link
+ * DatasetSummary}.
  *
  * <h3>Security guarantees</h3>
  *
@@ -75,7 +77,7 @@ public final class Ingest {
     List<CanonicalRow> canonical = canonical(rows);
     Sha256 rowsRoot = Merkle.root(canonical);
     Screening.Result screened =
-        Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows);
+        Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows, baseline(spec));
     List<ParsedRow> kept = screened.kept();
     TrainingTable table = table(spec.schema(), kept);
     DatasetSummary summary =
@@ -99,6 +101,26 @@ public final class Ingest {
   }
 
   /**
+   * The verified rows of the labelChanges screen's baseline: the previous spec, whose data files are
+   * checked against their own pinned digests. Empty when the screen is not configured.
+   */
+  private List<CanonicalRow> baseline(PipelineSpec spec) throws PipelineException, IOException {
+    var screen = spec.screens().get(PipelineSpec.ScreenKind.LABEL_CHANGES);
+    if (screen.isEmpty()) {
+      return List.of();
+    }
+    java.nio.file.Path path = spec.baseDirectory().resolve(screen.get().params().stringValue("baseline", ""));
+    PipelineSpec previous = PipelineSpec.load(path);
+    if (!previous.schema().canonicalColumns().equals(spec.schema().canonicalColumns())) {
+      throw new PipelineException(
+          Reason.SPEC_INVALID,
+          "screens.labelChanges: baseline " + path + " has columns " + previous.schema().canonicalColumns()
+              + ", expected " + spec.schema().canonicalColumns());
+    }
+    return rows(previous);
+  }
+
+  /**
    * The verified and validated canonical rows of a spec's data, without screening: what {@link
    * DataDiff#between} compares.
    *
@@ -116,14 +138,17 @@ public final class Ingest {
    * @throws PipelineException {@code DIGEST_MISMATCH} or {@code DATA_INVALID}
    * @throws IOException when the file cannot be read or downloaded
    */
-  public TrainingTable table(PipelineSpec spec, Source source) throws PipelineException, IOException {
+  public TrainingTable table(PipelineSpec spec, Source source)
+      throws PipelineException, IOException {
     byte[] bytes = verifiedBytes(source, spec.baseDirectory());
-    List<ParsedRow> rows = new RowReader(spec.schema(), spec.format()).read(bytes, source.display());
+    List<ParsedRow> rows =
+        new RowReader(spec.schema(), spec.format()).read(bytes, source.display());
     RowReader.checkUniqueIds(rows, spec.schema().id());
     return table(spec.schema(), rows);
   }
 
-  private record Loaded(DatasetSummary.DataFile lock, List<DatasetSummary.DataFile> files, List<ParsedRow> rows) {}
+  private record Loaded(
+      DatasetSummary.DataFile lock, List<DatasetSummary.DataFile> files, List<ParsedRow> rows) {}
 
   private Loaded load(PipelineSpec spec) throws PipelineException, IOException {
     List<Source> sources;
@@ -150,20 +175,29 @@ public final class Ingest {
     for (Source s : sources) {
       byte[] bytes = verifiedBytes(s, base);
       List<ParsedRow> fileRows = reader.read(bytes, s.display());
-      files.add(new DatasetSummary.DataFile(s.display(), s.sha256(), bytes.length, fileRows.size()));
+      files.add(
+          new DatasetSummary.DataFile(s.display(), s.sha256(), bytes.length, fileRows.size()));
       rows.addAll(fileRows);
+    }
+    if (rows.isEmpty()) {
+      throw new PipelineException(
+          Reason.DATA_INVALID,
+          sources.get(0).display() + " line 2: expected at least one data row, found none");
     }
     RowReader.checkUniqueIds(rows, spec.schema().id());
     return new Loaded(lock, files, rows);
   }
 
-  /** Reads a source once into memory and checks its digest; the returned bytes are what was hashed. */
+  /**
+   * Reads a source once into memory and checks its digest; the returned bytes are what was hashed.
+   */
   private byte[] verifiedBytes(Source s, Path base) throws PipelineException, IOException {
     if (s instanceof RemoteFile remote) {
       return fetcher.fetch(remote);
     }
     LocalFile local = (LocalFile) s;
-    byte[] bytes = Bytes.readLimited(resolve(base, local.path()), maxFileBytes, Reason.DATA_INVALID);
+    byte[] bytes =
+        Bytes.readLimited(resolve(base, local.path()), maxFileBytes, Reason.DATA_INVALID);
     Sha256 found = Bytes.sha256(bytes);
     if (!found.matches(local.sha256())) {
       throw mismatch(local.path(), local.sha256(), found);
@@ -197,11 +231,12 @@ public final class Ingest {
 
   private static TrainingTable table(Schema schema, List<ParsedRow> rows) {
     List<String> names = new ArrayList<>(schema.fixedFeatureNames());
+    Set<String> fixed = new HashSet<>(names);
     TreeSet<String> tokens = new TreeSet<>();
     if (!schema.text().isEmpty()) {
       for (ParsedRow r : rows) {
         for (String n : r.row().names()) {
-          if (!names.contains(n)) {
+          if (!fixed.contains(n)) {
             tokens.add(n);
           }
         }
@@ -223,7 +258,9 @@ public final class Ingest {
 
     private Builder() {}
 
-    /** Where downloaded files are cached (default {@code .custody-cache} in the working directory). */
+    /**
+     * Where downloaded files are cached (default {@code .custody-cache} in the working directory).
+     */
     @CanIgnoreReturnValue
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = Objects.requireNonNull(dir, "dir");
@@ -277,7 +314,8 @@ public final class Ingest {
                   .connectTimeout(Duration.ofSeconds(30))
                   .build();
       return new Ingest(
-          new Fetcher(cacheDirectory, client, allowPlainHttp, maxFileBytes, downloadTimeout), maxFileBytes);
+          new Fetcher(cacheDirectory, client, allowPlainHttp, maxFileBytes, downloadTimeout),
+          maxFileBytes);
     }
   }
 }

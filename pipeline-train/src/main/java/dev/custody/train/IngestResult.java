@@ -8,8 +8,8 @@ import java.util.Objects;
  *
  * @param table the validated rows that survived the screens, ready for training
  * @param summary digests, counts, Merkle roots, schema and screen reports
- * @param rows every validated row in canonical form, before screening, in data order (the leaves
- *     of {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
+ * @param rows every validated row in canonical form, before screening, in data order (the leaves of
+ *     {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
  */
 public record IngestResult(TrainingTable table, DatasetSummary summary, List<CanonicalRow> rows) {
   public IngestResult {

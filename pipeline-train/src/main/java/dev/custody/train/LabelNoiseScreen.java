@@ -29,20 +29,19 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * Label-noise suspects by confident learning (Northcutt, Jiang and Chuang, "Confident Learning:
  * Estimating Uncertainty in Dataset Labels", JAIR 2021).
  *
- * <p>Each row's out-of-fold probabilities come from a Tribuo logistic regression (SGD with
- * AdaGrad) trained on the other folds: stratified K-fold (default 5) with a seeded shuffle, and a
- * fresh trainer per fold seeded with {@code seed + fold}. Features are prepared on the training
- * folds only: numeric columns are standardised and, by default, also one-hot encoded into 10
- * quantile bins (so the linear model can follow non-monotone effects such as PAY_0's); text token
- * counts become {@code log(1 + count)}, L2-normalised per row; one-hot categoricals pass through.
- * A held-out row none of whose features the training folds saw gets their class frequencies.
+ * <p>Each row's out-of-fold probabilities come from a Tribuo logistic regression (SGD with AdaGrad)
+ * trained on the other folds: stratified K-fold (default 5) with a seeded shuffle, and a fresh
+ * trainer per fold seeded with {@code seed + fold}. Features are prepared on the training folds
+ * only: numeric columns are standardised and, by default, also one-hot encoded into 10 quantile
+ * bins (so the linear model can follow non-monotone effects such as PAY_0's); text token counts
+ * become {@code log(1 + count)}, L2-normalised per row; one-hot categoricals pass through. A
+ * held-out row none of whose features the training folds saw gets their class frequencies.
  *
- * <p>For each class j the threshold {@code t_j} is the mean probability of j over the rows
- * labelled j (the class's mean self-confidence). A row's confident label is the most probable
- * class among those whose probability reaches their threshold; the row is a suspect when that
- * label exists and differs from the given one (the off-diagonal of the confident joint). With
- * fewer rows than folds, or a training fold that lacks a class, the screen does not run and
- * reports {@code skipped = 1}.
+ * <p>For each class j the threshold {@code t_j} is the mean probability of j over the rows labelled
+ * j (the class's mean self-confidence). A row's confident label is the most probable class among
+ * those whose probability reaches their threshold; the row is a suspect when that label exists and
+ * differs from the given one (the off-diagonal of the confident joint). With fewer rows than folds,
+ * or a training fold that lacks a class, the screen does not run and reports {@code skipped = 1}.
  */
 final class LabelNoiseScreen {
   static final int DEFAULT_FOLDS = 5;
@@ -58,8 +57,8 @@ final class LabelNoiseScreen {
   private final int bins;
 
   /**
-   * @param bins quantile bins per numeric column (one-hot, beside the standardised value), or 0
-   *     for none
+   * @param bins quantile bins per numeric column (one-hot, beside the standardised value), or 0 for
+   *     none
    */
   LabelNoiseScreen(Schema schema, int folds, int epochs, long seed, int bins) {
     this.labels = schema.label().allowed();
@@ -219,7 +218,8 @@ final class LabelNoiseScreen {
     LabelFactory factory = new LabelFactory();
     MutableDataset<Label> data =
         new MutableDataset<>(
-            new SimpleDataSourceProvenance("custody label-noise screen, fold " + f, factory), factory);
+            new SimpleDataSourceProvenance("custody label-noise screen, fold " + f, factory),
+            factory);
     for (int i : train) {
       data.add(t.example(rows.get(i)));
     }

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The row-level Merkle tree of a dataset, hashed as in RFC 6962 (Certificate Transparency) §2.1:
- * a leaf is {@code SHA-256(0x00 || row)} over the row's {@link CanonicalRow#encode() canonical
+ * The row-level Merkle tree of a dataset, hashed as in RFC 6962 (Certificate Transparency) §2.1: a
+ * leaf is {@code SHA-256(0x00 || row)} over the row's {@link CanonicalRow#encode() canonical
  * encoding}, an inner node is {@code SHA-256(0x01 || left || right)}, the tree over {@code n > 1}
  * leaves splits them at the largest power of two smaller than {@code n}, and the root of no rows is
  * {@code SHA-256("")}. Rows are leaves in data order (files in spec order, rows in file order), so

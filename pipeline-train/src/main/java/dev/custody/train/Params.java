@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * Validated parameters of a trainer or a screen: every key is known and every value has its
- * declared type and range (checked when the spec was read, with line:column on failure). Values
- * are {@link Long}, {@link Double}, {@link Boolean} or {@link String}.
+ * declared type and range (checked when the spec was read, with line:column on failure). Values are
+ * {@link Long}, {@link Double}, {@link Boolean} or {@link String}.
  *
  * @param values the parameters given in the spec, in spec order (defaults are not filled in)
  */
@@ -20,7 +20,10 @@ public record Params(Map<String, Object> values) {
     Map<String, Object> copy = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : values.entrySet()) {
       Object v = Objects.requireNonNull(e.getValue(), e.getKey());
-      if (!(v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof String)) {
+      if (!(v instanceof Long
+          || v instanceof Double
+          || v instanceof Boolean
+          || v instanceof String)) {
         throw new IllegalArgumentException(e.getKey() + ": unsupported type " + v.getClass());
       }
       copy.put(e.getKey(), v);

@@ -2,8 +2,8 @@ package dev.custody.train;
 
 /**
  * One validated row in its three forms: canonical (for the Merkle tree, diffs and duplicate
- * detection), sparse features (for training) and the numeric columns in schema order (for
- * outlier statistics).
+ * detection), sparse features (for training) and the numeric columns in schema order (for outlier
+ * statistics).
  */
 final class ParsedRow {
   private final CanonicalRow canonical;

@@ -1,6 +1,5 @@
 package dev.custody.train;
 
-import dev.custody.core.Digests;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
@@ -59,7 +58,7 @@ public final class PipelineSpec {
       Screens screens,
       Gates gates) {
     this.bytes = bytes.clone();
-    this.digest = sha256(this.bytes);
+    this.digest = Bytes.sha256(this.bytes);
     this.sourceName = sourceName;
     this.baseDirectory = baseDirectory;
     this.name = name;
@@ -170,14 +169,6 @@ public final class PipelineSpec {
     return "PipelineSpec[" + name + " v" + version + ", " + digest + "]";
   }
 
-  private static Sha256 sha256(byte[] b) {
-    try {
-      return Digests.sha256(new ByteArrayInputStream(b));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** Data file layout. */
   public enum Format {
     /** RFC 4180 CSV with a header row; CRLF or LF; optional UTF-8 BOM. */
@@ -266,7 +257,8 @@ public final class PipelineSpec {
   }
 
   /**
-   * A lock file (YAML or JSON: {@code files: [{path | url, sha256}]}) that pins the data files.
+   * A lock file (YAML or JSON: {@code files: [{path | url, sha256}]}) that pins the data files;
+   * relative paths in it resolve against the lock file's directory.
    *
    * @param path the lock file, relative to the spec directory
    * @param sha256 the lock file's pinned digest, or null when the spec does not pin it (its digest
@@ -447,10 +439,20 @@ public final class PipelineSpec {
   }
 
   /**
-   * The trainer.
+   * The trainer. Its parameters are checked when the spec is read (unknown keys, types and ranges);
+   * absent ones take the trainer's defaults:
+   *
+   * <ul>
+   *   <li>{@code logistic}: {@code epochs} (integer ≥ 1), {@code learningRate} (number &gt; 0),
+   *       {@code minibatch} (integer ≥ 1), {@code seed} (integer);
+   *   <li>{@code cart}: {@code maxDepth} (integer 1..64), {@code minLeaf} (number ≥ 0, the
+   *       minimum child weight), {@code featureFraction} (number in (0, 1]), {@code impurity}
+   *       ({@code gini} | {@code entropy}), {@code seed};
+   *   <li>{@code random-forest}: as {@code cart}, plus {@code trees} (integer ≥ 1).
+   * </ul>
    *
    * @param type which trainer
-   * @param params its parameters (keys and types checked per type; see {@code SpecParser})
+   * @param params its parameters
    */
   public record Trainer(TrainerType type, Params params) {
     public Trainer {
@@ -483,7 +485,12 @@ public final class PipelineSpec {
     /** Numeric values far from the column's median, in units of its (scaled) MAD. */
     OUTLIERS("outliers"),
     /** Rows whose label is unlikely given the out-of-fold predictions of a logistic regression. */
-    LABEL_NOISE("labelNoise");
+    LABEL_NOISE("labelNoise"),
+    /**
+     * Rows whose label differs from the same row (same id, else same features) in a baseline
+     * dataset: the previous, pinned version of the data. Catches relabelled rows exactly.
+     */
+    LABEL_CHANGES("labelChanges");
 
     private final String word;
 
@@ -498,7 +505,12 @@ public final class PipelineSpec {
   }
 
   /**
-   * One configured screen.
+   * One configured screen. Every screen takes {@code reportRows} (how many flagged rows the report
+   * lists, default 10) and {@code maxFlagged} (how many flagged rows policy {@code fail} tolerates,
+   * default 0). {@code outliers} also takes {@code threshold} (robust z, default 3.5); {@code
+   * labelNoise} takes {@code folds} (default 5), {@code epochs} (default 10), {@code seed} (default
+   * the split seed), {@code expand} ({@code bins} (default) | {@code none}) and {@code bins}
+   * (default 10).
    *
    * @param kind which screen
    * @param policy what to do with flagged rows
@@ -513,8 +525,8 @@ public final class PipelineSpec {
   }
 
   /**
-   * The configured screens, in run order (duplicates, conflicts, outliers, labelNoise); screens
-   * the spec does not name do not run.
+   * The configured screens, in run order (duplicates, conflicts, outliers, labelNoise); screens the
+   * spec does not name do not run.
    *
    * @param configured the screens to run
    */

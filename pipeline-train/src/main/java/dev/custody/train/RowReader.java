@@ -39,36 +39,45 @@ final class RowReader {
   /** Reads the rows of one file's bytes. */
   List<ParsedRow> read(byte[] bytes, String source) throws PipelineException {
     String text = DelimitedText.decode(bytes, source);
-    List<ParsedRow> rows = new ArrayList<>();
+    RowSink sink = new RowSink(source);
     if (format == Format.TSV_TEXT) {
-      int[] index = {-1, 0, 1};
-      List<String> header = List.of("label", "text");
-      DelimitedText.tsv(text, source, (line, fields) -> rows.add(row(source, line, header, index, fields)));
-      return rows;
+      sink.header = List.of("label", "text");
+      sink.index = new int[] {-1, 0, 1};
+      DelimitedText.tsv(text, source, sink);
+    } else {
+      DelimitedText.csv(text, source, sink);
+      if (sink.header == null) {
+        throw DelimitedText.error(source, 1, "expected a header row, found an empty file");
+      }
     }
-    Object[] state = new Object[2];
-    DelimitedText.csv(
-        text,
-        source,
-        (line, fields) -> {
-          if (state[0] == null) {
-            state[0] = fields;
-            state[1] = indexOf(source, line, fields);
-          } else {
-            @SuppressWarnings("unchecked")
-            List<String> header = (List<String>) state[0];
-            rows.add(row(source, line, header, (int[]) state[1], fields));
-          }
-        });
-    if (state[0] == null) {
-      throw DelimitedText.error(source, 1, "expected a header row, found an empty file");
+    return sink.rows;
+  }
+
+  /** Takes the first CSV record as the header, and every other record as a row. */
+  private final class RowSink implements DelimitedText.Sink {
+    private final String source;
+    private final List<ParsedRow> rows = new ArrayList<>();
+    private List<String> header;
+    private int[] index;
+
+    RowSink(String source) {
+      this.source = source;
     }
-    return rows;
+
+    @Override
+    public void record(long line, List<String> fields) throws PipelineException {
+      if (header == null) {
+        header = fields;
+        index = indexOf(source, line, fields);
+      } else {
+        rows.add(row(source, line, header, index, fields));
+      }
+    }
   }
 
   /**
-   * For each schema column (id, then canonical columns), its index in the header; the id slot is
-   * -1 when the schema has no id.
+   * For each schema column (id, then canonical columns), its index in the header; the id slot is -1
+   * when the schema has no id.
    */
   private int[] indexOf(String source, long line, List<String> header) throws PipelineException {
     Map<String, Integer> at = new HashMap<>();
@@ -114,7 +123,8 @@ final class RowReader {
     return index;
   }
 
-  private ParsedRow row(String source, long line, List<String> header, int[] index, List<String> fields)
+  private ParsedRow row(
+      String source, long line, List<String> header, int[] index, List<String> fields)
       throws PipelineException {
     if (fields.size() != header.size()) {
       throw DelimitedText.error(
@@ -131,7 +141,8 @@ final class RowReader {
     if (index[0] >= 0) {
       id = fields.get(index[0]);
       if (id.isEmpty()) {
-        throw cell(source, line, index[0], schema.id(), "expected a non-empty id, found an empty value");
+        throw cell(
+            source, line, index[0], schema.id(), "expected a non-empty id, found an empty value");
       }
     }
     int labelAt = index[1];
@@ -180,7 +191,10 @@ final class RowReader {
             line,
             at,
             col.column(),
-            "expected one of " + col.allowed() + ", found " + (cell.isEmpty() ? "an empty value" : quote(cell)));
+            "expected one of "
+                + col.allowed()
+                + ", found "
+                + (cell.isEmpty() ? "an empty value" : quote(cell)));
       }
       canonical.add(cell);
       features.put(col.column() + "@" + cell, 1.0);
@@ -202,7 +216,8 @@ final class RowReader {
           "row has no features: expected at least one token, found " + quote(fields.get(at)));
     }
     TrainingTable.Row row =
-        new TrainingTable.Row(line, label, new ArrayList<>(features.keySet()), new ArrayList<>(features.values()));
+        new TrainingTable.Row(
+            line, label, new ArrayList<>(features.keySet()), new ArrayList<>(features.values()));
     return new ParsedRow(new CanonicalRow(source, line, id, canonical), row, numeric);
   }
 
@@ -220,7 +235,11 @@ final class RowReader {
     double v = Double.parseDouble(cell);
     if (!Double.isFinite(v) || (v == 0 && new BigDecimal(cell).signum() != 0)) {
       throw cell(
-          source, line, at, col.column(), "expected a number within double range, found " + quote(cell));
+          source,
+          line,
+          at,
+          col.column(),
+          "expected a number within double range, found " + quote(cell));
     }
     v += 0.0; // -0.0 becomes 0.0
     if (v < col.min() || v > col.max()) {
@@ -240,9 +259,8 @@ final class RowReader {
   }
 
   /**
-   * The canonical text of a decimal: its exact value, without exponent, sign of zero, leading
-   * zeros or trailing fractional zeros ({@code "2.50e1"} → {@code "25"}, {@code "-0"} → {@code
-   * "0"}).
+   * The canonical text of a decimal: its exact value, without exponent, sign of zero, leading zeros
+   * or trailing fractional zeros ({@code "2.50e1"} → {@code "25"}, {@code "-0"} → {@code "0"}).
    */
   static String canonicalNumber(String cell) {
     BigDecimal d = new BigDecimal(cell.startsWith("+") ? cell.substring(1) : cell);
@@ -253,9 +271,9 @@ final class RowReader {
   }
 
   /**
-   * Lower-cased (Locale.ROOT) tokens: maximal runs of letters and digits, and maximal runs of
-   * other non-whitespace characters (so {@code "Call now!!"} gives {@code call, now, !!} and an
-   * emoticon such as {@code ":-)"} is a token); whitespace separates tokens and is dropped.
+   * Lower-cased (Locale.ROOT) tokens: maximal runs of letters and digits, and maximal runs of other
+   * non-whitespace characters (so {@code "Call now!!"} gives {@code call, now, !!} and an emoticon
+   * such as {@code ":-)"} is a token); whitespace separates tokens and is dropped.
    */
   static List<String> tokens(String text) {
     List<String> out = new ArrayList<>();
@@ -264,7 +282,10 @@ final class RowReader {
     int startKind = 0;
     for (int i = 0; i < lower.length(); ) {
       int cp = lower.codePointAt(i);
-      int kind = Character.isWhitespace(cp) || Character.isSpaceChar(cp) ? 0 : Character.isLetterOrDigit(cp) ? 1 : 2;
+      int kind =
+          Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+              ? 0
+              : Character.isLetterOrDigit(cp) ? 1 : 2;
       if (start >= 0 && kind != startKind) {
         out.add(lower.substring(start, i));
         start = -1;

@@ -32,6 +32,17 @@ final class Screening {
 
   static Result run(Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows)
       throws PipelineException {
+    return run(screens, schema, defaultSeed, rows, List.of());
+  }
+
+  /**
+   * Runs the configured screens in order.
+   *
+   * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
+   */
+  static Result run(
+      Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      throws PipelineException {
     List<ParsedRow> current = rows;
     List<ScreenReport> reports = new ArrayList<>();
     for (Screen s : screens.configured()) {
@@ -40,7 +51,9 @@ final class Screening {
             case DUPLICATES -> duplicates(current);
             case CONFLICTS -> conflicts(current);
             case OUTLIERS -> OutlierScreen.run(current, schema, s.params());
-            case LABEL_NOISE -> LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
+            case LABEL_NOISE ->
+                LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
+            case LABEL_CHANGES -> labelChanges(current, baseline);
           };
       int reportRows = s.params().intValue("reportRows", DEFAULT_REPORT_ROWS);
       long maxFlagged = s.params().longValue("maxFlagged", 0);
@@ -67,11 +80,11 @@ final class Screening {
       }
       reports.add(report);
       if (dropped > 0) {
-        Set<Integer> drop = new LinkedHashSet<>();
-        o.flags().forEach(f -> drop.add(f.index()));
-        List<ParsedRow> next = new ArrayList<>(current.size() - drop.size());
+        boolean[] drop = new boolean[current.size()];
+        o.flags().forEach(f -> drop[f.index()] = true);
+        List<ParsedRow> next = new ArrayList<>(current.size() - dropped);
         for (int i = 0; i < current.size(); i++) {
-          if (!drop.contains(i)) {
+          if (!drop[i]) {
             next.add(current.get(i));
           }
         }
@@ -102,6 +115,45 @@ final class Screening {
     return b.toString();
   }
 
+  /**
+   * Rows whose label differs from the baseline's label for the same row: matched by id when the
+   * rows have ids, else by their feature fields. Rows absent from the baseline are not flagged
+   * (they are new; the other screens judge them).
+   */
+  static Outcome labelChanges(List<ParsedRow> rows, List<CanonicalRow> baseline) {
+    Map<List<String>, CanonicalRow> before = new HashMap<>();
+    for (CanonicalRow b : baseline) {
+      before.putIfAbsent(changeKey(b), b);
+    }
+    List<Flag> flags = new ArrayList<>();
+    long matched = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      CanonicalRow c = rows.get(i).canonical();
+      CanonicalRow b = before.get(changeKey(c));
+      if (b == null) {
+        continue;
+      }
+      matched++;
+      if (!b.label().equals(c.label())) {
+        flags.add(
+            new Flag(
+                i,
+                "label changed from " + b.label() + " (baseline " + b.source() + " line " + b.line()
+                    + ") to " + c.label()));
+      }
+    }
+    Map<String, Double> stats = new LinkedHashMap<>();
+    stats.put("baselineRows", (double) baseline.size());
+    stats.put("matchedRows", (double) matched);
+    return new Outcome(flags, stats);
+  }
+
+  private static List<String> changeKey(CanonicalRow r) {
+    return r.id().isEmpty()
+        ? r.fields().subList(1, r.fields().size())
+        : List.of("id", r.id());
+  }
+
   /** The feature vector as a map key: equal keys mean the model sees the same input. */
   private record FeatureKey(List<String> names, List<Double> values) {
     static FeatureKey of(ParsedRow r) {
@@ -121,7 +173,8 @@ final class Screening {
       Integer prev = byLabel.putIfAbsent(r.label(), i);
       if (prev != null) {
         CanonicalRow p = rows.get(prev).canonical();
-        flags.add(new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
+        flags.add(
+            new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
         groups.add(k);
       }
     }

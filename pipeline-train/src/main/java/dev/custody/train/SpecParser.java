@@ -45,22 +45,35 @@ import java.util.regex.Pattern;
 final class SpecParser {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  /** A parameter's declared type and range. */
-  record ParamDef(String name, char type, double min, double max, List<String> words) {
+  /** A parameter's value type. */
+  enum ParamType {
+    INTEGER,
+    NUMBER,
+    BOOLEAN,
+    WORD,
+    TEXT
+  }
+
+  /** A parameter's declared type and range (or, for a word, its allowed values). */
+  record ParamDef(String name, ParamType type, double min, double max, List<String> words) {
     static ParamDef integer(String name, long min, long max) {
-      return new ParamDef(name, 'i', min, max, List.of());
+      return new ParamDef(name, ParamType.INTEGER, min, max, List.of());
     }
 
     static ParamDef number(String name, double min, double max) {
-      return new ParamDef(name, 'd', min, max, List.of());
+      return new ParamDef(name, ParamType.NUMBER, min, max, List.of());
     }
 
     static ParamDef bool(String name) {
-      return new ParamDef(name, 'b', 0, 0, List.of());
+      return new ParamDef(name, ParamType.BOOLEAN, 0, 0, List.of());
     }
 
     static ParamDef word(String name, String... words) {
-      return new ParamDef(name, 'w', 0, 0, List.of(words));
+      return new ParamDef(name, ParamType.WORD, 0, 0, List.of(words));
+    }
+
+    static ParamDef text(String name) {
+      return new ParamDef(name, ParamType.TEXT, 0, 0, List.of());
     }
   }
 
@@ -87,7 +100,9 @@ final class SpecParser {
           concat(TREE, List.of(ParamDef.integer("trees", 1, 10_000))));
 
   private static final List<ParamDef> SCREEN_COMMON =
-      List.of(ParamDef.integer("reportRows", 0, 10_000), ParamDef.integer("maxFlagged", 0, Long.MAX_VALUE));
+      List.of(
+          ParamDef.integer("reportRows", 0, 10_000),
+          ParamDef.integer("maxFlagged", 0, Long.MAX_VALUE));
 
   /** Known screen parameters, per screen. */
   static final Map<ScreenKind, List<ParamDef>> SCREEN_PARAMS =
@@ -106,7 +121,9 @@ final class SpecParser {
                   ParamDef.integer("epochs", 1, 1_000),
                   ParamDef.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE),
                   ParamDef.word("expand", "none", "bins"),
-                  ParamDef.integer("bins", 2, 100))));
+                  ParamDef.integer("bins", 2, 100))),
+          ScreenKind.LABEL_CHANGES,
+          concat(SCREEN_COMMON, List.of(ParamDef.text("baseline"))));
 
   private final YamlReader r;
 
@@ -130,7 +147,8 @@ final class SpecParser {
     Node nameNode = root.required("name");
     String name = r.string(nameNode);
     if (!NAME.matcher(name).matches()) {
-      throw r.error(nameNode, "expected a name of letters, digits, '.', '_', '-', found \"" + name + "\"");
+      throw r.error(
+          nameNode, "expected a name of letters, digits, '.', '_', '-', found \"" + name + "\"");
     }
     int version = (int) r.integer(root.required("version"), 1, Integer.MAX_VALUE);
     Data data = data(root.required("data"));
@@ -196,7 +214,8 @@ final class SpecParser {
     }
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if (!(scheme.equals("https") || scheme.equals("http")) || url.getHost() == null) {
-      throw r.error(urlNode, "expected an https:// or http:// URL with a host, found \"" + text + "\"");
+      throw r.error(
+          urlNode, "expected an https:// or http:// URL with a host, found \"" + text + "\"");
     }
     return new RemoteFile(url, sha);
   }
@@ -272,13 +291,19 @@ final class SpecParser {
       }
     }
     if (numeric.isEmpty() && categorical.isEmpty() && text.isEmpty()) {
-      throw r.error(node, "expected at least one feature (numeric, categorical or text), found none");
+      throw r.error(
+          node, "expected at least one feature (numeric, categorical or text), found none");
     }
     if (format == Format.TSV_TEXT) {
       if (!labelColumn.equals("label")) {
-        throw r.error(labelColNode, "tsv-text names its columns label and text; found \"" + labelColumn + "\"");
+        throw r.error(
+            labelColNode,
+            "tsv-text names its columns label and text; found \"" + labelColumn + "\"");
       }
-      if (id != null || !numeric.isEmpty() || !categorical.isEmpty() || text.size() != 1
+      if (id != null
+          || !numeric.isEmpty()
+          || !categorical.isEmpty()
+          || text.size() != 1
           || !text.get(0).column().equals("text")) {
         throw r.error(
             node,
@@ -344,10 +369,11 @@ final class SpecParser {
       Node v = o.required(key);
       Object value =
           switch (d.type()) {
-            case 'i' -> r.integer(v, (long) d.min(), (long) d.max());
-            case 'd' -> r.number(v, d.min(), true, d.max(), true);
-            case 'b' -> r.bool(v);
-            default -> r.oneOf(v, d.words().toArray(new String[0]));
+            case INTEGER -> r.integer(v, (long) d.min(), (long) d.max());
+            case NUMBER -> r.number(v, d.min(), true, d.max(), true);
+            case BOOLEAN -> r.bool(v);
+            case WORD -> r.oneOf(v, d.words().toArray(new String[0]));
+            case TEXT -> r.string(v);
           };
       values.put(key, value);
     }
@@ -359,7 +385,7 @@ final class SpecParser {
     if (node == null) {
       return new Screens(out);
     }
-    Obj o = r.map(node, "duplicates", "conflicts", "outliers", "labelNoise");
+    Obj o = r.map(node, "duplicates", "conflicts", "outliers", "labelNoise", "labelChanges");
     for (ScreenKind kind : ScreenKind.values()) {
       Node s = o.optional(kind.word());
       if (s == null) {
@@ -367,9 +393,14 @@ final class SpecParser {
       }
       Obj so = r.map(s, "policy", "params");
       Policy policy =
-          Policy.valueOf(r.oneOf(so.required("policy"), "fail", "warn", "drop").toUpperCase(Locale.ROOT));
+          Policy.valueOf(
+              r.oneOf(so.required("policy"), "fail", "warn", "drop").toUpperCase(Locale.ROOT));
       Node p = so.optional("params");
-      out.add(new Screen(kind, policy, p == null ? Params.NONE : params(p, SCREEN_PARAMS.get(kind))));
+      Params params = p == null ? Params.NONE : params(p, SCREEN_PARAMS.get(kind));
+      if (kind == ScreenKind.LABEL_CHANGES && !params.has("baseline")) {
+        throw r.error(s, "expected params.baseline (the previous spec), found none");
+      }
+      out.add(new Screen(kind, policy, params));
     }
     return new Screens(out);
   }
@@ -396,7 +427,8 @@ final class SpecParser {
     if (m != null) {
       Obj mo = r.map(m, "baseline", "metrics");
       maxChange =
-          new MaxChangeGate(r.string(mo.required("baseline")), metrics(mo.required("metrics"), schema));
+          new MaxChangeGate(
+              r.string(mo.required("baseline")), metrics(mo.required("metrics"), schema));
     }
     return new Gates(golden, canary, maxChange);
   }

@@ -93,8 +93,8 @@ final class YamlReader {
   }
 
   /**
-   * A data value (a label or category) taken as written: strings, integers, decimals and
-   * booleans all stand for the text in the data file, so {@code [0, 1]} means the labels "0", "1".
+   * A data value (a label or category) taken as written: strings, integers, decimals and booleans
+   * all stand for the text in the data file, so {@code [0, 1]} means the labels "0", "1".
    */
   String dataValue(Node node) throws PipelineException {
     Scalar s = scalar(node, "a value");
@@ -140,8 +140,7 @@ final class YamlReader {
   double number(Node node, double min, boolean minInclusive, double max, boolean maxInclusive)
       throws PipelineException {
     double v = number(node);
-    boolean ok =
-        (minInclusive ? v >= min : v > min) && (maxInclusive ? v <= max : v < max);
+    boolean ok = (minInclusive ? v >= min : v > min) && (maxInclusive ? v <= max : v < max);
     if (!ok) {
       throw error(
           node,
@@ -179,7 +178,8 @@ final class YamlReader {
     String text = s.text().startsWith("sha256:") ? s.text().substring(7) : s.text();
     if (!HEX64.matcher(text).matches()) {
       throw error(
-          node, "expected 64 lower-case hex digits (optionally sha256:...), found \"" + s.text() + "\"");
+          node,
+          "expected 64 lower-case hex digits (optionally sha256:...), found \"" + s.text() + "\"");
     }
     return new Sha256(text);
   }
@@ -210,10 +210,7 @@ final class YamlReader {
       YamlTree.Entry e = node.entries().get(key);
       if (e == null) {
         throw YamlTree.error(
-            source,
-            node.location(),
-            node.path(),
-            "missing required key \"" + key + "\"");
+            source, node.location(), node.path(), "missing required key \"" + key + "\"");
       }
       return e.value();
     }

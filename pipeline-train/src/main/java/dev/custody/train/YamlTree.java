@@ -171,7 +171,9 @@ final class YamlTree {
     return new Location(l.getLineNr(), l.getColumnNr());
   }
 
-  /** An error naming the source, line:column and key path: {@code spec.yaml:12:5: schema.x: ...}. */
+  /**
+   * An error naming the source, line:column and key path: {@code spec.yaml:12:5: schema.x: ...}.
+   */
   static PipelineException error(String source, Location at, String path, String message) {
     String where = path.isEmpty() ? "" : path + ": ";
     return new PipelineException(

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Test fixtures: committed files under src/test/resources/dev/custody/train and the shared data. */
+/**
+ * Test fixtures: committed files under src/test/resources/dev/custody/train and the shared data.
+ */
 final class Fixtures {
   static final String CREDIT_SHA256 =
       "8d124bd418e00f76189b2c4f18807139feac717b03646d72dca3377dfe44c01e";
@@ -97,9 +99,7 @@ final class Fixtures {
   static PipelineSpec spec(Path file, String sha256, String extraYaml) throws Exception {
     String template = file.toString().endsWith(".tsv") ? MINI_TSV : MINI_CSV;
     String yaml =
-        String.format(
-            java.util.Locale.ROOT, template, file.getFileName(), sha256, extraYaml);
-    return PipelineSpec.parse(
-        yaml.getBytes(StandardCharsets.UTF_8), file.getParent(), "mini.yaml");
+        String.format(java.util.Locale.ROOT, template, file.getFileName(), sha256, extraYaml);
+    return PipelineSpec.parse(yaml.getBytes(StandardCharsets.UTF_8), file.getParent(), "mini.yaml");
   }
 }

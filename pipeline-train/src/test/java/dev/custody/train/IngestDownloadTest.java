@@ -38,7 +38,8 @@ class IngestDownloadTest {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/good.csv", ex -> respond(ex, 200, GOOD));
     server.createContext("/tampered.csv", ex -> respond(ex, 200, OTHER));
-    server.createContext("/missing.csv", ex -> respond(ex, 404, "not found".getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/missing.csv", ex -> respond(ex, 404, "not found".getBytes(StandardCharsets.UTF_8)));
     server.start();
   }
 
@@ -62,8 +63,7 @@ class IngestDownloadTest {
 
   private PipelineSpec spec(String path, Sha256 pin) throws Exception {
     String url =
-        String.format(
-            Locale.ROOT, "http://127.0.0.1:%d%s", server.getAddress().getPort(), path);
+        String.format(Locale.ROOT, "http://127.0.0.1:%d%s", server.getAddress().getPort(), path);
     String yaml =
         String.join(
             "\n",

@@ -37,12 +37,17 @@ class IngestTest {
     assertThat(second.values()).containsExactly(51.0, 61000.5, 1.0);
     assertThat(r.rows().get(1).fields()).containsExactly("no", "51", "61000.5", "m");
     assertThat(r.rows().get(1).id()).isEqualTo("2");
-    assertThat(r.summary().labelCounts()).containsExactly(Map.entry("yes", 2L), Map.entry("no", 2L));
-    assertThat(r.summary().files()).singleElement().satisfies(f -> {
-      assertThat(f.source()).isEqualTo("good-lf.csv");
-      assertThat(f.rows()).isEqualTo(4);
-      assertThat(f.sha256()).isEqualTo(Fixtures.sha256(Fixtures.resource("data/good-lf.csv")));
-    });
+    assertThat(r.summary().labelCounts())
+        .containsExactly(Map.entry("yes", 2L), Map.entry("no", 2L));
+    assertThat(r.summary().files())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.source()).isEqualTo("good-lf.csv");
+              assertThat(f.rows()).isEqualTo(4);
+              assertThat(f.sha256())
+                  .isEqualTo(Fixtures.sha256(Fixtures.resource("data/good-lf.csv")));
+            });
   }
 
   @Test
@@ -64,7 +69,8 @@ class IngestTest {
     assertThat(quoted.summary().rowsRoot()).isEqualTo(lf.summary().rowsRoot());
     assertThat(quoted.rows().get(1).fields()).containsExactly("no", "51", "61000.5", "m");
     // The quoted comment of data line 2 spans two physical lines: the next record starts on line 5.
-    assertThat(quoted.table().rows()).extracting(TrainingTable.Row::sourceLine)
+    assertThat(quoted.table().rows())
+        .extracting(TrainingTable.Row::sourceLine)
         .containsExactly(2L, 3L, 5L, 6L);
     assertThat(quoted.table().rows().get(2).values()).containsExactly(29.0, 0.0, 1.0);
   }
@@ -79,8 +85,16 @@ class IngestTest {
         .containsExactly("ham", "Ok lar... Joking wif u oni \"quoted\" 123");
     assertThat(rows.get(0).names())
         .containsExactly(
-            "text@\"", "text@...", "text@123", "text@joking", "text@lar", "text@ok", "text@oni",
-            "text@quoted", "text@u", "text@wif");
+            "text@\"",
+            "text@...",
+            "text@123",
+            "text@joking",
+            "text@lar",
+            "text@ok",
+            "text@oni",
+            "text@quoted",
+            "text@u",
+            "text@wif");
     assertThat(rows.get(0).values().get(0)).isEqualTo(2.0);
     // A lone quote does not open a quoted field: line 3 stays one record.
     assertThat(r.rows().get(2).fields()).containsExactly("ham", "see you \"later");
@@ -90,33 +104,78 @@ class IngestTest {
 
   static Stream<Arguments> rejected() {
     return Stream.of(
-        arguments("missing-label.csv", "line 3: column 5 (label): missing label: expected one of [yes, no], found an empty value"),
-        arguments("label-not-allowed.csv", "line 4: column 5 (label): label outside the allowed set: expected one of [yes, no], found \"maybe\""),
+        arguments(
+            "missing-label.csv",
+            "line 3: column 5 (label): missing label: expected one of [yes, no], found an empty"
+                + " value"),
+        arguments(
+            "label-not-allowed.csv",
+            "line 4: column 5 (label): label outside the allowed set: expected one of [yes, no],"
+                + " found \"maybe\""),
         arguments("non-numeric.csv", "line 2: column 2 (age): expected a number, found \"thirty\""),
         arguments("nan.csv", "line 3: column 3 (income): expected a finite number, found \"NaN\""),
-        arguments("infinity.csv", "line 5: column 3 (income): expected a finite number, found \"-Infinity\""),
-        arguments("overflow.csv", "line 5: column 3 (income): expected a number within double range, found \"1e999\""),
-        arguments("empty-numeric.csv", "line 4: column 2 (age): expected a number, found an empty value"),
-        arguments("out-of-range.csv", "line 3: column 2 (age): value out of range: expected a value in [0, 120], found 151"),
-        arguments("category-not-allowed.csv", "line 5: column 4 (sex): expected one of [f, m], found \"x\""),
-        arguments("missing-column.csv", "line 1: missing column \"income\": expected it in the header, found \"id,age,sex,label\""),
+        arguments(
+            "infinity.csv",
+            "line 5: column 3 (income): expected a finite number, found \"-Infinity\""),
+        arguments(
+            "overflow.csv",
+            "line 5: column 3 (income): expected a number within double range, found \"1e999\""),
+        arguments(
+            "empty-numeric.csv", "line 4: column 2 (age): expected a number, found an empty value"),
+        arguments(
+            "out-of-range.csv",
+            "line 3: column 2 (age): value out of range: expected a value in [0, 120], found 151"),
+        arguments(
+            "category-not-allowed.csv",
+            "line 5: column 4 (sex): expected one of [f, m], found \"x\""),
+        arguments(
+            "missing-column.csv",
+            "line 1: missing column \"income\": expected it in the header, found"
+                + " \"id,age,sex,label\""),
         arguments("wrong-column-count.csv", "line 4: expected 5 columns, found 4"),
         arguments("extra-column.csv", "line 4: expected 5 columns, found 6"),
         arguments("blank-line.csv", "line 3: expected 5 columns, found 1"),
-        arguments("duplicate-id.csv", "line 5: id column id: expected a unique id, found \"2\" again (first at duplicate-id.csv line 3)"),
-        arguments("empty-id.csv", "line 3: column 1 (id): expected a non-empty id, found an empty value"),
-        arguments("duplicate-header.csv", "line 1: column 4: expected unique column names, found \"age\" again (first in column 2)"),
-        arguments("unterminated-quote.csv", "line 3: column 3: expected a closing quote, found the end of the file"),
-        arguments("quote-in-unquoted.csv", "line 3: column 3: expected no quote inside an unquoted field (RFC 4180), found '\"'"),
-        arguments("text-after-closing-quote.csv", "line 3: column 3: expected a comma or the end of the line after a closing quote, found 'x'"),
-        arguments("bare-cr.csv", "line 2: expected LF or CRLF to end the line, found a CR without LF"),
-        arguments("invalid-utf8.csv", "line 3: expected UTF-8 text, found the invalid byte 0xff at offset"),
+        arguments(
+            "duplicate-id.csv",
+            "line 5: id column id: expected a unique id, found \"2\" again (first at"
+                + " duplicate-id.csv line 3)"),
+        arguments(
+            "empty-id.csv", "line 3: column 1 (id): expected a non-empty id, found an empty value"),
+        arguments(
+            "duplicate-header.csv",
+            "line 1: column 4: expected unique column names, found \"age\" again (first in column"
+                + " 2)"),
+        arguments(
+            "unterminated-quote.csv",
+            "line 3: column 3: expected a closing quote, found the end of the file"),
+        arguments(
+            "quote-in-unquoted.csv",
+            "line 3: column 3: expected no quote inside an unquoted field (RFC 4180), found '\"'"),
+        arguments(
+            "text-after-closing-quote.csv",
+            "line 3: column 3: expected a comma or the end of the line after a closing quote, found"
+                + " 'x'"),
+        arguments(
+            "bare-cr.csv", "line 2: expected LF or CRLF to end the line, found a CR without LF"),
+        arguments(
+            "invalid-utf8.csv",
+            "line 3: expected UTF-8 text, found the invalid byte 0xff at offset"),
         arguments("empty.csv", "line 1: expected a header row, found an empty file"),
-        arguments("no-features.tsv", "line 2: column 2 (text): row has no features: expected at least one token, found \"   \""),
+        arguments("header-only.csv", "line 2: expected at least one data row, found none"),
+        arguments(
+            "no-features.tsv",
+            "line 2: column 2 (text): row has no features: expected at least one token, found \"  "
+                + " \""),
         arguments("tsv-missing-tab.tsv", "line 2: expected 2 columns (label<TAB>text), found 1"),
         arguments("tsv-extra-tab.tsv", "line 2: expected 2 columns (label<TAB>text), found 3"),
-        arguments("tsv-empty-label.tsv", "line 2: column 1 (label): missing label: expected one of [ham, spam], found an empty value"),
-        arguments("tsv-bad-label.tsv", "line 2: column 1 (label): label outside the allowed set: expected one of [ham, spam], found \"spma\""));
+        arguments(
+            "tsv-empty-label.tsv",
+            "line 2: column 1 (label): missing label: expected one of [ham, spam], found an empty"
+                + " value"),
+        arguments(
+            "tsv-bad-label.tsv",
+            "line 2: column 1 (label): label outside the allowed set: expected one of [ham, spam],"
+                + " found \"spma\""));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -156,7 +215,8 @@ class IngestTest {
     Path lock = dir.resolve("data.lock.yaml");
     Files.writeString(
         lock, "files:\n  - path: rows.csv\n    sha256: " + Fixtures.sha256(data).hex() + "\n");
-    PipelineSpec spec = lockSpec(dir, "lock: data.lock.yaml\n  sha256: " + Fixtures.sha256(lock).hex());
+    PipelineSpec spec =
+        lockSpec(dir, "lock: data.lock.yaml\n  sha256: " + Fixtures.sha256(lock).hex());
 
     IngestResult r = ingest.run(spec);
 
@@ -175,7 +235,8 @@ class IngestTest {
     PipelineException e = catchThrowableOfType(PipelineException.class, () -> ingest.run(spec));
 
     assertThat(e.reason()).isEqualTo(Reason.DIGEST_MISMATCH);
-    assertThat(e.getMessage()).startsWith("digest mismatch: data.lock.yaml expected sha256:" + pinned);
+    assertThat(e.getMessage())
+        .startsWith("digest mismatch: data.lock.yaml expected sha256:" + pinned);
   }
 
   @Test
@@ -190,7 +251,8 @@ class IngestTest {
     assertThat(e.reason()).isEqualTo(Reason.SPEC_INVALID);
     assertThat(e.getMessage())
         .isEqualTo(
-            "data.lock.yaml:3:5: files[0].sha265: unknown key (expected one of: path, url, sha256)");
+            "data.lock.yaml:3:5: files[0].sha265: unknown key (expected one of: path, url,"
+                + " sha256)");
   }
 
   @Test
@@ -199,7 +261,9 @@ class IngestTest {
     Path golden = Fixtures.resource("data/good-crlf-no-final-newline.csv");
 
     TrainingTable t =
-        ingest.table(spec, new PipelineSpec.LocalFile(golden.getFileName().toString(), Fixtures.sha256(golden)));
+        ingest.table(
+            spec,
+            new PipelineSpec.LocalFile(golden.getFileName().toString(), Fixtures.sha256(golden)));
 
     assertThat(t.rows()).hasSize(4);
     PipelineException e =
@@ -209,13 +273,15 @@ class IngestTest {
                 ingest.table(
                     spec,
                     new PipelineSpec.LocalFile(
-                        golden.getFileName().toString(), Fixtures.sha256(Fixtures.resource("data/good-lf.csv")))));
+                        golden.getFileName().toString(),
+                        Fixtures.sha256(Fixtures.resource("data/good-lf.csv")))));
     assertThat(e.reason()).isEqualTo(Reason.DIGEST_MISMATCH);
   }
 
   @Test
   void run_creditData_readsAllRowsWithCrlfAndNoFinalNewline() throws Exception {
-    PipelineSpec spec = PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml"));
+    PipelineSpec spec =
+        PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml"));
 
     List<CanonicalRow> rows = ingest.rows(spec);
 

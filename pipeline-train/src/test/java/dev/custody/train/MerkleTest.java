@@ -13,7 +13,13 @@ class MerkleTest {
   /** The Certificate Transparency test vectors: inputs and MTH of the first n of them. */
   private static final List<String> CT_LEAVES =
       List.of(
-          "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+          "",
+          "00",
+          "10",
+          "2021",
+          "3031",
+          "40414243",
+          "5051525354555657",
           "606162636465666768696a6b6c6d6e6f");
 
   private static final List<String> CT_ROOTS =
@@ -63,8 +69,7 @@ class MerkleTest {
 
     assertThat(HexFormat.of().formatHex(row.encode()))
         .isEqualTo("00000003" + "00000001" + "37" + "00000003" + "796573" + "00000002" + "3432");
-    assertThat(Merkle.leafHash(row))
-        .isEqualTo(Sha256.ofRaw(Merkle.leaf(row.encode())));
+    assertThat(Merkle.leafHash(row)).isEqualTo(Sha256.ofRaw(Merkle.leaf(row.encode())));
   }
 
   @Test
@@ -78,7 +83,9 @@ class MerkleTest {
 
     assertThat(Merkle.root(List.of(a, bChanged))).isNotEqualTo(root);
     assertThat(Merkle.root(List.of(b, a))).isNotEqualTo(root);
-    assertThat(Merkle.root(List.of(a, bElsewhere))).as("source and line are not content").isEqualTo(root);
+    assertThat(Merkle.root(List.of(a, bElsewhere)))
+        .as("source and line are not content")
+        .isEqualTo(root);
   }
 
   private static byte[] mth(List<byte[]> leaves) {

@@ -1,0 +1,152 @@
+package dev.custody.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScreensTest {
+  private static final String DUPES = "screens/duplicates-and-conflicts.csv";
+  private final Ingest ingest = Ingest.create();
+
+  @Test
+  void duplicates_warn_reportsLaterCopiesAndKeepsThem() throws Exception {
+    IngestResult r = ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: warn}}"));
+
+    ScreenReport report = r.summary().screens().get(0);
+    assertThat(report.screen()).isEqualTo("duplicates");
+    assertThat(report.policy()).isEqualTo("warn");
+    assertThat(report.rowsChecked()).isEqualTo(7);
+    assertThat(report.flagged()).isEqualTo(3);
+    assertThat(report.dropped()).isZero();
+    assertThat(report.statistics()).containsEntry("groups", 2.0);
+    assertThat(report.firstRows())
+        .extracting(
+            ScreenReport.FlaggedRow::line,
+            ScreenReport.FlaggedRow::id,
+            ScreenReport.FlaggedRow::detail)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(3L, "2", "duplicate of line 2 (label yes)"),
+            org.assertj.core.groups.Tuple.tuple(6L, "5", "duplicate of line 2 (label yes)"),
+            org.assertj.core.groups.Tuple.tuple(8L, "7", "duplicate of line 4 (label no)"));
+    assertThat(r.table().rows()).hasSize(7);
+    assertThat(r.summary().keptRoot()).isEqualTo(r.summary().rowsRoot());
+  }
+
+  @Test
+  void duplicates_drop_leavesThemOutOfTheTableAndTheKeptRoot() throws Exception {
+    IngestResult r = ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: drop}}"));
+
+    assertThat(r.table().rows())
+        .extracting(TrainingTable.Row::sourceLine)
+        .containsExactly(2L, 4L, 5L, 7L);
+    assertThat(r.summary().rows()).isEqualTo(7);
+    assertThat(r.summary().keptRows()).isEqualTo(4);
+    assertThat(r.summary().keptLabelCounts())
+        .containsExactly(Map.entry("yes", 2L), Map.entry("no", 2L));
+    assertThat(r.summary().keptRoot()).isNotEqualTo(r.summary().rowsRoot());
+    assertThat(r.rows()).as("canonical rows are the data as pinned").hasSize(7);
+  }
+
+  @Test
+  void duplicates_fail_rejectsNamingTheRows() throws Exception {
+    PipelineSpec spec =
+        Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {reportRows: 1}}}");
+
+    PipelineException e = catchThrowableOfType(PipelineException.class, () -> ingest.run(spec));
+
+    assertThat(e.reason()).isEqualTo(Reason.SCREEN_FAILED);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "screen duplicates failed: expected at most 0 flagged rows, found 3 of 7; first:"
+                + " duplicates-and-conflicts.csv line 3 (duplicate of line 2 (label yes))");
+  }
+
+  @Test
+  void duplicates_failWithinTolerance_passes() throws Exception {
+    IngestResult r =
+        ingest.run(
+            Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {maxFlagged: 3}}}"));
+
+    assertThat(r.summary().screens().get(0).flagged()).isEqualTo(3);
+  }
+
+  @Test
+  void conflicts_afterDuplicateDrop_flagsEveryRowOfTheGroup() throws Exception {
+    IngestResult r =
+        ingest.run(
+            Fixtures.spec(
+                DUPES, "screens: {duplicates: {policy: drop}, conflicts: {policy: drop}}"));
+
+    ScreenReport conflicts = r.summary().screens().get(1);
+    assertThat(conflicts.rowsChecked()).isEqualTo(4);
+    assertThat(conflicts.flagged()).isEqualTo(2);
+    assertThat(conflicts.firstRows())
+        .extracting(ScreenReport.FlaggedRow::line, ScreenReport.FlaggedRow::detail)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                4L, "labels {no=1, yes=1} among 2 rows with these features"),
+            org.assertj.core.groups.Tuple.tuple(
+                5L, "same features as line 4, labels {no=1, yes=1}"));
+    assertThat(r.table().rows()).extracting(TrainingTable.Row::sourceLine).containsExactly(2L, 7L);
+  }
+
+  @Test
+  void conflicts_fail_rejects() throws Exception {
+    PipelineSpec spec = Fixtures.spec(DUPES, "screens: {conflicts: {policy: fail}}");
+
+    PipelineException e = catchThrowableOfType(PipelineException.class, () -> ingest.run(spec));
+
+    assertThat(e.reason()).isEqualTo(Reason.SCREEN_FAILED);
+    assertThat(e.getMessage())
+        .startsWith("screen conflicts failed: expected at most 0 flagged rows, found 3 of 7");
+  }
+
+  @Test
+  void outliers_warn_flagsTheExtremeValueByRobustZ() throws Exception {
+    IngestResult r =
+        ingest.run(Fixtures.spec("screens/outliers.csv", "screens: {outliers: {policy: warn}}"));
+
+    ScreenReport report = r.summary().screens().get(0);
+    assertThat(report.flagged()).isEqualTo(1);
+    assertThat(report.firstRows().get(0).line()).isEqualTo(13);
+    assertThat(report.firstRows().get(0).detail()).startsWith("income = 1000000: robust z ");
+    assertThat(report.statistics())
+        .containsEntry("median:income", 1090.0)
+        .containsEntry("threshold", 3.5);
+  }
+
+  @Test
+  void outliers_drop_removesTheRow() throws Exception {
+    IngestResult r =
+        ingest.run(Fixtures.spec("screens/outliers.csv", "screens: {outliers: {policy: drop}}"));
+
+    assertThat(r.table().rows()).hasSize(11);
+    assertThat(r.table().rows()).noneMatch(row -> row.values().contains(1_000_000.0));
+  }
+
+  @Test
+  void toJson_summary_carriesDigestsCountsRootsSchemaAndScreens() throws Exception {
+    IngestResult r = ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: drop}}"));
+
+    JsonNode json = new ObjectMapper().readTree(r.summary().toJson());
+
+    assertThat(json.at("/spec/digest/sha256").asText()).isEqualTo(r.summary().specDigest().hex());
+    assertThat(json.at("/files/0/source").asText()).isEqualTo("duplicates-and-conflicts.csv");
+    assertThat(json.at("/files/0/digest/sha256").asText())
+        .isEqualTo(Fixtures.sha256(Fixtures.resource(DUPES)).hex());
+    assertThat(json.at("/rows/count").asLong()).isEqualTo(7);
+    assertThat(json.at("/rows/merkleRoot/sha256").asText()).isEqualTo(r.summary().rowsRoot().hex());
+    assertThat(json.at("/kept/count").asLong()).isEqualTo(4);
+    assertThat(json.at("/schema/numeric/0/max").asDouble()).isEqualTo(120.0);
+    assertThat(json.at("/schema/numeric/1/max").isNull()).isTrue();
+    assertThat(json.at("/screens/0/firstRows/0/line").asLong()).isEqualTo(3);
+    assertThat(json.at("/canonicalColumns").toString())
+        .isEqualTo("[\"label\",\"age\",\"income\",\"sex\"]");
+  }
+}
