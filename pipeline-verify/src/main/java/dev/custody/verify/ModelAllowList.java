@@ -36,9 +36,11 @@ public final class ModelAllowList {
 
   /**
    * Exactly what the model types Custody supports need, as Tribuo 4.3.2 writes them: logistic
-   * regression ({@code LinearSGDModel}), CART ({@code TreeModel}) and random forest ({@code
-   * WeightedEnsembleModel} of trees with a {@code VotingCombiner}), trained on in-memory data
-   * ({@code SimpleDataSourceProvenance}). The list was read off real trained models by {@code
+   * regression ({@code LinearSGDModel}, also standardized inside a {@code TransformedModel} as
+   * pipeline-train trains it), CART ({@code TreeModel}) and random forest ({@code
+   * WeightedEnsembleModel} of trees with a {@code VotingCombiner} or, from pipeline-train's {@code
+   * RandomForestTrainer}, a {@code FullyWeightedVotingCombiner}), trained on in-memory data ({@code
+   * SimpleDataSourceProvenance}). The list was read off real trained models by {@code
    * ModelAllowListTest}, which fails if Tribuo's output and this list drift apart.
    */
   public static ModelAllowList defaults() {
@@ -148,6 +150,7 @@ public final class ModelAllowList {
             "org.tribuo.RealIDInfo",
             "org.tribuo.classification.ImmutableLabelInfo",
             "org.tribuo.classification.Label",
+            "org.tribuo.classification.ensemble.FullyWeightedVotingCombiner",
             "org.tribuo.classification.ensemble.VotingCombiner",
             "org.tribuo.classification.sgd.linear.LinearSGDModel",
             // Tribuo 4.3.2 writes LeafNode for split nodes too, and reads nodes by their Any type.
@@ -156,7 +159,19 @@ public final class ModelAllowList {
             "org.tribuo.ensemble.WeightedEnsembleModel",
             "org.tribuo.math.LinearParameters",
             "org.tribuo.math.la.DenseMatrix",
-            "org.tribuo.math.util.ExpNormalizer")
+            "org.tribuo.math.util.ExpNormalizer",
+            // Standardized logistic regression (pipeline-train's Trainers): the model, its
+            // transformers, their provenance and the trainers named in it.
+            "org.tribuo.classification.sgd.linear.LinearSGDTrainer",
+            "org.tribuo.transform.TransformTrainer",
+            "org.tribuo.transform.TransformationMap",
+            "org.tribuo.transform.TransformationMap$TransformationList",
+            "org.tribuo.transform.TransformedModel",
+            "org.tribuo.transform.TransformerMap",
+            "org.tribuo.transform.TransformerMap$TransformerMapProvenance",
+            "org.tribuo.transform.transformations.MeanStdDevTransformation",
+            "org.tribuo.transform.transformations.MeanStdDevTransformation$MeanStdDevTransformationProvenance",
+            "org.tribuo.transform.transformations.MeanStdDevTransformation$MeanStdDevTransformer")
         // provenance_class_name: OLCUT passes these to Class.forName.
         .allowClass(
             "com.oracle.labs.mlrg.olcut.provenance.impl.ConfiguredObjectProvenanceImpl",
@@ -184,6 +199,7 @@ public final class ModelAllowList {
             "org.tribuo.classification.sgd.linear.LogisticRegressionTrainer",
             "org.tribuo.classification.sgd.objectives.LogMulticlass",
             "org.tribuo.dataset.DatasetView",
+            "org.tribuo.common.tree.RandomForestTrainer",
             "org.tribuo.ensemble.BaggingTrainer",
             "org.tribuo.math.optimisers.AdaGrad")
         // Any type URLs.
@@ -196,7 +212,9 @@ public final class ModelAllowList {
             "tribuo.common.tree.TreeModelProto",
             "tribuo.core.CategoricalIDInfoProto",
             "tribuo.core.ImmutableFeatureMapProto",
+            "tribuo.core.MeanStdDevTransformerProto",
             "tribuo.core.RealIDInfoProto",
+            "tribuo.core.TransformedModelProto",
             "tribuo.core.WeightedEnsembleModelProto",
             "tribuo.math.impl.DenseTensorProto",
             "tribuo.math.impl.LinearParametersProto");

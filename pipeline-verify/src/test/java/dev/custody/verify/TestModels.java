@@ -5,6 +5,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.SplittableRandom;
 import org.tribuo.Example;
 import org.tribuo.Model;
@@ -12,7 +14,16 @@ import org.tribuo.MutableDataset;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.dtree.CARTClassificationTrainer;
+import org.tribuo.classification.dtree.impurity.GiniIndex;
+import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.classification.ensemble.VotingCombiner;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.common.tree.RandomForestTrainer;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.transform.TransformTrainer;
+import org.tribuo.transform.TransformationMap;
+import org.tribuo.transform.transformations.MeanStdDevTransformation;
 import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
 import org.tribuo.ensemble.BaggingTrainer;
 import org.tribuo.impl.ArrayExample;
@@ -40,11 +51,17 @@ final class TestModels {
   private static final OffsetDateTime CREATED = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
   private static final LabelFactory LABEL_FACTORY = new LabelFactory();
 
-  /** The model types Custody supports. */
+  /**
+   * The model types Custody supports: the shapes Tribuo's stock trainers write, and the exact
+   * trainer configurations pipeline-train's {@code Trainers} uses (standardized logistic regression
+   * in a {@code TransformTrainer}; a {@code RandomForestTrainer} with a fully weighted vote).
+   */
   enum Kind {
     LOGISTIC_REGRESSION,
     CART,
-    RANDOM_FOREST;
+    RANDOM_FOREST,
+    CUSTODY_STANDARDIZED_LOGISTIC_REGRESSION,
+    CUSTODY_RANDOM_FOREST;
 
     Model<Label> train() {
       MutableDataset<Label> data = dataset(SEED, 300);
@@ -54,6 +71,21 @@ final class TestModels {
         case RANDOM_FOREST ->
             new BaggingTrainer<>(
                     new CARTClassificationTrainer(4, 0.75f, SEED), new VotingCombiner(), 3, SEED)
+                .train(data);
+        case CUSTODY_STANDARDIZED_LOGISTIC_REGRESSION ->
+            new TransformTrainer<>(
+                    new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 5, -1, 1, SEED),
+                    new TransformationMap(
+                        Map.of(Pattern.quote("income"), List.of(new MeanStdDevTransformation()))),
+                    true,
+                    false)
+                .train(data);
+        case CUSTODY_RANDOM_FOREST ->
+            new RandomForestTrainer<>(
+                    new CARTClassificationTrainer(4, 5f, 0f, 0.5f, false, new GiniIndex(), SEED),
+                    new FullyWeightedVotingCombiner(),
+                    3,
+                    SEED)
                 .train(data);
       };
     }
