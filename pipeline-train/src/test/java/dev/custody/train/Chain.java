@@ -41,23 +41,27 @@ final class Chain {
   }
 
   /**
-   * A credit spec in {@code dir} reading {@code csv} (pinned to its digest now): seed 000's
+   * A credit spec in {@code dir} reading {@code csv} (pinned to its digest now; by a relative path
+   * when it is inside {@code dir}, else by its absolute path): seed 000's
    * features, a 10% test split with seed 42, no screens (they are tested elsewhere), the given
    * trainer, and {@code extra} YAML (gates) appended.
    */
   static PipelineSpec creditSpec(Path dir, String name, Path csv, String trainer, String extra) throws Exception {
     Path spec = dir.resolve(name + ".yaml");
-    Files.writeString(spec, creditYaml(name, csv, Fixtures.sha256(csv).hex(), trainer, extra), StandardCharsets.UTF_8);
+    Path abs = csv.toAbsolutePath();
+    String path = abs.startsWith(dir.toAbsolutePath()) ? dir.toAbsolutePath().relativize(abs).toString() : abs.toString();
+    Files.writeString(spec, creditYaml(name, path, Fixtures.sha256(csv).hex(), trainer, extra), StandardCharsets.UTF_8);
     return PipelineSpec.load(spec);
   }
 
-  static String creditYaml(String name, Path csv, String sha256, String trainer, String extra) {
+  /** The spec text; {@code csv} is written as given (relative paths resolve against the spec's directory). */
+  static String creditYaml(String name, String csv, String sha256, String trainer, String extra) {
     return String.join(
         "\n",
         "name: " + name,
         "version: 1",
         "data:",
-        "  - path: " + csv.toAbsolutePath(),
+        "  - path: " + csv,
         "    sha256: " + sha256,
         "format: csv",
         "schema:",
