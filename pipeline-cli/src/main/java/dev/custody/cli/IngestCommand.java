@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
     name = "ingest",
     mixinStandardHelpOptions = true,
     description = {
-      "Read each data file of a pipeline spec once, check its SHA-256 against the spec, parse and",
-      "validate those bytes, compute the row Merkle root, run the screens, and write a signed",
-      "dataset attestation (stage INGEST) whose subject is the digest D of the rows kept."
+      "Read each data file of a pipeline spec once, check its SHA-256 against the",
+      "spec, parse and validate those bytes, compute the row Merkle root, run the",
+      "screens, and write a signed dataset attestation (stage INGEST) whose",
+      "subject is the digest D of the rows kept."
     })
 final class IngestCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -22,10 +22,12 @@ import picocli.CommandLine.Spec;
     name = "reproduce",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify a model directory's chain under a trust policy (signature, card, provenance, dataset",
-      "attestation), re-run the spec recorded in its signed provenance on the data it pins, and compare",
-      "the model content digest. Equal: write a signed SLSA verification summary (stage REPRODUCE) to",
-      "MODEL_DIR/attestations/reproduction.sigstore.json. Different: exit 32 naming what differs."
+      "Verify a model directory's chain under a trust policy (signature, card,",
+      "provenance, dataset attestation), re-run the spec recorded in its signed",
+      "provenance on the data it pins, and compare the model content digest.",
+      "Equal: write a signed SLSA verification summary (stage REPRODUCE) to",
+      "MODEL_DIR/attestations/reproduction.sigstore.json.",
+      "Different: exit 32, naming what differs (spec, data, dependencies, model)."
     })
 final class ReproduceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

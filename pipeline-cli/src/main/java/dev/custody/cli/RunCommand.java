@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a whole pipeline spec: ingest (verify, parse, screen, sign the dataset attestation),",
-      "verify that attestation, train, evaluate, apply the gates and export a signed model",
-      "directory, signing every stage with --key. Shows each step and its time on stderr."
+      "Run a whole pipeline spec: ingest (verify, parse, screen, sign the dataset",
+      "attestation), verify that attestation, train, evaluate, apply the gates and",
+      "export a signed model directory, signing every stage with --key. Shows",
+      "each step and its time on stderr."
     })
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

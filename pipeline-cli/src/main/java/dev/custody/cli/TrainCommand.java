@@ -23,10 +23,11 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a model from a pipeline spec and its signed dataset attestation, evaluate it on the",
-      "held-out split, apply the spec's gates and export a signed model directory.",
-      "Refuses unless the attestation verifies under the trusted INGEST signers for the data as it",
-      "is now (the files are read again and checked). A failed gate exports nothing."
+      "Train a model from a pipeline spec and its signed dataset attestation,",
+      "evaluate it on the held-out split, apply the spec's gates and export a",
+      "signed model directory. Refuses unless the attestation verifies under the",
+      "trusted INGEST signers for the data as it is now (the files are read again",
+      "and checked). A failed gate exports nothing."
     })
 final class TrainCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
