@@ -57,11 +57,15 @@ final class IngestCommand implements Callable<Integer> {
     PipelineSpec s = PipelineSpec.load(specFile);
     SigningKey k = PipelineOptions.key(key, passphrase);
     Path file = out != null ? out : Path.of(s.name() + "-dataset.sigstore.json");
-    DatasetAttestation d =
-        Pipeline.builder()
-            .progress(new StderrProgress(spec.commandLine().getErr(), "ingest", quiet))
-            .build()
-            .ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "ingest", quiet);
+    DatasetAttestation d;
+    try {
+      d =
+          Pipeline.builder().progress(progress).build().ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
+    }
     var o = spec.commandLine().getOut();
     if (json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();

@@ -59,11 +59,15 @@ final class ReproduceCommand implements Callable<Integer> {
     PipelineOptions.requireFile(model);
     var p = PipelineOptions.policy(policy);
     SigningKey k = PipelineOptions.key(key, passphrase);
-    Reproduction r =
-        Pipeline.builder()
-            .progress(new StderrProgress(spec.commandLine().getErr(), "reproduce", quiet))
-            .build()
-            .reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "reproduce", quiet);
+    Reproduction r;
+    try {
+      r =
+          Pipeline.builder().progress(progress).build().reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
+    }
     var o = spec.commandLine().getOut();
     if (json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();

@@ -57,11 +57,15 @@ final class RunCommand implements Callable<Integer> {
     SigningKey k = PipelineOptions.key(key, passphrase);
     TrustPolicy p = policy != null ? PipelineOptions.policy(policy) : PipelineOptions.trustingOnly(k.publicKey());
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
-    TrainedModel m =
-        Pipeline.builder()
-            .progress(new StderrProgress(spec.commandLine().getErr(), "run", quiet))
-            .build()
-            .run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "run", quiet);
+    TrainedModel m;
+    try {
+      m =
+          Pipeline.builder().progress(progress).build().run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
+    }
     if (json) {
       PipelineOptions.printTrainedJson(spec.commandLine().getOut(), m);
     } else {

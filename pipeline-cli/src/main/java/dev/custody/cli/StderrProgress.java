@@ -13,6 +13,7 @@ final class StderrProgress implements Progress {
   private final PrintWriter err;
   private final String stage;
   private final boolean quiet;
+  private boolean open;
 
   StderrProgress(PrintWriter err, String stage, boolean quiet) {
     this.err = err;
@@ -25,6 +26,16 @@ final class StderrProgress implements Progress {
     if (!quiet) {
       err.printf(Locale.ROOT, "%-9s %-9s ", stage, step);
       err.flush();
+      open = true;
+    }
+  }
+
+  /** Ends a step's line when the step threw, so that the one-line error starts on its own line. */
+  void failed() {
+    if (open) {
+      err.println("failed");
+      err.flush();
+      open = false;
     }
   }
 
@@ -33,6 +44,7 @@ final class StderrProgress implements Progress {
     if (!quiet) {
       err.printf(Locale.ROOT, "%6.2f s  %s%n", elapsed.toNanos() / 1e9, detail);
       err.flush();
+      open = false;
     }
   }
 }

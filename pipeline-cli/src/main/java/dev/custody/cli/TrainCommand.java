@@ -86,11 +86,15 @@ final class TrainCommand implements Callable<Integer> {
               .build();
     }
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
-    TrainedModel m =
-        Pipeline.builder()
-            .progress(new StderrProgress(spec.commandLine().getErr(), "train", quiet))
-            .build()
-            .train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "train", quiet);
+    TrainedModel m;
+    try {
+      m =
+          Pipeline.builder().progress(progress).build().train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
+    }
     if (json) {
       PipelineOptions.printTrainedJson(spec.commandLine().getOut(), m);
     } else {

@@ -132,10 +132,12 @@ class PipelineCommandsTest {
     Path spec = fastSpec("gates:\n  minimum: {accuracy: 0.95}");
     Path model = dir.resolve("model");
 
-    Cli run = Cli.run("run", spec.toString(), "--key", key.toString(), "-o", model.toString(), "--quiet");
+    Cli run = Cli.run("run", spec.toString(), "--key", key.toString(), "-o", model.toString());
 
     assertThat(run.exit()).isEqualTo(31);
-    assertThat(run.err().strip())
+    assertThat(run.err()).containsPattern("(?m)^run +gates +failed$");
+    String last = run.err().strip().lines().reduce((a, b) -> b).orElseThrow();
+    assertThat(last)
         .startsWith("custody run: GATE_FAILED: gate failed, nothing exported: test-accuracy: observed 0.8")
         .contains("required >= 0.9500");
     assertThat(model).doesNotExist();

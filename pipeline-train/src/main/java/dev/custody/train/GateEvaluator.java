@@ -1,5 +1,6 @@
 package dev.custody.train;
 
+import dev.custody.core.ModelSigning;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
@@ -181,7 +182,7 @@ final class GateEvaluator {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "baseline model directory");
     }
-    VerifiedModel vm = policy.verifyModel(dir, dir.resolve(dev.custody.core.ModelSigning.DEFAULT_SIGNATURE), List.of());
+    VerifiedModel vm = policy.verifyModel(dir, dir.resolve(ModelSigning.DEFAULT_SIGNATURE), List.of());
     ModelCard card = ModelCard.parse(bytes(ModelArtifacts.readVerified(vm, dir, ModelCard.FILE, ModelCard.MAX_BYTES)));
     VerifiedArtifact modelFile = ModelArtifacts.readVerified(vm, dir, card.modelFile());
     if (!modelFile.digest().matches(card.modelSha256())) {

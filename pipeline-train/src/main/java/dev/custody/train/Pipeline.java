@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
@@ -227,7 +228,7 @@ public final class Pipeline {
       throw e;
     }
     List<String> dataDiff = new ArrayList<>();
-    Map<String, Sha256> signedFiles = new java.util.TreeMap<>(build.dataFiles());
+    Map<String, Sha256> signedFiles = new TreeMap<>(build.dataFiles());
     for (DatasetSummary.DataFile f : r.summary().files()) {
       Sha256 signed = signedFiles.remove(GateEvaluator.fileName(f.source()));
       if (signed == null) {
@@ -310,6 +311,12 @@ public final class Pipeline {
     }
     List<DatasetSummary.DataFile> files = r.summary().files();
     JsonNode signedFiles = p.path("files");
+    if (signedFiles.size() != files.size()) {
+      throw new VerificationException(
+          Reason.DIGEST_MISMATCH,
+          "the dataset attestation names " + signedFiles.size() + " data file(s), the spec "
+              + files.size());
+    }
     for (int i = 0; i < files.size(); i++) {
       String signed = signedFiles.path(i).path("digest").path("sha256").asText("");
       if (!signed.equals(files.get(i).sha256().hex())) {
