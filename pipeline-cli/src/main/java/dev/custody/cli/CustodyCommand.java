@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,17 +12,28 @@ import picocli.CommandLine.ScopeType;
     name = "custody",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A chain of custody for ML models: hash, sign and verify models and data.",
+    description = "A chain of custody for ML models: ingest, train, sign, verify and reproduce.",
     subcommands = {
       KeygenCommand.class,
       HashCommand.class,
       SignModelCommand.class,
       VerifyModelCommand.class,
       VerifyCommand.class,
+      IngestCommand.class,
+      TrainCommand.class,
+      RunCommand.class,
+      ReproduceCommand.class,
       DepsCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
+  /** Tribuo logs every tree and epoch at INFO; the commands show their own progress instead. */
+  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
+  static {
+    TRIBUO_LOG.setLevel(Level.WARNING);
+  }
+
   @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,

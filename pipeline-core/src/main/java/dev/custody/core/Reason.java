@@ -65,7 +65,18 @@ public enum Reason {
    * The reproduction summary records a failed re-run, or a reproduced content digest that differs
    * from the signed model's.
    */
-  NOT_REPRODUCED(55, 422);
+  NOT_REPRODUCED(55, 422),
+  /**
+   * A release gate failed: a minimum metric, the canary set or the largest allowed change against
+   * the baseline; the message names the gate, the observed value and the required one. Nothing is
+   * exported.
+   */
+  GATE_FAILED(31, 422),
+  /**
+   * An independent re-run of a model's signed pipeline did not give the signed model: the message
+   * names what differs (data, spec, dependencies, or the model itself).
+   */
+  REPRODUCTION_MISMATCH(32, 422);
 
   private final int exitCode;
   private final int httpStatus;

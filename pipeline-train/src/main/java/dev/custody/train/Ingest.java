@@ -72,14 +72,36 @@ public final class Ingest {
    * @throws IOException when a file cannot be read or downloaded
    */
   public IngestResult run(PipelineSpec spec) throws PipelineException, IOException {
+    return run(spec, Progress.none());
+  }
+
+  /**
+   * Runs ingest as {@link #run(PipelineSpec)} does, telling {@code progress} about each step: {@code
+   * read} (read, verify and parse the data files), {@code merkle} (the row Merkle root) and {@code
+   * screen} (every configured screen).
+   *
+   * @throws PipelineException as {@link #run(PipelineSpec)}
+   * @throws IOException as {@link #run(PipelineSpec)}
+   */
+  public IngestResult run(PipelineSpec spec, Progress progress) throws PipelineException, IOException {
+    Progress.Timer read = Progress.start(progress, "read");
     Loaded loaded = load(spec);
     List<ParsedRow> rows = loaded.rows();
+    long bytes = loaded.files().stream().mapToLong(DatasetSummary.DataFile::bytes).sum();
+    read.done(
+        loaded.files().size() + " file(s), " + bytes + " bytes, " + rows.size()
+            + " rows, SHA-256 as pinned");
+    Progress.Timer merkle = Progress.start(progress, "merkle");
     List<CanonicalRow> canonical = canonical(rows);
     Sha256 rowsRoot = Merkle.root(canonical);
+    merkle.done("root " + rowsRoot);
+    Progress.Timer screen = Progress.start(progress, "screen");
     Screening.Result screened =
         Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows, baseline(spec));
     List<ParsedRow> kept = screened.kept();
+    screen.done(screenDetail(screened.reports(), rows.size(), kept.size()));
     TrainingTable table = table(spec.schema(), kept);
+    List<CanonicalRow> keptCanonical = kept.size() == rows.size() ? canonical : canonical(kept);
     DatasetSummary summary =
         new DatasetSummary(
             spec.name(),
@@ -93,11 +115,22 @@ public final class Ingest {
             rowsRoot,
             kept.size(),
             labelCounts(spec.schema(), kept),
-            kept.size() == rows.size() ? rowsRoot : Merkle.root(canonical(kept)),
+            kept.size() == rows.size() ? rowsRoot : Merkle.root(keptCanonical),
             spec.schema(),
             spec.schema().canonicalColumns(),
             screened.reports());
-    return new IngestResult(table, summary, canonical);
+    return new IngestResult(table, summary, canonical, keptCanonical);
+  }
+
+  private static String screenDetail(List<ScreenReport> reports, int rows, int kept) {
+    if (reports.isEmpty()) {
+      return "no screens configured";
+    }
+    List<String> parts = new ArrayList<>();
+    for (ScreenReport r : reports) {
+      parts.add(r.screen() + " " + r.flagged() + " flagged (" + r.policy() + ")");
+    }
+    return String.join(", ", parts) + "; kept " + kept + " of " + rows + " rows";
   }
 
   /**

@@ -544,11 +544,23 @@ public final class PipelineSpec {
   /**
    * The release gates, kept as data for the evaluation stage.
    *
+   * @param minimum metric name → minimum value in [0, 1] on the held-out test split (names as in
+   *     {@link GoldenGate#minimum()}); empty when the spec sets none
    * @param golden a golden set with minimum metrics, or null
    * @param canary a canary set whose rows must keep their label, or null
    * @param maxChange a maximum change of metrics against a baseline model, or null
    */
-  public record Gates(GoldenGate golden, CanaryGate canary, MaxChangeGate maxChange) {
+  public record Gates(
+      Map<String, Double> minimum, GoldenGate golden, CanaryGate canary, MaxChangeGate maxChange) {
+    public Gates {
+      minimum = Collections.unmodifiableMap(new LinkedHashMap<>(minimum));
+    }
+
+    /** Whether the spec configures no gate at all. */
+    public boolean isEmpty() {
+      return minimum.isEmpty() && golden == null && canary == null && maxChange == null;
+    }
+
     /** The golden-set gate, if any. */
     public Optional<GoldenGate> goldenGate() {
       return Optional.ofNullable(golden);

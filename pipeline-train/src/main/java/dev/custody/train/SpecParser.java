@@ -407,9 +407,11 @@ final class SpecParser {
 
   private Gates gates(Node node, Schema schema) throws PipelineException {
     if (node == null) {
-      return new Gates(null, null, null);
+      return new Gates(Map.of(), null, null, null);
     }
-    Obj o = r.map(node, "golden", "canary", "maxChange");
+    Obj o = r.map(node, "minimum", "golden", "canary", "maxChange");
+    Node min = o.optional("minimum");
+    Map<String, Double> minimum = min == null ? Map.of() : metrics(min, schema);
     GoldenGate golden = null;
     Node g = o.optional("golden");
     if (g != null) {
@@ -430,7 +432,7 @@ final class SpecParser {
           new MaxChangeGate(
               r.string(mo.required("baseline")), metrics(mo.required("metrics"), schema));
     }
-    return new Gates(golden, canary, maxChange);
+    return new Gates(minimum, golden, canary, maxChange);
   }
 
   /** The {path | url, sha256} part of a gate mapping. */

@@ -108,6 +108,8 @@ class PipelineSpecTest {
                 .params()
                 .stringValue("expand", ""))
         .isEqualTo("bins");
+    assertThat(spec.gates().minimum())
+        .containsExactly(Map.entry("accuracy", 0.78), Map.entry("f1:yes", 0.5));
     PipelineSpec.GoldenGate golden = spec.gates().goldenGate().orElseThrow();
     assertThat(golden.data()).isInstanceOf(RemoteFile.class);
     assertThat(golden.minimum())

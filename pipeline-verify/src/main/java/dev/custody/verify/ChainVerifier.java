@@ -88,8 +88,10 @@ public final class ChainVerifier {
   private final TrustPolicy policy;
   private final int versionInService;
   private final ModelLimits limits;
+  private final boolean requireReproduction;
 
   private ChainVerifier(Builder b) {
+    this.requireReproduction = b.policy.requireReproduction() && !b.withoutReproduction;
     this.policy = b.policy;
     this.versionInService = b.versionInService;
     this.limits = b.limits;
@@ -105,6 +107,7 @@ public final class ChainVerifier {
     private final TrustPolicy policy;
     private int versionInService;
     private ModelLimits limits = ModelLimits.defaults();
+    private boolean withoutReproduction;
 
     private Builder(TrustPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -125,6 +128,16 @@ public final class ChainVerifier {
     /** Size and nesting limits for the model file (default {@link ModelLimits#defaults()}). */
     public Builder modelLimits(ModelLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Does not require the reproduction summary even where the policy does: for {@code custody
+     * reproduce}, which verifies the rest of the chain in order to write that summary. Every other
+     * check stays.
+     */
+    public Builder withoutReproductionRequirement() {
+      this.withoutReproduction = true;
       return this;
     }
 
@@ -262,7 +275,7 @@ public final class ChainVerifier {
 
       // 8. The reproduction summary, if required.
       VerifiedStatement reproduction = null;
-      if (policy.requireReproduction()) {
+      if (requireReproduction) {
         byte[] bytes = attestation(REPRODUCTION_FILE, "the reproduction summary (the policy requires one)");
         reproduction = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
         ChainEvidence.Reproduction rep = ChainEvidence.reproduction(reproduction.statement());

@@ -51,6 +51,28 @@ public final class ClasspathLock {
     return of(expandManifestClassPath(entries));
   }
 
+  /**
+   * Every entry of this JVM's classpath, jars and directories alike, absolute and normalized, with
+   * the {@code Class-Path} of each jar's manifest followed, in classpath order; entries that do not
+   * exist are left out (they contribute no code). For callers that must account for directories
+   * (a build's {@code target/classes}) themselves, where {@link #ofRunningClasspath()} refuses them.
+   */
+  public static List<Path> runningClasspathEntries() throws IOException {
+    List<Path> entries = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+      if (!e.isEmpty()) {
+        entries.add(Path.of(e));
+      }
+    }
+    List<Path> out = new ArrayList<>();
+    for (Path p : expandManifestClassPath(entries)) {
+      if (Files.exists(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
   /** The lock of exactly these jar files. */
   public static ClasspathLock of(List<Path> jarFiles) throws IOException, VerificationException {
     Map<String, Path> byName = new TreeMap<>();

@@ -101,4 +101,13 @@ class ClasspathLockTest {
     }
     return p;
   }
+
+  @Test
+  void runningClasspathEntries_underSurefire_listsClassesDirectoryAndJarsThatExist() throws Exception {
+    List<Path> entries = ClasspathLock.runningClasspathEntries();
+
+    assertThat(entries).allSatisfy(p -> assertThat(p).isAbsolute().exists());
+    assertThat(entries).anySatisfy(p -> assertThat(p).isDirectory().endsWith(Path.of("target", "classes")));
+    assertThat(entries).anySatisfy(p -> assertThat(p.getFileName().toString()).startsWith("tribuo-core-"));
+  }
 }

@@ -1,0 +1,96 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Json;
+import dev.custody.core.SigningKey;
+import dev.custody.train.DatasetAttestation;
+import dev.custody.train.Pipeline;
+import dev.custody.train.PipelineSpec;
+import dev.custody.train.ScreenReport;
+import dev.custody.train.StageSigners;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code custody ingest}: verify, parse and screen a spec's data; sign a dataset attestation. */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Read each data file of a pipeline spec once, check its SHA-256 against the",
+      "spec, parse and validate those bytes, compute the row Merkle root, run the",
+      "screens, and write a signed dataset attestation (stage INGEST) whose",
+      "subject is the digest D of the rows kept."
+    })
+final class IngestCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "SPEC", description = "The pipeline spec (YAML).")
+  Path specFile;
+
+  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Key that signs the attestation.")
+  Path key;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "FILE",
+      description = "Where to write the attestation (default: NAME-dataset.sigstore.json).")
+  Path out;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Option(names = "--quiet", description = "Do not show step progress on stderr.")
+  boolean quiet;
+
+  @Mixin Passphrase passphrase = new Passphrase();
+
+  @Override
+  public Integer call() throws Exception {
+    PipelineOptions.requireFile(specFile);
+    PipelineSpec s = PipelineSpec.load(specFile);
+    SigningKey k = PipelineOptions.key(key, passphrase);
+    Path file = out != null ? out : Path.of(s.name() + "-dataset.sigstore.json");
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "ingest", quiet);
+    DatasetAttestation d;
+    try {
+      d =
+          Pipeline.builder().progress(progress).build().ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
+    }
+    var o = spec.commandLine().getOut();
+    if (json) {
+      ObjectNode root = JsonNodeFactory.instance.objectNode();
+      root.put("name", s.name());
+      root.put("version", s.version());
+      root.put("rows", d.summary().rows());
+      root.put("keptRows", d.summary().keptRows());
+      root.put("datasetDigest", d.datasetDigest().toString());
+      root.put("attestation", file.toString());
+      root.put("attestationDigest", d.fileDigest().toString());
+      ArrayNode screens = root.putArray("screens");
+      for (ScreenReport r : d.summary().screens()) {
+        screens.addObject().put("screen", r.screen()).put("policy", r.policy()).put("flagged", r.flagged())
+            .put("dropped", r.dropped());
+      }
+      o.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+    } else {
+      o.println("ingested " + s.name() + " v" + s.version() + ": " + d.summary().rows() + " rows, "
+          + d.summary().keptRows() + " kept; dataset D " + d.datasetDigest());
+      for (ScreenReport r : d.summary().screens()) {
+        o.println("  screen " + r.screen() + " (" + r.policy() + "): " + r.flagged() + " of " + r.rowsChecked()
+            + " rows flagged, " + r.dropped() + " dropped");
+      }
+      o.println("dataset attestation: " + file + " (" + d.fileDigest() + ", key " + k.publicKey().hint() + ")");
+    }
+    return 0;
+  }
+}

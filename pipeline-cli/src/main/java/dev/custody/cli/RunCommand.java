@@ -1,0 +1,76 @@
+package dev.custody.cli;
+
+import dev.custody.core.SigningKey;
+import dev.custody.train.Pipeline;
+import dev.custody.train.PipelineSpec;
+import dev.custody.train.StageSigners;
+import dev.custody.train.TrainedModel;
+import dev.custody.verify.TrustPolicy;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code custody run}: ingest, train, evaluate, gate and sign in one command, with one key. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a whole pipeline spec: ingest (verify, parse, screen, sign the dataset",
+      "attestation), verify that attestation, train, evaluate, apply the gates and",
+      "export a signed model directory, signing every stage with --key. Shows",
+      "each step and its time on stderr."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "SPEC", description = "The pipeline spec (YAML).")
+  Path specFile;
+
+  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Key that signs every stage.")
+  Path key;
+
+  @Option(names = "--policy", paramLabel = "POLICY",
+      description = "Trust policy to check the dataset attestation and a baseline model against"
+          + " (default: trust --key's public key for every stage).")
+  Path policy;
+
+  @Option(names = {"-o", "--out"}, paramLabel = "MODEL_DIR", description = "Model directory to create (default: NAME-vVERSION).")
+  Path out;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Option(names = "--quiet", description = "Do not show step progress on stderr.")
+  boolean quiet;
+
+  @Mixin Passphrase passphrase = new Passphrase();
+
+  @Override
+  public Integer call() throws Exception {
+    PipelineOptions.requireFile(specFile);
+    PipelineSpec s = PipelineSpec.load(specFile);
+    SigningKey k = PipelineOptions.key(key, passphrase);
+    TrustPolicy p = policy != null ? PipelineOptions.policy(policy) : PipelineOptions.trustingOnly(k.publicKey());
+    Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "run", quiet);
+    TrainedModel m;
+    try {
+      m =
+          Pipeline.builder().progress(progress).build().run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
+    }
+    if (json) {
+      PipelineOptions.printTrainedJson(spec.commandLine().getOut(), m);
+    } else {
+      PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());
+    }
+    return 0;
+  }
+}

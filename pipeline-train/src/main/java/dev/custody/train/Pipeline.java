@@ -1,0 +1,542 @@
+package dev.custody.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import dev.custody.core.AtomicFiles;
+import dev.custody.core.ModelManifest;
+import dev.custody.core.ModelSigning;
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.core.Sha256;
+import dev.custody.core.Statement;
+import dev.custody.core.VerificationException;
+import dev.custody.verify.ChainVerifier;
+import dev.custody.verify.VerifiedChain;
+import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.TrustPolicy.Stage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.tribuo.Model;
+import org.tribuo.VariableInfo;
+import org.tribuo.classification.Label;
+
+/**
+ * The training half of the chain of custody: ingest, train, evaluate, gate, export and reproduce,
+ * each step checking the signed evidence of the one before it and signing evidence for the next.
+ * What is written is exactly the layout of {@code docs/chain-format.md}.
+ *
+ * <pre>{@code
+ * Pipeline pipeline = Pipeline.builder().progress(myProgress).build();
+ * PipelineSpec spec = PipelineSpec.load(Path.of("examples/credit-rf.yaml"));
+ * StageSigners signers = StageSigners.of(BundleSigner.create(SigningKey.load(key, null)));
+ * DatasetAttestation d = pipeline.ingest(spec, signers, Path.of("credit-rf-dataset.sigstore.json"));
+ * TrainedModel m = pipeline.train(spec, d.file(), TrustPolicy.load(policyFile), signers, Path.of("credit-rf-v1"));
+ * Reproduction r = pipeline.reproduce(m.directory(), spec.baseDirectory(), policy, signers);
+ * }</pre>
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * <ul>
+ *   <li>Training refuses unless the dataset attestation verifies under the trust policy's INGEST
+ *       signers, for the dataset digest D that the data files give <em>now</em> (they are read
+ *       again, checked against the spec's pins and re-screened), and for this spec's digest.
+ *   <li>A failed gate exports nothing. A model directory is written into a staging directory and
+ *       renamed into place once complete; an existing directory is never replaced.
+ *   <li>A baseline model (the max-change gate) is verified under the TRAIN signers and loaded only
+ *       by pipeline-verify's safe loader, from the bytes that were verified.
+ *   <li>Reproduction verifies the model's signature, card, provenance and dataset attestation under
+ *       the policy before it uses the spec recorded in the provenance, and signs a verification
+ *       summary only when the re-run's model content digest equals the signed one.
+ * </ul>
+ */
+public final class Pipeline {
+  /** The model file in a model directory. */
+  public static final String MODEL_FILE = "model.tribuo";
+
+  /** The directory of attestations, left out of the model signature. */
+  public static final String ATTESTATIONS = "attestations";
+
+  /** The dataset attestation (INGEST), relative to the model directory. */
+  public static final String DATASET_ATTESTATION = ATTESTATIONS + "/dataset.sigstore.json";
+
+  /** The SLSA provenance (TRAIN), relative to the model directory. */
+  public static final String PROVENANCE = ATTESTATIONS + "/provenance.sigstore.json";
+
+  /** The gate attestation (EVALUATE), relative to the model directory. */
+  public static final String GATE = ATTESTATIONS + "/gate.sigstore.json";
+
+  /** The verification summary of a reproduction (REPRODUCE), relative to the model directory. */
+  public static final String REPRODUCTION = ATTESTATIONS + "/reproduction.sigstore.json";
+
+  /** Largest attestation read (the provenance holds the spec and one entry per jar). */
+  static final long MAX_ATTESTATION_BYTES = 64L << 20;
+
+  private final Ingest ingest;
+  private final Clock clock;
+  private final Progress progress;
+  private final String builderVersion;
+
+  private Pipeline(Builder b) {
+    this.ingest = b.ingest;
+    this.clock = b.clock;
+    this.progress = b.progress;
+    this.builderVersion = b.builderVersion;
+  }
+
+  /** A pipeline with the defaults: {@link Ingest#create()}, the system clock, no progress. */
+  public static Pipeline create() {
+    return builder().build();
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Ingests the spec's data (verify, parse, screen) and writes a signed dataset attestation to
+   * {@code out}, atomically.
+   *
+   * @param signers signs with its INGEST signer
+   * @throws PipelineException as {@link Ingest#run(PipelineSpec)}
+   * @throws IOException if a file cannot be read or written
+   */
+  public DatasetAttestation ingest(PipelineSpec spec, StageSigners signers, Path out)
+      throws PipelineException, IOException {
+    IngestResult r = ingest.run(spec, progress);
+    byte[] bundle = signDataset(r, signers);
+    AtomicFiles.write(out, bundle);
+    return new DatasetAttestation(out, Sha256.of(bundle), r.summary().keptRoot(), r.summary());
+  }
+
+  /**
+   * Trains from a signed dataset attestation and exports a signed model directory.
+   *
+   * <p>The data is ingested again from the spec (its files checked against their pins) and the
+   * attestation must verify under {@code policy}'s INGEST signers for the dataset digest D that
+   * gives, and name this spec's digest. Then: a fresh trainer on the seeded split, evaluation on
+   * the held-out rows, the spec's gates, and the export of {@code modelDir}.
+   *
+   * @param policy INGEST signers for the dataset attestation; TRAIN signers for a baseline model
+   * @param signers TRAIN signs the model and its provenance, EVALUATE the gate attestation
+   * @param modelDir the model directory to create; it must not exist
+   * @throws VerificationException when the attestation does not verify: {@code
+   *     SIGNATURE_INVALID}, {@code UNTRUSTED_SIGNER}, or {@code DIGEST_MISMATCH} when it is about
+   *     other data or another spec
+   * @throws PipelineException {@code GATE_FAILED} naming each failed gate (nothing is exported),
+   *     {@code TRAINING_FAILED}, {@code SPEC_INVALID}, or as {@link Ingest#run(PipelineSpec)}
+   * @throws java.nio.file.FileAlreadyExistsException if {@code modelDir} exists
+   * @throws IOException if a file cannot be read or written
+   */
+  public TrainedModel train(
+      PipelineSpec spec, Path datasetAttestation, TrustPolicy policy, StageSigners signers, Path modelDir)
+      throws PipelineException, IOException {
+    Instant started = clock.instant();
+    ModelDirectory.requireAbsent(modelDir.toAbsolutePath().normalize());
+    byte[] attestation = Bytes.readLimited(datasetAttestation, MAX_ATTESTATION_BYTES, Reason.MALFORMED);
+    IngestResult r = ingest.run(spec, progress);
+    verifyDataset(spec, r, attestation, policy);
+    return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
+  }
+
+  /**
+   * Ingest, sign, verify and train in one go: {@link #ingest} without writing the attestation
+   * anywhere but into the model directory, then {@link #train} on the rows just read (the
+   * attestation is still verified under {@code policy} before training).
+   *
+   * @throws PipelineException as {@link #ingest} and {@link #train}
+   * @throws IOException if a file cannot be read or written
+   */
+  public TrainedModel run(PipelineSpec spec, TrustPolicy policy, StageSigners signers, Path modelDir)
+      throws PipelineException, IOException {
+    Instant started = clock.instant();
+    ModelDirectory.requireAbsent(modelDir.toAbsolutePath().normalize());
+    IngestResult r = ingest.run(spec, progress);
+    byte[] attestation = signDataset(r, signers);
+    verifyDataset(spec, r, attestation, policy);
+    return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
+  }
+
+  /**
+   * Re-runs a model's signed pipeline and, when it gives the same model, writes a signed SLSA
+   * verification summary to {@code modelDir/attestations/reproduction.sigstore.json}.
+   *
+   * <p>First the chain is verified under {@code policy}: the model signature (TRAIN), the card and
+   * model file read once each against it, the provenance (TRAIN, subject R, its content digest
+   * equal to the card's), and the dataset attestation (its bytes equal to the provenance's digest,
+   * INGEST, subject D). The spec is then taken from the verified provenance, never from disk: its
+   * relative data paths resolve against {@code specDirectory} (where the spec file was), and the
+   * data is checked against the spec's pins as in any ingest. Ingest, split and training run again
+   * with a fresh trainer, and the model content digests are compared.
+   *
+   * @param specDirectory the directory the spec's relative data paths resolve against
+   * @param signers signs the summary with its REPRODUCE signer
+   * @throws VerificationException when the model, card, provenance or dataset attestation does not
+   *     verify under {@code policy}
+   * @throws PipelineException {@link Reason#REPRODUCTION_MISMATCH} naming what differs: the spec,
+   *     the data, the dependencies or the model itself
+   * @throws IOException if a file cannot be read or written (a data file that is not where the
+   *     spec says, relative to {@code specDirectory}, is a {@link java.nio.file.NoSuchFileException})
+   */
+  public Reproduction reproduce(Path modelDir, Path specDirectory, TrustPolicy policy, StageSigners signers)
+      throws PipelineException, IOException {
+    Progress.Timer verify = Progress.start(progress, "verify");
+    // The whole chain except the summary this writes: signature, card, provenance, dataset, gate.
+    VerifiedChain chain = ChainVerifier.builder(policy).withoutReproductionRequirement().build().verify(modelDir);
+    Sha256 root = chain.rootDigest();
+    dev.custody.verify.ModelCard card = chain.card();
+    Attestations.SignedBuild build = Attestations.readProvenance(chain.provenance().statement());
+    Sha256 provenanceDigest =
+        chain.links().stream()
+            .filter(l -> l.file().equals(PROVENANCE))
+            .map(VerifiedChain.Link::digest)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("a verified chain always has a provenance link"));
+    verify.done("model " + card.name() + " v" + card.version() + " " + root + ": whole chain verified");
+
+    if (!Sha256.of(build.specContent()).matches(build.specDigest()) || !build.specDigest().matches(card.spec().sha256())) {
+      throw mismatch(
+          "spec differs: the provenance's spec content hashes to " + Sha256.of(build.specContent())
+              + ", its recorded digest is " + build.specDigest() + " and the card's " + card.spec().sha256());
+    }
+    PipelineSpec spec =
+        PipelineSpec.parse(build.specContent(), specDirectory.toAbsolutePath().normalize(), build.specName());
+    IngestResult r;
+    try {
+      r = ingest.run(spec, progress);
+    } catch (PipelineException e) {
+      if (e.reason() == Reason.DIGEST_MISMATCH) {
+        throw new PipelineException(Reason.REPRODUCTION_MISMATCH, "data differs: " + e.getMessage(), e);
+      }
+      throw e;
+    }
+    List<String> dataDiff = new ArrayList<>();
+    Map<String, Sha256> signedFiles = new TreeMap<>(build.dataFiles());
+    for (DatasetSummary.DataFile f : r.summary().files()) {
+      Sha256 signed = signedFiles.remove(GateEvaluator.fileName(f.source()));
+      if (signed == null) {
+        dataDiff.add("data:" + GateEvaluator.fileName(f.source()) + " is not in the provenance");
+      } else if (!signed.matches(f.sha256())) {
+        dataDiff.add("data:" + GateEvaluator.fileName(f.source()) + " signed " + signed + ", found " + f.sha256());
+      }
+    }
+    signedFiles.keySet().forEach(n -> dataDiff.add("data:" + n + " is in the provenance but not in the spec"));
+    if (!r.summary().keptRoot().matches(build.datasetDigest())) {
+      dataDiff.add("dataset D signed " + build.datasetDigest() + ", re-run " + r.summary().keptRoot());
+    }
+    if (!dataDiff.isEmpty()) {
+      throw mismatch("data differs: " + String.join("; ", dataDiff));
+    }
+    Progress.Timer cp = Progress.start(progress, "classpath");
+    TrainingClasspath classpath = TrainingClasspath.ofRunningJvm();
+    List<String> depDiff = build.classpath().differencesFrom(classpath);
+    cp.done(classpath.jars().size() + " jars, " + classpath.directories().size() + " directories; "
+        + (depDiff.isEmpty() ? "same as signed" : depDiff.size() + " differences from the signed set"));
+    Trained t = trainModel(spec, r);
+    Sha256 reproduced = ModelContent.digest(t.bytes());
+    if (!reproduced.matches(card.contentDigest())) {
+      throw mismatch(
+          "model differs: signed content " + card.contentDigest() + ", re-run " + reproduced + "; "
+              + (depDiff.isEmpty()
+                  ? "spec, data and dependencies are the same, so the model itself differs (it was not"
+                      + " trained from this spec and data, or training is not reproducible)"
+                  : "dependencies differ (" + depDiff.size() + "): " + String.join("; ", depDiff)));
+    }
+    Progress.Timer sign = Progress.start(progress, "sign");
+    Statement vsa =
+        Attestations.reproduction(
+            card.name(), root, build.specDigest(), provenanceDigest, card.contentDigest(), reproduced, clock.instant());
+    Path summary = modelDir.resolve(REPRODUCTION);
+    AtomicFiles.write(summary, signers.forStage(Stage.REPRODUCE).signStatement(vsa));
+    sign.done("verification summary " + REPRODUCTION);
+    return new Reproduction(
+        modelDir, card.name(), root, card.contentDigest(), reproduced, r.summary().keptRoot(), summary, depDiff);
+  }
+
+  private byte[] signDataset(IngestResult r, StageSigners signers) {
+    Progress.Timer t = Progress.start(progress, "sign");
+    byte[] bundle = signers.forStage(Stage.INGEST).signStatement(Attestations.dataset(r.summary()));
+    t.done("dataset attestation, subject D " + r.summary().keptRoot());
+    return bundle;
+  }
+
+  /** The attestation verifies under INGEST for the D of the data just read, and names this spec. */
+  private void verifyDataset(PipelineSpec spec, IngestResult r, byte[] attestation, TrustPolicy policy)
+      throws PipelineException {
+    Progress.Timer t = Progress.start(progress, "verify");
+    Sha256 d = r.summary().keptRoot();
+    Statement st;
+    try {
+      st = policy.verifyStatement(Stage.INGEST, attestation, d).statement();
+    } catch (VerificationException e) {
+      if (e.reason() == Reason.DIGEST_MISMATCH) {
+        throw new VerificationException(
+            Reason.DIGEST_MISMATCH,
+            "the data no longer matches the dataset attestation (rows were added, removed, changed"
+                + " or screened differently): " + e.getMessage(),
+            e);
+      }
+      throw e;
+    }
+    if (!Attestations.DATASET_PREDICATE.equals(st.predicateType())) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "dataset attestation: expected predicate type " + Attestations.DATASET_PREDICATE + ", found "
+              + st.predicateType());
+    }
+    JsonNode p = st.predicate();
+    String signedSpec = p.path("spec").path("digest").path("sha256").asText("");
+    if (!signedSpec.equals(spec.digest().hex())) {
+      throw new VerificationException(
+          Reason.DIGEST_MISMATCH,
+          "the dataset attestation was made with spec sha256:" + signedSpec + ", training uses "
+              + spec.sourceName() + " " + spec.digest());
+    }
+    List<DatasetSummary.DataFile> files = r.summary().files();
+    JsonNode signedFiles = p.path("files");
+    if (signedFiles.size() != files.size()) {
+      throw new VerificationException(
+          Reason.DIGEST_MISMATCH,
+          "the dataset attestation names " + signedFiles.size() + " data file(s), the spec "
+              + files.size());
+    }
+    for (int i = 0; i < files.size(); i++) {
+      String signed = signedFiles.path(i).path("digest").path("sha256").asText("");
+      if (!signed.equals(files.get(i).sha256().hex())) {
+        throw new VerificationException(
+            Reason.DIGEST_MISMATCH,
+            "data file " + files.get(i).source() + ": the dataset attestation names sha256:" + signed
+                + ", the file is " + files.get(i).sha256());
+      }
+    }
+    t.done("dataset attestation verified, D " + d);
+  }
+
+  /** A trained model, its split and the bytes it exports as. */
+  private record Trained(Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
+
+  private Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
+    TrainingTable table = r.table();
+    TrainerSpec trainer = TrainerSpecs.of(spec, table.featureNames().size());
+    Split split;
+    try {
+      split = Split.seeded(table, spec.split().testFraction(), spec.split().seed());
+    } catch (IllegalArgumentException e) {
+      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
+    }
+    Progress.Timer t = Progress.start(progress, "train");
+    Model<Label> model = Trainers.train(trainer, split.train());
+    byte[] bytes = ModelContent.protobufBytes(model);
+    t.done(spec.trainer().type().word() + " on " + split.train().rows().size() + " rows, "
+        + table.featureNames().size() + " features, seed " + trainer.seed());
+    List<String> allowed = spec.schema().label().allowed();
+    return new Trained(model, split, trainer, bytes, allowed.get(allowed.size() - 1));
+  }
+
+  private TrainedModel trainAndExport(
+      PipelineSpec spec,
+      IngestResult r,
+      byte[] attestation,
+      TrustPolicy policy,
+      StageSigners signers,
+      Path modelDir,
+      Instant started)
+      throws PipelineException, IOException {
+    Progress.Timer cp = Progress.start(progress, "classpath");
+    TrainingClasspath classpath = TrainingClasspath.ofRunningJvm();
+    cp.done(classpath.jars().size() + " jars, " + classpath.directories().size() + " directories hashed");
+    Trained t = trainModel(spec, r);
+    Progress.Timer ev = Progress.start(progress, "evaluate");
+    Metrics metrics = Evaluator.evaluate(t.model(), t.split().test(), t.positiveLabel());
+    ev.done(String.format(
+        Locale.ROOT, "%d test rows: accuracy %.4f, ROC AUC %.4f", metrics.rows(), metrics.accuracy(), metrics.rocAuc()));
+    Progress.Timer g = Progress.start(progress, "gates");
+    List<GateResult> gates =
+        new GateEvaluator(spec, ingest, policy, t.positiveLabel())
+            .evaluate(t.model(), t.split().test(), metrics, testRoot(r, t.split()));
+    GateEvaluator.requirePassed(gates);
+    g.done(gates.isEmpty() ? "no gates configured" : gates.size() + " passed");
+
+    Progress.Timer ex = Progress.start(progress, "export");
+    Sha256 content = ModelContent.digest(t.bytes());
+    List<String> features = new ArrayList<>();
+    for (VariableInfo v : t.model().getFeatureIDMap()) {
+      features.add(v.getName());
+    }
+    List<String> labels = new ArrayList<>();
+    t.model().getOutputIDInfo().getDomain().forEach(l -> labels.add(l.getLabel()));
+    ModelCard card =
+        new ModelCard(
+            spec.name(),
+            spec.version(),
+            spec.trainer().type().word(),
+            labels,
+            features,
+            t.positiveLabel(),
+            MODEL_FILE,
+            Sha256.of(t.bytes()),
+            content,
+            r.summary().keptRoot(),
+            spec.sourceName(),
+            spec.digest(),
+            metrics.toJson());
+    Sha256 root;
+    Path target;
+    try (ModelDirectory md = ModelDirectory.stage(modelDir)) {
+      Path dir = md.dir();
+      Files.write(dir.resolve(MODEL_FILE), t.bytes());
+      Files.write(dir.resolve(ModelCard.FILE), card.toJson());
+      ModelManifest manifest =
+          ModelSigning.sign(dir, dir.resolve(ModelSigning.DEFAULT_SIGNATURE), signers.forStage(Stage.TRAIN), List.of(ATTESTATIONS));
+      root = manifest.rootDigest();
+      Files.createDirectory(dir.resolve(ATTESTATIONS));
+      Files.write(dir.resolve(DATASET_ATTESTATION), attestation);
+      byte[] provenance =
+          signers
+              .forStage(Stage.TRAIN)
+              .signStatement(
+                  Attestations.provenance(
+                      new Attestations.Build(
+                          spec.name(),
+                          root,
+                          spec.sourceName(),
+                          spec.digest(),
+                          specBytes(spec),
+                          spec.split().seed(),
+                          Sha256.of(attestation),
+                          r.summary().keptRoot(),
+                          r.summary().files(),
+                          classpath,
+                          builderVersion,
+                          started,
+                          clock.instant(),
+                          content,
+                          metrics.toJson())));
+      Files.write(dir.resolve(PROVENANCE), provenance);
+      // No gate ran, no gate attestation: a vacuous "passed" would satisfy a policy that requires
+      // a gate. A policy with gatePassed: true then refuses the model as CHAIN_INCOMPLETE.
+      if (!gates.isEmpty()) {
+        byte[] gate =
+            signers
+                .forStage(Stage.EVALUATE)
+                .signStatement(Attestations.gate(spec.name(), root, Sha256.of(provenance), content, gates));
+        Files.write(dir.resolve(GATE), gate);
+      }
+      md.publish();
+      target = md.target();
+    }
+    ex.done(target + ": model " + root + ", content " + content);
+    return new TrainedModel(
+        target,
+        card,
+        root,
+        metrics,
+        gates,
+        t.split().train().rows().size(),
+        classpath.jars().size() + classpath.directories().size());
+  }
+
+  /** The Merkle root of the canonical rows of the test split, in table order. */
+  private static Sha256 testRoot(IngestResult r, Split split) {
+    Map<TrainingTable.Row, CanonicalRow> canonical = new IdentityHashMap<>();
+    List<TrainingTable.Row> rows = r.table().rows();
+    for (int i = 0; i < rows.size(); i++) {
+      canonical.put(rows.get(i), r.keptRows().get(i));
+    }
+    List<CanonicalRow> test = new ArrayList<>(split.test().rows().size());
+    for (TrainingTable.Row row : split.test().rows()) {
+      test.add(Objects.requireNonNull(canonical.get(row), "a test row that is not a table row"));
+    }
+    return Merkle.root(test);
+  }
+
+  private static byte[] specBytes(PipelineSpec spec) {
+    try (InputStream in = spec.open()) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static PipelineException mismatch(String message) {
+    return new PipelineException(Reason.REPRODUCTION_MISMATCH, message);
+  }
+
+  /** Configures a {@link Pipeline}. */
+  public static final class Builder {
+    private Ingest ingest;
+    private Clock clock = Clock.systemUTC();
+    private Progress progress = Progress.none();
+    private String builderVersion = defaultVersion();
+
+    private Builder() {}
+
+    /** The ingest stage (default {@link Ingest#create()}: cache in {@code .custody-cache}). */
+    @CanIgnoreReturnValue
+    public Builder ingest(Ingest ingest) {
+      this.ingest = Objects.requireNonNull(ingest, "ingest");
+      return this;
+    }
+
+    /** The clock for the times recorded in provenance and summaries (default: system UTC). */
+    @CanIgnoreReturnValue
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where step progress goes (default: nowhere). */
+    @CanIgnoreReturnValue
+    public Builder progress(Progress progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /**
+     * The Custody version named in the provenance's builder id (default: this build's version,
+     * {@code https://custody.dev/builder/custody@VERSION}).
+     */
+    @CanIgnoreReturnValue
+    public Builder builderVersion(String version) {
+      if (version == null || version.isBlank() || version.chars().anyMatch(c -> c <= ' ')) {
+        throw new IllegalArgumentException("a builder version is one word, got '" + version + "'");
+      }
+      this.builderVersion = version;
+      return this;
+    }
+
+    /** The pipeline. */
+    public Pipeline build() {
+      if (ingest == null) {
+        ingest = Ingest.create();
+      }
+      return new Pipeline(this);
+    }
+
+    private static String defaultVersion() {
+      Properties p = new Properties();
+      try (InputStream in = Pipeline.class.getResourceAsStream("custody.properties")) {
+        if (in == null) {
+          throw new IllegalStateException("custody.properties is missing from pipeline-train's jar");
+        }
+        p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return p.getProperty("version");
+    }
+  }
+}

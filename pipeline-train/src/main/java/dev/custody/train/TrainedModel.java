@@ -1,0 +1,34 @@
+package dev.custody.train;
+
+import dev.custody.core.Sha256;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A model that passed its gates and was exported, signed, to a model directory.
+ *
+ * @param directory the model directory
+ * @param card its model card (name, version, labels, features, digests, test metrics)
+ * @param rootDigest the model root digest R (the subject of the signature, provenance and gate)
+ * @param metrics the metrics on the held-out test split
+ * @param gates every gate evaluated, all passed
+ * @param trainRows rows trained on
+ * @param dependencies jar and directory entries recorded in the provenance
+ */
+public record TrainedModel(
+    Path directory,
+    ModelCard card,
+    Sha256 rootDigest,
+    Metrics metrics,
+    List<GateResult> gates,
+    long trainRows,
+    int dependencies) {
+  public TrainedModel {
+    Objects.requireNonNull(directory, "directory");
+    Objects.requireNonNull(card, "card");
+    Objects.requireNonNull(rootDigest, "rootDigest");
+    Objects.requireNonNull(metrics, "metrics");
+    gates = List.copyOf(gates);
+  }
+}
