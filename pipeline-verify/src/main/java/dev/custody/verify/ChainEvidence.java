@@ -27,6 +27,7 @@ final class ChainEvidence {
   static final String DATASET = "dataset";
   static final String DATA_PREFIX = "data:";
   static final String JAR_PREFIX = "jar:";
+  static final String DIR_PREFIX = "dir:";
   static final String CONTENT_DIGEST = "model-content-digest";
 
   private ChainEvidence() {}
@@ -40,6 +41,7 @@ final class ChainEvidence {
       Sha256 dataset,
       List<DataEntry> data,
       Map<String, Sha256> jars,
+      List<String> classpathDirectories,
       Sha256 contentDigest) {}
 
   /** A data file of the dataset attestation. */
@@ -73,6 +75,7 @@ final class ChainEvidence {
     Sha256 attestation = null;
     Sha256 dataset = null;
     List<DataEntry> data = new ArrayList<>();
+    List<String> directories = new ArrayList<>();
     Map<String, Sha256> jars = new TreeMap<>();
     for (int i = 0; i < deps.size(); i++) {
       String at = where + ".buildDefinition.resolvedDependencies[" + i + "]";
@@ -92,6 +95,8 @@ final class ChainEvidence {
         if (jars.put(name.substring(JAR_PREFIX.length()), digest) != null) {
           throw new VerificationException(Reason.MALFORMED, at + ": " + JsonFields.shown(name) + " is listed twice");
         }
+      } else if (name.startsWith(DIR_PREFIX)) {
+        directories.add(name.substring(DIR_PREFIX.length()));
       }
     }
     if (attestation == null || dataset == null) {
@@ -118,7 +123,7 @@ final class ChainEvidence {
       throw new VerificationException(
           Reason.MALFORMED, where + ".runDetails.byproducts: expected a '" + CONTENT_DIGEST + "' entry, found none");
     }
-    return new Provenance(attestation, dataset, List.copyOf(data), jars, content);
+    return new Provenance(attestation, dataset, List.copyOf(data), jars, List.copyOf(directories), content);
   }
 
   static List<DataFile> datasetFiles(Statement st) throws VerificationException {

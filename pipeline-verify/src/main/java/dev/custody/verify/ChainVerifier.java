@@ -249,9 +249,20 @@ public final class ChainVerifier {
               "ingest signer; = provenance's dataset-attestation; subject D " + d + " = provenance = card; "
                   + prov.data().size() + " data file digest(s) = provenance"));
 
-      // 6. The dependency rule.
+      // 6. The dependency rule: classes from a directory cannot be pinned, so any rule refuses them.
+      if (policy.dependencyLock().isPresent() || !policy.allowedJarDigests().isEmpty()) {
+        if (!prov.classpathDirectories().isEmpty()) {
+          throw new VerificationException(
+              Reason.DEPENDENCY_MISMATCH,
+              "the training classpath in the provenance holds directories " + prov.classpathDirectories()
+                  + ", which a dependency rule cannot pin: train from the packaged jars");
+        }
+      }
       if (policy.dependencyLock().isPresent()) {
         links.add(requireLockedJars(policy.dependencyLock().get(), prov.jars()));
+      }
+      if (!policy.allowedJarDigests().isEmpty()) {
+        links.add(requireAllowedJars(prov.jars()));
       }
 
       // 7. The gate under EVALUATE, about R, passed, naming this provenance.
@@ -504,6 +515,29 @@ public final class ChainVerifier {
       return new VerifiedChain.Link(
           "dependencies", lockFile.toString(), Sha256.of(bytes), vs.signer(),
           "train signer; provenance's " + jars.size() + " jar(s) = the signed lock");
+    }
+
+    private VerifiedChain.Link requireAllowedJars(Map<String, Sha256> jars) throws VerificationException {
+      List<String> outside = new ArrayList<>();
+      jars.forEach(
+          (name, digest) -> {
+            if (policy.allowedJarDigests().stream().noneMatch(a -> a.matches(digest))) {
+              outside.add(name + " (" + digest + ")");
+            }
+          });
+      if (!outside.isEmpty()) {
+        throw new VerificationException(
+            Reason.DEPENDENCY_MISMATCH,
+            "the training classpath in the provenance holds " + outside.size()
+                + " jar(s) outside the policy's allow-list: " + String.join("; ", outside));
+      }
+      // The link's digest identifies the rule applied: SHA-256 over the allowed digests, sorted.
+      String allowList =
+          policy.allowedJarDigests().stream().map(Sha256::hex).sorted().collect(Collectors.joining("\n"));
+      return new VerifiedChain.Link(
+          "dependencies", "policy dependencies.allow", Sha256.of(allowList.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+          "the trust policy",
+          "provenance's " + jars.size() + " jar(s) are all in the allow-list of " + policy.allowedJarDigests().size());
     }
 
     private void requirePassed(ChainEvidence.Gate g) throws VerificationException {

@@ -65,6 +65,7 @@ public final class TrustPolicy {
   private final int minModelVersion;
   private final ModelAllowList allowList;
   private final Path dependencyLock;
+  private final java.util.Set<Sha256> allowedJarDigests;
 
   private TrustPolicy(Builder b) {
     this.stages = new EnumMap<>(b.stages);
@@ -73,6 +74,7 @@ public final class TrustPolicy {
     this.minModelVersion = b.minModelVersion;
     this.allowList = b.allowList;
     this.dependencyLock = b.dependencyLock;
+    this.allowedJarDigests = java.util.Set.copyOf(b.allowedJarDigests);
   }
 
   /**
@@ -204,6 +206,14 @@ public final class TrustPolicy {
     return allowList;
   }
 
+  /**
+   * SHA-256 digests of the jars a model may have been trained with: every jar the provenance records
+   * must be one of them (empty: no allow-list rule).
+   */
+  public java.util.Set<Sha256> allowedJarDigests() {
+    return allowedJarDigests;
+  }
+
   /** A signed dependency lock the training classpath must equal, if the policy names one. */
   public java.util.Optional<Path> dependencyLock() {
     return java.util.Optional.ofNullable(dependencyLock);
@@ -238,6 +248,7 @@ public final class TrustPolicy {
     private int minModelVersion = 1;
     private ModelAllowList allowList = ModelAllowList.defaults();
     private Path dependencyLock;
+    private final java.util.Set<Sha256> allowedJarDigests = new java.util.LinkedHashSet<>();
 
     private Builder() {}
 
@@ -281,6 +292,12 @@ public final class TrustPolicy {
     /** The classes a model may name (default: {@link ModelAllowList#defaults()}). */
     public Builder allowList(ModelAllowList allowList) {
       this.allowList = Objects.requireNonNull(allowList, "allowList");
+      return this;
+    }
+
+    /** Allows models trained with jars of these digests only (the provenance's jars must be a subset). */
+    public Builder allowJarDigests(java.util.Collection<Sha256> digests) {
+      digests.forEach(d -> allowedJarDigests.add(Objects.requireNonNull(d, "digest")));
       return this;
     }
 
@@ -374,7 +391,10 @@ public final class TrustPolicy {
       b.allowList(ModelAllowList.defaults().toBuilder().allowClass(mf.allowClasses().toArray(String[]::new)).build());
     }
     if (pf.dependencies() != null) {
-      b.dependencyLock(dir.resolve(pf.dependencies().lock()));
+      if (pf.dependencies().lock() != null) {
+        b.dependencyLock(dir.resolve(pf.dependencies().lock()));
+      }
+      b.allowJarDigests(pf.dependencies().allow().stream().map(Sha256::parse).toList());
     }
     try {
       return b.build();
@@ -493,10 +513,20 @@ public final class TrustPolicy {
     }
   }
 
-  record DependenciesFile(@JsonProperty(value = "lock", required = true) String lock) {
+  record DependenciesFile(@JsonProperty("lock") String lock, @JsonProperty("allow") List<String> allow) {
     DependenciesFile {
-      if (lock == null || lock.isBlank()) {
-        throw new IllegalArgumentException("lock: expected the path of a signed dependency lock");
+      allow = allow == null ? List.of() : List.copyOf(allow);
+      if ((lock == null || lock.isBlank()) == allow.isEmpty()) {
+        throw new IllegalArgumentException(
+            "expected either lock (a signed dependency lock) or allow (a list of jar SHA-256 digests), found "
+                + (allow.isEmpty() ? "neither" : "both"));
+      }
+      for (String d : allow) {
+        try {
+          Sha256.parse(d);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("allow: expected sha256 hex digests, found '" + d + "'");
+        }
       }
     }
   }
