@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       RunCommand.class,
       ReproduceCommand.class,
       DepsCommand.class,
+      DataCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
