@@ -43,11 +43,7 @@ final class IngestCommand implements Callable<Integer> {
       description = "Where to write the attestation (default: NAME-dataset.sigstore.json).")
   Path out;
 
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
-
-  @Option(names = "--quiet", description = "Do not show step progress on stderr.")
-  boolean quiet;
+  @Mixin StepOptions output = new StepOptions();
 
   @Mixin Passphrase passphrase = new Passphrase();
 
@@ -57,7 +53,7 @@ final class IngestCommand implements Callable<Integer> {
     PipelineSpec s = PipelineSpec.load(specFile);
     SigningKey k = PipelineOptions.key(key, passphrase);
     Path file = out != null ? out : Path.of(s.name() + "-dataset.sigstore.json");
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "ingest", quiet);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "ingest", output.quiet);
     DatasetAttestation d;
     try {
       d =
@@ -67,7 +63,7 @@ final class IngestCommand implements Callable<Integer> {
       throw e;
     }
     var o = spec.commandLine().getOut();
-    if (json) {
+    if (output.json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();
       root.put("name", s.name());
       root.put("version", s.version());

@@ -46,11 +46,7 @@ final class ReproduceCommand implements Callable<Integer> {
           + " current directory). The data is checked against the spec's signed pins wherever it is read.")
   Path specDir;
 
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
-
-  @Option(names = "--quiet", description = "Do not show step progress on stderr.")
-  boolean quiet;
+  @Mixin StepOptions output = new StepOptions();
 
   @Mixin Passphrase passphrase = new Passphrase();
 
@@ -59,7 +55,7 @@ final class ReproduceCommand implements Callable<Integer> {
     PipelineOptions.requireFile(model);
     var p = PipelineOptions.policy(policy);
     SigningKey k = PipelineOptions.key(key, passphrase);
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "reproduce", quiet);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "reproduce", output.quiet);
     Reproduction r;
     try {
       r =
@@ -69,7 +65,7 @@ final class ReproduceCommand implements Callable<Integer> {
       throw e;
     }
     var o = spec.commandLine().getOut();
-    if (json) {
+    if (output.json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();
       root.put("reproduced", true);
       root.put("model", r.modelName());

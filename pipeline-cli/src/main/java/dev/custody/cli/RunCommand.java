@@ -42,11 +42,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, paramLabel = "MODEL_DIR", description = "Model directory to create (default: NAME-vVERSION).")
   Path out;
 
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
-
-  @Option(names = "--quiet", description = "Do not show step progress on stderr.")
-  boolean quiet;
+  @Mixin StepOptions output = new StepOptions();
 
   @Mixin Passphrase passphrase = new Passphrase();
 
@@ -57,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     SigningKey k = PipelineOptions.key(key, passphrase);
     TrustPolicy p = policy != null ? PipelineOptions.policy(policy) : PipelineOptions.trustingOnly(k.publicKey());
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "run", quiet);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "run", output.quiet);
     TrainedModel m;
     try {
       m =
@@ -66,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
       progress.failed();
       throw e;
     }
-    if (json) {
+    if (output.json) {
       PipelineOptions.printTrainedJson(spec.commandLine().getOut(), m);
     } else {
       PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());

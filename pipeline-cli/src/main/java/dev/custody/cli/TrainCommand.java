@@ -59,11 +59,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, paramLabel = "MODEL_DIR", description = "Model directory to create (default: NAME-vVERSION).")
   Path out;
 
-  @Option(names = "--json", description = "Print the result as JSON.")
-  boolean json;
-
-  @Option(names = "--quiet", description = "Do not show step progress on stderr.")
-  boolean quiet;
+  @Mixin StepOptions output = new StepOptions();
 
   @Mixin Passphrase passphrase = new Passphrase();
 
@@ -86,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
               .build();
     }
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "train", quiet);
+    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "train", output.quiet);
     TrainedModel m;
     try {
       m =
@@ -95,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
       progress.failed();
       throw e;
     }
-    if (json) {
+    if (output.json) {
       PipelineOptions.printTrainedJson(spec.commandLine().getOut(), m);
     } else {
       PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());
