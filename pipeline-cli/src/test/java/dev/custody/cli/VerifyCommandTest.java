@@ -114,7 +114,7 @@ class VerifyCommandTest {
     Cli r = Cli.run("verify", chain.dir().toString(), "--policy", bad.toString());
 
     assertThat(r.exit()).isEqualTo(Reason.POLICY_INVALID.exitCode());
-    assertThat(r.err()).contains("POLICY_INVALID").contains(bad + ":7:1").contains("unknown key 'requires'");
+    assertThat(r.err()).contains("POLICY_INVALID").contains(bad + ":7:1").contains("requires: unknown key (expected one of: version, stages, require, model, dependencies)");
   }
 
   @Test

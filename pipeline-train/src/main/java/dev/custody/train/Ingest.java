@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
+import dev.custody.core.YamlTree;
 import dev.custody.train.PipelineSpec.FileList;
 import dev.custody.train.PipelineSpec.LocalFile;
 import dev.custody.train.PipelineSpec.LockFile;

@@ -1,7 +1,13 @@
 package dev.custody.train;
 
 import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
+import dev.custody.core.YamlReader;
+import dev.custody.core.YamlReader.Obj;
+import dev.custody.core.YamlTree;
+import dev.custody.core.YamlTree.Node;
+import dev.custody.core.YamlTree.Scalar;
 import dev.custody.train.PipelineSpec.CanaryGate;
 import dev.custody.train.PipelineSpec.CategoricalColumn;
 import dev.custody.train.PipelineSpec.Data;
@@ -25,9 +31,6 @@ import dev.custody.train.PipelineSpec.Split;
 import dev.custody.train.PipelineSpec.TextColumn;
 import dev.custody.train.PipelineSpec.Trainer;
 import dev.custody.train.PipelineSpec.TrainerType;
-import dev.custody.train.YamlReader.Obj;
-import dev.custody.train.YamlTree.Node;
-import dev.custody.train.YamlTree.Scalar;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -128,13 +131,13 @@ final class SpecParser {
   private final YamlReader r;
 
   SpecParser(String sourceName) {
-    this.r = new YamlReader(sourceName);
+    this.r = new YamlReader(sourceName, Reason.SPEC_INVALID);
   }
 
   PipelineSpec parse(byte[] yaml, Path baseDirectory) throws PipelineException {
     Obj root =
         r.map(
-            YamlTree.parse(yaml, r.source()),
+            r.parse(yaml),
             "name",
             "version",
             "data",
@@ -175,7 +178,7 @@ final class SpecParser {
 
   /** A lock file: {@code files: [{path | url, sha256}, ...]}. */
   List<Source> parseLock(byte[] yaml) throws PipelineException {
-    Obj root = r.map(YamlTree.parse(yaml, r.source()), "files");
+    Obj root = r.map(r.parse(yaml), "files");
     return sources(root.required("files"));
   }
 

@@ -1,6 +1,5 @@
 package dev.custody.verify;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
@@ -12,7 +11,10 @@ import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedStatement;
-import dev.custody.core.Yaml;
+import dev.custody.core.YamlReader;
+import dev.custody.core.YamlReader.Obj;
+import dev.custody.core.YamlTree;
+import dev.custody.core.YamlTree.Node;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -347,54 +349,64 @@ public final class TrustPolicy {
    * @throws IOException if the policy file itself cannot be read
    */
   public static TrustPolicy load(Path file) throws IOException, PipelineException {
-    PolicyFile pf = Yaml.read(file, PolicyFile.class, Reason.POLICY_INVALID);
+    YamlReader r = new YamlReader(file.toString(), Reason.POLICY_INVALID);
+    Obj root =
+        r.map(YamlTree.read(file, Reason.POLICY_INVALID), "version", "stages", "require", "model", "dependencies");
+    Node versionNode = root.required("version");
+    long version = r.integer(versionNode, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (version != 1) {
+      throw r.error(versionNode, "expected 1, found " + version);
+    }
     Path dir = file.toAbsolutePath().getParent();
     Builder b = builder();
-    for (Stage stage : Stage.values()) {
-      StageFile sf = pf.stages().get(stage);
-      if (sf == null) {
-        continue;
-      }
-      String where = file + ": stages." + stage.yamlName();
-      for (int i = 0; i < sf.keys().size(); i++) {
-        Path key = dir.resolve(sf.keys().get(i));
-        try {
-          b.trustKey(stage, VerificationKey.fromPem(key));
-        } catch (NoSuchFileException e) {
-          throw new PipelineException(
-              Reason.POLICY_INVALID, where + ".keys[" + i + "]: no such key file " + key);
-        } catch (PipelineException e) {
-          throw new PipelineException(
-              Reason.POLICY_INVALID, where + ".keys[" + i + "]: " + key + ": " + e.getMessage(), e);
+    stages(r, root.required("stages"), dir, b);
+    Node req = root.optional("require");
+    if (req != null) {
+      Obj o = r.map(req, "gatePassed", "reproduced");
+      Node gate = o.optional("gatePassed");
+      Node reproduced = o.optional("reproduced");
+      b.requireGate(gate == null || r.bool(gate)).requireReproduction(reproduced != null && r.bool(reproduced));
+    }
+    Node model = root.optional("model");
+    if (model != null) {
+      Obj o = r.map(model, "minVersion", "allowClasses");
+      Node min = o.optional("minVersion");
+      if (min != null) {
+        long v = r.integer(min, Long.MIN_VALUE, Long.MAX_VALUE);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+          throw r.error(min, "expected at least 1, found " + v);
         }
+        b.minModelVersion((int) v);
       }
-      if (!sf.identities().isEmpty()) {
-        Path root = dir.resolve(sf.trustedRoot());
-        KeylessBundleVerifier.Builder kb = KeylessBundleVerifier.builder().trustedRoot(root);
-        sf.identities().forEach(i -> kb.requireSigner(i.identity(), i.issuer()));
-        try {
-          b.trustKeyless(stage, kb.build());
-        } catch (NoSuchFileException e) {
-          throw new PipelineException(
-              Reason.POLICY_INVALID, where + ".trustedRoot: no such file " + root);
-        } catch (IllegalArgumentException e) {
-          throw new PipelineException(
-              Reason.POLICY_INVALID, where + ".trustedRoot: " + root + ": " + e.getMessage(), e);
+      Node classes = o.optional("allowClasses");
+      if (classes != null) {
+        List<String> names = new ArrayList<>();
+        for (Node c : r.list(classes)) {
+          names.add(r.string(c));
+        }
+        if (!names.isEmpty()) {
+          b.allowList(ModelAllowList.defaults().toBuilder().allowClass(names.toArray(String[]::new)).build());
         }
       }
     }
-    RequireFile req = pf.require();
-    b.requireGate(req.gatePassed()).requireReproduction(req.reproduced());
-    ModelFile mf = pf.model();
-    b.minModelVersion(mf.minVersion());
-    if (!mf.allowClasses().isEmpty()) {
-      b.allowList(ModelAllowList.defaults().toBuilder().allowClass(mf.allowClasses().toArray(String[]::new)).build());
-    }
-    if (pf.dependencies() != null) {
-      if (pf.dependencies().lock() != null) {
-        b.dependencyLock(dir.resolve(pf.dependencies().lock()));
+    Node deps = root.optional("dependencies");
+    if (deps != null) {
+      Obj o = r.map(deps, "lock", "allow");
+      if (o.has("lock") == o.has("allow")) {
+        throw r.error(
+            deps,
+            "expected either lock (a signed dependency lock) or allow (a list of jar SHA-256 digests), found "
+                + (o.has("lock") ? "both" : "neither"));
       }
-      b.allowJarDigests(pf.dependencies().allow().stream().map(Sha256::parse).toList());
+      if (o.has("lock")) {
+        b.dependencyLock(dir.resolve(r.string(o.required("lock"))));
+      } else {
+        List<Sha256> digests = new ArrayList<>();
+        for (Node d : r.nonEmptyList(o.required("allow"))) {
+          digests.add(r.sha256(d));
+        }
+        b.allowJarDigests(digests);
+      }
     }
     try {
       return b.build();
@@ -403,130 +415,79 @@ public final class TrustPolicy {
     }
   }
 
-  record PolicyFile(
-      @JsonProperty(value = "version", required = true) Integer version,
-      @JsonProperty(value = "stages", required = true) StagesFile stagesFile,
-      @JsonProperty("require") RequireFile require,
-      @JsonProperty("model") ModelFile model,
-      @JsonProperty("dependencies") DependenciesFile dependencies) {
-    PolicyFile {
-      if (version == null || version != 1) {
-        throw new IllegalArgumentException("version: expected 1, found " + version);
-      }
-      if (stagesFile == null) {
-        throw new IllegalArgumentException(
-            "stages: expected signers for ingest, train and evaluate, found none");
-      }
-      require = require == null ? new RequireFile(null, null) : require;
-      model = model == null ? new ModelFile(null, null) : model;
+  /** {@code stages:}: one entry per stage, each trusting keys and/or keyless identities. */
+  private static void stages(YamlReader r, Node node, Path dir, Builder b) throws IOException, PipelineException {
+    String[] names = new String[Stage.values().length];
+    for (Stage s : Stage.values()) {
+      names[s.ordinal()] = s.yamlName();
     }
-
-    Map<Stage, StageFile> stages() {
-      Map<Stage, StageFile> m = new EnumMap<>(Stage.class);
-      putIfPresent(m, Stage.INGEST, stagesFile.ingest());
-      putIfPresent(m, Stage.TRAIN, stagesFile.train());
-      putIfPresent(m, Stage.EVALUATE, stagesFile.evaluate());
-      putIfPresent(m, Stage.REPRODUCE, stagesFile.reproduce());
-      return m;
+    Obj stages = r.map(node, names);
+    List<String> missing = new ArrayList<>();
+    for (Stage s : List.of(Stage.INGEST, Stage.TRAIN)) {
+      if (!stages.has(s.yamlName())) {
+        missing.add(s.yamlName());
+      }
     }
-
-    private static void putIfPresent(Map<Stage, StageFile> m, Stage s, StageFile f) {
-      if (f != null) {
-        m.put(s, f);
+    if (!missing.isEmpty()) {
+      throw r.error(
+          node,
+          "expected signers (keys or identities) for stage(s) " + String.join(", ", missing) + ", found none");
+    }
+    for (Stage stage : Stage.values()) {
+      if (stages.has(stage.yamlName())) {
+        stage(r, stages.required(stage.yamlName()), stage, dir, b);
       }
     }
   }
 
-  /** One entry per stage; an unknown stage name is an unknown key (with its line and column). */
-  record StagesFile(
-      @JsonProperty("ingest") StageFile ingest,
-      @JsonProperty("train") StageFile train,
-      @JsonProperty("evaluate") StageFile evaluate,
-      @JsonProperty("reproduce") StageFile reproduce) {
-    StagesFile {
-      List<String> missing = new ArrayList<>();
-      if (ingest == null) {
-        missing.add("ingest");
+  private static void stage(YamlReader r, Node node, Stage stage, Path dir, Builder b)
+      throws IOException, PipelineException {
+    String noSigner = "a stage must trust at least one signer: expected 'keys' or 'identities', found neither";
+    if (node instanceof YamlTree.Scalar s && s.isNull()) {
+      throw r.error(node, noSigner);
+    }
+    Obj o = r.map(node, "keys", "identities", "trustedRoot");
+    Node keysNode = o.optional("keys");
+    List<Node> keys = keysNode == null ? List.of() : r.list(keysNode);
+    Node identitiesNode = o.optional("identities");
+    List<Node> identities = identitiesNode == null ? List.of() : r.list(identitiesNode);
+    Node rootNode = o.optional("trustedRoot");
+    if (keys.isEmpty() && identities.isEmpty()) {
+      throw r.error(node, noSigner);
+    }
+    if (!identities.isEmpty() && rootNode == null) {
+      throw r.error(node, "'identities' need a 'trustedRoot' (a trusted_root.json)");
+    }
+    if (identities.isEmpty() && rootNode != null) {
+      throw r.error(rootNode, "'trustedRoot' is given but no 'identities' use it");
+    }
+    for (Node k : keys) {
+      String text = r.string(k);
+      if (text.isBlank()) {
+        throw r.error(k, "expected a path to a PEM public key, found an empty entry");
       }
-      if (train == null) {
-        missing.add("train");
-      }
-      if (!missing.isEmpty()) {
-        throw new IllegalArgumentException(
-            "expected signers (keys or identities) for stage(s) " + String.join(", ", missing) + ", found none");
+      Path key = dir.resolve(text);
+      try {
+        b.trustKey(stage, VerificationKey.fromPem(key));
+      } catch (NoSuchFileException e) {
+        throw r.error(k, "no such key file " + key);
+      } catch (PipelineException e) {
+        throw r.error(k, key + ": " + e.getMessage(), e);
       }
     }
-  }
-
-  record StageFile(
-      @JsonProperty("keys") List<String> keys,
-      @JsonProperty("identities") List<IdentityFile> identities,
-      @JsonProperty("trustedRoot") String trustedRoot) {
-    StageFile {
-      keys = keys == null ? List.of() : List.copyOf(keys);
-      identities = identities == null ? List.of() : List.copyOf(identities);
-      if (keys.isEmpty() && identities.isEmpty()) {
-        throw new IllegalArgumentException(
-            "a stage must trust at least one signer: expected 'keys' or 'identities', found neither");
+    if (!identities.isEmpty()) {
+      Path root = dir.resolve(r.string(rootNode));
+      KeylessBundleVerifier.Builder kb = KeylessBundleVerifier.builder().trustedRoot(root);
+      for (Node i : identities) {
+        Obj id = r.map(i, "identity", "issuer");
+        kb.requireSigner(r.string(id.required("identity")), r.string(id.required("issuer")));
       }
-      if (!identities.isEmpty() && trustedRoot == null) {
-        throw new IllegalArgumentException("'identities' need a 'trustedRoot' (a trusted_root.json)");
-      }
-      if (identities.isEmpty() && trustedRoot != null) {
-        throw new IllegalArgumentException("'trustedRoot' is given but no 'identities' use it");
-      }
-      for (String k : keys) {
-        if (k == null || k.isBlank()) {
-          throw new IllegalArgumentException("keys: expected a path to a PEM public key, found an empty entry");
-        }
-      }
-    }
-  }
-
-  record IdentityFile(
-      @JsonProperty(value = "identity", required = true) String identity,
-      @JsonProperty(value = "issuer", required = true) String issuer) {
-    IdentityFile {
-      if (identity == null || identity.isBlank() || issuer == null || issuer.isBlank()) {
-        throw new IllegalArgumentException("an identity needs both 'identity' and 'issuer'");
-      }
-    }
-  }
-
-  record RequireFile(
-      @JsonProperty("gatePassed") Boolean gatePassed, @JsonProperty("reproduced") Boolean reproduced) {
-    RequireFile {
-      gatePassed = gatePassed == null || gatePassed;
-      reproduced = reproduced != null && reproduced;
-    }
-  }
-
-  record ModelFile(
-      @JsonProperty("minVersion") Integer minVersion,
-      @JsonProperty("allowClasses") List<String> allowClasses) {
-    ModelFile {
-      minVersion = minVersion == null ? 1 : minVersion;
-      if (minVersion < 1) {
-        throw new IllegalArgumentException("minVersion: expected at least 1, found " + minVersion);
-      }
-      allowClasses = allowClasses == null ? List.of() : List.copyOf(allowClasses);
-    }
-  }
-
-  record DependenciesFile(@JsonProperty("lock") String lock, @JsonProperty("allow") List<String> allow) {
-    DependenciesFile {
-      allow = allow == null ? List.of() : List.copyOf(allow);
-      if ((lock == null || lock.isBlank()) == allow.isEmpty()) {
-        throw new IllegalArgumentException(
-            "expected either lock (a signed dependency lock) or allow (a list of jar SHA-256 digests), found "
-                + (allow.isEmpty() ? "neither" : "both"));
-      }
-      for (String d : allow) {
-        try {
-          Sha256.parse(d);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("allow: expected sha256 hex digests, found '" + d + "'");
-        }
+      try {
+        b.trustKeyless(stage, kb.build());
+      } catch (NoSuchFileException e) {
+        throw r.error(rootNode, "no such file " + root);
+      } catch (IllegalArgumentException e) {
+        throw r.error(rootNode, root + ": " + e.getMessage(), e);
       }
     }
   }

@@ -152,7 +152,7 @@ class TrustPolicyTest {
     Path file = policy(STAGES + "require:\n  gatePased: true\n");
     assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
         .hasMessageContaining(file + ":7:")
-        .hasMessageContaining("unknown key 'gatePased'");
+        .hasMessageContaining("require.gatePased: unknown key (expected one of: gatePassed, reproduced)");
   }
 
   @Test
@@ -160,7 +160,7 @@ class TrustPolicyTest {
     Path file = policy(STAGES + "  deploy: {keys: [keys/train.pub]}\n");
     assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
         .hasMessageContaining(file + ":6:")
-        .hasMessageContaining("unknown key 'deploy'");
+        .hasMessageContaining("stages.deploy: unknown key (expected one of: ingest, train, evaluate, reproduce)");
   }
 
   @Test
@@ -192,7 +192,7 @@ class TrustPolicyTest {
     Path file = policy(STAGES + "model: {minVersion: 2}\nmodel: {minVersion: 1}\n");
     assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
         .hasMessageContaining(file + ":7:")
-        .hasMessageContaining("Duplicate field 'model'");
+        .hasMessageContaining("model: duplicate key (first at 6:1)");
   }
 
   @Test
