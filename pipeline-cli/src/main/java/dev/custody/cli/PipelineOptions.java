@@ -76,7 +76,7 @@ final class PipelineOptions {
     out.println("model:   " + m.directory());
     out.println("  root digest    " + m.rootDigest());
     out.println("  content digest " + m.card().contentDigest());
-    out.println("  dataset D      " + m.card().datasetDigest());
+    out.println("  dataset D      " + m.card().dataset());
     out.println("signed by " + signer + "; the provenance pins " + m.dependencies() + " classpath entries");
   }
 
@@ -87,7 +87,7 @@ final class PipelineOptions {
     root.put("directory", m.directory().toString());
     root.put("rootDigest", m.rootDigest().toString());
     root.put("contentDigest", m.card().contentDigest().toString());
-    root.put("datasetDigest", m.card().datasetDigest().toString());
+    root.put("datasetDigest", m.card().dataset().toString());
     root.put("trainRows", m.trainRows());
     root.set("metrics", Json.parse(m.metrics().toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
     ArrayNode gates = root.putArray("gates");

@@ -5,6 +5,7 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.custody.core.AtomicFiles;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
@@ -12,11 +13,13 @@ import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.VerifiedChain;
+import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.TrustPolicy.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -197,7 +200,7 @@ public final class Pipeline {
     // The whole chain except the summary this writes: signature, card, provenance, dataset, gate.
     VerifiedChain chain = ChainVerifier.builder(policy).withoutReproductionRequirement().build().verify(modelDir);
     Sha256 root = chain.rootDigest();
-    dev.custody.verify.ModelCard card = chain.card();
+    ModelCard card = chain.card();
     Attestations.SignedBuild build = Attestations.readProvenance(chain.provenance().statement());
     Sha256 provenanceDigest =
         chain.links().stream()
@@ -386,13 +389,11 @@ public final class Pipeline {
             labels,
             features,
             t.positiveLabel(),
-            MODEL_FILE,
-            Sha256.of(t.bytes()),
+            new ModelCard.FileRef(MODEL_FILE, Sha256.of(t.bytes())),
             content,
             r.summary().keptRoot(),
-            spec.sourceName(),
-            spec.digest(),
-            metrics.toJson());
+            new ModelCard.FileRef(spec.sourceName(), spec.digest()),
+            Json.parse(metrics.toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
     Sha256 root;
     Path target;
     try (ModelDirectory md = ModelDirectory.stage(modelDir)) {

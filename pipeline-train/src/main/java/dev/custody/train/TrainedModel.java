@@ -1,6 +1,7 @@
 package dev.custody.train;
 
 import dev.custody.core.Sha256;
+import dev.custody.verify.ModelCard;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

@@ -12,6 +12,8 @@ import dev.custody.core.Statement;
 import dev.custody.core.VerifiedModel;
 import dev.custody.verify.ClasspathLock;
 import dev.custody.verify.LoadedModel;
+import dev.custody.verify.ModelCard;
+import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.ModelAllowList;
 import dev.custody.verify.ModelArtifacts;
 import dev.custody.verify.ModelLoader;
@@ -91,7 +93,7 @@ class PipelineTest {
     VerifiedModel vm =
         ModelSigning.verify(
             dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
-    ModelCard card = ModelCard.parse(Files.readAllBytes(dir.resolve("model-card.json")));
+    ModelCard card = ChainVerifier.builder(policy).build().verify(dir).card();
 
     LoadedModel loaded =
         ModelLoader.load(ModelArtifacts.readVerified(vm, dir, "model.tribuo"), card.expectations(), ModelAllowList.defaults());
@@ -104,8 +106,8 @@ class PipelineTest {
     assertThat(card.labels()).containsExactly("0", "1");
     assertThat(card.features())
         .containsExactly("AGE", "BILL_AMT1", "BILL_AMT2", "LIMIT_BAL", "PAY_0", "PAY_2", "PAY_3", "PAY_AMT1", "SEX@1", "SEX@2");
-    assertThat(card.specDigest()).isEqualTo(spec.digest());
-    assertThat(card.specName()).isEqualTo("credit-rf.yaml");
+    assertThat(card.spec().sha256()).isEqualTo(spec.digest());
+    assertThat(card.spec().name()).isEqualTo("credit-rf.yaml");
     assertThat(card.trainer()).isEqualTo("random-forest");
   }
 
@@ -135,7 +137,7 @@ class PipelineTest {
     assertThat(deps.get(0).path("digest").path("sha256").asText())
         .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(Pipeline.DATASET_ATTESTATION))).hex());
     assertThat(deps.get(1).path("name").asText()).isEqualTo("dataset");
-    assertThat(deps.get(1).path("digest").path("sha256").asText()).isEqualTo(trained.card().datasetDigest().hex());
+    assertThat(deps.get(1).path("digest").path("sha256").asText()).isEqualTo(trained.card().dataset().hex());
     assertThat(deps.get(2).path("name").asText()).isEqualTo("data:default_credit_card.csv");
     assertThat(deps.get(2).path("uri").asText()).isEqualTo("../../shared/data/default_credit_card.csv");
     assertThat(deps.get(2).path("digest").path("sha256").asText()).isEqualTo(Fixtures.CREDIT_SHA256);
@@ -177,12 +179,12 @@ class PipelineTest {
   @Test
   void datasetAttestation_verifiesUnderIngestForTheKeptRowsRoot() throws Exception {
     byte[] bundle = Files.readAllBytes(trained.directory().resolve(Pipeline.DATASET_ATTESTATION));
-    Statement st = policy.verifyStatement(Stage.INGEST, bundle, trained.card().datasetDigest()).statement();
+    Statement st = policy.verifyStatement(Stage.INGEST, bundle, trained.card().dataset()).statement();
 
     assertThat(st.predicateType()).isEqualTo("https://custody.dev/dataset/v1");
-    assertThat(st.subjects()).containsExactly(Statement.Subject.of("credit-rf-dataset", trained.card().datasetDigest()));
+    assertThat(st.subjects()).containsExactly(Statement.Subject.of("credit-rf-dataset", trained.card().dataset()));
     assertThat(st.predicate().path("kept").path("merkleRoot").path("sha256").asText())
-        .isEqualTo(trained.card().datasetDigest().hex());
+        .isEqualTo(trained.card().dataset().hex());
     assertThat(st.predicate().path("files").path(0).path("digest").path("sha256").asText())
         .isEqualTo(Fixtures.CREDIT_SHA256);
   }

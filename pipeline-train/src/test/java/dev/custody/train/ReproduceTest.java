@@ -14,6 +14,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
+import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ class ReproduceTest {
     assertThat(p.path("verifier").path("id").asText()).isEqualTo("https://custody.dev/reproduce");
     assertThat(p.path("resourceUri").asText()).isEqualTo("credit-cart");
     assertThat(p.path("policy").path("uri").asText()).isEqualTo("https://custody.dev/reproduce/v1");
-    assertThat(p.path("policy").path("digest").path("sha256").asText()).isEqualTo(original.card().specDigest().hex());
+    assertThat(p.path("policy").path("digest").path("sha256").asText()).isEqualTo(original.card().spec().sha256().hex());
     assertThat(p.path("inputAttestations").path(0).path("uri").asText()).isEqualTo("attestations/provenance.sigstore.json");
     assertThat(p.path("inputAttestations").path(0).path("digest").path("sha256").asText())
         .isEqualTo(Sha256.of(Files.readAllBytes(model.resolve(Pipeline.PROVENANCE))).hex());
@@ -125,8 +126,8 @@ class ReproduceTest {
     ModelCard c = original.card();
     ModelCard forged =
         new ModelCard(c.name(), c.version(), c.trainer(), c.labels(), other.card().features(), c.positiveLabel(),
-            c.modelFile(), Sha256.of(otherModel), other.card().contentDigest(), c.datasetDigest(), c.specName(),
-            c.specDigest(), c.metricsJson());
+            new ModelCard.FileRef(c.modelFile().name(), Sha256.of(otherModel)), other.card().contentDigest(), c.dataset(),
+            c.spec(), c.metrics());
     Files.write(model.resolve(ModelCard.FILE), forged.toJson());
     ModelManifest m =
         ModelSigning.sign(model, model.resolve("model.sig"), BundleSigner.create(key), List.of(Pipeline.ATTESTATIONS));

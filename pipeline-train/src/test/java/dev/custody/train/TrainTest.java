@@ -48,7 +48,7 @@ class TrainTest {
 
     assertThat(Files.readAllBytes(m.directory().resolve(Pipeline.DATASET_ATTESTATION)))
         .isEqualTo(Files.readAllBytes(attestation));
-    assertThat(m.card().datasetDigest().hex())
+    assertThat(m.card().dataset().hex())
         .isEqualTo("e83e97d1c98e742894155f90a036157302e34e1344e63b0aafd669d9d9324e0c");
   }
 

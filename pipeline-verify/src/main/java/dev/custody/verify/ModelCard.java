@@ -1,6 +1,8 @@
 package dev.custody.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
@@ -9,11 +11,13 @@ import dev.custody.core.VerificationException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A model's {@code model-card.json}, as signed by the model signature: what the model is, which
- * exact file holds it, what it was trained on and how it scored. The format is in {@code
- * docs/chain-format.md}; only {@link ChainVerifier} reads it, from verified bytes.
+ * exact file holds it, what it was trained on and how it scored. The one definition of the format
+ * in {@code docs/chain-format.md}: the trainer writes it with {@link #toJson()}, and only {@link
+ * ChainVerifier} reads it, strictly, from verified bytes.
  *
  * @param name the model's name
  * @param version the model's version (rollback protection compares it)
@@ -39,7 +43,10 @@ public record ModelCard(
     Sha256 dataset,
     FileRef spec,
     JsonNode metrics) {
-  private static final String WHERE = "model-card.json";
+  /** The card's file name in a model directory. */
+  public static final String FILE = "model-card.json";
+
+  private static final String WHERE = FILE;
   private static final Set<String> FIELDS =
       Set.of(
           "name", "version", "trainer", "labels", "features", "positiveLabel", "modelFile",
@@ -61,8 +68,9 @@ public record ModelCard(
   public ModelCard {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(trainer, "trainer");
-    labels = List.copyOf(labels);
-    features = List.copyOf(features);
+    // Sorted and distinct, as the format requires (parse refuses other orders before this runs).
+    labels = List.copyOf(new TreeSet<>(labels));
+    features = List.copyOf(new TreeSet<>(features));
     Objects.requireNonNull(positiveLabel, "positiveLabel");
     Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(contentDigest, "contentDigest");
@@ -80,6 +88,23 @@ public record ModelCard(
   /** What the loader checks the deserialized model against: the label set and feature names. */
   public ModelExpectations expectations() {
     return ModelExpectations.of(labels, features);
+  }
+
+  /** The card as indented JSON with a final newline, fields in the documented order. */
+  public byte[] toJson() {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("name", name);
+    root.put("version", version);
+    root.put("trainer", trainer);
+    labels.forEach(root.putArray("labels")::add);
+    features.forEach(root.putArray("features")::add);
+    root.put("positiveLabel", positiveLabel);
+    root.putObject("modelFile").put("name", modelFile.name()).put("sha256", modelFile.sha256().hex());
+    root.put("contentDigest", contentDigest.hex());
+    root.putObject("dataset").put("sha256", dataset.hex());
+    root.putObject("spec").put("name", spec.name()).put("sha256", spec.sha256().hex());
+    root.set("metrics", metrics.deepCopy());
+    return Json.writePretty(root);
   }
 
   /** Parses signed card bytes strictly: unknown or missing fields, unsorted lists are refused. */
