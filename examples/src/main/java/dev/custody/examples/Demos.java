@@ -2,12 +2,12 @@ package dev.custody.examples;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.SigningKey;
-import dev.custody.train.Evaluator;
 import dev.custody.train.Ingest;
-import dev.custody.train.Metrics;
-import dev.custody.train.PipelineSpec;
-import dev.custody.train.Split;
-import dev.custody.train.TrainingTable;
+import dev.custody.train.data.Split;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.evaluate.Evaluator;
+import dev.custody.train.evaluate.Metrics;
+import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
 import java.io.IOException;
 import java.nio.file.Files;

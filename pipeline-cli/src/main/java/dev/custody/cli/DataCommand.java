@@ -4,21 +4,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
-import dev.custody.train.CanonicalRow;
-import dev.custody.train.DataDiff;
 import dev.custody.train.Ingest;
-import dev.custody.train.Merkle;
-import dev.custody.train.PipelineSpec;
+import dev.custody.train.data.CanonicalRow;
+import dev.custody.train.data.DataDiff;
+import dev.custody.train.data.Merkle;
+import dev.custody.train.spec.PipelineSpec;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code custody data}: look at datasets row by row. */
 @Command(

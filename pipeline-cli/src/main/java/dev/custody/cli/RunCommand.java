@@ -2,9 +2,9 @@ package dev.custody.cli;
 
 import dev.custody.core.SigningKey;
 import dev.custody.train.Pipeline;
-import dev.custody.train.PipelineSpec;
 import dev.custody.train.StageSigners;
 import dev.custody.train.TrainedModel;
+import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -7,7 +7,7 @@ import dev.custody.cli.ChainFixture.Chain;
 import dev.custody.cli.ChainFixture.Options;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
-import dev.custody.train.TrainingTable;
+import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.LoadedModel;
 import dev.custody.verify.TrustPolicy;

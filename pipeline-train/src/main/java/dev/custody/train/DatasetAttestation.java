@@ -1,6 +1,7 @@
 package dev.custody.train;
 
 import dev.custody.core.Sha256;
+import dev.custody.train.screen.DatasetSummary;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -1,5 +1,8 @@
 package dev.custody.train;
 
+import dev.custody.train.data.CanonicalRow;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.screen.DatasetSummary;
 import java.util.List;
 import java.util.Objects;
 

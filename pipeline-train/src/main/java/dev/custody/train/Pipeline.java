@@ -3,19 +3,37 @@ package dev.custody.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.custody.core.AtomicFiles;
+import dev.custody.core.Json;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
-import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
+import dev.custody.train.data.CanonicalRow;
+import dev.custody.train.data.Merkle;
+import dev.custody.train.data.Split;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.evaluate.Evaluator;
+import dev.custody.train.evaluate.GateEvaluator;
+import dev.custody.train.evaluate.GateResult;
+import dev.custody.train.evaluate.Metrics;
+import dev.custody.train.export.Attestations;
+import dev.custody.train.export.ModelDirectory;
+import dev.custody.train.export.TrainingClasspath;
+import dev.custody.train.fit.ModelContent;
+import dev.custody.train.fit.Trainers;
+import dev.custody.train.internal.Bytes;
+import dev.custody.train.screen.DatasetSummary;
+import dev.custody.train.spec.PipelineSpec;
+import dev.custody.train.spec.TrainerSpec;
+import dev.custody.train.spec.TrainerSpecs;
 import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.VerifiedChain;
 import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.verify.VerifiedChain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,19 +88,19 @@ public final class Pipeline {
   public static final String MODEL_FILE = "model.tribuo";
 
   /** The directory of attestations, left out of the model signature. */
-  public static final String ATTESTATIONS = "attestations";
+  public static final String ATTESTATIONS = ModelDirectory.ATTESTATIONS;
 
   /** The dataset attestation (INGEST), relative to the model directory. */
-  public static final String DATASET_ATTESTATION = ATTESTATIONS + "/dataset.sigstore.json";
+  public static final String DATASET_ATTESTATION = ModelDirectory.DATASET_ATTESTATION;
 
   /** The SLSA provenance (TRAIN), relative to the model directory. */
-  public static final String PROVENANCE = ATTESTATIONS + "/provenance.sigstore.json";
+  public static final String PROVENANCE = ModelDirectory.PROVENANCE;
 
   /** The gate attestation (EVALUATE), relative to the model directory. */
-  public static final String GATE = ATTESTATIONS + "/gate.sigstore.json";
+  public static final String GATE = ModelDirectory.GATE;
 
   /** The verification summary of a reproduction (REPRODUCE), relative to the model directory. */
-  public static final String REPRODUCTION = ATTESTATIONS + "/reproduction.sigstore.json";
+  public static final String REPRODUCTION = ModelDirectory.REPRODUCTION;
 
   /** Largest attestation read (the provenance holds the spec and one entry per jar). */
   static final long MAX_ATTESTATION_BYTES = 64L << 20;
@@ -368,7 +386,7 @@ public final class Pipeline {
         Locale.ROOT, "%d test rows: accuracy %.4f, ROC AUC %.4f", metrics.rows(), metrics.accuracy(), metrics.rocAuc()));
     Progress.Timer g = Progress.start(progress, "gates");
     List<GateResult> gates =
-        new GateEvaluator(spec, ingest, policy, t.positiveLabel())
+        new GateEvaluator(spec, src -> ingest.table(spec, src), policy, t.positiveLabel())
             .evaluate(t.model(), t.split().test(), metrics, testRoot(r, t.split()));
     GateEvaluator.requirePassed(gates);
     g.done(gates.isEmpty() ? "no gates configured" : gates.size() + " passed");

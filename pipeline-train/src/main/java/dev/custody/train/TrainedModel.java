@@ -1,6 +1,8 @@
 package dev.custody.train;
 
 import dev.custody.core.Sha256;
+import dev.custody.train.evaluate.GateResult;
+import dev.custody.train.evaluate.Metrics;
 import dev.custody.verify.ModelCard;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,5 +4,9 @@
  *
  * <p>The entry point is {@link dev.custody.train.Pipeline}; every step checks the signed evidence of
  * the step before it through {@code dev.custody.verify} and signs evidence for the next.
+ *
+ * <p>This root package only orchestrates. Each stage has its own package, in order {@code spec},
+ * {@code data}, {@code screen}, {@code fit}, {@code evaluate}, {@code export}; a stage imports only
+ * from the stages before it, and only this package imports them all.
  */
 package dev.custody.train;

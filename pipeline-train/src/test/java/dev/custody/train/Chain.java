@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationKey;
+import dev.custody.train.spec.Fixtures;
+import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.TrustPolicy.Stage;
 import java.io.IOException;

@@ -3,6 +3,9 @@ package dev.custody.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.custody.train.data.CanonicalRow;
+import dev.custody.train.data.DataDiff;
+import dev.custody.train.spec.Fixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

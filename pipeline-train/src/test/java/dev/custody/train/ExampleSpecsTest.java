@@ -2,6 +2,10 @@ package dev.custody.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.train.screen.DatasetSummary;
+import dev.custody.train.screen.ScreenReport;
+import dev.custody.train.spec.Fixtures;
+import dev.custody.train.spec.PipelineSpec;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

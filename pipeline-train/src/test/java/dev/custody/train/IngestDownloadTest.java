@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
+import dev.custody.train.spec.Fixtures;
+import dev.custody.train.spec.PipelineSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

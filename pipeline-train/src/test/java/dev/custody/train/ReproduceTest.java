@@ -14,6 +14,8 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
+import dev.custody.train.spec.Fixtures;
+import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.TrustPolicy.Stage;

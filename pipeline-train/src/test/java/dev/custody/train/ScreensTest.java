@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.screen.ScreenReport;
+import dev.custody.train.spec.Fixtures;
+import dev.custody.train.spec.PipelineSpec;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

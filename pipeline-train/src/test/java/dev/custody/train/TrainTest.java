@@ -8,6 +8,8 @@ import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.SigningKey;
+import dev.custody.train.spec.Fixtures;
+import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,0 +1,170 @@
+package dev.custody.train.fit;
+
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.spec.TrainerSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.Trainer;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.dtree.CARTClassificationTrainer;
+import org.tribuo.classification.dtree.impurity.GiniIndex;
+import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
+import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.objectives.LogMulticlass;
+import org.tribuo.common.tree.RandomForestTrainer;
+import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.transform.TransformTrainer;
+import org.tribuo.transform.Transformation;
+import org.tribuo.transform.TransformationMap;
+import org.tribuo.transform.transformations.MeanStdDevTransformation;
+
+/**
+ * Trains a Tribuo classification model from a {@link TrainingTable} as a {@link TrainerSpec} says.
+ * Every call builds a fresh Tribuo trainer (a trainer's {@code train} advances its random state),
+ * so the same spec and rows always give the same model content (see {@link ModelContent}).
+ */
+public final class Trainers {
+  /** AdaGrad's epsilon, Tribuo's default. */
+  private static final double ADAGRAD_EPSILON = 0.1;
+
+  /** Tribuo's SGD trainers log nothing with this interval. */
+  private static final int NO_LOGGING = -1;
+
+  private Trainers() {}
+
+  /**
+   * Trains a model on every row of {@code table}.
+   *
+   * @throws PipelineException with {@link Reason#TRAINING_FAILED} if the table has no rows, fewer
+   *     than two distinct labels, or the trainer rejects the data
+   * @throws IllegalArgumentException if a row's label or feature is not declared by the table, or a
+   *     value is not finite (ingest guarantees neither happens)
+   */
+  public static Model<Label> train(TrainerSpec spec, TrainingTable table)
+      throws PipelineException {
+    Set<String> present = new TreeSet<>();
+    for (TrainingTable.Row row : table.rows()) {
+      present.add(row.label());
+    }
+    if (present.size() < 2) {
+      throw new PipelineException(
+          Reason.TRAINING_FAILED,
+          "training needs rows of at least two labels, found "
+              + table.rows().size()
+              + " rows with labels "
+              + present);
+    }
+    MutableDataset<Label> dataset = TribuoTables.dataset(table, standardizes(spec));
+    Trainer<Label> trainer = trainer(spec, table);
+    try {
+      return trainer.train(dataset);
+    } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+      throw new PipelineException(
+          Reason.TRAINING_FAILED,
+          "the " + trainerName(spec) + " trainer failed: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** A fresh Tribuo trainer for {@code spec}; {@code table} decides which features get scaled. */
+  static Trainer<Label> trainer(TrainerSpec spec, TrainingTable table) {
+    if (spec instanceof TrainerSpec.LogisticRegression lr) {
+      return logisticRegression(lr, table);
+    }
+    if (spec instanceof TrainerSpec.Cart cart) {
+      return new CARTClassificationTrainer(
+          cart.maxDepth(),
+          cart.minChildWeight(),
+          cart.minImpurityDecrease(),
+          1.0f,
+          false,
+          new GiniIndex(),
+          cart.seed());
+    }
+    TrainerSpec.RandomForest rf = (TrainerSpec.RandomForest) spec;
+    return new RandomForestTrainer<>(
+        new CARTClassificationTrainer(
+            rf.maxDepth(), rf.minChildWeight(), 0.0f, rf.featureFraction(), false, new GiniIndex(),
+            rf.seed()),
+        new FullyWeightedVotingCombiner(),
+        rf.trees(),
+        rf.seed());
+  }
+
+  private static Trainer<Label> logisticRegression(
+      TrainerSpec.LogisticRegression lr, TrainingTable table) {
+    LinearSGDTrainer sgd =
+        new LinearSGDTrainer(
+            new LogMulticlass(),
+            new AdaGrad(lr.learningRate(), ADAGRAD_EPSILON),
+            lr.epochs(),
+            NO_LOGGING,
+            lr.minibatchSize(),
+            lr.seed());
+    if (!lr.standardize()) {
+      return sgd;
+    }
+    Map<String, List<Transformation>> perFeature = new TreeMap<>();
+    for (String feature : varyingFeatures(table)) {
+      // Tribuo reads the keys as regular expressions.
+      perFeature.put(Pattern.quote(feature), List.of(new MeanStdDevTransformation()));
+    }
+    // The training rows are already dense (see train), so the statistics count every zero;
+    // Tribuo's own counting of implicit zeros (includeImplicitZeroFeatures) loses the variance
+    // in 4.3.2. densify makes the model add the same explicit zeros before predicting.
+    return new TransformTrainer<>(sgd, new TransformationMap(perFeature), true, false);
+  }
+
+  /** Whether {@code spec} standardizes, and so trains on dense examples. */
+  static boolean standardizes(TrainerSpec spec) {
+    return spec instanceof TrainerSpec.LogisticRegression lr && lr.standardize();
+  }
+
+  /**
+   * The features that take more than one value over the rows (an absent feature counts as 0).
+   * Constant features are left unscaled: their standard deviation is 0.
+   */
+  static Set<String> varyingFeatures(TrainingTable table) {
+    Map<String, double[]> minMax = new HashMap<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (TrainingTable.Row row : table.rows()) {
+      for (int i = 0; i < row.names().size(); i++) {
+        double v = row.values().get(i);
+        double[] mm = minMax.computeIfAbsent(row.names().get(i), k -> new double[] {v, v});
+        mm[0] = Math.min(mm[0], v);
+        mm[1] = Math.max(mm[1], v);
+        seen.merge(row.names().get(i), 1, Integer::sum);
+      }
+    }
+    Set<String> out = new TreeSet<>();
+    int rows = table.rows().size();
+    for (Map.Entry<String, double[]> e : minMax.entrySet()) {
+      double min = e.getValue()[0];
+      double max = e.getValue()[1];
+      if (seen.get(e.getKey()) < rows) {
+        min = Math.min(min, 0.0);
+        max = Math.max(max, 0.0);
+      }
+      if (min != max) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  private static String trainerName(TrainerSpec spec) {
+    if (spec instanceof TrainerSpec.LogisticRegression) {
+      return "logistic regression";
+    }
+    return spec instanceof TrainerSpec.Cart ? "CART" : "random forest";
+  }
+}

@@ -1,0 +1,224 @@
+package dev.custody.train.screen;
+
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.train.data.CanonicalRow;
+import dev.custody.train.data.ParsedRow;
+import dev.custody.train.spec.PipelineSpec.Policy;
+import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.train.spec.PipelineSpec.Screen;
+import dev.custody.train.spec.PipelineSpec.Screens;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Runs the configured screens in order and applies each one's policy. */
+public final class Screening {
+  static final int DEFAULT_REPORT_ROWS = 10;
+
+  /** A flagged row (index into the rows the screen saw) and why. */
+  record Flag(int index, String detail) {}
+
+  /** What one screen found. */
+  record Outcome(List<Flag> flags, Map<String, Double> statistics) {}
+
+  /** The rows that survived and the reports. */
+  public record Result(List<ParsedRow> kept, List<ScreenReport> reports) {}
+
+  private Screening() {}
+
+  static Result run(Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows)
+      throws PipelineException {
+    return run(screens, schema, defaultSeed, rows, List.of());
+  }
+
+  /**
+   * Runs the configured screens in order.
+   *
+   * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
+   */
+  public static Result run(
+      Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      throws PipelineException {
+    List<ParsedRow> current = rows;
+    List<ScreenReport> reports = new ArrayList<>();
+    for (Screen s : screens.configured()) {
+      Outcome o =
+          switch (s.kind()) {
+            case DUPLICATES -> duplicates(current);
+            case CONFLICTS -> conflicts(current);
+            case OUTLIERS -> OutlierScreen.run(current, schema, s.params());
+            case LABEL_NOISE ->
+                LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
+            case LABEL_CHANGES -> labelChanges(current, baseline);
+          };
+      int reportRows = s.params().intValue("reportRows", DEFAULT_REPORT_ROWS);
+      long maxFlagged = s.params().longValue("maxFlagged", 0);
+      List<ScreenReport.FlaggedRow> first = new ArrayList<>();
+      for (Flag f : o.flags()) {
+        if (first.size() >= reportRows) {
+          break;
+        }
+        CanonicalRow c = current.get(f.index()).canonical();
+        first.add(new ScreenReport.FlaggedRow(c.source(), c.line(), c.id(), c.label(), f.detail()));
+      }
+      int dropped = s.policy() == Policy.DROP ? o.flags().size() : 0;
+      ScreenReport report =
+          new ScreenReport(
+              s.kind().word(),
+              s.policy().word(),
+              current.size(),
+              o.flags().size(),
+              dropped,
+              o.statistics(),
+              first);
+      if (s.policy() == Policy.FAIL && o.flags().size() > maxFlagged) {
+        throw new PipelineException(Reason.SCREEN_FAILED, failure(report, maxFlagged));
+      }
+      reports.add(report);
+      if (dropped > 0) {
+        boolean[] drop = new boolean[current.size()];
+        o.flags().forEach(f -> drop[f.index()] = true);
+        List<ParsedRow> next = new ArrayList<>(current.size() - dropped);
+        for (int i = 0; i < current.size(); i++) {
+          if (!drop[i]) {
+            next.add(current.get(i));
+          }
+        }
+        current = next;
+      }
+    }
+    return new Result(current, reports);
+  }
+
+  private static String failure(ScreenReport r, long maxFlagged) {
+    StringBuilder b =
+        new StringBuilder("screen ")
+            .append(r.screen())
+            .append(" failed: expected at most ")
+            .append(maxFlagged)
+            .append(" flagged rows, found ")
+            .append(r.flagged())
+            .append(" of ")
+            .append(r.rowsChecked());
+    if (!r.firstRows().isEmpty()) {
+      b.append("; first: ");
+      List<String> parts = new ArrayList<>();
+      for (ScreenReport.FlaggedRow f : r.firstRows()) {
+        parts.add(f.source() + " line " + f.line() + " (" + f.detail() + ")");
+      }
+      b.append(String.join("; ", parts));
+    }
+    return b.toString();
+  }
+
+  /**
+   * Rows whose label differs from the baseline's label for the same row: matched by id when the
+   * rows have ids, else by their feature fields. Rows absent from the baseline are not flagged
+   * (they are new; the other screens judge them).
+   */
+  static Outcome labelChanges(List<ParsedRow> rows, List<CanonicalRow> baseline) {
+    Map<List<String>, CanonicalRow> before = new HashMap<>();
+    for (CanonicalRow b : baseline) {
+      before.putIfAbsent(changeKey(b), b);
+    }
+    List<Flag> flags = new ArrayList<>();
+    long matched = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      CanonicalRow c = rows.get(i).canonical();
+      CanonicalRow b = before.get(changeKey(c));
+      if (b == null) {
+        continue;
+      }
+      matched++;
+      if (!b.label().equals(c.label())) {
+        flags.add(
+            new Flag(
+                i,
+                "label changed from " + b.label() + " (baseline " + b.source() + " line " + b.line()
+                    + ") to " + c.label()));
+      }
+    }
+    Map<String, Double> stats = new LinkedHashMap<>();
+    stats.put("baselineRows", (double) baseline.size());
+    stats.put("matchedRows", (double) matched);
+    return new Outcome(flags, stats);
+  }
+
+  private static List<String> changeKey(CanonicalRow r) {
+    return r.id().isEmpty()
+        ? r.fields().subList(1, r.fields().size())
+        : List.of("id", r.id());
+  }
+
+  /** The feature vector as a map key: equal keys mean the model sees the same input. */
+  private record FeatureKey(List<String> names, List<Double> values) {
+    static FeatureKey of(ParsedRow r) {
+      return new FeatureKey(r.row().names(), r.row().values());
+    }
+  }
+
+  /** Rows whose features and label equal an earlier row's: all but the first are flagged. */
+  static Outcome duplicates(List<ParsedRow> rows) {
+    Map<FeatureKey, Map<String, Integer>> first = new HashMap<>();
+    List<Flag> flags = new ArrayList<>();
+    Set<FeatureKey> groups = new LinkedHashSet<>();
+    for (int i = 0; i < rows.size(); i++) {
+      ParsedRow r = rows.get(i);
+      FeatureKey k = FeatureKey.of(r);
+      Map<String, Integer> byLabel = first.computeIfAbsent(k, x -> new HashMap<>());
+      Integer prev = byLabel.putIfAbsent(r.label(), i);
+      if (prev != null) {
+        CanonicalRow p = rows.get(prev).canonical();
+        flags.add(
+            new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
+        groups.add(k);
+      }
+    }
+    Map<String, Double> stats = new LinkedHashMap<>();
+    stats.put("groups", (double) groups.size());
+    return new Outcome(flags, stats);
+  }
+
+  /** Rows whose features equal another row's but whose labels differ: every such row is flagged. */
+  static Outcome conflicts(List<ParsedRow> rows) {
+    Map<FeatureKey, List<Integer>> byKey = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      byKey.computeIfAbsent(FeatureKey.of(rows.get(i)), x -> new ArrayList<>()).add(i);
+    }
+    TreeMap<Integer, String> flagged = new TreeMap<>();
+    int groups = 0;
+    for (List<Integer> members : byKey.values()) {
+      Map<String, Long> labels = new TreeMap<>();
+      for (int i : members) {
+        labels.merge(rows.get(i).label(), 1L, Long::sum);
+      }
+      if (labels.size() > 1) {
+        groups++;
+        CanonicalRow head = rows.get(members.get(0)).canonical();
+        for (int i : members) {
+          CanonicalRow c = rows.get(i).canonical();
+          String detail =
+              i == members.get(0)
+                  ? "labels " + labels + " among " + members.size() + " rows with these features"
+                  : "same features as " + where(head, c) + ", labels " + labels;
+          flagged.put(i, detail);
+        }
+      }
+    }
+    List<Flag> flags = new ArrayList<>();
+    flagged.forEach((i, d) -> flags.add(new Flag(i, d)));
+    Map<String, Double> stats = new LinkedHashMap<>();
+    stats.put("groups", (double) groups);
+    return new Outcome(flags, stats);
+  }
+
+  private static String where(CanonicalRow p, CanonicalRow here) {
+    return p.source().equals(here.source()) ? "line " + p.line() : p.source() + " line " + p.line();
+  }
+}

@@ -1,0 +1,621 @@
+package dev.custody.train.spec;
+
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
+import dev.custody.core.Sha256;
+import dev.custody.core.YamlTree;
+import dev.custody.train.internal.Bytes;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A pipeline spec: one strict YAML file naming the data (with pinned SHA-256s), its format and
+ * schema, the split, the trainer, the data screens and the release gates. Unknown keys, wrong types
+ * and missing fields are {@link dev.custody.core.Reason#SPEC_INVALID} errors that name the key and
+ * its line:column.
+ *
+ * <p>The spec's {@link #digest() digest} is the SHA-256 of the exact file bytes that were parsed;
+ * {@link #open()} hands those same bytes out again, for provenance.
+ *
+ * <p>Relative data paths are resolved against {@link #baseDirectory()}, the directory of the spec
+ * file.
+ */
+public final class PipelineSpec {
+  private final byte[] bytes;
+  private final Sha256 digest;
+  private final String sourceName;
+  private final Path baseDirectory;
+  private final String name;
+  private final int version;
+  private final Data data;
+  private final Format format;
+  private final Schema schema;
+  private final Split split;
+  private final Trainer trainer;
+  private final Screens screens;
+  private final Gates gates;
+
+  PipelineSpec(
+      byte[] bytes,
+      String sourceName,
+      Path baseDirectory,
+      String name,
+      int version,
+      Data data,
+      Format format,
+      Schema schema,
+      Split split,
+      Trainer trainer,
+      Screens screens,
+      Gates gates) {
+    this.bytes = bytes.clone();
+    this.digest = Bytes.sha256(this.bytes);
+    this.sourceName = sourceName;
+    this.baseDirectory = baseDirectory;
+    this.name = name;
+    this.version = version;
+    this.data = data;
+    this.format = format;
+    this.schema = schema;
+    this.split = split;
+    this.trainer = trainer;
+    this.screens = screens;
+    this.gates = gates;
+  }
+
+  /**
+   * Reads and parses a spec file. The file is read once; the digest and the parse are of those
+   * bytes.
+   *
+   * @throws PipelineException {@code SPEC_INVALID} naming the key and line:column
+   * @throws IOException if the file cannot be read
+   */
+  public static PipelineSpec load(Path file) throws PipelineException, IOException {
+    byte[] yaml = Bytes.readLimited(file, YamlTree.MAX_BYTES, Reason.SPEC_INVALID);
+    Path abs = file.toAbsolutePath().normalize();
+    return parse(yaml, abs.getParent(), String.valueOf(file.getFileName()));
+  }
+
+  /**
+   * Parses spec bytes.
+   *
+   * @param yaml the exact spec bytes (UTF-8 YAML)
+   * @param baseDirectory the directory relative data paths are resolved against
+   * @param sourceName the name error messages use for the spec (its file name)
+   * @throws PipelineException {@code SPEC_INVALID} naming the key and line:column
+   */
+  public static PipelineSpec parse(byte[] yaml, Path baseDirectory, String sourceName)
+      throws PipelineException {
+    Objects.requireNonNull(baseDirectory, "baseDirectory");
+    return new SpecParser(sourceName).parse(yaml, baseDirectory);
+  }
+
+  /** SHA-256 of the exact spec bytes. */
+  public Sha256 digest() {
+    return digest;
+  }
+
+  /** The exact spec bytes that were parsed and digested. */
+  public InputStream open() {
+    return new ByteArrayInputStream(bytes);
+  }
+
+  /** The name error messages use for this spec. */
+  public String sourceName() {
+    return sourceName;
+  }
+
+  /** The directory that relative data paths are resolved against. */
+  public Path baseDirectory() {
+    return baseDirectory;
+  }
+
+  /** The model name. */
+  public String name() {
+    return name;
+  }
+
+  /** The model version: a positive integer that increases with each release. */
+  public int version() {
+    return version;
+  }
+
+  /** Where the data comes from. */
+  public Data data() {
+    return data;
+  }
+
+  /** How the data files are laid out. */
+  public Format format() {
+    return format;
+  }
+
+  /** Which columns are the id, the label and the features. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The train/test split. */
+  public Split split() {
+    return split;
+  }
+
+  /** The trainer and its parameters. */
+  public Trainer trainer() {
+    return trainer;
+  }
+
+  /** The data screens that run at ingest. */
+  public Screens screens() {
+    return screens;
+  }
+
+  /** The release gates (evaluated after training). */
+  public Gates gates() {
+    return gates;
+  }
+
+  @Override
+  public String toString() {
+    return "PipelineSpec[" + name + " v" + version + ", " + digest + "]";
+  }
+
+  /** Data file layout. */
+  public enum Format {
+    /** RFC 4180 CSV with a header row; CRLF or LF; optional UTF-8 BOM. */
+    CSV("csv"),
+    /** {@code label<TAB>text} per line, no header; quotes are ordinary characters. */
+    TSV_TEXT("tsv-text");
+
+    private final String word;
+
+    Format(String word) {
+      this.word = word;
+    }
+
+    /** The word used in the spec. */
+    public String word() {
+      return word;
+    }
+
+    static Format of(String word) {
+      for (Format f : values()) {
+        if (f.word.equals(word)) {
+          return f;
+        }
+      }
+      throw new IllegalArgumentException(word);
+    }
+  }
+
+  /** A pinned data file. */
+  public sealed interface Source permits LocalFile, RemoteFile {
+    /** The SHA-256 the file's bytes must have. */
+    Sha256 sha256();
+
+    /** The path or URL as written in the spec or lock. */
+    String display();
+  }
+
+  /**
+   * A file on disk.
+   *
+   * @param path the path as written (relative paths resolve against the spec or lock directory)
+   * @param sha256 the pinned digest
+   */
+  public record LocalFile(String path, Sha256 sha256) implements Source {
+    public LocalFile {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(sha256, "sha256");
+    }
+
+    @Override
+    public String display() {
+      return path;
+    }
+  }
+
+  /**
+   * A file downloaded over HTTP(S) into the local cache and checked before use.
+   *
+   * @param url an {@code https} (or, when allowed, {@code http}) URL
+   * @param sha256 the pinned digest
+   */
+  public record RemoteFile(URI url, Sha256 sha256) implements Source {
+    public RemoteFile {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(sha256, "sha256");
+    }
+
+    @Override
+    public String display() {
+      return url.toString();
+    }
+  }
+
+  /** Where the data comes from: a list of pinned files, or a lock file that lists them. */
+  public sealed interface Data permits FileList, LockFile {}
+
+  /**
+   * Data files listed in the spec.
+   *
+   * @param files the files, in order; their rows are concatenated
+   */
+  public record FileList(List<Source> files) implements Data {
+    public FileList {
+      files = List.copyOf(files);
+    }
+  }
+
+  /**
+   * A lock file (YAML or JSON: {@code files: [{path | url, sha256}]}) that pins the data files;
+   * relative paths in it resolve against the lock file's directory.
+   *
+   * @param path the lock file, relative to the spec directory
+   * @param sha256 the lock file's pinned digest, or null when the spec does not pin it (its digest
+   *     is then still recorded in the dataset summary)
+   */
+  public record LockFile(String path, Sha256 sha256) implements Data {
+    public LockFile {
+      Objects.requireNonNull(path, "path");
+    }
+
+    /** The lock file's pinned digest, if the spec pins it. */
+    public Optional<Sha256> pinned() {
+      return Optional.ofNullable(sha256);
+    }
+  }
+
+  /**
+   * The columns of the data.
+   *
+   * @param id the id column, or null when there is none; it is never a feature unless also listed
+   *     as one
+   * @param label the label column and its allowed values
+   * @param numeric numeric features, in order
+   * @param categorical categorical features (one-hot), in order
+   * @param text text features (lower-cased token counts), in order
+   */
+  public record Schema(
+      String id,
+      LabelColumn label,
+      List<NumericColumn> numeric,
+      List<CategoricalColumn> categorical,
+      List<TextColumn> text) {
+    public Schema {
+      Objects.requireNonNull(label, "label");
+      numeric = List.copyOf(numeric);
+      categorical = List.copyOf(categorical);
+      text = List.copyOf(text);
+    }
+
+    /** The id column, if the schema declares one. */
+    public Optional<String> idColumn() {
+      return Optional.ofNullable(id);
+    }
+
+    /**
+     * The columns of a canonical row, in order: the label, then the numeric, categorical and text
+     * feature columns (the id is the row's key, not one of its fields).
+     */
+    public List<String> canonicalColumns() {
+      List<String> out = new ArrayList<>();
+      out.add(label.column());
+      numeric.forEach(n -> out.add(n.column()));
+      categorical.forEach(c -> out.add(c.column()));
+      text.forEach(t -> out.add(t.column()));
+      return List.copyOf(out);
+    }
+
+    /** Every column the schema reads (id, label, features), each once, in canonical order. */
+    public List<String> columns() {
+      List<String> out = new ArrayList<>();
+      if (id != null) {
+        out.add(id);
+      }
+      for (String c : canonicalColumns()) {
+        if (!out.contains(c)) {
+          out.add(c);
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    /**
+     * The fixed feature names, in model order: each numeric column by its name, then each
+     * categorical column's one-hot features {@code column@value} in allowed order. Text features
+     * add {@code column@token} names that depend on the data.
+     */
+    public List<String> fixedFeatureNames() {
+      List<String> out = new ArrayList<>();
+      numeric.forEach(n -> out.add(n.column()));
+      for (CategoricalColumn c : categorical) {
+        c.allowed().forEach(v -> out.add(c.column() + "@" + v));
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  /**
+   * The label column.
+   *
+   * @param column its name ({@code label} for tsv-text)
+   * @param allowed the allowed labels, at least two, in order
+   */
+  public record LabelColumn(String column, List<String> allowed) {
+    public LabelColumn {
+      Objects.requireNonNull(column, "column");
+      allowed = List.copyOf(allowed);
+    }
+  }
+
+  /**
+   * A numeric feature; its feature name is the column name.
+   *
+   * @param column the column
+   * @param min the smallest allowed value ({@code -Infinity} when unbounded)
+   * @param max the largest allowed value ({@code +Infinity} when unbounded)
+   */
+  public record NumericColumn(String column, double min, double max) {
+    public NumericColumn {
+      Objects.requireNonNull(column, "column");
+      if (Double.isNaN(min) || Double.isNaN(max) || min > max) {
+        throw new IllegalArgumentException(column + ": bad range [" + min + ", " + max + "]");
+      }
+    }
+  }
+
+  /**
+   * A categorical feature, one-hot encoded as {@code column@value} = 1.
+   *
+   * @param column the column
+   * @param allowed the allowed values, in order
+   */
+  public record CategoricalColumn(String column, List<String> allowed) {
+    public CategoricalColumn {
+      Objects.requireNonNull(column, "column");
+      allowed = List.copyOf(allowed);
+    }
+  }
+
+  /**
+   * A text feature: lower-cased (Locale.ROOT) tokens, counted, as features {@code column@token}. A
+   * token is a maximal run of letters and digits or a maximal run of other non-whitespace
+   * characters ({@code "Call now!! :-)"} gives {@code call, now, !!, :-)}).
+   *
+   * @param column the column ({@code text} for tsv-text)
+   */
+  public record TextColumn(String column) {
+    public TextColumn {
+      Objects.requireNonNull(column, "column");
+    }
+  }
+
+  /**
+   * The train/test split.
+   *
+   * @param testFraction the fraction of rows held out, in (0, 1)
+   * @param seed the split's random seed
+   */
+  public record Split(double testFraction, long seed) {}
+
+  /** The supported trainers. */
+  public enum TrainerType {
+    /** Logistic regression (SGD) on scaled features. */
+    LOGISTIC("logistic"),
+    /** A single CART decision tree. */
+    CART("cart"),
+    /** A random forest of CART trees. */
+    RANDOM_FOREST("random-forest");
+
+    private final String word;
+
+    TrainerType(String word) {
+      this.word = word;
+    }
+
+    /** The word used in the spec. */
+    public String word() {
+      return word;
+    }
+
+    static TrainerType of(String word) {
+      for (TrainerType t : values()) {
+        if (t.word.equals(word)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException(word);
+    }
+  }
+
+  /**
+   * The trainer. Its parameters are checked when the spec is read (unknown keys, types and ranges);
+   * absent ones take the trainer's defaults:
+   *
+   * <ul>
+   *   <li>{@code logistic}: {@code epochs} (integer ≥ 1), {@code learningRate} (number &gt; 0),
+   *       {@code minibatch} (integer ≥ 1), {@code seed} (integer);
+   *   <li>{@code cart}: {@code maxDepth} (integer 1..64), {@code minLeaf} (number ≥ 0, the
+   *       minimum child weight), {@code featureFraction} (number in (0, 1]), {@code impurity}
+   *       ({@code gini} | {@code entropy}), {@code seed};
+   *   <li>{@code random-forest}: as {@code cart}, plus {@code trees} (integer ≥ 1).
+   * </ul>
+   *
+   * @param type which trainer
+   * @param params its parameters
+   */
+  public record Trainer(TrainerType type, Params params) {
+    public Trainer {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(params, "params");
+    }
+  }
+
+  /** What a screen does with the rows it flags. */
+  public enum Policy {
+    /** Refuse the data when more rows are flagged than the screen's {@code maxFlagged}. */
+    FAIL,
+    /** Report the flagged rows and keep them. */
+    WARN,
+    /** Report the flagged rows and leave them out of the training table. */
+    DROP;
+
+    /** The word used in the spec. */
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The data screens, in the order they run. */
+  public enum ScreenKind {
+    /** Rows with the same features and the same label as an earlier row. */
+    DUPLICATES("duplicates"),
+    /** Rows with the same features as another row but a different label. */
+    CONFLICTS("conflicts"),
+    /** Numeric values far from the column's median, in units of its (scaled) MAD. */
+    OUTLIERS("outliers"),
+    /** Rows whose label is unlikely given the out-of-fold predictions of a logistic regression. */
+    LABEL_NOISE("labelNoise"),
+    /**
+     * Rows whose label differs from the same row (same id, else same features) in a baseline
+     * dataset: the previous, pinned version of the data. Catches relabelled rows exactly.
+     */
+    LABEL_CHANGES("labelChanges");
+
+    private final String word;
+
+    ScreenKind(String word) {
+      this.word = word;
+    }
+
+    /** The key used in the spec. */
+    public String word() {
+      return word;
+    }
+  }
+
+  /**
+   * One configured screen. Every screen takes {@code reportRows} (how many flagged rows the report
+   * lists, default 10) and {@code maxFlagged} (how many flagged rows policy {@code fail} tolerates,
+   * default 0). {@code outliers} also takes {@code threshold} (robust z, default 3.5); {@code
+   * labelNoise} takes {@code folds} (default 5), {@code epochs} (default 10), {@code seed} (default
+   * the split seed), {@code expand} ({@code bins} (default) | {@code none}) and {@code bins}
+   * (default 10).
+   *
+   * @param kind which screen
+   * @param policy what to do with flagged rows
+   * @param params its parameters
+   */
+  public record Screen(ScreenKind kind, Policy policy, Params params) {
+    public Screen {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(params, "params");
+    }
+  }
+
+  /**
+   * The configured screens, in run order (duplicates, conflicts, outliers, labelNoise); screens the
+   * spec does not name do not run.
+   *
+   * @param configured the screens to run
+   */
+  public record Screens(List<Screen> configured) {
+    public Screens {
+      configured = List.copyOf(configured);
+    }
+
+    /** The screen of that kind, if configured. */
+    public Optional<Screen> get(ScreenKind kind) {
+      return configured.stream().filter(s -> s.kind() == kind).findFirst();
+    }
+  }
+
+  /**
+   * The release gates, kept as data for the evaluation stage.
+   *
+   * @param minimum metric name → minimum value in [0, 1] on the held-out test split (names as in
+   *     {@link GoldenGate#minimum()}); empty when the spec sets none
+   * @param golden a golden set with minimum metrics, or null
+   * @param canary a canary set whose rows must keep their label, or null
+   * @param maxChange a maximum change of metrics against a baseline model, or null
+   */
+  public record Gates(
+      Map<String, Double> minimum, GoldenGate golden, CanaryGate canary, MaxChangeGate maxChange) {
+    public Gates {
+      minimum = Collections.unmodifiableMap(new LinkedHashMap<>(minimum));
+    }
+
+    /** Whether the spec configures no gate at all. */
+    public boolean isEmpty() {
+      return minimum.isEmpty() && golden == null && canary == null && maxChange == null;
+    }
+
+    /** The golden-set gate, if any. */
+    public Optional<GoldenGate> goldenGate() {
+      return Optional.ofNullable(golden);
+    }
+
+    /** The canary gate, if any. */
+    public Optional<CanaryGate> canaryGate() {
+      return Optional.ofNullable(canary);
+    }
+
+    /** The max-change gate, if any. */
+    public Optional<MaxChangeGate> maxChangeGate() {
+      return Optional.ofNullable(maxChange);
+    }
+  }
+
+  /**
+   * A golden set (same format and schema as the data) and the minimum metrics the model must reach
+   * on it.
+   *
+   * @param data the pinned golden file
+   * @param minimum metric name → minimum value in [0, 1]; names are {@code accuracy}, {@code auc},
+   *     {@code macroF1}, or {@code precision:LABEL}, {@code recall:LABEL}, {@code f1:LABEL}
+   */
+  public record GoldenGate(Source data, Map<String, Double> minimum) {
+    public GoldenGate {
+      Objects.requireNonNull(data, "data");
+      minimum = Collections.unmodifiableMap(new LinkedHashMap<>(minimum));
+    }
+  }
+
+  /**
+   * A canary set (same format and schema as the data): every row must keep its label.
+   *
+   * @param data the pinned canary file
+   */
+  public record CanaryGate(Source data) {
+    public CanaryGate {
+      Objects.requireNonNull(data, "data");
+    }
+  }
+
+  /**
+   * The largest allowed drop of each metric against a baseline model (loaded only through
+   * pipeline-verify).
+   *
+   * @param baseline the baseline model directory, relative to the spec directory
+   * @param metrics metric name → largest allowed drop, in [0, 1]
+   */
+  public record MaxChangeGate(String baseline, Map<String, Double> metrics) {
+    public MaxChangeGate {
+      Objects.requireNonNull(baseline, "baseline");
+      metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+  }
+}
