@@ -192,8 +192,8 @@ class SigstoreConformanceTest {
     assertThat(outcome.time).as(key).isNotNull();
     assertThat(outcome.digest).as(key).isEqualTo(Digests.sha256(artifactOf(dir)));
     if (outcome.keyless != null) {
-      assertThat(outcome.keyless.identity()).isEqualTo(read(dir, "identity", BEACON_IDENTITY));
-      assertThat(outcome.keyless.issuer()).isEqualTo(read(dir, "issuer", BEACON_ISSUER));
+      assertThat(outcome.keyless.identity()).contains(read(dir, "identity", BEACON_IDENTITY));
+      assertThat(outcome.keyless.issuer()).contains(read(dir, "issuer", BEACON_ISSUER));
       boolean dsse = Files.readString(dir.resolve("bundle.sigstore.json")).contains("dsseEnvelope");
       assertThat(outcome.keyless.dssePayload().isPresent()).as(key).isEqualTo(dsse);
       assertThat(outcome.keyless.dssePayloadType().isPresent()).as(key).isEqualTo(dsse);
@@ -202,7 +202,7 @@ class SigstoreConformanceTest {
 
   private static final class Outcome {
     VerificationException failure;
-    KeylessVerified keyless;
+    VerifiedSignature keyless;
     Instant time;
     Sha256 digest;
   }
@@ -226,7 +226,7 @@ class SigstoreConformanceTest {
                 .trustedRoot(root)
                 .publicKey(dir.resolve("key.pub"))
                 .build();
-        KeyBundleVerified r =
+        VerifiedSignature r =
             by == By.PATH ? v.verify(bundle, artifact) : v.verify(bundle, Digests.sha256(artifact));
         out.time = r.integratedTime();
         out.digest = r.artifactDigest();
@@ -237,7 +237,7 @@ class SigstoreConformanceTest {
                 .requireSigner(
                     read(dir, "identity", BEACON_IDENTITY), read(dir, "issuer", BEACON_ISSUER))
                 .build();
-        KeylessVerified r =
+        VerifiedSignature r =
             by == By.PATH ? v.verify(bundle, artifact) : v.verify(bundle, Digests.sha256(artifact));
         out.keyless = r;
         out.time = r.integratedTime();

@@ -9,7 +9,7 @@ import dev.custody.core.ModelSigning;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import dev.custody.verify.ClasspathLock;
 import dev.custody.verify.LoadedModel;
 import dev.custody.verify.ModelCard;
@@ -90,7 +90,7 @@ class PipelineTest {
   @Test
   void modelSignature_verifiesAndTheSafeLoaderLoadsTheCardsModel() throws Exception {
     Path dir = trained.directory();
-    VerifiedModel vm =
+    VerifiedManifest vm =
         ModelSigning.verify(
             dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
     ModelCard card = ChainVerifier.builder(policy).build().verify(dir).card();

@@ -6,7 +6,7 @@ import dev.custody.core.BundleSigner;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.SigningKey;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import dev.custody.verify.LoadedModel;
 import dev.custody.verify.ModelAllowList;
 import dev.custody.verify.ModelArtifacts;
@@ -45,7 +45,7 @@ class SafeLoadTest {
     Files.write(dir.resolve("model.tribuo"), ModelContent.protobufBytes(original));
     SigningKey key = SigningKey.generate();
     ModelSigning.sign(dir, dir.resolve("model.sig"), BundleSigner.create(key), List.of());
-    VerifiedModel verified =
+    VerifiedManifest verified =
         ModelSigning.verify(
             dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
 
