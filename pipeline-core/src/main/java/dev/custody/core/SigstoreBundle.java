@@ -24,7 +24,8 @@ import java.util.Set;
  * <p>Reading is strict: at most {@link #MAX_BUNDLE_BYTES} bytes; JSON through {@link Json} (no
  * duplicate keys, no trailing tokens); no field outside the bundle schema; base64 in canonical form
  * only; a DSSE envelope with exactly one signature, as the bundle specification requires. Every
- * refusal is {@link Reason#MALFORMED}.
+ * refusal is {@link Reason#MALFORMED}, except a media type outside {@link #MEDIA_TYPES}: {@link
+ * Reason#UNSUPPORTED}, a bundle version Custody does not read.
  *
  * <p>Accepted media types ({@link #MEDIA_TYPES}): bundle v0.3 in both spellings, which Custody and
  * {@code model_signing} write and which the keyless fixtures of {@code model_signing} use, and v0.1
@@ -81,7 +82,7 @@ final class SigstoreBundle {
     String mediaType = root.path("mediaType").asText("");
     if (!MEDIA_TYPES.contains(mediaType)) {
       throw new VerificationException(
-          Reason.MALFORMED,
+          Reason.UNSUPPORTED,
           "bundle: expected media type " + MEDIA_TYPE_V03 + " (or v0.1-v0.3), found '" + mediaType
               + "'");
     }

@@ -148,11 +148,11 @@ class SigstoreBundleTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("paths")
-  void verify_unknownMediaType_throwsMalformed(VerifierPath path) throws Exception {
+  void verify_unknownMediaType_throwsUnsupported(VerifierPath path) throws Exception {
     ObjectNode root = (ObjectNode) Json.parse(path.bundle(), "bundle");
     root.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.4+json");
 
-    assertThat(rejection(path, Json.write(root))).isEqualTo(Reason.MALFORMED);
+    assertThat(rejection(path, Json.write(root))).isEqualTo(Reason.UNSUPPORTED);
   }
 
   @ParameterizedTest(name = "{0}")

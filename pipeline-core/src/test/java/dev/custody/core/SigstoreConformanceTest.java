@@ -79,7 +79,8 @@ class SigstoreConformanceTest {
           Map.entry("bundle-malformed-json_fail", Reason.MALFORMED),
           // v0.1 bundle with no inclusion proof: rejected for that before the negative index.
           Map.entry("bundle-negative-log-index_fail", Reason.TLOG_INVALID),
-          Map.entry("bundle-unknown-version_fail", Reason.MALFORMED),
+          // One bundle reader on every path: a version it does not read is UNSUPPORTED.
+          Map.entry("bundle-unknown-version_fail", Reason.UNSUPPORTED),
           Map.entry("bundle-with-root-cert_fail", Reason.CERTIFICATE_INVALID),
           Map.entry("checkpoint-bad-keyhint_fail", Reason.TLOG_INVALID),
           Map.entry("checkpoint-wrong-roothash_fail", Reason.TLOG_INVALID),
