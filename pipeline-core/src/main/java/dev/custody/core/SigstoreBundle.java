@@ -27,12 +27,13 @@ import java.util.Set;
  * refusal is {@link Reason#MALFORMED}, except a media type outside {@link #MEDIA_TYPES}: {@link
  * Reason#UNSUPPORTED}, a bundle version Custody does not read.
  *
- * <p>Accepted media types ({@link #MEDIA_TYPES}): bundle v0.3 in both spellings, which Custody and
- * {@code model_signing} write and which the keyless fixtures of {@code model_signing} use, and v0.1
- * and v0.2, which the Sigstore conformance suite's {@code happy-path-v0.1}/{@code -v0.2} cases
- * require and sigstore-java 2.0.0 verifies. Older versions differ only in what the log entry must
- * carry (v0.1 may lack an inclusion proof), and the verifiers that check a log entry require an
- * inclusion proof of every version. Anything else is refused.
+ * <p>Accepted media types ({@link #MEDIA_TYPES}), one rule for every path: bundle v0.3 in both
+ * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture,
+ * key or keyless, write; {@code bundle+json;version=0.3}, the conformance suite's {@code
+ * happy-path-v0.3}), and v0.1 and v0.2, which the conformance suite's {@code happy-path-v0.1} and
+ * {@code happy-path-v0.2} cases require and sigstore-java 2.0.0 verifies. The older versions differ
+ * only in what a log entry must carry (v0.1 may lack an inclusion proof), and the verifiers that
+ * check a log entry require an inclusion proof whatever the version. Anything else is refused.
  *
  * <p>{@code model_signing} v0.3–v1.0 wrote {@code publicKey} as {@code {rawBytes: base64 PEM,
  * keyDetails}}, which is not in the bundle schema. The key is taken out and returned as {@link
