@@ -6,7 +6,7 @@ import dev.custody.core.ModelSigning;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerificationKey;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class SignAndVerifyModel {
     KeyBundleVerifier verifier = KeyBundleVerifier.builder()      // build() without a key throws:
         .trust(VerificationKey.fromPem(work.resolve("signer.pub"))) // there is no "accept any signer"
         .build();
-    VerifiedModel v = ModelSigning.verify(modelDir, modelDir.resolve("model.sig"), verifier, List.of());
+    VerifiedManifest v = ModelSigning.verify(modelDir, modelDir.resolve("model.sig"), verifier, List.of());
     System.out.println("verified " + v.rootDigest() + " signed by " + v.signer());
 
     Path file = v.manifest().resources().get(0).name().equals(".")

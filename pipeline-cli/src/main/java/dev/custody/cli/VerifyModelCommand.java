@@ -7,7 +7,7 @@ import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.VerificationKey;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ final class VerifyModelCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(model.toString());
     }
     Path sig = signature != null ? signature : SignModelCommand.defaultSignature(model);
-    VerifiedModel v;
+    VerifiedManifest v;
     if (signer.key != null) {
       KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
       v = ModelSigning.verify(model, sig, verifier, ignore);

@@ -2,13 +2,18 @@ package dev.custody.core;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
 
@@ -39,22 +44,52 @@ public final class Digests {
     }
   }
 
-  /** SHA-256 of each file, hashed in parallel (the common pool: one thread per core). */
+  /**
+   * SHA-256 of each file, hashed in parallel on threads owned by this call: at most one per core
+   * and one per file, daemon threads, stopped before it returns. It never runs on the common
+   * {@link java.util.concurrent.ForkJoinPool}, whose threads other code in the JVM relies on and
+   * which blocking file reads would starve.
+   *
+   * @throws IOException the first file that cannot be read; the other reads are stopped
+   */
   public static Map<Path, Sha256> sha256All(List<Path> files) throws IOException {
-    Map<Path, Sha256> out = new ConcurrentHashMap<>();
-    try {
-      files.parallelStream()
-          .forEach(
-              f -> {
-                try {
-                  out.put(f, sha256(f));
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
+    int threads = Math.min(files.size(), Runtime.getRuntime().availableProcessors());
+    Map<Path, Sha256> out = new HashMap<>();
+    if (threads <= 1) {
+      for (Path f : files) {
+        out.put(f, sha256(f));
+      }
+      return out;
     }
-    return out;
+    ExecutorService pool = Executors.newFixedThreadPool(threads, Digests::hashingThread);
+    try {
+      Map<Path, Future<Sha256>> pending = new LinkedHashMap<>();
+      for (Path f : files) {
+        pending.put(f, pool.submit(() -> sha256(f)));
+      }
+      for (Map.Entry<Path, Future<Sha256>> e : pending.entrySet()) {
+        out.put(e.getKey(), e.getValue().get());
+      }
+      return out;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("hashing failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while hashing " + files.size() + " files");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Thread hashingThread(Runnable r) {
+    Thread t = new Thread(r, "custody-sha256");
+    t.setDaemon(true);
+    return t;
   }
 }

@@ -1,8 +1,6 @@
 package dev.custody.core;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sigstore.proto.ProtoMutators;
 import dev.sigstore.proto.bundle.v1.Bundle;
 import dev.sigstore.proto.common.v1.HashAlgorithm;
@@ -13,16 +11,10 @@ import dev.sigstore.rekor.client.RekorVerifier;
 import dev.sigstore.timestamp.client.TimestampVerifier;
 import io.intoto.EnvelopeOuterClass.Envelope;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
-import java.security.PublicKey;
 import java.security.Signature;
-import java.security.interfaces.ECPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +41,7 @@ import org.apache.commons.codec.binary.Hex;
  *     .trustedRoot(Path.of("trusted_root.json"))
  *     .publicKey(Path.of("key.pub"))
  *     .build();
- * KeyBundleVerified verified = verifier.verify(bundleJson, artifactPath);
+ * VerifiedSignature verified = verifier.verify(bundleJson, artifactPath);
  * }</pre>
  *
  * <h3>Security guarantees</h3>
@@ -64,20 +56,15 @@ import org.apache.commons.codec.binary.Hex;
  * the clock's present. Supported keys: ECDSA P-256 (DSSE hashed with SHA-256) and P-384 (SHA-384).
  */
 public final class KeyBundleTlogVerifier {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
   private final TrustedRootMaterial root;
-  private final PublicKey key;
-  private final Sha256 keyId;
+  private final VerificationKey key;
   private final Clock clock;
   private final RekorVerifier rekor;
   private final TimestampVerifier timestamps;
 
-  private KeyBundleTlogVerifier(TrustedRootMaterial root, PublicKey key, Clock clock) {
+  private KeyBundleTlogVerifier(TrustedRootMaterial root, VerificationKey key, Clock clock) {
     this.root = root;
     this.key = key;
-    this.keyId = Sha256.of(key.getEncoded());
     this.clock = clock;
     this.rekor = RekorVerifier.newRekorVerifier(root.trusted());
     try {
@@ -99,7 +86,7 @@ public final class KeyBundleTlogVerifier {
    * @throws VerificationException if the bundle does not check out
    * @throws IOException if the artifact cannot be read
    */
-  public KeyBundleVerified verify(byte[] bundleJson, Path artifact)
+  public VerifiedSignature verify(byte[] bundleJson, Path artifact)
       throws VerificationException, IOException {
     return verify(bundleJson, Digests.sha256(artifact));
   }
@@ -108,22 +95,30 @@ public final class KeyBundleTlogVerifier {
    * Verifies a bundle for an artifact given by its SHA-256 digest.
    *
    * @throws VerificationException {@link Reason#MALFORMED} for an unreadable bundle, {@link
+   *     Reason#UNTRUSTED_SIGNER} for a bundle that embeds another key, {@link
    *     Reason#DIGEST_MISMATCH} when the bundle is for other content, {@link
    *     Reason#SIGNATURE_INVALID} when the signature does not verify with the key, {@link
    *     Reason#TLOG_INVALID} for the log entry, its proofs or timestamps, {@link
    *     Reason#UNSUPPORTED} for certificate bundles, several signatures or log entries, or other
    *     entry kinds
    */
-  public KeyBundleVerified verify(byte[] bundleJson, Sha256 artifactDigest)
+  public VerifiedSignature verify(byte[] bundleJson, Sha256 artifactDigest)
       throws VerificationException {
     Objects.requireNonNull(bundleJson, "bundleJson");
     Objects.requireNonNull(artifactDigest, "artifactDigest");
-    Bundle bundle = SigstoreChecks.parseBundle(bundleJson);
+    SigstoreBundle.Parsed parsed = SigstoreBundle.parse(bundleJson);
+    Bundle bundle = parsed.bundle();
     if (!bundle.getVerificationMaterial().hasPublicKey()) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
           "bundle verification material: expected a public key, found "
               + bundle.getVerificationMaterial().getContentCase());
+    }
+    if (parsed.embeddedKey().isPresent() && !parsed.embeddedKey().get().equals(key)) {
+      throw new VerificationException(
+          Reason.UNTRUSTED_SIGNER,
+          "bundle: signed by key " + parsed.embeddedKey().get().hint() + ", expected one of ["
+              + key.hint() + "]");
     }
 
     byte[] signature;
@@ -153,23 +148,18 @@ public final class KeyBundleTlogVerifier {
       Envelope env = bundle.getDsseEnvelope();
       payloadType = env.getPayloadType();
       payload = env.getPayload().toByteArray();
-      if (!SigstoreChecks.IN_TOTO_PAYLOAD_TYPE.equals(payloadType)) {
+      if (!Statement.PAYLOAD_TYPE.equals(payloadType)) {
         throw new VerificationException(
             Reason.UNSUPPORTED,
-            "DSSE payload type: expected "
-                + SigstoreChecks.IN_TOTO_PAYLOAD_TYPE
-                + ", found "
-                + payloadType);
+            "DSSE payload type: expected " + Statement.PAYLOAD_TYPE + ", found " + payloadType);
       }
       SigstoreChecks.checkInTotoSubject(payload, artifactDigest);
-      if (env.getSignaturesCount() != 1) {
-        throw new VerificationException(
-            Reason.UNSUPPORTED,
-            "DSSE envelope: expected exactly one signature, found " + env.getSignaturesCount());
-      }
-      signature = env.getSignatures(0).getSig().toByteArray();
+      signature = env.getSignatures(0).getSig().toByteArray(); // SigstoreBundle admits exactly one
       verifySignature(
-          dsseAlgorithm(), SigstoreChecks.pae(payloadType, payload), signature, "DSSE envelope");
+          key.curve().signatureAlgorithm(),
+          Dsse.pae(payloadType, payload),
+          signature,
+          "DSSE envelope");
     } else {
       throw new VerificationException(
           Reason.MALFORMED, "bundle: expected a message signature or a DSSE envelope, found none");
@@ -204,20 +194,7 @@ public final class KeyBundleTlogVerifier {
     }
     Instant when =
         integrated.orElseGet(() -> tsaTimes.stream().min(Comparator.naturalOrder()).get());
-    return new KeyBundleVerified(keyId, when, artifactDigest, payloadType, payload);
-  }
-
-  private String dsseAlgorithm() throws VerificationException {
-    int bits = ((ECPublicKey) key).getParams().getCurve().getField().getFieldSize();
-    if (bits == 256) {
-      return "SHA256withECDSA";
-    }
-    if (bits == 384) {
-      return "SHA384withECDSA";
-    }
-    throw new VerificationException(
-        Reason.UNSUPPORTED,
-        "DSSE with an ECDSA key: expected P-256 or P-384, found " + bits + " bits");
+    return VerifiedSignature.withKey(key, when, artifactDigest, payloadType, payload);
   }
 
   private void verifySignature(String algorithm, byte[] signed, byte[] sig, String what)
@@ -225,7 +202,7 @@ public final class KeyBundleTlogVerifier {
     boolean ok;
     try {
       Signature s = Signature.getInstance(algorithm);
-      s.initVerify(key);
+      s.initVerify(key.jcaKey());
       s.update(signed);
       ok = s.verify(sig);
     } catch (java.security.SignatureException e) {
@@ -236,7 +213,7 @@ public final class KeyBundleTlogVerifier {
     if (!ok) {
       throw new VerificationException(
           Reason.SIGNATURE_INVALID,
-          "signature over the " + what + " does not verify with key " + keyId);
+          "signature over the " + what + " does not verify with key " + key.hint());
     }
   }
 
@@ -248,12 +225,11 @@ public final class KeyBundleTlogVerifier {
     String version = tle.getKindVersion().getVersion();
     JsonNode body;
     try {
-      body = JSON.readTree(tle.getCanonicalizedBody().toByteArray());
-    } catch (IOException e) {
-      throw new VerificationException(Reason.TLOG_INVALID, "log entry body: not JSON");
+      body = Json.parse(tle.getCanonicalizedBody().toByteArray(), "log entry body");
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.TLOG_INVALID, e.getMessage(), e);
     }
-    if (body == null
-        || !kind.equals(body.path("kind").asText())
+    if (!kind.equals(body.path("kind").asText())
         || !version.equals(body.path("apiVersion").asText())) {
       throw new VerificationException(
           Reason.TLOG_INVALID,
@@ -262,9 +238,9 @@ public final class KeyBundleTlogVerifier {
               + " "
               + version
               + ", found "
-              + (body == null
-                  ? "none"
-                  : body.path("kind").asText() + " " + body.path("apiVersion").asText()));
+              + body.path("kind").asText()
+              + " "
+              + body.path("apiVersion").asText());
     }
     JsonNode spec = body.path("spec");
     if ("hashedrekord".equals(kind) && "0.0.1".equals(version) && dssePayload == null) {
@@ -276,7 +252,9 @@ public final class KeyBundleTlogVerifier {
       expect(
           MessageDigest.isEqual(signature, base64(spec.path("signature").path("content"))),
           "the bundle's signature");
-      expect(sameKey(spec.path("signature").path("publicKey").path("content")), "the key " + keyId);
+      expect(
+          sameKey(spec.path("signature").path("publicKey").path("content")),
+          "the key " + key.hint());
     } else if ("dsse".equals(kind) && "0.0.1".equals(version) && dssePayload != null) {
       JsonNode payloadHash = spec.path("payloadHash");
       expect("sha256".equals(payloadHash.path("algorithm").asText()), "a sha256 payload hash");
@@ -288,7 +266,7 @@ public final class KeyBundleTlogVerifier {
       expect(
           MessageDigest.isEqual(signature, base64(sigs.get(0).path("signature"))),
           "the envelope's signature");
-      expect(sameKey(sigs.get(0).path("verifier")), "the key " + keyId);
+      expect(sameKey(sigs.get(0).path("verifier")), "the key " + key.hint());
     } else {
       throw new VerificationException(
           Reason.UNSUPPORTED,
@@ -316,24 +294,11 @@ public final class KeyBundleTlogVerifier {
 
   /** Whether a base64 PEM public key in the log entry body is the configured key. */
   private boolean sameKey(JsonNode base64Pem) throws VerificationException {
-    String pem = new String(base64(base64Pem), StandardCharsets.UTF_8);
     try {
-      return MessageDigest.isEqual(derFromPem(pem), key.getEncoded());
-    } catch (IllegalArgumentException e) {
+      return VerificationKey.fromPem(base64(base64Pem)).equals(key);
+    } catch (PipelineException e) {
       return false;
     }
-  }
-
-  /** The DER bytes of a PEM {@code PUBLIC KEY} block; IllegalArgumentException if there is none. */
-  private static byte[] derFromPem(String pem) {
-    String begin = "-----BEGIN PUBLIC KEY-----";
-    String end = "-----END PUBLIC KEY-----";
-    int b = pem.indexOf(begin);
-    int e = pem.indexOf(end);
-    if (b < 0 || e < b) {
-      throw new IllegalArgumentException("expected a PEM PUBLIC KEY block");
-    }
-    return Base64.getMimeDecoder().decode(pem.substring(b + begin.length(), e));
   }
 
   /** Builds a {@link KeyBundleTlogVerifier}. */
@@ -376,11 +341,10 @@ public final class KeyBundleTlogVerifier {
       if (trustedRoot == null) {
         throw new IllegalStateException("a trusted root is required");
       }
-      PublicKey key;
+      VerificationKey key;
       try {
-        byte[] der = derFromPem(Files.readString(publicKey, StandardCharsets.US_ASCII));
-        key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        key = VerificationKey.fromPem(publicKey);
+      } catch (PipelineException e) {
         throw new IllegalArgumentException(
             "public key " + publicKey + ": expected a PEM ECDSA public key", e);
       }

@@ -68,7 +68,8 @@ public final class KeyBundleVerifier {
   /**
    * Verifies a DSSE bundle carrying an in-toto statement.
    *
-   * @throws VerificationException MALFORMED or UNSUPPORTED for a bundle of another shape,
+   * @throws VerificationException MALFORMED or UNSUPPORTED for a bundle of another shape (see
+   *     {@link SigstoreBundle}),
    *     UNTRUSTED_SIGNER when it names a key that is not trusted, SIGNATURE_INVALID when no
    *     signature checks out with a trusted key
    */
@@ -83,9 +84,6 @@ public final class KeyBundleVerifier {
     Envelope env = bundle.getDsseEnvelope();
     byte[] payload = env.getPayload().toByteArray();
     byte[] pae = Dsse.pae(env.getPayloadType(), payload);
-    if (env.getSignaturesCount() == 0) {
-      throw new VerificationException(Reason.SIGNATURE_INVALID, "bundle: the envelope has no signature");
-    }
     for (var sig : env.getSignaturesList()) {
       byte[] s = sig.getSig().toByteArray();
       for (VerificationKey k : candidates) {

@@ -4,7 +4,6 @@ import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
-import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.encryption.certificates.Certificates;
 import dev.sigstore.encryption.signers.Verifiers;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
@@ -13,10 +12,7 @@ import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.rekor.client.RekorVerifier;
 import dev.sigstore.strings.StringMatcher;
 import dev.sigstore.timestamp.client.TimestampVerifier;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -43,7 +39,7 @@ import java.util.stream.Collectors;
  *     .requireSigner("https://github.com/acme/models/.github/workflows/train.yml@refs/heads/main",
  *                    "https://token.actions.githubusercontent.com")
  *     .build();
- * KeylessVerified verified = verifier.verify(bundleJson, artifactDigest);
+ * VerifiedSignature verified = verifier.verify(bundleJson, artifactDigest);
  * }</pre>
  *
  * <p>For an OpenSSF Model Signing bundle (DSSE over an in-toto statement), pass the model's root
@@ -114,7 +110,7 @@ public final class KeylessBundleVerifier {
    *     message-signature bundle or another payload type, MALFORMED for an unreadable statement
    */
   public VerifiedStatement verifyStatement(byte[] bundleJson, Sha256 subject) throws VerificationException {
-    KeylessVerified kv = verify(bundleJson, subject);
+    VerifiedSignature kv = verify(bundleJson, subject);
     if (!Statement.PAYLOAD_TYPE.equals(kv.dssePayloadType().orElse(""))) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
@@ -123,8 +119,7 @@ public final class KeylessBundleVerifier {
     }
     byte[] payload = kv.dssePayload().orElseThrow();
     try {
-      return new VerifiedStatement(
-          Statement.parse(payload), payload, kv.identity() + " (issuer " + kv.issuer() + ")");
+      return new VerifiedStatement(Statement.parse(payload), payload, kv.signer());
     } catch (VerificationException e) {
       throw e;
     } catch (PipelineException e) {
@@ -147,7 +142,7 @@ public final class KeylessBundleVerifier {
    *     VerificationException#reason()} says why
    * @throws IOException if the artifact cannot be read
    */
-  public KeylessVerified verify(byte[] bundleJson, Path artifact)
+  public VerifiedSignature verify(byte[] bundleJson, Path artifact)
       throws VerificationException, IOException {
     return verify(bundleJson, Digests.sha256(artifact));
   }
@@ -167,7 +162,7 @@ public final class KeylessBundleVerifier {
    *     entry, inclusion proof, checkpoint, signed entry timestamp or RFC 3161 timestamps, and
    *     {@link Reason#UNSUPPORTED} for well-formed input this verifier does not handle
    */
-  public KeylessVerified verify(byte[] bundleJson, Sha256 artifactDigest)
+  public VerifiedSignature verify(byte[] bundleJson, Sha256 artifactDigest)
       throws VerificationException {
     Objects.requireNonNull(bundleJson, "bundleJson");
     Objects.requireNonNull(artifactDigest, "artifactDigest");
@@ -228,22 +223,14 @@ public final class KeylessBundleVerifier {
       Bundle.DsseEnvelope env = bundle.getDsseEnvelope().orElseThrow();
       payloadType = env.getPayloadType();
       payload = env.getPayload();
-      if (!SigstoreChecks.IN_TOTO_PAYLOAD_TYPE.equals(payloadType)) {
+      if (!Statement.PAYLOAD_TYPE.equals(payloadType)) {
         throw new VerificationException(
             Reason.UNSUPPORTED,
-            "DSSE payload type: expected "
-                + SigstoreChecks.IN_TOTO_PAYLOAD_TYPE
-                + ", found "
-                + payloadType);
+            "DSSE payload type: expected " + Statement.PAYLOAD_TYPE + ", found " + payloadType);
       }
       SigstoreChecks.checkInTotoSubject(payload, artifactDigest);
-      if (env.getSignatures().size() != 1) {
-        throw new VerificationException(
-            Reason.UNSUPPORTED,
-            "DSSE envelope: expected exactly one signature, found " + env.getSignatures().size());
-      }
-      signature = env.getSignature();
-      verifySignature(leaf, SigstoreChecks.pae(payloadType, payload), signature, false);
+      signature = env.getSignature(); // SigstoreBundle.parse admits exactly one
+      verifySignature(leaf, Dsse.pae(payloadType, payload), signature, false);
     }
 
     // The log entry and the times it and any timestamps vouch for.
@@ -284,25 +271,20 @@ public final class KeylessBundleVerifier {
 
     Instant when =
         integrated.orElseGet(() -> tsaTimes.stream().min(Comparator.naturalOrder()).get());
-    return new KeylessVerified(identity, issuer, when, artifactDigest, payloadType, payload);
+    return VerifiedSignature.keyless(identity, issuer, when, artifactDigest, payloadType, payload);
   }
 
   private static Bundle parse(byte[] bundleJson) throws VerificationException {
-    var proto = SigstoreChecks.parseBundle(bundleJson);
-    if (proto.getVerificationMaterial().hasPublicKey()) {
+    SigstoreBundle.Parsed parsed = SigstoreBundle.parse(bundleJson);
+    var proto = parsed.bundle();
+    if (proto.getVerificationMaterial().hasPublicKey() || parsed.embeddedKey().isPresent()) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
           "bundle verification material: expected a certificate, found a public key (verify"
-              + " public-key bundles with KeyBundleTlogVerifier)");
+              + " public-key bundles with KeyBundleVerifier or KeyBundleTlogVerifier)");
     }
     SigstoreChecks.checkLogMaterial(proto);
-    try (Reader r =
-        new InputStreamReader(new ByteArrayInputStream(bundleJson), StandardCharsets.UTF_8)) {
-      return Bundle.from(r);
-    } catch (BundleParseException | IOException | RuntimeException e) {
-      throw new VerificationException(
-          Reason.MALFORMED, "not a readable Sigstore bundle: " + SigstoreChecks.firstLine(e));
-    }
+    return SigstoreBundle.toSigstoreJava(proto);
   }
 
   private static void verifySignature(

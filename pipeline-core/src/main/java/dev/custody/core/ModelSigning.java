@@ -22,8 +22,6 @@ public final class ModelSigning {
   /** The signature's file name when it sits inside the model directory. */
   public static final String DEFAULT_SIGNATURE = "model.sig";
 
-  private static final long MAX_SIGNATURE_BYTES = 16L << 20;
-
   private ModelSigning() {}
 
   /**
@@ -49,7 +47,7 @@ public final class ModelSigning {
    * @throws VerificationException with the reason of the first check that failed; for {@link
    *     Reason#MANIFEST_MISMATCH} the message names every differing file
    */
-  public static VerifiedModel verify(
+  public static VerifiedManifest verify(
       Path model, Path signature, KeyBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
     VerifiedStatement vs = verifier.verifyStatement(readSignature(signature));
@@ -64,7 +62,7 @@ public final class ModelSigning {
    * checked: they only choose which files to hash), and the bundle is verified for that root
    * digest. The manifest is then read from the verified payload and compared file by file.
    */
-  public static VerifiedModel verify(
+  public static VerifiedManifest verify(
       Path model, Path signature, KeylessBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
     byte[] bundle = readSignature(signature);
@@ -86,14 +84,14 @@ public final class ModelSigning {
     return compare(model, vs, signed, actual);
   }
 
-  static VerifiedModel checkModel(
+  static VerifiedManifest checkModel(
       Path model, Path signature, VerifiedStatement vs, List<String> extraIgnores)
       throws IOException, VerificationException {
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
     return compare(model, vs, signed, hashFor(model, signature, extraIgnores, signed));
   }
 
-  private static VerifiedModel compare(
+  private static VerifiedManifest compare(
       Path model, VerifiedStatement vs, ModelManifest signed, ModelManifest actual)
       throws VerificationException {
     Sha256 subject = vs.statement().subjects().get(0).sha256();
@@ -109,7 +107,7 @@ public final class ModelSigning {
           Reason.MANIFEST_MISMATCH,
           "model " + model + " does not match its signature: " + String.join("; ", diff));
     }
-    return new VerifiedModel(signed, vs.signer());
+    return new VerifiedManifest(signed, vs.signer());
   }
 
   private static ModelManifest hashFor(
@@ -142,13 +140,13 @@ public final class ModelSigning {
 
   static byte[] readSignature(Path signature) throws IOException, VerificationException {
     long size = Files.size(signature);
-    if (size > MAX_SIGNATURE_BYTES) {
+    if (size > SigstoreBundle.MAX_BUNDLE_BYTES) {
       throw new VerificationException(
           Reason.MALFORMED,
-          signature + ": expected a signature of at most " + MAX_SIGNATURE_BYTES + " bytes, found " + size);
+          signature + ": expected a signature of at most " + SigstoreBundle.MAX_BUNDLE_BYTES + " bytes, found " + size);
     }
     try (InputStream in = Files.newInputStream(signature)) {
-      return in.readNBytes((int) MAX_SIGNATURE_BYTES + 1);
+      return in.readNBytes((int) SigstoreBundle.MAX_BUNDLE_BYTES + 1);
     }
   }
 

@@ -5,7 +5,9 @@ package dev.custody.core;
  * maps once to a CLI exit code and an HTTP status; codes never change meaning once released.
  */
 public enum Reason {
-  /** Input that is not what its format says it is: bad JSON, bad base64, wrong media type. */
+  /**
+   * Input that is not what its format says it is: bad JSON, bad base64, a field outside the schema.
+   */
   MALFORMED(10, 400),
   /** An artifact's digest differs from the digest that was signed or pinned. */
   DIGEST_MISMATCH(3, 422),
@@ -21,7 +23,10 @@ public enum Reason {
   CERTIFICATE_INVALID(8, 422),
   /** A key file cannot be read: wrong format, wrong passphrase or unsupported algorithm. */
   KEY_INVALID(9, 400),
-  /** A well-formed input in a version, algorithm or method Custody does not accept. */
+  /**
+   * A well-formed input in a version, algorithm or method Custody does not accept, such as a
+   * bundle media type it does not read.
+   */
   UNSUPPORTED(11, 422),
   /**
    * A model names a class or protobuf type that the loader's allow-list does not permit; it is

@@ -6,7 +6,9 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.proto.bundle.v1.Bundle;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,15 +17,40 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads and writes Sigstore bundle JSON through sigstore-java's generated protobuf classes (its
- * high-level {@code Bundle} cannot hold public-key bundles in 2.0.0).
+ * The one reader of Sigstore bundle JSON, for key and keyless verification alike, into
+ * sigstore-java's generated protobuf {@link Bundle} (its high-level {@code Bundle} cannot hold
+ * public-key bundles in 2.0.0), and the one writer.
+ *
+ * <p>Reading is strict: at most {@link #MAX_BUNDLE_BYTES} bytes; JSON through {@link Json} (no
+ * duplicate keys, no trailing tokens); no field outside the bundle schema; base64 in canonical form
+ * only; a DSSE envelope with exactly one signature, as the bundle specification requires. Every
+ * refusal is {@link Reason#MALFORMED}, except a media type outside {@link #MEDIA_TYPES}: {@link
+ * Reason#UNSUPPORTED}, a bundle version Custody does not read.
+ *
+ * <p>Accepted media types ({@link #MEDIA_TYPES}), one rule for every path: bundle v0.3 in both
+ * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture,
+ * key or keyless, write; {@code bundle+json;version=0.3}, the conformance suite's {@code
+ * happy-path-v0.3}), and v0.1 and v0.2, which the conformance suite's {@code happy-path-v0.1} and
+ * {@code happy-path-v0.2} cases require and sigstore-java 2.0.0 verifies. The older versions differ
+ * only in what a log entry must carry (v0.1 may lack an inclusion proof), and the verifiers that
+ * check a log entry require an inclusion proof whatever the version. Anything else is refused.
+ *
+ * <p>{@code model_signing} v0.3–v1.0 wrote {@code publicKey} as {@code {rawBytes: base64 PEM,
+ * keyDetails}}, which is not in the bundle schema. The key is taken out and returned as {@link
+ * Parsed#embeddedKey()}: it is unauthenticated, so it may only narrow which trusted key is tried,
+ * never be trusted itself.
  */
 final class SigstoreBundle {
   static final String MEDIA_TYPE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
   static final Set<String> MEDIA_TYPES =
-      Set.of(MEDIA_TYPE_V03, "application/vnd.dev.sigstore.bundle+json;version=0.3");
+      Set.of(
+          MEDIA_TYPE_V03,
+          "application/vnd.dev.sigstore.bundle+json;version=0.3",
+          "application/vnd.dev.sigstore.bundle+json;version=0.2",
+          "application/vnd.dev.sigstore.bundle+json;version=0.1");
 
-  private static final long MAX_BUNDLE_BYTES = 16L << 20;
+  /** The largest bundle read, on every path: a bundle is a few kilobytes. */
+  static final long MAX_BUNDLE_BYTES = 16L << 20;
 
   /** A parsed bundle and, for bundles written by model_signing before v1.1, the embedded key. */
   record Parsed(Bundle bundle, Optional<VerificationKey> embeddedKey) {}
@@ -57,7 +84,8 @@ final class SigstoreBundle {
     if (!MEDIA_TYPES.contains(mediaType)) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "bundle: expected media type " + MEDIA_TYPE_V03 + ", found '" + mediaType + "'");
+          "bundle: expected media type " + MEDIA_TYPE_V03 + " (or v0.1-v0.3), found '" + mediaType
+              + "'");
     }
     // model_signing v0.3–v1.0 wrote publicKey as {rawBytes: PEM, keyDetails}, which is not in the
     // bundle schema. Take the key out (it is unauthenticated: it only tells which key signed) and
@@ -83,7 +111,30 @@ final class SigstoreBundle {
     } catch (InvalidProtocolBufferException e) {
       throw new VerificationException(Reason.MALFORMED, "bundle: " + e.getMessage());
     }
-    return new Parsed(b.build(), embedded);
+    Bundle bundle = b.build();
+    if (bundle.hasDsseEnvelope() && bundle.getDsseEnvelope().getSignaturesCount() != 1) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          "bundle: expected a DSSE envelope with exactly one signature, found "
+              + bundle.getDsseEnvelope().getSignaturesCount());
+    }
+    return new Parsed(bundle, embedded);
+  }
+
+  /**
+   * sigstore-java's high-level view of a bundle {@link #parse} accepted, for its {@code
+   * KeylessVerifier}: it reads the protobuf printed back from the accepted bundle, never the
+   * original file.
+   *
+   * @throws VerificationException {@link Reason#MALFORMED} if sigstore-java cannot read it
+   */
+  static dev.sigstore.bundle.Bundle toSigstoreJava(Bundle bundle) throws VerificationException {
+    try {
+      return dev.sigstore.bundle.Bundle.from(new StringReader(JsonFormat.printer().print(bundle)));
+    } catch (BundleParseException | InvalidProtocolBufferException | RuntimeException e) {
+      throw new VerificationException(
+          Reason.MALFORMED, "not a readable Sigstore bundle: " + SigstoreChecks.firstLine(e));
+    }
   }
 
   /**

@@ -1,11 +1,7 @@
 package dev.custody.core;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sigstore.encryption.signers.Verifiers;
-import dev.sigstore.json.ProtoJson;
 import dev.sigstore.proto.bundle.v1.Bundle;
 import dev.sigstore.rekor.client.RekorEntry;
 import dev.sigstore.rekor.client.RekorVerificationException;
@@ -16,9 +12,6 @@ import dev.sigstore.timestamp.client.TimestampResponse;
 import dev.sigstore.timestamp.client.TimestampVerificationException;
 import dev.sigstore.timestamp.client.TimestampVerifier;
 import dev.sigstore.trustroot.TransparencyLog;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
@@ -36,48 +29,11 @@ import org.apache.commons.codec.binary.Hex;
 
 /**
  * Checks shared by {@link KeylessBundleVerifier} and {@link KeyBundleTlogVerifier}: the parts of
- * Sigstore bundle verification that sigstore-java 2.0.0 leaves out or gets wrong.
+ * Sigstore bundle verification that sigstore-java 2.0.0 leaves out or gets wrong. Bundles are read
+ * by {@link SigstoreBundle}, DSSE encoded by {@link Dsse}, JSON parsed by {@link Json}.
  */
 final class SigstoreChecks {
-  static final String IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
-
-  /** Bundle media types this package reads (those of sigstore-java 2.0.0). */
-  static final List<String> BUNDLE_MEDIA_TYPES =
-      List.of(
-          "application/vnd.dev.sigstore.bundle+json;version=0.1",
-          "application/vnd.dev.sigstore.bundle+json;version=0.2",
-          "application/vnd.dev.sigstore.bundle+json;version=0.3",
-          "application/vnd.dev.sigstore.bundle.v0.3+json");
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
   private SigstoreChecks() {}
-
-  /**
-   * Parses a bundle's protobuf JSON form and checks its media type.
-   *
-   * @throws VerificationException {@link Reason#MALFORMED} if it is not a bundle this package reads
-   */
-  static Bundle parseBundle(byte[] bundleJson) throws VerificationException {
-    Bundle.Builder builder = Bundle.newBuilder();
-    try {
-      ProtoJson.parser().merge(new String(bundleJson, StandardCharsets.UTF_8), builder);
-    } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new VerificationException(
-          Reason.MALFORMED, "not a readable Sigstore bundle: " + firstLine(e));
-    }
-    Bundle bundle = builder.build();
-    if (!BUNDLE_MEDIA_TYPES.contains(bundle.getMediaType())) {
-      throw new VerificationException(
-          Reason.MALFORMED,
-          "bundle media type: expected one of "
-              + BUNDLE_MEDIA_TYPES
-              + ", found "
-              + bundle.getMediaType());
-    }
-    return bundle;
-  }
 
   /**
    * Checks that a bundle has exactly one log entry, with an inclusion proof, and something that
@@ -109,22 +65,6 @@ final class SigstoreChecks {
   }
 
   /**
-   * The DSSE v1 pre-authentication encoding, with lengths counted in bytes as the DSSE spec says
-   * (sigstore-java 2.0.0's {@code getPAE()} counts UTF-16 characters).
-   */
-  static byte[] pae(String payloadType, byte[] payload) {
-    byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + type.length + 32);
-    byte[] head = ("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII);
-    out.write(head, 0, head.length);
-    out.write(type, 0, type.length);
-    byte[] mid = (" " + payload.length + " ").getBytes(StandardCharsets.US_ASCII);
-    out.write(mid, 0, mid.length);
-    out.write(payload, 0, payload.length);
-    return out.toByteArray();
-  }
-
-  /**
    * Checks that an in-toto statement names {@code artifact} among its SHA-256 subject digests.
    *
    * @throws VerificationException {@link Reason#MALFORMED} if the payload is not an in-toto
@@ -133,12 +73,11 @@ final class SigstoreChecks {
   static void checkInTotoSubject(byte[] payload, Sha256 artifact) throws VerificationException {
     JsonNode statement;
     try {
-      statement = JSON.readTree(payload);
-    } catch (IOException e) {
-      throw new VerificationException(
-          Reason.MALFORMED, "DSSE payload: expected an in-toto statement, found invalid JSON");
+      statement = Json.parse(payload, "DSSE payload (in-toto statement)");
+    } catch (PipelineException e) {
+      throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
     }
-    JsonNode subjects = statement == null ? null : statement.get("subject");
+    JsonNode subjects = statement.get("subject");
     if (subjects == null || !subjects.isArray() || subjects.isEmpty()) {
       throw new VerificationException(
           Reason.MALFORMED, "in-toto statement: expected a non-empty subject list, found none");

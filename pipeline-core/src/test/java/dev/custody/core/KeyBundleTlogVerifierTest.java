@@ -123,7 +123,7 @@ class KeyBundleTlogVerifierTest {
                     + " "
                     + new String(spec.payload, StandardCharsets.UTF_8))
                 .getBytes(StandardCharsets.UTF_8)
-            : SigstoreChecks.pae(IN_TOTO, spec.payload);
+            : Dsse.pae(IN_TOTO, spec.payload);
     byte[] sig = sign(signer.getPrivate(), pae);
     byte[] logged = spec.loggedPayload == null ? spec.payload : spec.loggedPayload;
 
@@ -207,19 +207,23 @@ class KeyBundleTlogVerifierTest {
   void verify_dsseBundleWithMultiByteUtf8Payload_returnsVerifiedPayload() throws Exception {
     Spec spec = new Spec();
 
-    KeyBundleVerified v = verifier().verify(bundle(spec), MODEL);
+    VerifiedSignature v = verifier().verify(bundle(spec), MODEL);
 
     assertThat(v.dssePayload()).hasValueSatisfying(p -> assertThat(p).isEqualTo(spec.payload));
     assertThat(v.dssePayloadType()).contains(IN_TOTO);
     assertThat(v.artifactDigest()).isEqualTo(MODEL);
     assertThat(v.integratedTime()).isEqualTo(Instant.ofEpochSecond(INTEGRATED));
-    assertThat(v.keyId()).isEqualTo(Sha256.of(signer.getPublic().getEncoded()));
+    assertThat(v.signer())
+        .isEqualTo(
+            "key "
+                + VerificationKey.fromDer(signer.getPublic().getEncoded()).hint());
+    assertThat(v.identity()).isEmpty();
   }
 
   @Test
   void dssePayload_returnedArrayMutated_resultUnchanged() throws Exception {
     Spec spec = new Spec();
-    KeyBundleVerified v = verifier().verify(bundle(spec), MODEL);
+    VerifiedSignature v = verifier().verify(bundle(spec), MODEL);
 
     byte[] copy = v.dssePayload().orElseThrow();
     Arrays.fill(copy, (byte) 0);

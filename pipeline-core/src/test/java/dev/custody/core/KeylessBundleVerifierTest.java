@@ -66,10 +66,10 @@ class KeylessBundleVerifierTest {
                 SigstoreConformanceTest.BEACON_IDENTITY, SigstoreConformanceTest.BEACON_ISSUER)
             .build();
 
-    KeylessVerified r =
+    VerifiedSignature r =
         v.verify(Files.readAllBytes(dir.resolve("bundle.sigstore.json")), CASES.resolve("a.txt"));
 
-    assertThat(r.identity()).isEqualTo(SigstoreConformanceTest.BEACON_IDENTITY);
+    assertThat(r.identity()).contains(SigstoreConformanceTest.BEACON_IDENTITY);
     assertThat(r.dssePayload()).isEmpty();
     assertThat(r.dssePayloadType()).isEmpty();
   }
@@ -78,7 +78,7 @@ class KeylessBundleVerifierTest {
   void dssePayload_returnedArrayMutated_resultUnchanged() throws Exception {
     Path dir = CASES.resolve("happy-path-intoto-in-dsse-v3");
     assumeTrue(Files.isDirectory(dir), "shared fixtures absent: " + CASES);
-    KeylessVerified r =
+    VerifiedSignature r =
         KeylessBundleVerifier.builder()
             .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
             .requireSigner(
@@ -94,18 +94,5 @@ class KeylessBundleVerifierTest {
 
     assertThat(r.dssePayload().orElseThrow()).isEqualTo(before);
     assertThat(new String(before, StandardCharsets.UTF_8)).contains("\"subject\"");
-  }
-
-  @Test
-  void pae_multiByteUtf8Payload_countsBytesNotCharacters() {
-    byte[] payload = "é".getBytes(StandardCharsets.UTF_8); // one character, two bytes
-
-    byte[] pae = SigstoreChecks.pae("t", payload);
-
-    byte[] expected =
-        new byte[] {
-          'D', 'S', 'S', 'E', 'v', '1', ' ', '1', ' ', 't', ' ', '2', ' ', payload[0], payload[1]
-        };
-    assertThat(pae).isEqualTo(expected);
   }
 }

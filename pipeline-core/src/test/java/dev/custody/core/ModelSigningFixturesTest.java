@@ -37,7 +37,7 @@ class ModelSigningFixturesTest {
   void verify_modelSigningEllipticKeyFixture_verifies(String folder, String model, List<String> ignore)
       throws Exception {
     Path dir = Shared.require("fixtures/model-signing/" + folder);
-    VerifiedModel v = ModelSigning.verify(dir.resolve(model), dir.resolve("model.sig"), verifier(), ignore);
+    VerifiedManifest v = ModelSigning.verify(dir.resolve(model), dir.resolve("model.sig"), verifier(), ignore);
     assertThat(v.signer()).contains(publicKey().hint());
   }
 

@@ -23,7 +23,7 @@ class ModelSigningKeylessTest {
   @ValueSource(strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
   void verify_modelSigningSigstoreFixture_verifiesWholeModel(String folder) throws Exception {
     Path dir = Shared.require("fixtures/model-signing/" + folder);
-    VerifiedModel v = ModelSigning.verify(dir, dir.resolve("model.sig"), verifier(IDENTITY, ISSUER), List.of("ignore-me"));
+    VerifiedManifest v = ModelSigning.verify(dir, dir.resolve("model.sig"), verifier(IDENTITY, ISSUER), List.of("ignore-me"));
     assertThat(v.signer()).isEqualTo(IDENTITY + " (issuer " + ISSUER + ")");
     assertThat(v.manifest().resources()).extracting(ModelManifest.Resource::name).containsExactly("signme-1", "signme-2");
   }

@@ -33,7 +33,7 @@ class ModelSigningTest {
 
   @Test
   void verify_untouchedModel_returnsSignedManifest() throws Exception {
-    VerifiedModel v = ModelSigning.verify(model, sig, verifier, List.of());
+    VerifiedManifest v = ModelSigning.verify(model, sig, verifier, List.of());
     assertThat(v.manifest().resources())
         .extracting(ModelManifest.Resource::name)
         .containsExactly("card.json", "model.tribuo", "sub/extra.bin");

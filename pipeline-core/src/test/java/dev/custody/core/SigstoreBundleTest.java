@@ -2,13 +2,221 @@ package dev.custody.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * The one bundle reader, seen through every verifier that uses it: the same fault gives the same
+ * {@link Reason} on the key, key-with-log and keyless paths.
+ */
 class SigstoreBundleTest {
+  /** A verifier path and a bundle it accepts (not a record: it holds a byte array). */
+  static final class VerifierPath {
+    private final String name;
+    private final byte[] bundle;
+    private final Check check;
+
+    VerifierPath(String name, byte[] bundle, Check check) {
+      this.name = name;
+      this.bundle = bundle.clone();
+      this.check = check;
+    }
+
+    byte[] bundle() {
+      return bundle.clone();
+    }
+
+    Check check() {
+      return check;
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  /** Verifies a bundle on one path. */
+  interface Check {
+    void verify(byte[] bundle) throws Exception;
+  }
+
+  /** The key path always; the key-with-log and keyless paths where ../shared is present. */
+  static Stream<VerifierPath> paths() throws Exception {
+    List<VerifierPath> out = new ArrayList<>();
+    SigningKey key = SigningKey.generate();
+    Path artifact = Files.createTempFile("custody-bundle-test", ".txt");
+    artifact.toFile().deleteOnExit();
+    Files.writeString(artifact, "artifact");
+    KeyBundleVerifier byKey = KeyBundleVerifier.builder().trust(key.publicKey()).build();
+    out.add(
+        new VerifierPath(
+            "key",
+            BundleSigner.create(key).signArtifact(artifact),
+            b -> byKey.verifyArtifact(b, artifact)));
+    Path cases = SigstoreConformanceTest.CASES;
+    if (Files.isDirectory(cases)) {
+      Path a = cases.resolve("a.txt");
+      Path managed = cases.resolve("managed-key-happy-path");
+      KeyBundleTlogVerifier withLog =
+          KeyBundleTlogVerifier.builder()
+              .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
+              .publicKey(managed.resolve("key.pub"))
+              .build();
+      out.add(
+          new VerifierPath(
+              "key with log",
+              Files.readAllBytes(managed.resolve("bundle.sigstore.json")),
+              b -> withLog.verify(b, a)));
+      out.add(
+          new VerifierPath(
+              "keyless",
+              Files.readAllBytes(cases.resolve("happy-path-v0.3/bundle.sigstore.json")),
+              b -> keyless().verify(b, a)));
+    }
+    return out.stream();
+  }
+
+  /** DSSE bundles on the key and keyless paths. */
+  static Stream<VerifierPath> dssePaths() throws Exception {
+    List<VerifierPath> out = new ArrayList<>();
+    SigningKey key = SigningKey.generate();
+    KeyBundleVerifier byKey = KeyBundleVerifier.builder().trust(key.publicKey()).build();
+    out.add(
+        new VerifierPath(
+            "key",
+            BundleSigner.create(key).signStatement(BundleFixturesGenerator.statement()),
+            byKey::verifyStatement));
+    Path cases = SigstoreConformanceTest.CASES;
+    if (Files.isDirectory(cases)) {
+      out.add(
+          new VerifierPath(
+              "keyless",
+              Files.readAllBytes(cases.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json")),
+              b -> keyless().verify(b, cases.resolve("a.txt"))));
+    }
+    return out.stream();
+  }
+
+  private static KeylessBundleVerifier keyless() throws IOException {
+    return KeylessBundleVerifier.builder()
+        .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
+        .requireSigner(
+            SigstoreConformanceTest.BEACON_IDENTITY, SigstoreConformanceTest.BEACON_ISSUER)
+        .build();
+  }
+
+  private static Reason rejection(VerifierPath path, byte[] bundle) {
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> path.check().verify(bundle));
+    return e.reason();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"paths", "dssePaths"})
+  void verify_intactBundle_verifies(VerifierPath path) throws Exception {
+    path.check().verify(path.bundle());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void verify_bundleOverSizeLimit_throwsMalformed(VerifierPath path) {
+    byte[] padded = Arrays.copyOf(path.bundle(), (int) SigstoreBundle.MAX_BUNDLE_BYTES + 1);
+    Arrays.fill(padded, path.bundle().length, padded.length, (byte) ' '); // still valid JSON
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> path.check().verify(padded));
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e.getMessage())
+        .contains("expected at most " + SigstoreBundle.MAX_BUNDLE_BYTES + " bytes");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void verify_unknownMediaType_throwsUnsupported(VerifierPath path) throws Exception {
+    ObjectNode root = (ObjectNode) Json.parse(path.bundle(), "bundle");
+    root.put("mediaType", "application/vnd.dev.sigstore.bundle.v0.4+json");
+
+    assertThat(rejection(path, Json.write(root))).isEqualTo(Reason.UNSUPPORTED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void verify_duplicateKey_throwsMalformed(VerifierPath path) throws Exception {
+    String json = new String(path.bundle(), StandardCharsets.UTF_8);
+    String mediaType = Json.parse(path.bundle(), "bundle").path("mediaType").asText();
+    int brace = json.indexOf('{');
+    String duplicated =
+        json.substring(0, brace + 1) + "\"mediaType\":\"" + mediaType + "\"," + json.substring(brace + 1);
+
+    assertThat(rejection(path, duplicated.getBytes(StandardCharsets.UTF_8)))
+        .isEqualTo(Reason.MALFORMED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void verify_trailingTokens_throwsMalformed(VerifierPath path) {
+    byte[] bundle = path.bundle();
+    byte[] trailing = Arrays.copyOf(bundle, bundle.length + 2);
+    trailing[bundle.length] = '{';
+    trailing[bundle.length + 1] = '}';
+
+    assertThat(rejection(path, trailing)).isEqualTo(Reason.MALFORMED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void verify_fieldOutsideBundleSchema_throwsMalformed(VerifierPath path) throws Exception {
+    ObjectNode root = (ObjectNode) Json.parse(path.bundle(), "bundle");
+    root.put("signedBy", "someone else");
+
+    assertThat(rejection(path, Json.write(root))).isEqualTo(Reason.MALFORMED);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void verify_messageDigestInNonCanonicalBase64_throwsMalformed(VerifierPath path)
+      throws Exception {
+    ObjectNode root = (ObjectNode) Json.parse(path.bundle(), "bundle");
+    ObjectNode digest = (ObjectNode) root.path("messageSignature").path("messageDigest");
+    digest.put("digest", respell(digest.get("digest").asText()));
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> path.check().verify(Json.write(root)));
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e.getMessage()).contains("messageSignature.messageDigest.digest");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dssePaths")
+  void verify_dsseEnvelopeWithTwoSignatures_throwsMalformed(VerifierPath path) throws Exception {
+    ObjectNode root = (ObjectNode) Json.parse(path.bundle(), "bundle");
+    ArrayNode sigs = (ArrayNode) root.path("dsseEnvelope").path("signatures");
+    sigs.add(sigs.get(0).deepCopy());
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> path.check().verify(Json.write(root)));
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e.getMessage()).contains("exactly one signature, found 2");
+  }
+
   @Test
   void canonicalBase64_unusedBitsSet_refused() {
     assertThat(SigstoreBundle.canonicalBase64("QUI=")).isTrue(); // "AB"

@@ -79,7 +79,8 @@ class SigstoreConformanceTest {
           Map.entry("bundle-malformed-json_fail", Reason.MALFORMED),
           // v0.1 bundle with no inclusion proof: rejected for that before the negative index.
           Map.entry("bundle-negative-log-index_fail", Reason.TLOG_INVALID),
-          Map.entry("bundle-unknown-version_fail", Reason.MALFORMED),
+          // One bundle reader on every path: a version it does not read is UNSUPPORTED.
+          Map.entry("bundle-unknown-version_fail", Reason.UNSUPPORTED),
           Map.entry("bundle-with-root-cert_fail", Reason.CERTIFICATE_INVALID),
           Map.entry("checkpoint-bad-keyhint_fail", Reason.TLOG_INVALID),
           Map.entry("checkpoint-wrong-roothash_fail", Reason.TLOG_INVALID),
@@ -192,8 +193,8 @@ class SigstoreConformanceTest {
     assertThat(outcome.time).as(key).isNotNull();
     assertThat(outcome.digest).as(key).isEqualTo(Digests.sha256(artifactOf(dir)));
     if (outcome.keyless != null) {
-      assertThat(outcome.keyless.identity()).isEqualTo(read(dir, "identity", BEACON_IDENTITY));
-      assertThat(outcome.keyless.issuer()).isEqualTo(read(dir, "issuer", BEACON_ISSUER));
+      assertThat(outcome.keyless.identity()).contains(read(dir, "identity", BEACON_IDENTITY));
+      assertThat(outcome.keyless.issuer()).contains(read(dir, "issuer", BEACON_ISSUER));
       boolean dsse = Files.readString(dir.resolve("bundle.sigstore.json")).contains("dsseEnvelope");
       assertThat(outcome.keyless.dssePayload().isPresent()).as(key).isEqualTo(dsse);
       assertThat(outcome.keyless.dssePayloadType().isPresent()).as(key).isEqualTo(dsse);
@@ -202,7 +203,7 @@ class SigstoreConformanceTest {
 
   private static final class Outcome {
     VerificationException failure;
-    KeylessVerified keyless;
+    VerifiedSignature keyless;
     Instant time;
     Sha256 digest;
   }
@@ -226,7 +227,7 @@ class SigstoreConformanceTest {
                 .trustedRoot(root)
                 .publicKey(dir.resolve("key.pub"))
                 .build();
-        KeyBundleVerified r =
+        VerifiedSignature r =
             by == By.PATH ? v.verify(bundle, artifact) : v.verify(bundle, Digests.sha256(artifact));
         out.time = r.integratedTime();
         out.digest = r.artifactDigest();
@@ -237,7 +238,7 @@ class SigstoreConformanceTest {
                 .requireSigner(
                     read(dir, "identity", BEACON_IDENTITY), read(dir, "issuer", BEACON_ISSUER))
                 .build();
-        KeylessVerified r =
+        VerifiedSignature r =
             by == By.PATH ? v.verify(bundle, artifact) : v.verify(bundle, Digests.sha256(artifact));
         out.keyless = r;
         out.time = r.integratedTime();

@@ -9,7 +9,7 @@ import dev.custody.core.ModelSigning;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.fit.ModelContent;
 import dev.custody.train.spec.Fixtures;
@@ -94,7 +94,7 @@ class PipelineTest {
   @Test
   void modelSignature_verifiesAndTheSafeLoaderLoadsTheCardsModel() throws Exception {
     Path dir = trained.directory();
-    VerifiedModel vm =
+    VerifiedManifest vm =
         ModelSigning.verify(
             dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
     ModelCard card = ChainVerifier.builder(policy).build().verify(dir).card();

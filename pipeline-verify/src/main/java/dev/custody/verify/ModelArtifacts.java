@@ -4,7 +4,7 @@ import dev.custody.core.ModelManifest;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,10 +34,10 @@ public final class ModelArtifacts {
   /**
    * Reads {@code file} of {@code modelDir} with the {@linkplain #DEFAULT_MAX_BYTES default limit}.
    *
-   * @throws VerificationException as {@link #readVerified(VerifiedModel, Path, String, long)}
+   * @throws VerificationException as {@link #readVerified(VerifiedManifest, Path, String, long)}
    * @throws IOException if the file cannot be read
    */
-  public static VerifiedArtifact readVerified(VerifiedModel model, Path modelDir, String file)
+  public static VerifiedArtifact readVerified(VerifiedManifest model, Path modelDir, String file)
       throws VerificationException, IOException {
     return readVerified(model, modelDir, file, DEFAULT_MAX_BYTES);
   }
@@ -50,14 +50,14 @@ public final class ModelArtifacts {
    * @param modelDir the model directory that was verified
    * @param file the file's relative POSIX path, e.g. {@code model.tribuo}
    * @param maxBytes the largest file accepted
-   * @return the verified bytes, signed by {@link VerifiedModel#signer()}
+   * @return the verified bytes, signed by {@link VerifiedManifest#signer()}
    * @throws VerificationException {@link Reason#MANIFEST_MISMATCH} if the signature does not list
    *     the file, or the file is not a regular file (a link, a directory) or its bytes differ from
    *     the signed digest; {@link Reason#MODEL_TOO_LARGE} if it is larger than {@code maxBytes}
    * @throws IOException if the file cannot be read
    */
   public static VerifiedArtifact readVerified(
-      VerifiedModel model, Path modelDir, String file, long maxBytes)
+      VerifiedManifest model, Path modelDir, String file, long maxBytes)
       throws VerificationException, IOException {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(modelDir, "modelDir");

@@ -9,7 +9,7 @@ import dev.custody.core.ModelSigning;
 import dev.custody.core.Reason;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelArtifactsTest {
   @TempDir Path dir;
   private byte[] modelBytes;
-  private VerifiedModel verified;
+  private VerifiedManifest verified;
 
   @BeforeEach
   void signedModel() throws Exception {

@@ -6,7 +6,7 @@ import dev.custody.core.BundleSigner;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.SigningKey;
-import dev.custody.core.VerifiedModel;
+import dev.custody.core.VerifiedManifest;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.evaluate.Evaluator;
 import dev.custody.train.fit.CreditData;
@@ -51,7 +51,7 @@ class SafeLoadTest {
     Files.write(dir.resolve("model.tribuo"), ModelContent.protobufBytes(original));
     SigningKey key = SigningKey.generate();
     ModelSigning.sign(dir, dir.resolve("model.sig"), BundleSigner.create(key), List.of());
-    VerifiedModel verified =
+    VerifiedManifest verified =
         ModelSigning.verify(
             dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
 

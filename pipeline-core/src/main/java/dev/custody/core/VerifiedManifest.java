@@ -5,11 +5,11 @@ package dev.custody.core;
  * signed manifest, equal to what is on disk at verification time. Only {@link ModelSigning}
  * constructs it.
  */
-public final class VerifiedModel {
+public final class VerifiedManifest {
   private final ModelManifest manifest;
   private final String signer;
 
-  VerifiedModel(ModelManifest manifest, String signer) {
+  VerifiedManifest(ModelManifest manifest, String signer) {
     this.manifest = manifest;
     this.signer = signer;
   }
@@ -31,6 +31,6 @@ public final class VerifiedModel {
 
   @Override
   public String toString() {
-    return "VerifiedModel[" + manifest.modelName() + " " + rootDigest() + " signed by " + signer + "]";
+    return "VerifiedManifest[" + manifest.modelName() + " " + rootDigest() + " signed by " + signer + "]";
   }
 }
