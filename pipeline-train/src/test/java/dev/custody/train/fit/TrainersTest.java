@@ -108,7 +108,7 @@ class TrainersTest {
         .hasMessageContaining("epochs");
     assertThatThrownBy(() -> new TrainerSpec.Cart(0, 1f, 0f, 1)).hasMessageContaining("maxDepth");
     assertThatThrownBy(() -> new TrainerSpec.Cart(3, Float.NaN, 0f, 1))
-        .hasMessageContaining("minChildWeight");
+        .hasMessageContaining("minLeaf");
     assertThatThrownBy(() -> new TrainerSpec.Cart(3, 1f, -1f, 1))
         .hasMessageContaining("minImpurityDecrease");
     assertThatThrownBy(() -> new TrainerSpec.RandomForest(0, 3, 1f, 0.5f, 1))
