@@ -2,6 +2,7 @@ package dev.custody.train.screen;
 
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.train.spec.ScreenSpec;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ final class OutlierScreen {
 
   private OutlierScreen() {}
 
-  static Screening.Outcome run(List<ParsedRow> rows, Schema schema, double threshold) {
+  static Screening.Outcome run(List<ParsedRow> rows, Schema schema, ScreenSpec.Outliers spec) {
+    double threshold = spec.threshold();
     int columns = schema.numeric().size();
     double[] median = new double[columns];
     double[] scale = new double[columns];

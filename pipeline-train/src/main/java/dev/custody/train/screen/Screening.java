@@ -49,7 +49,7 @@ public final class Screening {
       } else if (s instanceof ScreenSpec.Conflicts) {
         o = conflicts(current);
       } else if (s instanceof ScreenSpec.Outliers outliers) {
-        o = OutlierScreen.run(current, schema, outliers.threshold());
+        o = OutlierScreen.run(current, schema, outliers);
       } else if (s instanceof ScreenSpec.LabelNoise noise) {
         o = new LabelNoiseScreen(schema, noise).run(current);
       } else {
