@@ -63,7 +63,7 @@ final class DataCommand {
         throw new IllegalArgumentException(
             "the specs' rows have different columns: " + before.schema().canonicalColumns() + " and " + columns);
       }
-      Ingest ingest = Ingest.create();
+      Ingest ingest = Ingest.builder().cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build();
       List<CanonicalRow> oldRows = ingest.rows(before);
       List<CanonicalRow> newRows = ingest.rows(after);
       DataDiff d = DataDiff.between(oldRows, newRows);

@@ -57,7 +57,7 @@ final class IngestCommand implements Callable<Integer> {
     DatasetAttestation d;
     try {
       d =
-          Pipeline.builder().progress(progress).build().ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
+          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
     } catch (Exception e) {
       progress.failed();
       throw e;

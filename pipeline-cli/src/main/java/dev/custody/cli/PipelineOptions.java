@@ -23,6 +23,12 @@ import java.util.Locale;
 
 /** What the pipeline commands share: loading keys and policies, printing a trained model. */
 final class PipelineOptions {
+  /**
+   * Where the commands cache downloaded data files: {@code .custody-cache} in the working
+   * directory, passed explicitly to the library (which has no default).
+   */
+  static final Path CACHE_DIRECTORY = Path.of(".custody-cache");
+
   private PipelineOptions() {}
 
   static SigningKey key(Path file, Passphrase passphrase) throws IOException, PipelineException {

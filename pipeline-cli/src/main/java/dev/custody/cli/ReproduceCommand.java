@@ -59,7 +59,7 @@ final class ReproduceCommand implements Callable<Integer> {
     Reproduction r;
     try {
       r =
-          Pipeline.builder().progress(progress).build().reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
+          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
     } catch (Exception e) {
       progress.failed();
       throw e;

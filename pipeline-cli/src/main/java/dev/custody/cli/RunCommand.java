@@ -57,7 +57,7 @@ final class RunCommand implements Callable<Integer> {
     TrainedModel m;
     try {
       m =
-          Pipeline.builder().progress(progress).build().run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
+          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
     } catch (Exception e) {
       progress.failed();
       throw e;

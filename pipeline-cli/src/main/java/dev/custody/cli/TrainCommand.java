@@ -86,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainedModel m;
     try {
       m =
-          Pipeline.builder().progress(progress).build().train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
+          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
     } catch (Exception e) {
       progress.failed();
       throw e;

@@ -22,6 +22,7 @@ import dev.custody.train.spec.PipelineSpec.LockFile;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
 import dev.custody.train.spec.PipelineSpec.Schema;
 import dev.custody.train.spec.PipelineSpec.Source;
+import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.SpecParser;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -50,7 +51,7 @@ import java.util.TreeSet;
  * dataset with {@link Reason#DATA_INVALID}, naming file, line, column, expected and found.
  *
  * <pre>{@code
- * IngestResult r = Ingest.builder().cacheDirectory(Path.of(".custody-cache")).build()
+ * IngestResult r = Ingest.builder().cacheDirectory(Path.of("/var/cache/custody")).build()
  *     .run(PipelineSpec.load(Path.of("examples/credit-rf.yaml")));
  * }</pre>
  */
@@ -66,7 +67,7 @@ public final class Ingest {
     this.maxFileBytes = maxFileBytes;
   }
 
-  /** An ingest stage with the defaults (cache in {@code .custody-cache}, https only). */
+  /** An ingest stage with the defaults (no download cache, https only). */
   public static Ingest create() {
     return builder().build();
   }
@@ -110,7 +111,7 @@ public final class Ingest {
     merkle.done("root " + rowsRoot);
     Progress.Timer screen = Progress.start(progress, "screen");
     Screening.Result screened =
-        Screening.run(spec.screens(), spec.schema(), spec.split().seed(), rows, baseline(spec));
+        Screening.run(spec.screens(), spec.schema(), rows, baseline(spec));
     List<ParsedRow> kept = screened.kept();
     screen.done(screenDetail(screened.reports(), rows.size(), kept.size()));
     TrainingTable table = table(spec.schema(), kept);
@@ -151,11 +152,11 @@ public final class Ingest {
    * checked against their own pinned digests. Empty when the screen is not configured.
    */
   private List<CanonicalRow> baseline(PipelineSpec spec) throws PipelineException, IOException {
-    var screen = spec.screens().get(PipelineSpec.ScreenKind.LABEL_CHANGES);
+    var screen = spec.screen(ScreenSpec.LabelChanges.class);
     if (screen.isEmpty()) {
       return List.of();
     }
-    java.nio.file.Path path = spec.baseDirectory().resolve(screen.get().params().stringValue("baseline", ""));
+    java.nio.file.Path path = spec.baseDirectory().resolve(screen.get().baseline());
     PipelineSpec previous = PipelineSpec.load(path);
     if (!previous.schema().canonicalColumns().equals(spec.schema().canonicalColumns())) {
       throw new PipelineException(
@@ -296,7 +297,7 @@ public final class Ingest {
 
   /** Configures an {@link Ingest}; every relaxation of the defaults is a named method. */
   public static final class Builder {
-    private Path cacheDirectory = Path.of(".custody-cache");
+    private Path cacheDirectory;
     private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
     private boolean allowPlainHttp;
     private HttpClient httpClient;
@@ -305,7 +306,9 @@ public final class Ingest {
     private Builder() {}
 
     /**
-     * Where downloaded files are cached (default {@code .custody-cache} in the working directory).
+     * Where verified downloads are cached, as {@code <dir>/sha256/<hex>}. By default there is no
+     * cache: remote files are downloaded on every use and never written to disk. A relative
+     * directory resolves against the working directory when a file is cached.
      */
     @CanIgnoreReturnValue
     public Builder cacheDirectory(Path dir) {

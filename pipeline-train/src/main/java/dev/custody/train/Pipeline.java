@@ -28,7 +28,6 @@ import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
-import dev.custody.train.spec.TrainerSpecs;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
@@ -110,8 +109,8 @@ public final class Pipeline {
   private final Progress progress;
   private final String builderVersion;
 
-  private Pipeline(Builder b) {
-    this.ingest = b.ingest;
+  private Pipeline(Builder b, Ingest ingest) {
+    this.ingest = ingest;
     this.clock = b.clock;
     this.progress = b.progress;
     this.builderVersion = b.builderVersion;
@@ -351,7 +350,7 @@ public final class Pipeline {
 
   private Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
     TrainingTable table = r.table();
-    TrainerSpec trainer = TrainerSpecs.of(spec, table.featureNames().size());
+    TrainerSpec trainer = spec.trainer();
     Split split;
     try {
       split = Split.seeded(table, spec.split().testFraction(), spec.split().seed());
@@ -361,7 +360,7 @@ public final class Pipeline {
     Progress.Timer t = Progress.start(progress, "train");
     Model<Label> model = Trainers.train(trainer, split.train());
     byte[] bytes = ModelContent.protobufBytes(model);
-    t.done(spec.trainer().type().word() + " on " + split.train().rows().size() + " rows, "
+    t.done(spec.trainer().type() + " on " + split.train().rows().size() + " rows, "
         + table.featureNames().size() + " features, seed " + trainer.seed());
     List<String> allowed = spec.schema().label().allowed();
     return new Trained(model, split, trainer, bytes, allowed.get(allowed.size() - 1));
@@ -403,7 +402,7 @@ public final class Pipeline {
         new ModelCard(
             spec.name(),
             spec.version(),
-            spec.trainer().type().word(),
+            spec.trainer().type(),
             labels,
             features,
             t.positiveLabel(),
@@ -497,16 +496,33 @@ public final class Pipeline {
   /** Configures a {@link Pipeline}. */
   public static final class Builder {
     private Ingest ingest;
+    private Path cacheDirectory;
     private Clock clock = Clock.systemUTC();
     private Progress progress = Progress.none();
     private String builderVersion = defaultVersion();
 
     private Builder() {}
 
-    /** The ingest stage (default {@link Ingest#create()}: cache in {@code .custody-cache}). */
+    /**
+     * The ingest stage (default {@link Ingest#create()}, or an ingest stage caching in {@link
+     * #cacheDirectory}). Conflicts with {@link #cacheDirectory}: configure its cache on the
+     * {@link Ingest.Builder} instead.
+     */
     @CanIgnoreReturnValue
     public Builder ingest(Ingest ingest) {
       this.ingest = Objects.requireNonNull(ingest, "ingest");
+      return this;
+    }
+
+    /**
+     * Where downloaded data files are cached ({@code <dir>/sha256/<hex>}, each verified against
+     * its pin before it is written and again on every use). There is no default: without this
+     * setting (or an {@link #ingest} that has one) remote data is downloaded on every run and
+     * never written to disk. The {@code custody} command passes {@code .custody-cache}.
+     */
+    @CanIgnoreReturnValue
+    public Builder cacheDirectory(Path dir) {
+      this.cacheDirectory = Objects.requireNonNull(dir, "dir");
       return this;
     }
 
@@ -537,12 +553,25 @@ public final class Pipeline {
       return this;
     }
 
-    /** The pipeline. */
+    /**
+     * The pipeline.
+     *
+     * @throws IllegalStateException if both {@link #ingest} and {@link #cacheDirectory} are set
+     */
     public Pipeline build() {
-      if (ingest == null) {
-        ingest = Ingest.create();
+      if (ingest != null && cacheDirectory != null) {
+        throw new IllegalStateException(
+            "cacheDirectory and ingest are both set: expected the cache directory on the"
+                + " Ingest.Builder of the ingest stage, or no ingest stage");
       }
-      return new Pipeline(this);
+      if (ingest != null) {
+        return new Pipeline(this, ingest);
+      }
+      Ingest.Builder b = Ingest.builder();
+      if (cacheDirectory != null) {
+        b.cacheDirectory(cacheDirectory);
+      }
+      return new Pipeline(this, b.build());
     }
 
     private static String defaultVersion() {

@@ -1,6 +1,7 @@
 package dev.custody.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
@@ -102,6 +103,32 @@ class IngestDownloadTest {
 
     assertThat(again.summary().rowsRoot()).isEqualTo(r.summary().rowsRoot());
     assertThat(requests.get()).as("second run is served from the cache").isEqualTo(1);
+  }
+
+  @Test
+  void run_withoutCacheDirectory_downloadsOnEveryRunAndCachesNothing() throws Exception {
+    Sha256 pin = Sha256.of(GOOD);
+    Ingest uncached = Ingest.builder().allowPlainHttp().build();
+    boolean defaultCacheBefore = Files.exists(Path.of(".custody-cache"));
+
+    IngestResult r = uncached.run(spec("/good.csv", pin));
+    IngestResult again = uncached.run(spec("/good.csv", pin));
+
+    assertThat(again.summary().rowsRoot()).isEqualTo(r.summary().rowsRoot());
+    assertThat(requests.get()).as("nothing cached between runs").isEqualTo(2);
+    assertThat(Files.exists(Path.of(".custody-cache"))).isEqualTo(defaultCacheBefore);
+    try (Stream<Path> files = Files.list(specDir)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void build_cacheDirectoryAndIngestBothSet_throwsIllegalState() {
+    Pipeline.Builder b = Pipeline.builder().ingest(ingest()).cacheDirectory(cache);
+
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cacheDirectory and ingest are both set");
   }
 
   @Test

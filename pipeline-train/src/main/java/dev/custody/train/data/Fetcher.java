@@ -19,10 +19,12 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Downloads pinned data files into a content-addressed cache ({@code <cache>/sha256/<hex>}). A
- * download is held in memory, hashed and compared with the pin before anything is written, so a
- * wrong file never enters the cache; a cached file is hashed again on every use, and one that no
- * longer matches is deleted and downloaded again.
+ * Downloads pinned data files, optionally into a content-addressed cache ({@code
+ * <cache>/sha256/<hex>}). A download is held in memory, hashed and compared with the pin before
+ * anything is written, so a wrong file never enters the cache; a cached file is hashed again on
+ * every use, and one that no longer matches is deleted and downloaded again. Without a cache
+ * directory every use downloads again and nothing is written. The cache directory is always the
+ * caller's explicit choice: nothing here depends on the working directory.
  */
 public final class Fetcher {
   private final Path cacheDirectory;
@@ -34,6 +36,8 @@ public final class Fetcher {
   /**
    * A fetcher caching under {@code cacheDirectory}.
    *
+   * @param cacheDirectory where verified downloads are kept, or null to keep none
+   * @param client the HTTP client for downloads
    * @param allowPlainHttp whether {@code http://} URLs are fetched (refused otherwise)
    * @param maxBytes the largest download accepted
    * @param timeout the timeout of each request
@@ -51,9 +55,9 @@ public final class Fetcher {
     this.timeout = timeout;
   }
 
-  /** Where a file with this digest is cached. */
+  /** Where a file with this digest is cached, or null without a cache directory. */
   Path cachePath(Sha256 digest) {
-    return cacheDirectory.resolve("sha256").resolve(digest.hex());
+    return cacheDirectory == null ? null : cacheDirectory.resolve("sha256").resolve(digest.hex());
   }
 
   /**
@@ -70,7 +74,7 @@ public final class Fetcher {
           url + ": expected an https URL, found http (Ingest.Builder.allowPlainHttp() permits it)");
     }
     Path cached = cachePath(file.sha256());
-    if (Files.isRegularFile(cached, LinkOption.NOFOLLOW_LINKS)) {
+    if (cached != null && Files.isRegularFile(cached, LinkOption.NOFOLLOW_LINKS)) {
       byte[] bytes = Bytes.readLimited(cached, maxBytes, Reason.DATA_INVALID);
       if (Bytes.sha256(bytes).matches(file.sha256())) {
         return bytes;
@@ -98,7 +102,9 @@ public final class Fetcher {
           Reason.DIGEST_MISMATCH,
           "digest mismatch: " + url + " pinned " + file.sha256() + ", downloaded " + found);
     }
-    AtomicFiles.write(cached, bytes);
+    if (cached != null) {
+      AtomicFiles.write(cached, bytes);
+    }
     return bytes;
   }
 }

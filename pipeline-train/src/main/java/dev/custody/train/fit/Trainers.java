@@ -45,7 +45,9 @@ public final class Trainers {
    * Trains a model on every row of {@code table}.
    *
    * @throws PipelineException with {@link Reason#TRAINING_FAILED} if the table has no rows, fewer
-   *     than two distinct labels, or the trainer rejects the data
+   *     than two distinct labels, or the trainer rejects the data; with {@link
+   *     Reason#SPEC_INVALID} if a random forest leaves {@code featureFraction} to its default and
+   *     that default samples nothing (a table of one feature)
    * @throws IllegalArgumentException if a row's label or feature is not declared by the table, or a
    *     value is not finite (ingest guarantees neither happens)
    */
@@ -63,8 +65,13 @@ public final class Trainers {
               + " rows with labels "
               + present);
     }
+    Trainer<Label> trainer;
+    try {
+      trainer = trainer(spec, table);
+    } catch (IllegalArgumentException e) {
+      throw new PipelineException(Reason.SPEC_INVALID, "trainer.params." + e.getMessage(), e);
+    }
     MutableDataset<Label> dataset = TribuoTables.dataset(table, standardizes(spec));
-    Trainer<Label> trainer = trainer(spec, table);
     try {
       return trainer.train(dataset);
     } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
@@ -75,15 +82,21 @@ public final class Trainers {
     }
   }
 
-  /** A fresh Tribuo trainer for {@code spec}; {@code table} decides which features get scaled. */
+  /**
+   * A fresh Tribuo trainer for {@code spec}; {@code table} decides which features get scaled and
+   * the default feature fraction of a random forest.
+   *
+   * @throws IllegalArgumentException if a random forest's default feature fraction samples nothing
+   */
   static Trainer<Label> trainer(TrainerSpec spec, TrainingTable table) {
+    // Java 17 has no pattern switch; the spec is sealed, so this chain covers every type.
     if (spec instanceof TrainerSpec.LogisticRegression lr) {
       return logisticRegression(lr, table);
     }
     if (spec instanceof TrainerSpec.Cart cart) {
       return new CARTClassificationTrainer(
           cart.maxDepth(),
-          cart.minChildWeight(),
+          cart.minLeaf(),
           cart.minImpurityDecrease(),
           1.0f,
           false,
@@ -91,10 +104,10 @@ public final class Trainers {
           cart.seed());
     }
     TrainerSpec.RandomForest rf = (TrainerSpec.RandomForest) spec;
+    float fraction = rf.featureFractionFor(table.featureNames().size());
     return new RandomForestTrainer<>(
         new CARTClassificationTrainer(
-            rf.maxDepth(), rf.minChildWeight(), 0.0f, rf.featureFraction(), false, new GiniIndex(),
-            rf.seed()),
+            rf.maxDepth(), rf.minLeaf(), 0.0f, fraction, false, new GiniIndex(), rf.seed()),
         new FullyWeightedVotingCombiner(),
         rf.trees(),
         rf.seed());
@@ -108,7 +121,7 @@ public final class Trainers {
             new AdaGrad(lr.learningRate(), ADAGRAD_EPSILON),
             lr.epochs(),
             NO_LOGGING,
-            lr.minibatchSize(),
+            lr.minibatch(),
             lr.seed());
     if (!lr.standardize()) {
       return sgd;

@@ -1,8 +1,8 @@
 package dev.custody.train.screen;
 
 import dev.custody.train.data.ParsedRow;
-import dev.custody.train.spec.Params;
 import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.train.spec.ScreenSpec;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -46,10 +46,6 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
  * or a training fold that lacks a class, the screen does not run and reports {@code skipped = 1}.
  */
 final class LabelNoiseScreen {
-  static final int DEFAULT_FOLDS = 5;
-  static final int DEFAULT_EPOCHS = 10;
-  static final int DEFAULT_BINS = 10;
-
   private final List<String> labels;
   private final List<String> numericColumns;
   private final Set<String> textColumns;
@@ -76,14 +72,9 @@ final class LabelNoiseScreen {
     this.bins = bins;
   }
 
-  static LabelNoiseScreen fromParams(Schema schema, Params params, long defaultSeed) {
-    boolean expand = params.stringValue("expand", "bins").equals("bins");
-    return new LabelNoiseScreen(
-        schema,
-        params.intValue("folds", DEFAULT_FOLDS),
-        params.intValue("epochs", DEFAULT_EPOCHS),
-        params.longValue("seed", defaultSeed),
-        expand ? params.intValue("bins", DEFAULT_BINS) : 0);
+  /** The screen a spec configures. */
+  LabelNoiseScreen(Schema schema, ScreenSpec.LabelNoise spec) {
+    this(schema, spec.folds(), spec.epochs(), spec.seed(), spec.bins());
   }
 
   Screening.Outcome run(List<ParsedRow> rows) {

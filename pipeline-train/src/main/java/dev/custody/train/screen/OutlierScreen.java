@@ -1,8 +1,8 @@
 package dev.custody.train.screen;
 
 import dev.custody.train.data.ParsedRow;
-import dev.custody.train.spec.Params;
 import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.train.spec.ScreenSpec;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -16,17 +16,17 @@ import java.util.Map;
  * and Hoaglin, {@code z = (x - median) / (1.4826 * MAD)}, where MAD is the median absolute
  * deviation. When more than half the values equal the median (MAD = 0) the scale is the mean
  * absolute deviation from the median times 1.2533 instead; a column whose values are all equal is
- * skipped. A row is flagged when any column's |z| exceeds the threshold (default 3.5).
+ * skipped. A row is flagged when any column's |z| exceeds the threshold ({@link
+ * dev.custody.train.spec.ScreenSpec.Outliers#threshold()}).
  */
 final class OutlierScreen {
-  static final double DEFAULT_THRESHOLD = 3.5;
   private static final double MAD_SCALE = 1.4826;
   private static final double MEAN_AD_SCALE = 1.2533;
 
   private OutlierScreen() {}
 
-  static Screening.Outcome run(List<ParsedRow> rows, Schema schema, Params params) {
-    double threshold = params.doubleValue("threshold", DEFAULT_THRESHOLD);
+  static Screening.Outcome run(List<ParsedRow> rows, Schema schema, ScreenSpec.Outliers spec) {
+    double threshold = spec.threshold();
     int columns = schema.numeric().size();
     double[] median = new double[columns];
     double[] scale = new double[columns];

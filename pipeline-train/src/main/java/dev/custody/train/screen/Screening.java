@@ -4,10 +4,9 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
-import dev.custody.train.spec.PipelineSpec.Policy;
 import dev.custody.train.spec.PipelineSpec.Schema;
-import dev.custody.train.spec.PipelineSpec.Screen;
-import dev.custody.train.spec.PipelineSpec.Screens;
+import dev.custody.train.spec.ScreenSpec;
+import dev.custody.train.spec.ScreenSpec.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,8 +18,6 @@ import java.util.TreeMap;
 
 /** Runs the configured screens in order and applies each one's policy. */
 public final class Screening {
-  static final int DEFAULT_REPORT_ROWS = 10;
-
   /** A flagged row (index into the rows the screen saw) and why. */
   record Flag(int index, String detail) {}
 
@@ -32,33 +29,34 @@ public final class Screening {
 
   private Screening() {}
 
-  static Result run(Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows)
-      throws PipelineException {
-    return run(screens, schema, defaultSeed, rows, List.of());
-  }
-
   /**
    * Runs the configured screens in order.
    *
+   * @param screens the screens, in run order
+   * @param schema the columns of the rows
+   * @param rows the rows to screen
    * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
    */
   public static Result run(
-      Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      List<ScreenSpec> screens, Schema schema, List<ParsedRow> rows, List<CanonicalRow> baseline)
       throws PipelineException {
     List<ParsedRow> current = rows;
     List<ScreenReport> reports = new ArrayList<>();
-    for (Screen s : screens.configured()) {
-      Outcome o =
-          switch (s.kind()) {
-            case DUPLICATES -> duplicates(current);
-            case CONFLICTS -> conflicts(current);
-            case OUTLIERS -> OutlierScreen.run(current, schema, s.params());
-            case LABEL_NOISE ->
-                LabelNoiseScreen.fromParams(schema, s.params(), defaultSeed).run(current);
-            case LABEL_CHANGES -> labelChanges(current, baseline);
-          };
-      int reportRows = s.params().intValue("reportRows", DEFAULT_REPORT_ROWS);
-      long maxFlagged = s.params().longValue("maxFlagged", 0);
+    for (ScreenSpec s : screens) {
+      Outcome o;
+      if (s instanceof ScreenSpec.Duplicates) {
+        o = duplicates(current);
+      } else if (s instanceof ScreenSpec.Conflicts) {
+        o = conflicts(current);
+      } else if (s instanceof ScreenSpec.Outliers outliers) {
+        o = OutlierScreen.run(current, schema, outliers);
+      } else if (s instanceof ScreenSpec.LabelNoise noise) {
+        o = new LabelNoiseScreen(schema, noise).run(current);
+      } else {
+        o = labelChanges(current, baseline);
+      }
+      int reportRows = s.reportRows();
+      long maxFlagged = s.maxFlagged();
       List<ScreenReport.FlaggedRow> first = new ArrayList<>();
       for (Flag f : o.flags()) {
         if (first.size() >= reportRows) {
@@ -70,7 +68,7 @@ public final class Screening {
       int dropped = s.policy() == Policy.DROP ? o.flags().size() : 0;
       ScreenReport report =
           new ScreenReport(
-              s.kind().word(),
+              s.name(),
               s.policy().word(),
               current.size(),
               o.flags().size(),

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,8 +41,8 @@ public final class PipelineSpec {
   private final Format format;
   private final Schema schema;
   private final Split split;
-  private final Trainer trainer;
-  private final Screens screens;
+  private final TrainerSpec trainer;
+  private final List<ScreenSpec> screens;
   private final Gates gates;
 
   PipelineSpec(
@@ -56,8 +55,8 @@ public final class PipelineSpec {
       Format format,
       Schema schema,
       Split split,
-      Trainer trainer,
-      Screens screens,
+      TrainerSpec trainer,
+      List<ScreenSpec> screens,
       Gates gates) {
     this.bytes = bytes.clone();
     this.digest = Bytes.sha256(this.bytes);
@@ -70,7 +69,7 @@ public final class PipelineSpec {
     this.schema = schema;
     this.split = split;
     this.trainer = trainer;
-    this.screens = screens;
+    this.screens = List.copyOf(screens);
     this.gates = gates;
   }
 
@@ -151,14 +150,22 @@ public final class PipelineSpec {
     return split;
   }
 
-  /** The trainer and its parameters. */
-  public Trainer trainer() {
+  /** The trainer and its parameters, defaults filled in. */
+  public TrainerSpec trainer() {
     return trainer;
   }
 
-  /** The data screens that run at ingest. */
-  public Screens screens() {
+  /**
+   * The data screens that run at ingest, in run order (duplicates, conflicts, outliers,
+   * labelNoise, labelChanges); screens the spec does not name do not run.
+   */
+  public List<ScreenSpec> screens() {
     return screens;
+  }
+
+  /** The configured screen of that type, if the spec names it. */
+  public <T extends ScreenSpec> Optional<T> screen(Class<T> type) {
+    return screens.stream().filter(type::isInstance).map(type::cast).findFirst();
   }
 
   /** The release gates (evaluated after training). */
@@ -409,139 +416,6 @@ public final class PipelineSpec {
    * @param seed the split's random seed
    */
   public record Split(double testFraction, long seed) {}
-
-  /** The supported trainers. */
-  public enum TrainerType {
-    /** Logistic regression (SGD) on scaled features. */
-    LOGISTIC("logistic"),
-    /** A single CART decision tree. */
-    CART("cart"),
-    /** A random forest of CART trees. */
-    RANDOM_FOREST("random-forest");
-
-    private final String word;
-
-    TrainerType(String word) {
-      this.word = word;
-    }
-
-    /** The word used in the spec. */
-    public String word() {
-      return word;
-    }
-
-    static TrainerType of(String word) {
-      for (TrainerType t : values()) {
-        if (t.word.equals(word)) {
-          return t;
-        }
-      }
-      throw new IllegalArgumentException(word);
-    }
-  }
-
-  /**
-   * The trainer. Its parameters are checked when the spec is read (unknown keys, types and ranges);
-   * absent ones take the trainer's defaults:
-   *
-   * <ul>
-   *   <li>{@code logistic}: {@code epochs} (integer ≥ 1), {@code learningRate} (number &gt; 0),
-   *       {@code minibatch} (integer ≥ 1), {@code seed} (integer);
-   *   <li>{@code cart}: {@code maxDepth} (integer 1..64), {@code minLeaf} (number ≥ 0, the
-   *       minimum child weight), {@code featureFraction} (number in (0, 1]), {@code impurity}
-   *       ({@code gini} | {@code entropy}), {@code seed};
-   *   <li>{@code random-forest}: as {@code cart}, plus {@code trees} (integer ≥ 1).
-   * </ul>
-   *
-   * @param type which trainer
-   * @param params its parameters
-   */
-  public record Trainer(TrainerType type, Params params) {
-    public Trainer {
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(params, "params");
-    }
-  }
-
-  /** What a screen does with the rows it flags. */
-  public enum Policy {
-    /** Refuse the data when more rows are flagged than the screen's {@code maxFlagged}. */
-    FAIL,
-    /** Report the flagged rows and keep them. */
-    WARN,
-    /** Report the flagged rows and leave them out of the training table. */
-    DROP;
-
-    /** The word used in the spec. */
-    public String word() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /** The data screens, in the order they run. */
-  public enum ScreenKind {
-    /** Rows with the same features and the same label as an earlier row. */
-    DUPLICATES("duplicates"),
-    /** Rows with the same features as another row but a different label. */
-    CONFLICTS("conflicts"),
-    /** Numeric values far from the column's median, in units of its (scaled) MAD. */
-    OUTLIERS("outliers"),
-    /** Rows whose label is unlikely given the out-of-fold predictions of a logistic regression. */
-    LABEL_NOISE("labelNoise"),
-    /**
-     * Rows whose label differs from the same row (same id, else same features) in a baseline
-     * dataset: the previous, pinned version of the data. Catches relabelled rows exactly.
-     */
-    LABEL_CHANGES("labelChanges");
-
-    private final String word;
-
-    ScreenKind(String word) {
-      this.word = word;
-    }
-
-    /** The key used in the spec. */
-    public String word() {
-      return word;
-    }
-  }
-
-  /**
-   * One configured screen. Every screen takes {@code reportRows} (how many flagged rows the report
-   * lists, default 10) and {@code maxFlagged} (how many flagged rows policy {@code fail} tolerates,
-   * default 0). {@code outliers} also takes {@code threshold} (robust z, default 3.5); {@code
-   * labelNoise} takes {@code folds} (default 5), {@code epochs} (default 10), {@code seed} (default
-   * the split seed), {@code expand} ({@code bins} (default) | {@code none}) and {@code bins}
-   * (default 10).
-   *
-   * @param kind which screen
-   * @param policy what to do with flagged rows
-   * @param params its parameters
-   */
-  public record Screen(ScreenKind kind, Policy policy, Params params) {
-    public Screen {
-      Objects.requireNonNull(kind, "kind");
-      Objects.requireNonNull(policy, "policy");
-      Objects.requireNonNull(params, "params");
-    }
-  }
-
-  /**
-   * The configured screens, in run order (duplicates, conflicts, outliers, labelNoise); screens the
-   * spec does not name do not run.
-   *
-   * @param configured the screens to run
-   */
-  public record Screens(List<Screen> configured) {
-    public Screens {
-      configured = List.copyOf(configured);
-    }
-
-    /** The screen of that kind, if configured. */
-    public Optional<Screen> get(ScreenKind kind) {
-      return configured.stream().filter(s -> s.kind() == kind).findFirst();
-    }
-  }
 
   /**
    * The release gates, kept as data for the evaluation stage.

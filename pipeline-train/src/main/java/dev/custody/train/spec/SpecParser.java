@@ -20,17 +20,12 @@ import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;
 import dev.custody.train.spec.PipelineSpec.MaxChangeGate;
 import dev.custody.train.spec.PipelineSpec.NumericColumn;
-import dev.custody.train.spec.PipelineSpec.Policy;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
 import dev.custody.train.spec.PipelineSpec.Schema;
-import dev.custody.train.spec.PipelineSpec.Screen;
-import dev.custody.train.spec.PipelineSpec.ScreenKind;
-import dev.custody.train.spec.PipelineSpec.Screens;
 import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.PipelineSpec.Split;
 import dev.custody.train.spec.PipelineSpec.TextColumn;
-import dev.custody.train.spec.PipelineSpec.Trainer;
-import dev.custody.train.spec.PipelineSpec.TrainerType;
+import dev.custody.train.spec.ScreenSpec.Policy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -48,85 +43,9 @@ import java.util.regex.Pattern;
 public final class SpecParser {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-  /** A parameter's value type. */
-  enum ParamType {
-    INTEGER,
-    NUMBER,
-    BOOLEAN,
-    WORD,
-    TEXT
-  }
-
-  /** A parameter's declared type and range (or, for a word, its allowed values). */
-  record ParamDef(String name, ParamType type, double min, double max, List<String> words) {
-    static ParamDef integer(String name, long min, long max) {
-      return new ParamDef(name, ParamType.INTEGER, min, max, List.of());
-    }
-
-    static ParamDef number(String name, double min, double max) {
-      return new ParamDef(name, ParamType.NUMBER, min, max, List.of());
-    }
-
-    static ParamDef bool(String name) {
-      return new ParamDef(name, ParamType.BOOLEAN, 0, 0, List.of());
-    }
-
-    static ParamDef word(String name, String... words) {
-      return new ParamDef(name, ParamType.WORD, 0, 0, List.of(words));
-    }
-
-    static ParamDef text(String name) {
-      return new ParamDef(name, ParamType.TEXT, 0, 0, List.of());
-    }
-  }
-
-  private static final List<ParamDef> TREE =
-      List.of(
-          ParamDef.integer("maxDepth", 1, 64),
-          ParamDef.number("minLeaf", 0, Double.MAX_VALUE),
-          ParamDef.number("featureFraction", Double.MIN_VALUE, 1),
-          ParamDef.word("impurity", "gini", "entropy"),
-          ParamDef.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE));
-
-  /** Known trainer parameters, per trainer type. */
-  static final Map<TrainerType, List<ParamDef>> TRAINER_PARAMS =
-      Map.of(
-          TrainerType.LOGISTIC,
-          List.of(
-              ParamDef.integer("epochs", 1, 10_000),
-              ParamDef.number("learningRate", Double.MIN_VALUE, 1_000),
-              ParamDef.integer("minibatch", 1, 1_000_000),
-              ParamDef.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE)),
-          TrainerType.CART,
-          TREE,
-          TrainerType.RANDOM_FOREST,
-          concat(TREE, List.of(ParamDef.integer("trees", 1, 10_000))));
-
-  private static final List<ParamDef> SCREEN_COMMON =
-      List.of(
-          ParamDef.integer("reportRows", 0, 10_000),
-          ParamDef.integer("maxFlagged", 0, Long.MAX_VALUE));
-
-  /** Known screen parameters, per screen. */
-  static final Map<ScreenKind, List<ParamDef>> SCREEN_PARAMS =
-      Map.of(
-          ScreenKind.DUPLICATES,
-          SCREEN_COMMON,
-          ScreenKind.CONFLICTS,
-          SCREEN_COMMON,
-          ScreenKind.OUTLIERS,
-          concat(SCREEN_COMMON, List.of(ParamDef.number("threshold", Double.MIN_VALUE, 1e6))),
-          ScreenKind.LABEL_NOISE,
-          concat(
-              SCREEN_COMMON,
-              List.of(
-                  ParamDef.integer("folds", 2, 50),
-                  ParamDef.integer("epochs", 1, 1_000),
-                  ParamDef.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE),
-                  ParamDef.word("expand", "none", "bins"),
-                  ParamDef.integer("bins", 2, 100))),
-          ScreenKind.LABEL_CHANGES,
-          concat(SCREEN_COMMON, List.of(ParamDef.text("baseline"))));
+  /** The screen keys, in run order. */
+  private static final List<String> SCREENS =
+      List.of("duplicates", "conflicts", "outliers", "labelNoise", "labelChanges");
 
   private final YamlReader r;
 
@@ -159,8 +78,8 @@ public final class SpecParser {
     Format format = Format.of(r.oneOf(root.required("format"), "csv", "tsv-text"));
     Schema schema = schema(root.required("schema"), format);
     Split split = split(root.required("split"));
-    Trainer trainer = trainer(root.required("trainer"));
-    Screens screens = screens(root.optional("screens"));
+    TrainerSpec trainer = trainer(root.required("trainer"), split.seed());
+    List<ScreenSpec> screens = screens(root.optional("screens"), split.seed());
     Gates gates = gates(root.optional("gates"), schema);
     return new PipelineSpec(
         yaml,
@@ -355,58 +274,189 @@ public final class SpecParser {
     return new Split(f, seed);
   }
 
-  private Trainer trainer(Node node) throws PipelineException {
+  /**
+   * The {@code trainer} section, straight into its typed record: the keys each type accepts, their
+   * types, and the rules no record field carries (entropy, a tree count, a CART feature fraction).
+   * Ranges are the records' own; a violation is reported at its key.
+   */
+  private TrainerSpec trainer(Node node, long defaultSeed) throws PipelineException {
     Obj o = r.map(node, "type", "params");
-    TrainerType type =
-        TrainerType.of(r.oneOf(o.required("type"), "logistic", "cart", "random-forest"));
-    Node p = o.optional("params");
-    return new Trainer(type, p == null ? Params.NONE : params(p, TRAINER_PARAMS.get(type)));
-  }
-
-  private Params params(Node node, List<ParamDef> defs) throws PipelineException {
-    Map<String, ParamDef> byName = new LinkedHashMap<>();
-    defs.forEach(d -> byName.put(d.name(), d));
-    Obj o = r.map(node, byName.keySet().toArray(new String[0]));
-    Map<String, Object> values = new LinkedHashMap<>();
-    for (String key : o.node().entries().keySet()) {
-      ParamDef d = byName.get(key);
-      Node v = o.required(key);
-      Object value =
-          switch (d.type()) {
-            case INTEGER -> r.integer(v, (long) d.min(), (long) d.max());
-            case NUMBER -> r.number(v, d.min(), true, d.max(), true);
-            case BOOLEAN -> r.bool(v);
-            case WORD -> r.oneOf(v, d.words().toArray(new String[0]));
-            case TEXT -> r.string(v);
-          };
-      values.put(key, value);
+    String type = r.oneOf(o.required("type"), "logistic", "cart", "random-forest");
+    Node params = o.optional("params");
+    if (type.equals("logistic")) {
+      ParamReader p = new ParamReader(node, params, "epochs", "learningRate", "minibatch", "seed");
+      double learningRate =
+          p.number("learningRate", TrainerSpec.LogisticRegression.DEFAULT_LEARNING_RATE);
+      int epochs = p.integer("epochs", TrainerSpec.LogisticRegression.DEFAULT_EPOCHS);
+      int minibatch = p.integer("minibatch", TrainerSpec.LogisticRegression.DEFAULT_MINIBATCH);
+      long seed = p.longInteger("seed", defaultSeed);
+      try {
+        return new TrainerSpec.LogisticRegression(learningRate, epochs, minibatch, true, seed);
+      } catch (InvalidParameter e) {
+        throw p.invalid(e);
+      }
     }
-    return new Params(values);
+    boolean forest = type.equals("random-forest");
+    List<String> keys =
+        new ArrayList<>(List.of("maxDepth", "minLeaf", "featureFraction", "impurity", "seed"));
+    if (forest) {
+      keys.add("trees");
+    }
+    ParamReader p = new ParamReader(node, params, keys.toArray(new String[0]));
+    Node impurity = p.node("impurity");
+    if (impurity != null) {
+      String found = r.string(impurity);
+      if (!found.equals("gini")) {
+        throw r.error(
+            impurity,
+            "expected gini (the only impurity the safe model loader's allow-list admits), found \""
+                + found
+                + "\"");
+      }
+    }
+    int maxDepth = p.integer("maxDepth", TrainerSpec.UNLIMITED_DEPTH);
+    float minLeaf = (float) p.number("minLeaf", TrainerSpec.Cart.DEFAULT_MIN_LEAF);
+    long seed = p.longInteger("seed", defaultSeed);
+    Node fraction = p.node("featureFraction");
+    try {
+      if (!forest) {
+        if (fraction != null && r.number(fraction) != 1.0) {
+          throw r.error(
+              fraction,
+              "a single CART tree considers every feature: expected 1, found "
+                  + r.number(fraction)
+                  + " (use type random-forest to sample features)");
+        }
+        return new TrainerSpec.Cart(maxDepth, minLeaf, 0f, seed);
+      }
+      if (p.node("trees") == null) {
+        throw r.error(
+            params == null ? node : params,
+            "missing required key \"trees\" (a random forest has no default number of trees)");
+      }
+      int trees = p.integer("trees", 0);
+      Float featureFraction = fraction == null ? null : (float) r.number(fraction);
+      return new TrainerSpec.RandomForest(trees, maxDepth, minLeaf, featureFraction, seed);
+    } catch (InvalidParameter e) {
+      throw p.invalid(e);
+    }
   }
 
-  private Screens screens(Node node) throws PipelineException {
-    List<Screen> out = new ArrayList<>();
+  /** The {@code screens} section, straight into the typed records, in run order. */
+  private List<ScreenSpec> screens(Node node, long defaultSeed) throws PipelineException {
+    List<ScreenSpec> out = new ArrayList<>();
     if (node == null) {
-      return new Screens(out);
+      return out;
     }
-    Obj o = r.map(node, "duplicates", "conflicts", "outliers", "labelNoise", "labelChanges");
-    for (ScreenKind kind : ScreenKind.values()) {
-      Node s = o.optional(kind.word());
-      if (s == null) {
-        continue;
+    Obj o = r.map(node, SCREENS.toArray(new String[0]));
+    for (String name : SCREENS) {
+      Node s = o.optional(name);
+      if (s != null) {
+        out.add(screen(name, s, defaultSeed));
       }
-      Obj so = r.map(s, "policy", "params");
-      Policy policy =
-          Policy.valueOf(
-              r.oneOf(so.required("policy"), "fail", "warn", "drop").toUpperCase(Locale.ROOT));
-      Node p = so.optional("params");
-      Params params = p == null ? Params.NONE : params(p, SCREEN_PARAMS.get(kind));
-      if (kind == ScreenKind.LABEL_CHANGES && !params.has("baseline")) {
-        throw r.error(s, "expected params.baseline (the previous spec), found none");
-      }
-      out.add(new Screen(kind, policy, params));
     }
-    return new Screens(out);
+    return out;
+  }
+
+  private ScreenSpec screen(String name, Node node, long defaultSeed) throws PipelineException {
+    Obj o = r.map(node, "policy", "params");
+    Policy policy =
+        Policy.valueOf(
+            r.oneOf(o.required("policy"), "fail", "warn", "drop").toUpperCase(Locale.ROOT));
+    List<String> keys = new ArrayList<>(List.of("reportRows", "maxFlagged"));
+    switch (name) {
+      case "outliers" -> keys.add("threshold");
+      case "labelNoise" -> keys.addAll(List.of("folds", "epochs", "seed", "expand", "bins"));
+      case "labelChanges" -> keys.add("baseline");
+      default -> {}
+    }
+    ParamReader p = new ParamReader(node, o.optional("params"), keys.toArray(new String[0]));
+    long maxFlagged = p.longInteger("maxFlagged", ScreenSpec.DEFAULT_MAX_FLAGGED);
+    int reportRows = p.integer("reportRows", ScreenSpec.DEFAULT_REPORT_ROWS);
+    try {
+      return switch (name) {
+        case "duplicates" -> new ScreenSpec.Duplicates(policy, maxFlagged, reportRows);
+        case "conflicts" -> new ScreenSpec.Conflicts(policy, maxFlagged, reportRows);
+        case "outliers" ->
+            new ScreenSpec.Outliers(
+                policy,
+                maxFlagged,
+                reportRows,
+                p.number("threshold", ScreenSpec.Outliers.DEFAULT_THRESHOLD));
+        case "labelNoise" -> labelNoise(p, policy, maxFlagged, reportRows, defaultSeed);
+        case "labelChanges" -> {
+          Node baseline = p.node("baseline");
+          if (baseline == null) {
+            throw r.error(node, "expected params.baseline (the previous spec), found none");
+          }
+          yield new ScreenSpec.LabelChanges(policy, maxFlagged, reportRows, r.string(baseline));
+        }
+        default -> throw new IllegalStateException("unknown screen " + name);
+      };
+    } catch (InvalidParameter e) {
+      throw p.invalid(e);
+    }
+  }
+
+  private ScreenSpec.LabelNoise labelNoise(
+      ParamReader p, Policy policy, long maxFlagged, int reportRows, long defaultSeed)
+      throws PipelineException {
+    Node expand = p.node("expand");
+    boolean binned = expand == null || r.oneOf(expand, "bins", "none").equals("bins");
+    Node bins = p.node("bins");
+    if (!binned && bins != null) {
+      throw r.error(bins, "expected no bins with expand: none, found bins");
+    }
+    return new ScreenSpec.LabelNoise(
+        policy,
+        maxFlagged,
+        reportRows,
+        p.integer("folds", ScreenSpec.LabelNoise.DEFAULT_FOLDS),
+        p.integer("epochs", ScreenSpec.LabelNoise.DEFAULT_EPOCHS),
+        p.longInteger("seed", defaultSeed),
+        binned ? p.integer("bins", ScreenSpec.LabelNoise.DEFAULT_BINS) : 0);
+  }
+
+  /**
+   * The {@code params} mapping of a trainer or a screen: only the given keys, each read with its
+   * type; an absent key (or an absent mapping) gives the default.
+   */
+  private final class ParamReader {
+    private final Node owner;
+    private final Node params;
+    private final Obj o;
+
+    ParamReader(Node owner, Node params, String... keys) throws PipelineException {
+      this.owner = owner;
+      this.params = params;
+      this.o = params == null ? null : r.map(params, keys);
+    }
+
+    /** The value node of {@code key}, or null when absent. */
+    Node node(String key) {
+      return o == null ? null : o.optional(key);
+    }
+
+    int integer(String key, int defaultValue) throws PipelineException {
+      Node n = node(key);
+      return n == null ? defaultValue : (int) r.integer(n, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    long longInteger(String key, long defaultValue) throws PipelineException {
+      Node n = node(key);
+      return n == null ? defaultValue : r.integer(n, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    double number(String key, double defaultValue) throws PipelineException {
+      Node n = node(key);
+      return n == null ? defaultValue : r.number(n);
+    }
+
+    /** A record's range error, at the key it names (or at the section when the key is absent). */
+    PipelineException invalid(InvalidParameter e) {
+      Node at = node(e.key());
+      return r.error(at != null ? at : params != null ? params : owner, e.detail(), e);
+    }
   }
 
   private Gates gates(Node node, Schema schema) throws PipelineException {
@@ -471,11 +521,5 @@ public final class SpecParser {
       }
     }
     return out;
-  }
-
-  private static <T> List<T> concat(List<T> a, List<T> b) {
-    List<T> out = new ArrayList<>(a);
-    out.addAll(b);
-    return List.copyOf(out);
   }
 }

@@ -1,13 +1,19 @@
 package dev.custody.train.spec;
 
+import static dev.custody.train.spec.InvalidParameter.integerIn;
+import static dev.custody.train.spec.InvalidParameter.numberIn;
+
 /**
  * Which trainer to run and with which parameters, seed included: everything that, together with
- * the training rows, determines the model. Each variant validates its parameters on construction,
- * so a spec that exists can be trained.
+ * the training rows, determines the model. The spec's {@code trainer} section is parsed straight
+ * into one of these records ({@code type: logistic | cart | random-forest}); each validates its
+ * parameters on construction, so a spec that exists can be trained. An absent parameter takes the
+ * default documented on its record; the seed defaults to the split's seed.
  *
  * <p>Only trainers whose models are plain protobuf (no native code, no embedded Java
  * serialization) are offered: logistic regression, CART and random forest. XGBoost and LibLinear
- * are deliberately absent (DESIGN.md, "Tribuo facts").
+ * are deliberately absent (DESIGN.md, "Tribuo facts"). Trees use Gini impurity, the only one the
+ * safe loader's allow-list admits; the parser refuses {@code impurity: entropy}.
  */
 public sealed interface TrainerSpec
     permits TrainerSpec.LogisticRegression, TrainerSpec.Cart, TrainerSpec.RandomForest {
@@ -16,22 +22,29 @@ public sealed interface TrainerSpec
   long seed();
 
   /**
+   * The trainer's {@code type} word in the spec ({@code logistic}, {@code cart}, {@code
+   * random-forest}), also recorded in the model card.
+   */
+  String type();
+
+  /**
    * Multinomial logistic regression trained by SGD with AdaGrad (Tribuo {@code LinearSGDTrainer}
-   * with the {@code LogMulticlass} objective). With {@code standardize}, every feature that is not
-   * constant on the training rows is z-scored with the training mean and standard deviation
-   * (Tribuo {@code MeanStdDevTransformation} in a {@code TransformTrainer}); the scaling is stored
-   * in the model ({@code TransformedModel}), so prediction applies it too. Standardizing makes
-   * every example dense, so it is meant for numeric tables, not for text with thousands of token
-   * features.
+   * with the {@code LogMulticlass} objective), spec type {@code logistic}. With {@code
+   * standardize}, every feature that is not constant on the training rows is z-scored with the
+   * training mean and standard deviation (Tribuo {@code MeanStdDevTransformation} in a {@code
+   * TransformTrainer}); the scaling is stored in the model ({@code TransformedModel}), so
+   * prediction applies it too. Standardizing makes every example dense, so it is meant for numeric
+   * tables, not for text with thousands of token features. A spec always standardizes.
    *
-   * @param learningRate AdaGrad's initial learning rate, positive
-   * @param epochs passes over the training rows, at least 1
-   * @param minibatchSize rows per gradient step, at least 1
+   * @param learningRate AdaGrad's initial learning rate, in (0, 1000] (spec key {@code
+   *     learningRate}, default 0.1)
+   * @param epochs passes over the training rows, in [1, 10000] (default 20)
+   * @param minibatch rows per gradient step, in [1, 1000000] (default 1)
    * @param standardize z-score the features before training
    * @param seed seed of the SGD shuffling
    */
   record LogisticRegression(
-      double learningRate, int epochs, int minibatchSize, boolean standardize, long seed)
+      double learningRate, int epochs, int minibatch, boolean standardize, long seed)
       implements TrainerSpec {
     /** Defaults that reach scikit-learn's accuracy on the credit example. */
     public static final double DEFAULT_LEARNING_RATE = 0.1;
@@ -39,77 +52,150 @@ public sealed interface TrainerSpec
     /** Default number of epochs. */
     public static final int DEFAULT_EPOCHS = 20;
 
+    /** Default rows per gradient step. */
+    public static final int DEFAULT_MINIBATCH = 1;
+
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
     public LogisticRegression {
-      if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-        throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
-      }
-      requireAtLeast("epochs", epochs, 1);
-      requireAtLeast("minibatchSize", minibatchSize, 1);
+      numberIn("learningRate", learningRate, 0, false, 1_000);
+      integerIn("epochs", epochs, 1, 10_000);
+      integerIn("minibatch", minibatch, 1, 1_000_000);
     }
 
     /** Standardized features, learning rate 0.1, 20 epochs, minibatches of one row. */
     public static LogisticRegression withDefaults(long seed) {
-      return new LogisticRegression(DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS, 1, true, seed);
+      return new LogisticRegression(
+          DEFAULT_LEARNING_RATE, DEFAULT_EPOCHS, DEFAULT_MINIBATCH, true, seed);
+    }
+
+    @Override
+    public String type() {
+      return "logistic";
     }
   }
 
   /**
    * One classification tree (Tribuo {@code CARTClassificationTrainer}, Gini impurity, every feature
-   * considered at each split).
+   * considered at each split), spec type {@code cart}. The spec may give {@code featureFraction},
+   * but only as 1.
    *
-   * @param maxDepth maximum depth, at least 1
-   * @param minChildWeight minimum total example weight in a child (with unit weights: the minimum
-   *     rows in a leaf, scikit-learn's {@code min_samples_leaf}), positive
-   * @param minImpurityDecrease a split must lower the impurity by at least this, non-negative
+   * @param maxDepth maximum depth, in [1, 64], or {@link #UNLIMITED_DEPTH} (the default)
+   * @param minLeaf minimum total example weight in a child (with unit weights: the minimum rows in
+   *     a leaf, scikit-learn's {@code min_samples_leaf}), positive (default 5, Tribuo's)
+   * @param minImpurityDecrease a split must lower the impurity by at least this, non-negative (a
+   *     spec always uses 0)
    * @param seed seed of the tree's random choices
    */
-  record Cart(int maxDepth, float minChildWeight, float minImpurityDecrease, long seed)
+  record Cart(int maxDepth, float minLeaf, float minImpurityDecrease, long seed)
       implements TrainerSpec {
+    /** Default minimum weight of a leaf. */
+    public static final float DEFAULT_MIN_LEAF = 5;
+
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
     public Cart {
-      requireAtLeast("maxDepth", maxDepth, 1);
-      requirePositive("minChildWeight", minChildWeight);
-      if (!(minImpurityDecrease >= 0) || Float.isInfinite(minImpurityDecrease)) {
-        throw new IllegalArgumentException(
-            "minImpurityDecrease must be a finite number >= 0, got " + minImpurityDecrease);
-      }
+      requireDepth(maxDepth);
+      requireMinLeaf(minLeaf);
+      numberIn("minImpurityDecrease", minImpurityDecrease, 0, true, Float.MAX_VALUE);
+    }
+
+    @Override
+    public String type() {
+      return "cart";
     }
   }
 
   /**
-   * A random forest: {@code trees} CART trees, each grown on a bootstrap sample of the training
-   * rows and considering a random {@code featureFraction} of the features at each split (Tribuo
-   * {@code RandomForestTrainer}). The trees' class distributions are averaged ({@code
-   * FullyWeightedVotingCombiner}), as scikit-learn's {@code predict_proba} does.
+   * A random forest, spec type {@code random-forest}: {@code trees} CART trees, each grown on a
+   * bootstrap sample of the training rows and considering a random {@code featureFraction} of the
+   * features at each split (Tribuo {@code RandomForestTrainer}). The trees' class distributions
+   * are averaged ({@code FullyWeightedVotingCombiner}), as scikit-learn's {@code predict_proba}
+   * does.
    *
-   * @param trees number of trees, at least 1
-   * @param maxDepth maximum depth of each tree, at least 1
-   * @param minChildWeight minimum total example weight in a child, positive
-   * @param featureFraction fraction of the features tried at each split, in (0, 1)
+   * @param trees number of trees, in [1, 10000]; required (there is no sensible default: Tribuo's
+   *     trees are slow on continuous features)
+   * @param maxDepth maximum depth of each tree, in [1, 64], or {@link #UNLIMITED_DEPTH} (the
+   *     default)
+   * @param minLeaf minimum total example weight in a child, positive (default 5)
+   * @param featureFraction fraction of the features tried at each split, in (0, 1); or null for
+   *     the default √F / F of F features, scikit-learn's {@code max_features="sqrt"} (see {@link
+   *     #featureFractionFor})
    * @param seed seed of the bootstrap samples and feature choices
    */
-  record RandomForest(
-      int trees, int maxDepth, float minChildWeight, float featureFraction, long seed)
+  record RandomForest(int trees, int maxDepth, float minLeaf, Float featureFraction, long seed)
       implements TrainerSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
     public RandomForest {
-      requireAtLeast("trees", trees, 1);
-      requireAtLeast("maxDepth", maxDepth, 1);
-      requirePositive("minChildWeight", minChildWeight);
-      if (!(featureFraction > 0 && featureFraction < 1)) {
-        throw new IllegalArgumentException(
-            "featureFraction must be in (0, 1) for a random forest, got " + featureFraction);
+      integerIn("trees", trees, 1, 10_000);
+      requireDepth(maxDepth);
+      requireMinLeaf(minLeaf);
+      if (featureFraction != null) {
+        requireSampledFraction(featureFraction);
       }
     }
-  }
 
-  private static void requireAtLeast(String name, int value, int min) {
-    if (value < min) {
-      throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+    /**
+     * The feature fraction for a table of {@code featureCount} features: the spec's, or √F / F.
+     *
+     * @throws IllegalArgumentException if the default is 1 (a table of one feature), which
+     *     samples nothing
+     */
+    public float featureFractionFor(int featureCount) {
+      if (featureFraction != null) {
+        return featureFraction;
+      }
+      double fraction = Math.sqrt(featureCount) / Math.max(1, featureCount);
+      if (!(fraction < 1.0)) {
+        throw InvalidParameter.of(
+            "featureFraction",
+            "a random forest samples features, so it must be below 1; the default √F / F is "
+                + fraction
+                + " for "
+                + featureCount
+                + " feature(s): set featureFraction or use type cart");
+      }
+      return (float) fraction;
+    }
+
+    @Override
+    public String type() {
+      return "random-forest";
     }
   }
 
-  private static void requirePositive(String name, float value) {
-    if (!(value > 0) || Float.isInfinite(value)) {
-      throw new IllegalArgumentException(name + " must be a finite number > 0, got " + value);
+  /** Tribuo's "no depth limit"; the spec's default {@code maxDepth}. */
+  int UNLIMITED_DEPTH = Integer.MAX_VALUE;
+
+  /** The deepest tree a spec may ask for. */
+  int MAX_DEPTH = 64;
+
+  private static void requireDepth(int maxDepth) {
+    if (maxDepth != UNLIMITED_DEPTH) {
+      integerIn("maxDepth", maxDepth, 1, MAX_DEPTH);
+    }
+  }
+
+  private static void requireMinLeaf(float minLeaf) {
+    numberIn("minLeaf", minLeaf, 0, false, Float.MAX_VALUE);
+  }
+
+  private static void requireSampledFraction(float featureFraction) {
+    if (!(featureFraction > 0 && featureFraction < 1)) {
+      throw InvalidParameter.of(
+          "featureFraction",
+          "a random forest samples features: expected a number in (0.0, 1.0), found "
+              + featureFraction);
     }
   }
 }

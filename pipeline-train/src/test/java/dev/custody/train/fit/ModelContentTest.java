@@ -153,15 +153,15 @@ class ModelContentTest {
   private static TrainerSpec reseed(TrainerSpec spec, long seed) {
     if (spec instanceof TrainerSpec.LogisticRegression lr) {
       return new TrainerSpec.LogisticRegression(
-          lr.learningRate(), lr.epochs(), lr.minibatchSize(), lr.standardize(), seed);
+          lr.learningRate(), lr.epochs(), lr.minibatch(), lr.standardize(), seed);
     }
     if (spec instanceof TrainerSpec.Cart cart) {
       return new TrainerSpec.Cart(
-          cart.maxDepth(), cart.minChildWeight(), cart.minImpurityDecrease(), seed);
+          cart.maxDepth(), cart.minLeaf(), cart.minImpurityDecrease(), seed);
     }
     TrainerSpec.RandomForest rf = (TrainerSpec.RandomForest) spec;
     return new TrainerSpec.RandomForest(
-        rf.trees(), rf.maxDepth(), rf.minChildWeight(), rf.featureFraction(), seed);
+        rf.trees(), rf.maxDepth(), rf.minLeaf(), rf.featureFraction(), seed);
   }
 
   private static String latin1(byte[] bytes) {

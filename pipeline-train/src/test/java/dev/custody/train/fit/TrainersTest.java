@@ -35,6 +35,25 @@ class TrainersTest {
   }
 
   @Test
+  void train_forestDefaultFractionOnOneFeature_throwsSpecInvalid() {
+    TrainerSpec forest = new TrainerSpec.RandomForest(3, 2, 1f, null, 1);
+
+    assertThatThrownBy(() -> Trainers.train(forest, TinyTable.create()))
+        .isInstanceOfSatisfying(
+            PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.SPEC_INVALID))
+        .hasMessageContaining("trainer.params.featureFraction")
+        .hasMessageContaining("for 1 feature(s)");
+  }
+
+  @Test
+  void featureFractionFor_unset_isSqrtOfFeaturesOverFeatures() {
+    assertThat(new TrainerSpec.RandomForest(3, 2, 1f, null, 1).featureFractionFor(4))
+        .isEqualTo(0.5f);
+    assertThat(new TrainerSpec.RandomForest(3, 2, 1f, 0.25f, 1).featureFractionFor(4))
+        .isEqualTo(0.25f);
+  }
+
+  @Test
   void train_noRows_throwsTrainingFailed() {
     TrainingTable empty = new TrainingTable(List.of("x"), List.of("a", "b"), List.of());
 
@@ -108,7 +127,7 @@ class TrainersTest {
         .hasMessageContaining("epochs");
     assertThatThrownBy(() -> new TrainerSpec.Cart(0, 1f, 0f, 1)).hasMessageContaining("maxDepth");
     assertThatThrownBy(() -> new TrainerSpec.Cart(3, Float.NaN, 0f, 1))
-        .hasMessageContaining("minChildWeight");
+        .hasMessageContaining("minLeaf");
     assertThatThrownBy(() -> new TrainerSpec.Cart(3, 1f, -1f, 1))
         .hasMessageContaining("minImpurityDecrease");
     assertThatThrownBy(() -> new TrainerSpec.RandomForest(0, 3, 1f, 0.5f, 1))

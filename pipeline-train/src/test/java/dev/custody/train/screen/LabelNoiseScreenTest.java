@@ -8,6 +8,7 @@ import dev.custody.train.data.RowReader;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
+import dev.custody.train.spec.ScreenSpec;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -116,10 +117,8 @@ class LabelNoiseScreenTest {
 
     long start = System.nanoTime();
     Screening.Outcome o =
-        LabelNoiseScreen.fromParams(
-                spec.schema(),
-                spec.screens().get(PipelineSpec.ScreenKind.LABEL_NOISE).orElseThrow().params(),
-                spec.split().seed())
+        new LabelNoiseScreen(
+                spec.schema(), spec.screen(ScreenSpec.LabelNoise.class).orElseThrow())
             .run(rows);
     double seconds = (System.nanoTime() - start) / 1e9;
 

@@ -10,10 +10,8 @@ import dev.custody.core.Sha256;
 import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;
-import dev.custody.train.spec.PipelineSpec.Policy;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
-import dev.custody.train.spec.PipelineSpec.ScreenKind;
-import dev.custody.train.spec.PipelineSpec.TrainerType;
+import dev.custody.train.spec.ScreenSpec.Policy;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,16 +59,13 @@ class PipelineSpecTest {
         .isEqualTo(new PipelineSpec.NumericColumn("AGE", 18, 120));
     assertThat(spec.schema().numeric().get(5).min()).isEqualTo(Double.NEGATIVE_INFINITY);
     assertThat(spec.split()).isEqualTo(new PipelineSpec.Split(0.1, 42));
-    assertThat(spec.trainer().type()).isEqualTo(TrainerType.RANDOM_FOREST);
-    assertThat(spec.trainer().params().intValue("trees", 0)).isEqualTo(5);
-    assertThat(spec.trainer().params().doubleValue("minLeaf", 0)).isEqualTo(100.0);
-    assertThat(spec.screens().configured())
-        .extracting(PipelineSpec.Screen::kind)
+    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42));
+    assertThat(spec.screens())
         .containsExactly(
-            ScreenKind.DUPLICATES,
-            ScreenKind.CONFLICTS,
-            ScreenKind.OUTLIERS,
-            ScreenKind.LABEL_NOISE);
+            new ScreenSpec.Duplicates(Policy.WARN, 0, 10),
+            new ScreenSpec.Conflicts(Policy.WARN, 0, 10),
+            new ScreenSpec.Outliers(Policy.WARN, 0, 10, 10.0),
+            new ScreenSpec.LabelNoise(Policy.WARN, 0, 20, 5, 10, 42, 10));
     assertThat(spec.baseDirectory()).isEqualTo(file.toAbsolutePath().normalize().getParent());
   }
 
@@ -91,23 +86,16 @@ class PipelineSpecTest {
 
     assertThat(spec.data()).isEqualTo(new LockFile("../data/data.lock.yaml", null));
     assertThat(((LockFile) spec.data()).pinned()).isEmpty();
-    assertThat(spec.trainer().params().values())
+    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42));
+    assertThat(spec.screens())
         .containsExactly(
-            Map.entry("trees", 5L),
-            Map.entry("maxDepth", 3L),
-            Map.entry("minLeaf", 100.0),
-            Map.entry("featureFraction", 0.5),
-            Map.entry("impurity", "gini"),
-            Map.entry("seed", 42L));
-    PipelineSpec.Screen conflicts = spec.screens().get(ScreenKind.CONFLICTS).orElseThrow();
-    assertThat(conflicts.policy()).isEqualTo(Policy.FAIL);
-    assertThat(
-            spec.screens()
-                .get(ScreenKind.LABEL_NOISE)
-                .orElseThrow()
-                .params()
-                .stringValue("expand", ""))
-        .isEqualTo("bins");
+            new ScreenSpec.Duplicates(Policy.DROP, 0, 10),
+            new ScreenSpec.Conflicts(Policy.FAIL, 0, 10),
+            new ScreenSpec.Outliers(Policy.WARN, 0, 3, 5.0),
+            new ScreenSpec.LabelNoise(Policy.WARN, 0, 10, 5, 10, 7, 10));
+    assertThat(spec.screen(ScreenSpec.Conflicts.class).orElseThrow().policy())
+        .isEqualTo(Policy.FAIL);
+    assertThat(spec.screen(ScreenSpec.LabelChanges.class)).isEmpty();
     assertThat(spec.gates().minimum())
         .containsExactly(Map.entry("accuracy", 0.78), Map.entry("f1:yes", 0.5));
     PipelineSpec.GoldenGate golden = spec.gates().goldenGate().orElseThrow();

@@ -1,0 +1,216 @@
+package dev.custody.train.spec;
+
+import static dev.custody.train.spec.InvalidParameter.integerIn;
+import static dev.custody.train.spec.InvalidParameter.numberIn;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One configured data screen, parsed straight from the spec's {@code screens} section ({@code
+ * screens: {outliers: {policy: warn, params: {threshold: 10}}}}). Every screen has a {@link
+ * Policy}, {@code maxFlagged} (how many flagged rows policy {@code fail} tolerates, default 0) and
+ * {@code reportRows} (how many flagged rows the report lists, in [0, 10000], default 10), given in
+ * its {@code params} beside its own parameters. Each record validates its parameters on
+ * construction.
+ */
+public sealed interface ScreenSpec
+    permits ScreenSpec.Duplicates,
+        ScreenSpec.Conflicts,
+        ScreenSpec.Outliers,
+        ScreenSpec.LabelNoise,
+        ScreenSpec.LabelChanges {
+
+  /** Default number of flagged rows a report lists. */
+  int DEFAULT_REPORT_ROWS = 10;
+
+  /** Default number of flagged rows policy {@code fail} tolerates. */
+  long DEFAULT_MAX_FLAGGED = 0;
+
+  /** The screen's key in the spec ({@code duplicates}, ..., {@code labelChanges}). */
+  String name();
+
+  /** What to do with the rows the screen flags. */
+  Policy policy();
+
+  /** How many flagged rows policy {@link Policy#FAIL} tolerates. */
+  long maxFlagged();
+
+  /** How many flagged rows the report lists. */
+  int reportRows();
+
+  /** What a screen does with the rows it flags. */
+  enum Policy {
+    /** Refuse the data when more rows are flagged than the screen's {@code maxFlagged}. */
+    FAIL,
+    /** Report the flagged rows and keep them. */
+    WARN,
+    /** Report the flagged rows and leave them out of the training table. */
+    DROP;
+
+    /** The word used in the spec. */
+    public String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Rows with the same features and the same label as an earlier row (spec key {@code
+   * duplicates}).
+   *
+   * @param policy what to do with flagged rows
+   * @param maxFlagged flagged rows tolerated by policy fail, at least 0
+   * @param reportRows flagged rows listed in the report, in [0, 10000]
+   */
+  record Duplicates(Policy policy, long maxFlagged, int reportRows) implements ScreenSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public Duplicates {
+      requireCommon(policy, maxFlagged, reportRows);
+    }
+
+    @Override
+    public String name() {
+      return "duplicates";
+    }
+  }
+
+  /**
+   * Rows with the same features as another row but a different label (spec key {@code
+   * conflicts}).
+   *
+   * @param policy what to do with flagged rows
+   * @param maxFlagged flagged rows tolerated by policy fail, at least 0
+   * @param reportRows flagged rows listed in the report, in [0, 10000]
+   */
+  record Conflicts(Policy policy, long maxFlagged, int reportRows) implements ScreenSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public Conflicts {
+      requireCommon(policy, maxFlagged, reportRows);
+    }
+
+    @Override
+    public String name() {
+      return "conflicts";
+    }
+  }
+
+  /**
+   * Numeric values far from the column's median, in units of its (scaled) MAD (spec key {@code
+   * outliers}).
+   *
+   * @param policy what to do with flagged rows
+   * @param maxFlagged flagged rows tolerated by policy fail, at least 0
+   * @param reportRows flagged rows listed in the report, in [0, 10000]
+   * @param threshold the robust z beyond which a value is flagged, in (0, 1000000] (default 3.5)
+   */
+  record Outliers(Policy policy, long maxFlagged, int reportRows, double threshold)
+      implements ScreenSpec {
+    /** Default robust-z threshold (Iglewicz and Hoaglin). */
+    public static final double DEFAULT_THRESHOLD = 3.5;
+
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public Outliers {
+      requireCommon(policy, maxFlagged, reportRows);
+      numberIn("threshold", threshold, 0, false, 1e6);
+    }
+
+    @Override
+    public String name() {
+      return "outliers";
+    }
+  }
+
+  /**
+   * Rows whose label is unlikely given the out-of-fold predictions of a logistic regression (spec
+   * key {@code labelNoise}). The spec gives the binning as {@code expand: bins | none} (default
+   * bins) and {@code bins}; {@code expand: none} is {@code bins} 0 here.
+   *
+   * @param policy what to do with flagged rows
+   * @param maxFlagged flagged rows tolerated by policy fail, at least 0
+   * @param reportRows flagged rows listed in the report, in [0, 10000]
+   * @param folds cross-validation folds, in [2, 50] (default 5)
+   * @param epochs SGD epochs per fold, in [1, 1000] (default 10)
+   * @param seed seed of the fold shuffle and the trainers (default: the split's seed)
+   * @param bins quantile bins per numeric column, in [2, 100] (default 10), or 0 for none
+   */
+  record LabelNoise(
+      Policy policy, long maxFlagged, int reportRows, int folds, int epochs, long seed, int bins)
+      implements ScreenSpec {
+    /** Default number of folds. */
+    public static final int DEFAULT_FOLDS = 5;
+
+    /** Default SGD epochs per fold. */
+    public static final int DEFAULT_EPOCHS = 10;
+
+    /** Default quantile bins per numeric column. */
+    public static final int DEFAULT_BINS = 10;
+
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public LabelNoise {
+      requireCommon(policy, maxFlagged, reportRows);
+      integerIn("folds", folds, 2, 50);
+      integerIn("epochs", epochs, 1, 1_000);
+      if (bins != 0) {
+        integerIn("bins", bins, 2, 100);
+      }
+    }
+
+    @Override
+    public String name() {
+      return "labelNoise";
+    }
+  }
+
+  /**
+   * Rows whose label differs from the same row (same id, else same features) in a baseline
+   * dataset: the previous, pinned version of the data (spec key {@code labelChanges}). Catches
+   * relabelled rows exactly.
+   *
+   * @param policy what to do with flagged rows
+   * @param maxFlagged flagged rows tolerated by policy fail, at least 0
+   * @param reportRows flagged rows listed in the report, in [0, 10000]
+   * @param baseline the previous spec, relative to this spec's directory; required
+   */
+  record LabelChanges(Policy policy, long maxFlagged, int reportRows, String baseline)
+      implements ScreenSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public LabelChanges {
+      requireCommon(policy, maxFlagged, reportRows);
+      Objects.requireNonNull(baseline, "baseline");
+      if (baseline.isBlank()) {
+        throw InvalidParameter.of("baseline", "expected the previous spec's path, found a blank");
+      }
+    }
+
+    @Override
+    public String name() {
+      return "labelChanges";
+    }
+  }
+
+  private static void requireCommon(Policy policy, long maxFlagged, int reportRows) {
+    Objects.requireNonNull(policy, "policy");
+    integerIn("maxFlagged", maxFlagged, 0, Long.MAX_VALUE);
+    integerIn("reportRows", reportRows, 0, 10_000);
+  }
+}
