@@ -2,7 +2,7 @@ package dev.custody.train.screen;
 
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.Params;
-import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.core.chain.FeatureSchema;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ final class LabelNoiseScreen {
    * @param bins quantile bins per numeric column (one-hot, beside the standardised value), or 0 for
    *     none
    */
-  LabelNoiseScreen(Schema schema, int folds, int epochs, long seed, int bins) {
+  LabelNoiseScreen(FeatureSchema schema, int folds, int epochs, long seed, int bins) {
     this.labels = schema.label().allowed();
     List<String> numeric = new ArrayList<>();
     schema.numeric().forEach(n -> numeric.add(n.column()));
@@ -76,7 +76,7 @@ final class LabelNoiseScreen {
     this.bins = bins;
   }
 
-  static LabelNoiseScreen fromParams(Schema schema, Params params, long defaultSeed) {
+  static LabelNoiseScreen fromParams(FeatureSchema schema, Params params, long defaultSeed) {
     boolean expand = params.stringValue("expand", "bins").equals("bins");
     return new LabelNoiseScreen(
         schema,

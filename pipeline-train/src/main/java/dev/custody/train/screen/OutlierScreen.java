@@ -2,7 +2,7 @@ package dev.custody.train.screen;
 
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.Params;
-import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.core.chain.FeatureSchema;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ final class OutlierScreen {
 
   private OutlierScreen() {}
 
-  static Screening.Outcome run(List<ParsedRow> rows, Schema schema, Params params) {
+  static Screening.Outcome run(List<ParsedRow> rows, FeatureSchema schema, Params params) {
     double threshold = params.doubleValue("threshold", DEFAULT_THRESHOLD);
     int columns = schema.numeric().size();
     double[] median = new double[columns];

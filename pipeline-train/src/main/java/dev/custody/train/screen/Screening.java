@@ -5,7 +5,7 @@ import dev.custody.core.Reason;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.PipelineSpec.Policy;
-import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.PipelineSpec.Screen;
 import dev.custody.train.spec.PipelineSpec.Screens;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public final class Screening {
 
   private Screening() {}
 
-  static Result run(Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows)
+  static Result run(Screens screens, FeatureSchema schema, long defaultSeed, List<ParsedRow> rows)
       throws PipelineException {
     return run(screens, schema, defaultSeed, rows, List.of());
   }
@@ -43,7 +43,7 @@ public final class Screening {
    * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
    */
   public static Result run(
-      Screens screens, Schema schema, long defaultSeed, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      Screens screens, FeatureSchema schema, long defaultSeed, List<ParsedRow> rows, List<CanonicalRow> baseline)
       throws PipelineException {
     List<ParsedRow> current = rows;
     List<ScreenReport> reports = new ArrayList<>();
