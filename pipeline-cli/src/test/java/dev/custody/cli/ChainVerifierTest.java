@@ -9,7 +9,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.LoadedModel;
+import dev.custody.verify.VerifiedModel;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
 import java.nio.file.Files;
@@ -68,12 +68,12 @@ class ChainVerifierTest {
 
   @Test
   void load_genuineChain_predictsExactlyAsTheTrainedModel() throws Exception {
-    LoadedModel loaded = verifier.verify(chain.dir()).load();
+    VerifiedModel loaded = verifier.verify(chain.dir()).load();
 
     Model<Label> original = chain.trained().model();
     List<Example<Label>> examples = examples(chain.trained().test());
     List<Prediction<Label>> expected = original.predict(examples);
-    List<Prediction<Label>> actual = loaded.model().predict(examples);
+    List<Prediction<Label>> actual = loaded.tribuoModel().predict(examples);
     assertThat(actual).hasSize(examples.size());
     for (int i = 0; i < examples.size(); i++) {
       assertThat(actual.get(i).getOutput().getLabel()).isEqualTo(expected.get(i).getOutput().getLabel());
@@ -90,9 +90,9 @@ class ChainVerifierTest {
 
     Files.write(dir.resolve("model.tribuo"), new byte[] {1, 2, 3});
 
-    LoadedModel loaded = v.load();
+    VerifiedModel loaded = v.load();
     assertThat(loaded.digest()).isEqualTo(v.model().digest());
-    assertThat(loaded.model().predict(examples(chain.trained().test()).get(0)).getOutput().getLabel()).isIn("0", "1");
+    assertThat(loaded.tribuoModel().predict(examples(chain.trained().test()).get(0)).getOutput().getLabel()).isIn("0", "1");
   }
 
   @Test
