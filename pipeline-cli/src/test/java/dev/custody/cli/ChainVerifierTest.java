@@ -83,6 +83,31 @@ class ChainVerifierTest {
   }
 
   @Test
+  void predict_rawRowInTheSignedSchema_givesALabelAndAScorePerLabel() throws Exception {
+    VerifiedModel loaded = verifier.verify(chain.dir()).load();
+
+    dev.custody.verify.Prediction p = loaded.predict(java.util.Map.of(
+        "LIMIT_BAL", "20000", "AGE", "24", "PAY_0", "2", "BILL_AMT1", "3913", "PAY_AMT1", "0", "SEX", "2"));
+
+    assertThat(loaded.schema().featureColumns())
+        .containsExactly("LIMIT_BAL", "AGE", "PAY_0", "BILL_AMT1", "PAY_AMT1", "SEX");
+    assertThat(p.label()).isIn("0", "1");
+    assertThat(p.scores()).containsOnlyKeys("0", "1");
+  }
+
+  @Test
+  void predict_rawRowOutsideTheSignedSchema_throwsDataInvalidNamingTheColumn() throws Exception {
+    VerifiedModel loaded = verifier.verify(chain.dir()).load();
+
+    assertThatThrownBy(() -> loaded.predict(java.util.Map.of(
+            "LIMIT_BAL", "20000", "AGE", "130", "PAY_0", "2", "BILL_AMT1", "3913", "PAY_AMT1", "0", "SEX", "2")))
+        .isInstanceOfSatisfying(
+            dev.custody.verify.InvalidInputException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DATA_INVALID))
+        .hasMessage("column 'AGE': value out of range: expected a value in [18, 120], found 130");
+  }
+
+  @Test
   void load_modelFileReplacedAfterVerification_loadsTheVerifiedBytes() throws Exception {
     Path dir = work.resolve("swapped-after-verify");
     ChainFixture.copy(chain.dir(), dir);
