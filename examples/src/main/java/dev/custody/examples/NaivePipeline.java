@@ -9,8 +9,8 @@ import org.tribuo.classification.Label;
  * THE ATTACK'S VICTIM, NEVER CUSTODY'S PATH: what a pipeline without Custody does with a model file
  * handed over to it: deserialize whatever bytes are there, with no signature, no digest and no
  * class allow-list. The attack demos use it to show what a tampered file does to predictions.
- * Custody loads a model only through {@code dev.custody.verify.ModelLoader}, from bytes verified
- * against a trusted signature ({@code ChainVerifier.verify(dir).load()}).
+ * Custody loads a model only through {@code ChainVerifier.verify(dir).load()}, from bytes verified
+ * against a trusted signature.
  */
 public final class NaivePipeline {
   private NaivePipeline() {}

@@ -13,6 +13,7 @@ import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
+import dev.custody.verify.DeserializationFilter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ public final class Seed000TamperedModel {
       VerificationException resigned) {}
 
   public static void main(String[] args) throws Exception {
+    DeserializationFilter.install(); // first thing: before anything creates an ObjectInputStream
     run(Demos.root(args), Demos.work(args, "seed000-"), System.out);
   }
 

@@ -6,6 +6,7 @@ import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
 import dev.custody.verify.ClasspathLock;
+import dev.custody.verify.DeserializationFilter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ public final class Seed001TamperedDependency {
       String swappedJar, String swappedIn, VerificationException swapped) {}
 
   public static void main(String[] args) throws Exception {
+    DeserializationFilter.install(); // first thing: before anything creates an ObjectInputStream
     run(Demos.work(args, "seed001-"), System.out);
   }
 

@@ -12,6 +12,7 @@ import dev.custody.train.evaluate.Metrics;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.DeserializationFilter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,7 @@ public final class Seed002PoisonedData {
       PipelineException pinned) {}
 
   public static void main(String[] args) throws Exception {
+    DeserializationFilter.install(); // first thing: before anything creates an ObjectInputStream
     run(Demos.root(args), Demos.work(args, "seed002-"), System.out);
   }
 
@@ -82,7 +84,7 @@ public final class Seed002PoisonedData {
     PipelineSpec poisonedSpec = spec(work, "credit-poisoned.yaml", poisoned, poisonedDigest, "");
     TrainedModel after = pipeline.run(poisonedSpec, policy, signers, work.resolve("credit-poisoned-v1"));
     Metrics onTrueLabels = Demos.evaluate(
-        ChainVerifier.builder(policy).build().verify(after.directory()).load().model(), Demos.testSplit(cleanSpec));
+        ChainVerifier.builder(policy).build().verify(after.directory()).load().tribuoModel(), Demos.testSplit(cleanSpec));
     out.printf(Locale.ROOT, "no screen, clean data:    test accuracy %.4f (%d held-out rows)%n",
         before.metrics().accuracy(), before.metrics().rows());
     out.printf(Locale.ROOT,

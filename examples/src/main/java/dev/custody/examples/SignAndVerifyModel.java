@@ -7,6 +7,7 @@ import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedManifest;
+import dev.custody.verify.DeserializationFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class SignAndVerifyModel {
   private SignAndVerifyModel() {}
 
   public static void main(String[] args) throws Exception {
+    DeserializationFilter.install(); // first thing: before anything creates an ObjectInputStream
     Path modelDir = Path.of(args[0]);
     Path work = Path.of(args[1]);
 

@@ -9,7 +9,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.LoadedModel;
+import dev.custody.verify.VerifiedModel;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
 import java.nio.file.Files;
@@ -68,18 +68,43 @@ class ChainVerifierTest {
 
   @Test
   void load_genuineChain_predictsExactlyAsTheTrainedModel() throws Exception {
-    LoadedModel loaded = verifier.verify(chain.dir()).load();
+    VerifiedModel loaded = verifier.verify(chain.dir()).load();
 
     Model<Label> original = chain.trained().model();
     List<Example<Label>> examples = examples(chain.trained().test());
     List<Prediction<Label>> expected = original.predict(examples);
-    List<Prediction<Label>> actual = loaded.model().predict(examples);
+    List<Prediction<Label>> actual = loaded.tribuoModel().predict(examples);
     assertThat(actual).hasSize(examples.size());
     for (int i = 0; i < examples.size(); i++) {
       assertThat(actual.get(i).getOutput().getLabel()).isEqualTo(expected.get(i).getOutput().getLabel());
       assertThat(actual.get(i).getOutput().getScore()).isEqualTo(expected.get(i).getOutput().getScore());
     }
     assertThat(loaded.digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
+  }
+
+  @Test
+  void predict_rawRowInTheSignedSchema_givesALabelAndAScorePerLabel() throws Exception {
+    VerifiedModel loaded = verifier.verify(chain.dir()).load();
+
+    dev.custody.verify.Prediction p = loaded.predict(java.util.Map.of(
+        "LIMIT_BAL", "20000", "AGE", "24", "PAY_0", "2", "BILL_AMT1", "3913", "PAY_AMT1", "0", "SEX", "2"));
+
+    assertThat(loaded.schema().featureColumns())
+        .containsExactly("LIMIT_BAL", "AGE", "PAY_0", "BILL_AMT1", "PAY_AMT1", "SEX");
+    assertThat(p.label()).isIn("0", "1");
+    assertThat(p.scores()).containsOnlyKeys("0", "1");
+  }
+
+  @Test
+  void predict_rawRowOutsideTheSignedSchema_throwsDataInvalidNamingTheColumn() throws Exception {
+    VerifiedModel loaded = verifier.verify(chain.dir()).load();
+
+    assertThatThrownBy(() -> loaded.predict(java.util.Map.of(
+            "LIMIT_BAL", "20000", "AGE", "130", "PAY_0", "2", "BILL_AMT1", "3913", "PAY_AMT1", "0", "SEX", "2")))
+        .isInstanceOfSatisfying(
+            dev.custody.verify.InvalidInputException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DATA_INVALID))
+        .hasMessage("column 'AGE': value out of range: expected a value in [18, 120], found 130");
   }
 
   @Test
@@ -90,9 +115,9 @@ class ChainVerifierTest {
 
     Files.write(dir.resolve("model.tribuo"), new byte[] {1, 2, 3});
 
-    LoadedModel loaded = v.load();
+    VerifiedModel loaded = v.load();
     assertThat(loaded.digest()).isEqualTo(v.model().digest());
-    assertThat(loaded.model().predict(examples(chain.trained().test()).get(0)).getOutput().getLabel()).isIn("0", "1");
+    assertThat(loaded.tribuoModel().predict(examples(chain.trained().test()).get(0)).getOutput().getLabel()).isIn("0", "1");
   }
 
   @Test

@@ -20,7 +20,7 @@ import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
-import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.SpecParser;
@@ -269,14 +269,14 @@ public final class Ingest {
     return out;
   }
 
-  private static Map<String, Long> labelCounts(Schema schema, List<ParsedRow> rows) {
+  private static Map<String, Long> labelCounts(FeatureSchema schema, List<ParsedRow> rows) {
     Map<String, Long> counts = new LinkedHashMap<>();
     schema.label().allowed().forEach(l -> counts.put(l, 0L));
     rows.forEach(r -> counts.merge(r.label(), 1L, Long::sum));
     return counts;
   }
 
-  private static TrainingTable table(Schema schema, List<ParsedRow> rows) {
+  private static TrainingTable table(FeatureSchema schema, List<ParsedRow> rows) {
     List<String> names = new ArrayList<>(schema.fixedFeatureNames());
     Set<String> fixed = new HashSet<>(names);
     TreeSet<String> tokens = new TreeSet<>();

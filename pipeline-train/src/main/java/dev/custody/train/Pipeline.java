@@ -31,6 +31,7 @@ import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.UnreproducedChain;
 import dev.custody.verify.TrustPolicy.Stage;
 import dev.custody.verify.VerifiedChain;
 import java.io.IOException;
@@ -215,7 +216,7 @@ public final class Pipeline {
       throws PipelineException, IOException {
     Progress.Timer verify = Progress.start(progress, "verify");
     // The whole chain except the summary this writes: signature, card, provenance, dataset, gate.
-    VerifiedChain chain = ChainVerifier.builder(policy).withoutReproductionRequirement().build().verify(modelDir);
+    UnreproducedChain chain = ChainVerifier.builder(policy).build().verifyForReproduction(modelDir);
     Sha256 root = chain.rootDigest();
     ModelCard card = chain.card();
     Attestations.SignedBuild build = Attestations.readProvenance(chain.provenance().statement());

@@ -16,12 +16,9 @@ import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.ClasspathLock;
-import dev.custody.verify.LoadedModel;
-import dev.custody.verify.ModelAllowList;
-import dev.custody.verify.ModelArtifacts;
 import dev.custody.verify.ModelCard;
-import dev.custody.verify.ModelLoader;
 import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.VerifiedChain;
 import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,15 +94,15 @@ class PipelineTest {
     VerifiedManifest vm =
         ModelSigning.verify(
             dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
-    ModelCard card = ChainVerifier.builder(policy).build().verify(dir).card();
+    VerifiedChain chain = ChainVerifier.builder(policy).build().verify(dir);
+    ModelCard card = chain.card();
 
-    LoadedModel loaded =
-        ModelLoader.load(ModelArtifacts.readVerified(vm, dir, "model.tribuo"), card.expectations(), ModelAllowList.defaults());
+    var loaded = chain.load();
 
     assertThat(vm.rootDigest()).isEqualTo(trained.rootDigest());
     assertThat(vm.manifest().ignorePaths()).contains("attestations");
     assertThat(vm.manifest().resources()).extracting(r -> r.name()).containsExactly("model-card.json", "model.tribuo");
-    assertThat(ModelContent.digest(loaded.model())).isEqualTo(card.contentDigest());
+    assertThat(ModelContent.digest(loaded.tribuoModel())).isEqualTo(card.contentDigest());
     assertThat(card).isEqualTo(trained.card());
     assertThat(card.labels()).containsExactly("0", "1");
     assertThat(card.features())

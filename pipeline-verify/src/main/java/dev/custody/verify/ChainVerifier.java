@@ -51,7 +51,8 @@ import java.util.stream.Collectors;
  *     .versionInService(3)
  *     .build();
  * VerifiedChain chain = verifier.verify(Path.of("credit-rf-v4"));
- * LoadedModel model = chain.load();
+ * VerifiedModel model = chain.load();
+ * Prediction p = model.predict(Map.of("AGE", "42", "HOUSING", "own"));
  * }</pre>
  *
  * <h3>Security guarantees</h3>
@@ -88,10 +89,8 @@ public final class ChainVerifier {
   private final TrustPolicy policy;
   private final int versionInService;
   private final ModelLimits limits;
-  private final boolean requireReproduction;
 
   private ChainVerifier(Builder b) {
-    this.requireReproduction = b.policy.requireReproduction() && !b.withoutReproduction;
     this.policy = b.policy;
     this.versionInService = b.versionInService;
     this.limits = b.limits;
@@ -107,7 +106,6 @@ public final class ChainVerifier {
     private final TrustPolicy policy;
     private int versionInService;
     private ModelLimits limits = ModelLimits.defaults();
-    private boolean withoutReproduction;
 
     private Builder(TrustPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -128,16 +126,6 @@ public final class ChainVerifier {
     /** Size and nesting limits for the model file (default {@link ModelLimits#defaults()}). */
     public Builder modelLimits(ModelLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
-      return this;
-    }
-
-    /**
-     * Does not require the reproduction summary even where the policy does: for {@code custody
-     * reproduce}, which verifies the rest of the chain in order to write that summary. Every other
-     * check stays.
-     */
-    public Builder withoutReproductionRequirement() {
-      this.withoutReproduction = true;
       return this;
     }
 
@@ -162,7 +150,23 @@ public final class ChainVerifier {
    * @throws IOException if the directory or the policy's lock cannot be read
    */
   public VerifiedChain verify(Path modelDir) throws VerificationException, IOException {
-    return new Run(modelDir).verify();
+    return new Run(modelDir, policy.requireReproduction()).verify();
+  }
+
+  /**
+   * Verifies every link of the chain except the reproduction summary, for {@code custody
+   * reproduce}, which needs the rest of the chain verified in order to write that summary. The
+   * result cannot load the model: a chain the policy requires reproduced is only usable once it
+   * is.
+   *
+   * @return the proof, without the model bytes
+   * @throws VerificationException as {@link #verify(Path)}, except that a missing or failing
+   *     reproduction summary is not checked
+   * @throws IOException if the directory or the policy's lock cannot be read
+   */
+  public UnreproducedChain verifyForReproduction(Path modelDir)
+      throws VerificationException, IOException {
+    return new UnreproducedChain(new Run(modelDir, false).verify());
   }
 
   /** The state of one verification: the bytes read (each once) and the links checked so far. */
@@ -171,8 +175,10 @@ public final class ChainVerifier {
     private final Map<String, byte[]> read = new TreeMap<>();
     private final List<VerifiedChain.Link> links = new ArrayList<>();
     private List<String> attestationEntries;
+    private final boolean requireReproduction;
 
-    Run(Path modelDir) throws IOException, VerificationException {
+    Run(Path modelDir, boolean requireReproduction) throws IOException, VerificationException {
+      this.requireReproduction = requireReproduction;
       if (!Files.exists(modelDir)) {
         throw new NoSuchFileException(modelDir.toString());
       }

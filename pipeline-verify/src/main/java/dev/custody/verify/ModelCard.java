@@ -86,7 +86,7 @@ public record ModelCard(
   }
 
   /** What the loader checks the deserialized model against: the label set and feature names. */
-  public ModelExpectations expectations() {
+  ModelExpectations expectations() {
     return ModelExpectations.of(labels, features);
   }
 

@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * @param labels the labels the model predicts, as signed
  * @param featureNames the feature names the model was trained on, as signed
  */
-public record ModelExpectations(SortedSet<String> labels, SortedSet<String> featureNames) {
+record ModelExpectations(SortedSet<String> labels, SortedSet<String> featureNames) {
   /**
    * Copies and validates both sets.
    *
@@ -31,7 +31,7 @@ public record ModelExpectations(SortedSet<String> labels, SortedSet<String> feat
    *
    * @throws IllegalArgumentException if either is empty, or holds a duplicate, null or empty name
    */
-  public static ModelExpectations of(Collection<String> labels, Collection<String> featureNames) {
+  static ModelExpectations of(Collection<String> labels, Collection<String> featureNames) {
     return new ModelExpectations(distinct("labels", labels), distinct("featureNames", featureNames));
   }
 

@@ -17,7 +17,9 @@ import org.tribuo.classification.Label;
 import org.tribuo.protos.core.ModelProto;
 
 /**
- * The only place Custody deserializes a model, and only from a {@link VerifiedArtifact}.
+ * The only place Custody deserializes a model, and only from a {@link VerifiedArtifact}. Package
+ * private: the one public way to load a model is {@link VerifiedChain#load()}, which takes the
+ * expectations from the signed card, never from its caller.
  *
  * <p>{@link #load} works in this order, and each step refuses the model before the next runs:
  *
@@ -26,7 +28,8 @@ import org.tribuo.protos.core.ModelProto;
  *   <li>read every Java class name and every {@code Any} type in the whole message (nested models,
  *       provenance, domains, transformers: see {@link ModelScan}) and refuse the model if one is
  *       not on the {@link ModelAllowList}; no class has been loaded at this point;
- *   <li>reject Java deserialization on this thread (none of the supported model types uses it);
+ *   <li>reject Java deserialization on this thread (none of the supported model types uses it),
+ *       which needs {@link DeserializationFilter#install()} to have run;
  *   <li>let Tribuo deserialize that same parsed message;
  *   <li>check that the model predicts {@link Label}s, and that its label set and feature names
  *       equal the signed {@link ModelExpectations}.
@@ -38,7 +41,7 @@ import org.tribuo.protos.core.ModelProto;
  * static initializer never runs. The bytes deserialized are exactly the bytes verified: there is no
  * path or stream to swap between the check and the load.
  */
-public final class ModelLoader {
+final class ModelLoader {
   private static final int MAX_NAMES_IN_MESSAGE = 10;
 
   private ModelLoader() {}
@@ -49,11 +52,11 @@ public final class ModelLoader {
    * @param artifact the verified model file (Tribuo's protobuf format)
    * @param expected the label set and feature names from the signed training record
    * @param allow the classes and protobuf types the model may name
-   * @return the model, with the digest and signer of the bytes it came from
+   * @return the model
    * @throws VerificationException as {@link #load(VerifiedArtifact, ModelExpectations,
    *     ModelAllowList, ModelLimits)} does
    */
-  public static LoadedModel load(
+  static Model<Label> load(
       VerifiedArtifact artifact, ModelExpectations expected, ModelAllowList allow)
       throws VerificationException {
     return load(artifact, expected, allow, ModelLimits.defaults());
@@ -66,18 +69,17 @@ public final class ModelLoader {
    * @param expected the label set and feature names from the signed training record
    * @param allow the classes and protobuf types the model may name
    * @param limits the size and nesting limits
-   * @return the model, with the digest and signer of the bytes it came from
+   * @return the model
    * @throws VerificationException {@link Reason#MODEL_TOO_LARGE} if the file exceeds the limit;
    *     {@link Reason#MALFORMED} if it is not a well-formed Tribuo model or Tribuo cannot
    *     deserialize it; {@link Reason#UNSAFE_MODEL} if it names a class or type the allow-list does
    *     not permit; {@link Reason#UNSUPPORTED} if it needs a Tribuo module that is not on the
    *     classpath; {@link Reason#MODEL_MISMATCH} if it does not predict labels, or its label set or
    *     feature names differ from {@code expected}
-   * @throws IllegalStateException if the deserialization filter could not be installed in this JVM
-   *     (a filter factory was set, or an {@code ObjectInputStream} created, before this class was
-   *     first used)
+   * @throws IllegalStateException if {@link DeserializationFilter#install()} has not run in this
+   *     JVM
    */
-  public static LoadedModel load(
+  static Model<Label> load(
       VerifiedArtifact artifact,
       ModelExpectations expected,
       ModelAllowList allow,
@@ -90,15 +92,15 @@ public final class ModelLoader {
 
     ModelProto proto = parse(artifact, limits);
     requireAllowed(ModelScan.scan(proto, allow, limits.maxNestingDepth()), allow);
-    SerialFilterGuard.requireInstalled();
+    DeserializationFilter.requireInstalled();
     Model<?> model;
     try {
-      model = SerialFilterGuard.call(() -> deserialize(proto));
+      model = DeserializationFilter.call(() -> deserialize(proto));
     } catch (RuntimeException e) {
       throw new VerificationException(
           Reason.MALFORMED, "Tribuo could not deserialize the model: " + printable(describe(e)), e);
     }
-    return new LoadedModel(check(model, expected), artifact.digest(), artifact.signer());
+    return check(model, expected);
   }
 
   private static ModelProto parse(VerifiedArtifact artifact, ModelLimits limits)

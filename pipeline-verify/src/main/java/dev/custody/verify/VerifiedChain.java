@@ -1,11 +1,17 @@
 package dev.custody.verify;
 
+import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerifiedStatement;
+import dev.custody.core.chain.FeatureSchema;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
 
 /**
  * Proof that a model directory's whole chain of custody checked out under a {@link TrustPolicy}:
@@ -144,14 +150,44 @@ public final class VerifiedChain {
   }
 
   /**
-   * Deserializes the verified model bytes with {@link ModelLoader}: class names checked against
-   * the policy's allow-list first, then the label set and feature names checked against the card.
+   * Deserializes the verified model bytes: class names checked against the policy's allow-list
+   * first, then the label set and feature names checked against the signed card. The one public
+   * way to load a model.
    *
-   * @throws VerificationException as {@link ModelLoader#load(VerifiedArtifact, ModelExpectations,
-   *     ModelAllowList, ModelLimits)}
+   * @return the model, predicting on raw rows through the signed feature schema
+   * @throws VerificationException {@link Reason#MODEL_TOO_LARGE}, {@link Reason#MALFORMED},
+   *     {@link Reason#UNSAFE_MODEL}, {@link Reason#UNSUPPORTED} or {@link Reason#MODEL_MISMATCH}
+   *     when the bytes are not a model of the allowed classes that matches the card
+   * @throws IllegalStateException if {@link DeserializationFilter#install()} has not run
    */
-  public LoadedModel load() throws VerificationException {
-    return ModelLoader.load(model, card.expectations(), allowList, limits);
+  public VerifiedModel load() throws VerificationException {
+    // Interim: the schema as ingest signed it; the card's signed schema replaces this.
+    FeatureSchema schema = SignedSchema.read(dataset.statement());
+    requireEncodable(schema, card.features());
+    Model<Label> loaded = ModelLoader.load(model, card.expectations(), allowList, limits);
+    return new VerifiedModel(loaded, card, schema, model.digest(), model.signer());
+  }
+
+  /** Every feature the card names must be one the schema's encoder can produce. */
+  private static void requireEncodable(FeatureSchema schema, List<String> features)
+      throws VerificationException {
+    Set<String> fixed = Set.copyOf(schema.fixedFeatureNames());
+    List<String> foreign = new ArrayList<>();
+    for (String f : features) {
+      boolean token =
+          schema.text().stream()
+              .anyMatch(t -> f.startsWith(t.column() + FeatureSchema.SEPARATOR));
+      if (!fixed.contains(f) && !token && foreign.size() < 10) {
+        foreign.add(f);
+      }
+    }
+    if (!foreign.isEmpty()) {
+      throw new VerificationException(
+          Reason.MODEL_MISMATCH,
+          "model card features the signed schema cannot produce: expected numeric columns,"
+              + " column@value of a categorical column or column@token of a text column, found "
+              + foreign);
+    }
   }
 
   @Override

@@ -43,14 +43,14 @@ class FixturesTest {
   @ParameterizedTest
   @EnumSource(Fixtures.Golden.class)
   void golden_loaded_predictsLikeModelRetrainedNow(Fixtures.Golden golden) throws Exception {
-    LoadedModel committed =
+    Model<Label> committed =
         ModelLoader.load(
             TestModels.verified(golden.bytes()),
             TestModels.expectations(),
             ModelAllowList.defaults());
     Model<Label> fresh = golden.kind.train();
 
-    ModelLoaderTest.assertSamePredictions(committed.model(), fresh);
+    ModelLoaderTest.assertSamePredictions(committed, fresh);
   }
 
   private static ModelScan scan(byte[] bytes) throws Exception {

@@ -1,40 +1,36 @@
 package dev.custody.train.data;
 
 import dev.custody.core.PipelineException;
-import dev.custody.train.spec.PipelineSpec.CategoricalColumn;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.PipelineSpec.Format;
-import dev.custody.train.spec.PipelineSpec.NumericColumn;
-import dev.custody.train.spec.PipelineSpec.Schema;
-import dev.custody.train.spec.PipelineSpec.TextColumn;
+import dev.custody.verify.FeatureEncoder;
+import dev.custody.verify.Features;
+import dev.custody.verify.InvalidInputException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Turns the records of one data file into validated rows: every rejection names the file, line,
- * column, what was expected and what was found.
+ * column, what was expected and what was found. The features come from {@link FeatureEncoder},
+ * the encoder serving uses too.
  */
 public final class RowReader {
-  private static final Pattern DECIMAL =
-      Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
-  private static final Pattern NON_FINITE =
-      Pattern.compile("[-+]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
   private static final int MAX_QUOTED = 40;
 
-  private final Schema schema;
+  private final FeatureSchema schema;
   private final Format format;
   private final List<String> canonicalColumns;
+  private final FeatureEncoder encoder;
 
   /** A reader of rows of {@code schema} in {@code format}. */
-  public RowReader(Schema schema, Format format) {
+  public RowReader(FeatureSchema schema, Format format) {
     this.schema = schema;
     this.format = format;
     this.canonicalColumns = schema.canonicalColumns();
+    this.encoder = FeatureEncoder.of(schema);
   }
 
   /** Reads the rows of one file's bytes. */
@@ -169,94 +165,29 @@ public final class RowReader {
               + quote(label));
     }
 
+    // The feature columns follow the label in the canonical columns, so at index[2 + i].
+    double[] numeric = new double[schema.numeric().size()];
+    Features features;
+    try {
+      features = encoder.encodeCells(i -> fields.get(index[i + 2]), numeric);
+    } catch (InvalidInputException e) {
+      throw cell(source, line, index[e.featureColumn() + 2], e.column(), e.detail());
+    }
     List<String> canonical = new ArrayList<>(canonicalColumns.size());
     canonical.add(label);
-    TreeMap<String, Double> features = new TreeMap<>();
-    double[] numeric = new double[schema.numeric().size()];
     int k = 2;
     for (int i = 0; i < schema.numeric().size(); i++, k++) {
-      NumericColumn col = schema.numeric().get(i);
-      int at = index[k];
-      String cell = fields.get(at);
-      double v = number(source, line, at, col, cell);
-      numeric[i] = v;
-      canonical.add(canonicalNumber(cell));
-      features.put(col.column(), v);
+      canonical.add(canonicalNumber(fields.get(index[k])));
     }
-    for (CategoricalColumn col : schema.categorical()) {
-      int at = index[k++];
-      String cell = fields.get(at);
-      if (!col.allowed().contains(cell)) {
-        throw cell(
-            source,
-            line,
-            at,
-            col.column(),
-            "expected one of "
-                + col.allowed()
-                + ", found "
-                + (cell.isEmpty() ? "an empty value" : quote(cell)));
-      }
-      canonical.add(cell);
-      features.put(col.column() + "@" + cell, 1.0);
+    for (; k < index.length; k++) {
+      canonical.add(fields.get(index[k]));
     }
-    for (TextColumn col : schema.text()) {
-      String cell = fields.get(index[k++]);
-      canonical.add(cell);
-      for (String token : tokens(cell)) {
-        features.merge(col.column() + "@" + token, 1.0, Double::sum);
-      }
+    List<Double> values = new ArrayList<>(features.size());
+    for (int i = 0; i < features.size(); i++) {
+      values.add(features.value(i));
     }
-    if (features.isEmpty()) {
-      int at = index[index.length - 1];
-      throw cell(
-          source,
-          line,
-          at,
-          canonicalColumns.get(canonicalColumns.size() - 1),
-          "row has no features: expected at least one token, found " + quote(fields.get(at)));
-    }
-    TrainingTable.Row row =
-        new TrainingTable.Row(
-            line, label, new ArrayList<>(features.keySet()), new ArrayList<>(features.values()));
+    TrainingTable.Row row = new TrainingTable.Row(line, label, features.names(), values);
     return new ParsedRow(new CanonicalRow(source, line, id, canonical), row, numeric);
-  }
-
-  private double number(String source, long line, int at, NumericColumn col, String cell)
-      throws PipelineException {
-    if (cell.isEmpty()) {
-      throw cell(source, line, at, col.column(), "expected a number, found an empty value");
-    }
-    if (NON_FINITE.matcher(cell).matches()) {
-      throw cell(source, line, at, col.column(), "expected a finite number, found " + quote(cell));
-    }
-    if (!DECIMAL.matcher(cell).matches()) {
-      throw cell(source, line, at, col.column(), "expected a number, found " + quote(cell));
-    }
-    double v = Double.parseDouble(cell);
-    if (!Double.isFinite(v) || (v == 0 && new BigDecimal(cell).signum() != 0)) {
-      throw cell(
-          source,
-          line,
-          at,
-          col.column(),
-          "expected a number within double range, found " + quote(cell));
-    }
-    v += 0.0; // -0.0 becomes 0.0
-    if (v < col.min() || v > col.max()) {
-      throw cell(
-          source,
-          line,
-          at,
-          col.column(),
-          "value out of range: expected a value in ["
-              + bound(col.min())
-              + ", "
-              + bound(col.max())
-              + "], found "
-              + cell);
-    }
-    return v;
   }
 
   /**
@@ -269,45 +200,6 @@ public final class RowReader {
       return "0";
     }
     return d.stripTrailingZeros().toPlainString();
-  }
-
-  /**
-   * Lower-cased (Locale.ROOT) tokens: maximal runs of letters and digits, and maximal runs of other
-   * non-whitespace characters (so {@code "Call now!!"} gives {@code call, now, !!} and an emoticon
-   * such as {@code ":-)"} is a token); whitespace separates tokens and is dropped.
-   */
-  static List<String> tokens(String text) {
-    List<String> out = new ArrayList<>();
-    String lower = text.toLowerCase(Locale.ROOT);
-    int start = -1;
-    int startKind = 0;
-    for (int i = 0; i < lower.length(); ) {
-      int cp = lower.codePointAt(i);
-      int kind =
-          Character.isWhitespace(cp) || Character.isSpaceChar(cp)
-              ? 0
-              : Character.isLetterOrDigit(cp) ? 1 : 2;
-      if (start >= 0 && kind != startKind) {
-        out.add(lower.substring(start, i));
-        start = -1;
-      }
-      if (start < 0 && kind != 0) {
-        start = i;
-        startKind = kind;
-      }
-      i += Character.charCount(cp);
-    }
-    if (start >= 0) {
-      out.add(lower.substring(start));
-    }
-    return out;
-  }
-
-  private static String bound(double b) {
-    if (Double.isInfinite(b)) {
-      return b < 0 ? "-inf" : "+inf";
-    }
-    return BigDecimal.valueOf(b).stripTrailingZeros().toPlainString();
   }
 
   private static PipelineException cell(

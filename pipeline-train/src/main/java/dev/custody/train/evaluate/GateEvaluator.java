@@ -7,7 +7,7 @@ import dev.custody.train.data.TrainingTable;
 import dev.custody.train.fit.TribuoTables;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.LoadedModel;
+import dev.custody.verify.VerifiedModel;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
 import java.io.IOException;
@@ -168,7 +168,7 @@ public final class GateEvaluator {
       throws PipelineException, IOException {
     Path dir = spec.baseDirectory().resolve(gate.baseline()).normalize();
     Baseline baseline = loadBaseline(dir, policy);
-    Metrics before = evaluate(baseline.model().model(), test, "baseline " + gate.baseline());
+    Metrics before = evaluate(baseline.model().tribuoModel(), test, "baseline " + gate.baseline());
     for (Map.Entry<String, Double> e : gate.metrics().entrySet()) {
       double drop = metric(before, e.getKey()) - metric(current, e.getKey());
       out.add(
@@ -189,7 +189,7 @@ public final class GateEvaluator {
   }
 
   /** A baseline model: its whole chain verified under the policy, loaded by the safe loader. */
-  record Baseline(LoadedModel model, Sha256 rootDigest) {}
+  record Baseline(VerifiedModel model, Sha256 rootDigest) {}
 
   /**
    * Verifies a baseline model directory's whole chain of custody under {@code policy} ({@link

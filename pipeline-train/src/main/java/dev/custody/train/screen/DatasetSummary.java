@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Sha256;
-import dev.custody.train.spec.PipelineSpec.CategoricalColumn;
-import dev.custody.train.spec.PipelineSpec.NumericColumn;
-import dev.custody.train.spec.PipelineSpec.Schema;
-import dev.custody.train.spec.PipelineSpec.TextColumn;
+import dev.custody.core.chain.FeatureSchema.CategoricalColumn;
+import dev.custody.core.chain.FeatureSchema.NumericColumn;
+import dev.custody.core.chain.FeatureSchema;
+import dev.custody.core.chain.FeatureSchema.TextColumn;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +48,7 @@ public record DatasetSummary(
     long keptRows,
     Map<String, Long> keptLabelCounts,
     Sha256 keptRoot,
-    Schema schema,
+    FeatureSchema schema,
     List<String> canonicalColumns,
     List<ScreenReport> screens) {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -155,7 +155,7 @@ public record DatasetSummary(
     counts.forEach(o::put);
   }
 
-  private static ObjectNode schema(Schema s) {
+  private static ObjectNode schema(FeatureSchema s) {
     ObjectNode o = JSON.createObjectNode();
     if (s.id() != null) {
       o.put("id", s.id());

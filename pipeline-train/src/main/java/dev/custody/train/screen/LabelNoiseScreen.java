@@ -1,7 +1,7 @@
 package dev.custody.train.screen;
 
 import dev.custody.train.data.ParsedRow;
-import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.ScreenSpec;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -58,7 +58,7 @@ final class LabelNoiseScreen {
    * @param bins quantile bins per numeric column (one-hot, beside the standardised value), or 0 for
    *     none
    */
-  LabelNoiseScreen(Schema schema, int folds, int epochs, long seed, int bins) {
+  LabelNoiseScreen(FeatureSchema schema, int folds, int epochs, long seed, int bins) {
     this.labels = schema.label().allowed();
     List<String> numeric = new ArrayList<>();
     schema.numeric().forEach(n -> numeric.add(n.column()));
@@ -73,7 +73,7 @@ final class LabelNoiseScreen {
   }
 
   /** The screen a spec configures. */
-  LabelNoiseScreen(Schema schema, ScreenSpec.LabelNoise spec) {
+  LabelNoiseScreen(FeatureSchema schema, ScreenSpec.LabelNoise spec) {
     this(schema, spec.folds(), spec.epochs(), spec.seed(), spec.bins());
   }
 

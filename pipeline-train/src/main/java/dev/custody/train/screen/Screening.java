@@ -4,7 +4,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
-import dev.custody.train.spec.PipelineSpec.Schema;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.ScreenSpec.Policy;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class Screening {
    * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
    */
   public static Result run(
-      List<ScreenSpec> screens, Schema schema, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      List<ScreenSpec> screens, FeatureSchema schema, List<ParsedRow> rows, List<CanonicalRow> baseline)
       throws PipelineException {
     List<ParsedRow> current = rows;
     List<ScreenReport> reports = new ArrayList<>();

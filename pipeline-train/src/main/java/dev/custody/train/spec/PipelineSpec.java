@@ -3,6 +3,7 @@ package dev.custody.train.spec;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.YamlTree;
 import dev.custody.train.internal.Bytes;
 import java.io.ByteArrayInputStream;
@@ -39,7 +40,7 @@ public final class PipelineSpec {
   private final int version;
   private final Data data;
   private final Format format;
-  private final Schema schema;
+  private final FeatureSchema schema;
   private final Split split;
   private final TrainerSpec trainer;
   private final List<ScreenSpec> screens;
@@ -53,7 +54,7 @@ public final class PipelineSpec {
       int version,
       Data data,
       Format format,
-      Schema schema,
+      FeatureSchema schema,
       Split split,
       TrainerSpec trainer,
       List<ScreenSpec> screens,
@@ -141,7 +142,7 @@ public final class PipelineSpec {
   }
 
   /** Which columns are the id, the label and the features. */
-  public Schema schema() {
+  public FeatureSchema schema() {
     return schema;
   }
 
@@ -281,131 +282,6 @@ public final class PipelineSpec {
     /** The lock file's pinned digest, if the spec pins it. */
     public Optional<Sha256> pinned() {
       return Optional.ofNullable(sha256);
-    }
-  }
-
-  /**
-   * The columns of the data.
-   *
-   * @param id the id column, or null when there is none; it is never a feature unless also listed
-   *     as one
-   * @param label the label column and its allowed values
-   * @param numeric numeric features, in order
-   * @param categorical categorical features (one-hot), in order
-   * @param text text features (lower-cased token counts), in order
-   */
-  public record Schema(
-      String id,
-      LabelColumn label,
-      List<NumericColumn> numeric,
-      List<CategoricalColumn> categorical,
-      List<TextColumn> text) {
-    public Schema {
-      Objects.requireNonNull(label, "label");
-      numeric = List.copyOf(numeric);
-      categorical = List.copyOf(categorical);
-      text = List.copyOf(text);
-    }
-
-    /** The id column, if the schema declares one. */
-    public Optional<String> idColumn() {
-      return Optional.ofNullable(id);
-    }
-
-    /**
-     * The columns of a canonical row, in order: the label, then the numeric, categorical and text
-     * feature columns (the id is the row's key, not one of its fields).
-     */
-    public List<String> canonicalColumns() {
-      List<String> out = new ArrayList<>();
-      out.add(label.column());
-      numeric.forEach(n -> out.add(n.column()));
-      categorical.forEach(c -> out.add(c.column()));
-      text.forEach(t -> out.add(t.column()));
-      return List.copyOf(out);
-    }
-
-    /** Every column the schema reads (id, label, features), each once, in canonical order. */
-    public List<String> columns() {
-      List<String> out = new ArrayList<>();
-      if (id != null) {
-        out.add(id);
-      }
-      for (String c : canonicalColumns()) {
-        if (!out.contains(c)) {
-          out.add(c);
-        }
-      }
-      return List.copyOf(out);
-    }
-
-    /**
-     * The fixed feature names, in model order: each numeric column by its name, then each
-     * categorical column's one-hot features {@code column@value} in allowed order. Text features
-     * add {@code column@token} names that depend on the data.
-     */
-    public List<String> fixedFeatureNames() {
-      List<String> out = new ArrayList<>();
-      numeric.forEach(n -> out.add(n.column()));
-      for (CategoricalColumn c : categorical) {
-        c.allowed().forEach(v -> out.add(c.column() + "@" + v));
-      }
-      return List.copyOf(out);
-    }
-  }
-
-  /**
-   * The label column.
-   *
-   * @param column its name ({@code label} for tsv-text)
-   * @param allowed the allowed labels, at least two, in order
-   */
-  public record LabelColumn(String column, List<String> allowed) {
-    public LabelColumn {
-      Objects.requireNonNull(column, "column");
-      allowed = List.copyOf(allowed);
-    }
-  }
-
-  /**
-   * A numeric feature; its feature name is the column name.
-   *
-   * @param column the column
-   * @param min the smallest allowed value ({@code -Infinity} when unbounded)
-   * @param max the largest allowed value ({@code +Infinity} when unbounded)
-   */
-  public record NumericColumn(String column, double min, double max) {
-    public NumericColumn {
-      Objects.requireNonNull(column, "column");
-      if (Double.isNaN(min) || Double.isNaN(max) || min > max) {
-        throw new IllegalArgumentException(column + ": bad range [" + min + ", " + max + "]");
-      }
-    }
-  }
-
-  /**
-   * A categorical feature, one-hot encoded as {@code column@value} = 1.
-   *
-   * @param column the column
-   * @param allowed the allowed values, in order
-   */
-  public record CategoricalColumn(String column, List<String> allowed) {
-    public CategoricalColumn {
-      Objects.requireNonNull(column, "column");
-      allowed = List.copyOf(allowed);
-    }
-  }
-
-  /**
-   * A text feature: lower-cased (Locale.ROOT) tokens, counted, as features {@code column@token}. A
-   * token is a maximal run of letters and digits or a maximal run of other non-whitespace
-   * characters ({@code "Call now!! :-)"} gives {@code call, now, !!, :-)}).
-   *
-   * @param column the column ({@code text} for tsv-text)
-   */
-  public record TextColumn(String column) {
-    public TextColumn {
-      Objects.requireNonNull(column, "column");
     }
   }
 

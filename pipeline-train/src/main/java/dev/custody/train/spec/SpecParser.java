@@ -9,22 +9,22 @@ import dev.custody.core.YamlTree;
 import dev.custody.core.YamlTree.Node;
 import dev.custody.core.YamlTree.Scalar;
 import dev.custody.train.spec.PipelineSpec.CanaryGate;
-import dev.custody.train.spec.PipelineSpec.CategoricalColumn;
+import dev.custody.core.chain.FeatureSchema.CategoricalColumn;
 import dev.custody.train.spec.PipelineSpec.Data;
 import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.Format;
 import dev.custody.train.spec.PipelineSpec.Gates;
 import dev.custody.train.spec.PipelineSpec.GoldenGate;
-import dev.custody.train.spec.PipelineSpec.LabelColumn;
+import dev.custody.core.chain.FeatureSchema.LabelColumn;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;
 import dev.custody.train.spec.PipelineSpec.MaxChangeGate;
-import dev.custody.train.spec.PipelineSpec.NumericColumn;
+import dev.custody.core.chain.FeatureSchema;
+import dev.custody.core.chain.FeatureSchema.NumericColumn;
+import dev.custody.core.chain.FeatureSchema.TextColumn;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
-import dev.custody.train.spec.PipelineSpec.Schema;
 import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.PipelineSpec.Split;
-import dev.custody.train.spec.PipelineSpec.TextColumn;
 import dev.custody.train.spec.ScreenSpec.Policy;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -76,7 +76,7 @@ public final class SpecParser {
     int version = (int) r.integer(root.required("version"), 1, Integer.MAX_VALUE);
     Data data = data(root.required("data"));
     Format format = Format.of(r.oneOf(root.required("format"), "csv", "tsv-text"));
-    Schema schema = schema(root.required("schema"), format);
+    FeatureSchema schema = schema(root.required("schema"), format);
     Split split = split(root.required("split"));
     TrainerSpec trainer = trainer(root.required("trainer"), split.seed());
     List<ScreenSpec> screens = screens(root.optional("screens"), split.seed());
@@ -143,7 +143,7 @@ public final class SpecParser {
     return new RemoteFile(url, sha);
   }
 
-  private Schema schema(Node node, Format format) throws PipelineException {
+  private FeatureSchema schema(Node node, Format format) throws PipelineException {
     Obj o = r.map(node, "id", "label", "numeric", "categorical", "text");
     Map<String, Node> seen = new HashMap<>();
     Node idNode = o.optional("id");
@@ -234,7 +234,11 @@ public final class SpecParser {
                 + " categorical features and text: [text]");
       }
     }
-    return new Schema(id, new LabelColumn(labelColumn, labels), numeric, categorical, text);
+    try {
+      return new FeatureSchema(id, new LabelColumn(labelColumn, labels), numeric, categorical, text);
+    } catch (IllegalArgumentException e) {
+      throw r.error(node, e.getMessage());
+    }
   }
 
   private String column(Node node) throws PipelineException {
@@ -459,7 +463,7 @@ public final class SpecParser {
     }
   }
 
-  private Gates gates(Node node, Schema schema) throws PipelineException {
+  private Gates gates(Node node, FeatureSchema schema) throws PipelineException {
     if (node == null) {
       return new Gates(Map.of(), null, null, null);
     }
@@ -501,7 +505,7 @@ public final class SpecParser {
     return source(new YamlTree.MapNode(o.node().location(), o.node().path(), only));
   }
 
-  private Map<String, Double> metrics(Node node, Schema schema) throws PipelineException {
+  private Map<String, Double> metrics(Node node, FeatureSchema schema) throws PipelineException {
     Obj o = r.map(node, knownMetrics(schema).toArray(new String[0]));
     Map<String, Double> out = new LinkedHashMap<>();
     for (String key : o.node().entries().keySet()) {
@@ -513,7 +517,7 @@ public final class SpecParser {
     return out;
   }
 
-  private static List<String> knownMetrics(Schema schema) {
+  private static List<String> knownMetrics(FeatureSchema schema) {
     List<String> out = new ArrayList<>(List.of("accuracy", "auc", "macroF1"));
     for (String kind : List.of("precision", "recall", "f1")) {
       for (String label : schema.label().allowed()) {

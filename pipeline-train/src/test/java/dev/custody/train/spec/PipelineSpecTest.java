@@ -6,6 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.Sha256;
 import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
@@ -56,7 +57,7 @@ class PipelineSpecTest {
             "SEX@1",
             "SEX@2");
     assertThat(spec.schema().numeric().get(1))
-        .isEqualTo(new PipelineSpec.NumericColumn("AGE", 18, 120));
+        .isEqualTo(new FeatureSchema.NumericColumn("AGE", 18, 120));
     assertThat(spec.schema().numeric().get(5).min()).isEqualTo(Double.NEGATIVE_INFINITY);
     assertThat(spec.split()).isEqualTo(new PipelineSpec.Split(0.1, 42));
     assertThat(spec.trainer()).isEqualTo(new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42));
@@ -74,7 +75,7 @@ class PipelineSpecTest {
     PipelineSpec spec = PipelineSpec.load(Fixtures.projectRoot().resolve("examples/sms-spam.yaml"));
 
     assertThat(spec.format()).isEqualTo(PipelineSpec.Format.TSV_TEXT);
-    assertThat(spec.schema().text()).containsExactly(new PipelineSpec.TextColumn("text"));
+    assertThat(spec.schema().text()).containsExactly(new FeatureSchema.TextColumn("text"));
     assertThat(spec.schema().idColumn()).isEmpty();
     assertThat(((FileList) spec.data()).files().get(0).sha256().hex())
         .isEqualTo(Fixtures.SMS_SHA256);
