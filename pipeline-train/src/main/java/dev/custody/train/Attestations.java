@@ -59,6 +59,7 @@ final class Attestations {
   }
 
   /** What the provenance records about one training. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   record Build(
       String modelName,
       Sha256 rootDigest,
@@ -167,6 +168,7 @@ final class Attestations {
   }
 
   /** What a verified provenance says, as reproduction needs it. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   record SignedBuild(
       String specName,
       Sha256 specDigest,
