@@ -112,6 +112,7 @@ final class ChainFixture {
   }
 
   /** Ingested and trained once per (data, seed). */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   record Trained(
       byte[] csv,
       byte[] spec,
@@ -128,6 +129,7 @@ final class ChainFixture {
    * What to build, and the one thing to get wrong. Every field has a correct default; the {@code
    * edit*} functions see the JSON just before it is written or signed.
    */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   record Options(
       int version,
       long seed,
@@ -191,6 +193,7 @@ final class ChainFixture {
   }
 
   /** A built chain and what a test needs to know about it. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   record Chain(
       Path dir,
       Sha256 root,

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -91,18 +90,18 @@ class TamperMatrixTest {
     long start = System.nanoTime();
     Map<Reason, Integer> byReason = new EnumMap<>(Reason.class);
     List<String> wrong = new ArrayList<>();
-    AtomicInteger accepted = new AtomicInteger();
-    AtomicInteger n = new AtomicInteger();
+    int accepted = 0;
+    int n = 0;
     Path runs = Files.createDirectories(work.resolve("cases"));
     for (Case c : cases) {
-      Path dir = runs.resolve(String.valueOf(n.incrementAndGet()));
+      Path dir = runs.resolve(String.valueOf(++n));
       ChainFixture.copy(c.base(), dir);
       c.tamper().apply(dir);
       Reason actual = null;
       String message = null;
       try {
         c.verifier().verify(dir);
-        accepted.incrementAndGet();
+        accepted++;
       } catch (VerificationException e) {
         actual = e.reason();
         message = e.getMessage();
@@ -117,13 +116,13 @@ class TamperMatrixTest {
     long millis = (System.nanoTime() - start) / 1_000_000;
 
     StringBuilder report = new StringBuilder();
-    report.append("tamper matrix: ").append(cases.size()).append(" cases, ").append(accepted.get())
+    report.append("tamper matrix: ").append(cases.size()).append(" cases, ").append(accepted)
         .append(" accepted, ").append(wrong.size()).append(" with an unexpected outcome, in ").append(millis)
         .append(" ms\n");
     byReason.forEach((r, count) -> report.append("  ").append(r).append(": ").append(count).append('\n'));
     System.out.print(report);
     assertThat(wrong).as(report.toString()).isEmpty();
-    assertThat(accepted.get()).isZero();
+    assertThat(accepted).isZero();
     assertThat(cases.size()).isGreaterThanOrEqualTo(FILES.size() * (FLIPS + 6));
   }
 

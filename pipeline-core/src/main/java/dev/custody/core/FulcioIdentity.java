@@ -45,8 +45,8 @@ final class FulcioIdentity {
     }
     List<?> san = sans.iterator().next();
     Object type = san.get(0);
-    if (!(type instanceof Integer)
-        || ((Integer) type != SAN_RFC822 && (Integer) type != SAN_URI)
+    if (!(type instanceof Integer kind)
+        || (kind != SAN_RFC822 && kind != SAN_URI)
         || !(san.get(1) instanceof String)) {
       throw new VerificationException(
           Reason.CERTIFICATE_INVALID,

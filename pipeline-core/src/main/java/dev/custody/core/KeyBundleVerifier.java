@@ -56,7 +56,11 @@ public final class KeyBundleVerifier {
       return this;
     }
 
-    /** @throws IllegalStateException if no key is trusted: a verifier that trusts nobody is a mistake */
+    /**
+     * Builds the verifier.
+     *
+     * @throws IllegalStateException if no key is trusted: a verifier that trusts nobody is a mistake
+     */
     public KeyBundleVerifier build() {
       if (keys.isEmpty()) {
         throw new IllegalStateException("at least one trusted public key is required");

@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * <p>sigstore-java 2.0.0 reads a missing {@code validFor.start} as the epoch, which makes the key
  * valid for all time. A trust root is only as good as its validity periods, so every log, CT log,
  * certificate authority or timestamp authority without a start is dropped here: nothing it signed
- * verifies. Verifiers ask {@link #untrustedLogReason} to explain the rejection.
+ * verifies. Verifiers ask {@link #checkLogValidAt} to explain the rejection.
  */
 final class TrustedRootMaterial {
   private final TrustedRoot proto;

@@ -185,7 +185,7 @@ public final class YamlTree {
     if (depth > MAX_DEPTH) {
       throw error(reason, source, at, path, "nested deeper than " + MAX_DEPTH + " levels");
     }
-    if (p instanceof YAMLParser && ((YAMLParser) p).isCurrentAlias()) {
+    if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
       throw error(reason, source, at, path, "YAML aliases (*" + p.getText() + ") are not allowed");
     }
     JsonToken t = p.currentToken();

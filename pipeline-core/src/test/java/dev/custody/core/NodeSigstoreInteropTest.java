@@ -256,7 +256,7 @@ class NodeSigstoreInteropTest {
     }
     List<String> names =
         File.separatorChar == '\\' ? List.of(name + ".cmd", name + ".exe", name) : List.of(name);
-    for (String dir : path.split(File.pathSeparator)) {
+    for (String dir : path.split(File.pathSeparator, -1)) {
       if (dir.isEmpty()) {
         continue;
       }

@@ -347,6 +347,7 @@ public final class Pipeline {
   }
 
   /** A trained model, its split and the bytes it exports as. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   private record Trained(Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
 
   private Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
@@ -470,7 +471,7 @@ public final class Pipeline {
 
   /** The Merkle root of the canonical rows of the test split, in table order. */
   private static Sha256 testRoot(IngestResult r, Split split) {
-    Map<TrainingTable.Row, CanonicalRow> canonical = new IdentityHashMap<>();
+    IdentityHashMap<TrainingTable.Row, CanonicalRow> canonical = new IdentityHashMap<>();
     List<TrainingTable.Row> rows = r.table().rows();
     for (int i = 0; i < rows.size(); i++) {
       canonical.put(rows.get(i), r.keptRows().get(i));

@@ -222,7 +222,7 @@ public final class ChainVerifier {
           new VerifiedChain.Link(
               "model card", CARD_FILE, Sha256.of(cardBytes), signed.signer(),
               "covered by " + SIGNATURE_FILE + "; " + card.name() + " v" + card.version() + "; modelFile = "
-                  + MODEL_FILE + "; " + versionWords(card)));
+                  + MODEL_FILE + "; " + versionWords()));
 
       // 4. The provenance under TRAIN, about R, with the card's content digest.
       byte[] provenanceBytes = attestation(PROVENANCE_FILE, "the training provenance");
@@ -479,7 +479,7 @@ public final class ChainVerifier {
       }
     }
 
-    private String versionWords(ModelCard card) {
+    private String versionWords() {
       return "version >= minVersion " + policy.minModelVersion()
           + (versionInService > 0 ? " and >= in service " + versionInService : "");
     }

@@ -43,7 +43,7 @@ public final class ClasspathLock {
    */
   public static ClasspathLock ofRunningClasspath() throws IOException, VerificationException {
     List<Path> entries = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+    for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator, -1)) {
       if (!e.isEmpty()) {
         entries.add(Path.of(e));
       }
@@ -59,7 +59,7 @@ public final class ClasspathLock {
    */
   public static List<Path> runningClasspathEntries() throws IOException {
     List<Path> entries = new ArrayList<>();
-    for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+    for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator, -1)) {
       if (!e.isEmpty()) {
         entries.add(Path.of(e));
       }
@@ -149,7 +149,11 @@ public final class ClasspathLock {
     return out;
   }
 
-  /** @throws VerificationException DEPENDENCY_MISMATCH naming every added, removed or changed jar */
+  /**
+   * Requires the running classpath to hold exactly the locked jars.
+   *
+   * @throws VerificationException DEPENDENCY_MISMATCH naming every added, removed or changed jar
+   */
   public void requireMatch(ClasspathLock running) throws VerificationException {
     List<String> diff = differencesFrom(running);
     if (!diff.isEmpty()) {
@@ -172,7 +176,7 @@ public final class ClasspathLock {
         Manifest m = jar.getManifest();
         String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
         if (cp != null) {
-          for (String rel : cp.trim().split("\\s+")) {
+          for (String rel : cp.trim().split("\\s+", -1)) {
             if (!rel.isEmpty()) {
               queue.add(p.resolveSibling(rel));
             }

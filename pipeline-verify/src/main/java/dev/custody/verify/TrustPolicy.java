@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
@@ -310,6 +311,8 @@ public final class TrustPolicy {
     }
 
     /**
+     * Builds the policy.
+     *
      * @throws IllegalStateException if ingest or train, evaluate when a gate is required, or
      *     reproduce when a reproduction is required, has no signer: a policy that trusts nobody is a mistake, not a default
      */
@@ -417,10 +420,7 @@ public final class TrustPolicy {
 
   /** {@code stages:}: one entry per stage, each trusting keys and/or keyless identities. */
   private static void stages(YamlReader r, Node node, Path dir, Builder b) throws IOException, PipelineException {
-    String[] names = new String[Stage.values().length];
-    for (Stage s : Stage.values()) {
-      names[s.ordinal()] = s.yamlName();
-    }
+    String[] names = Arrays.stream(Stage.values()).map(Stage::yamlName).toArray(String[]::new);
     Obj stages = r.map(node, names);
     List<String> missing = new ArrayList<>();
     for (Stage s : List.of(Stage.INGEST, Stage.TRAIN)) {

@@ -63,6 +63,7 @@ public final class Attestations {
   }
 
   /** What the provenance records about one training. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   public record Build(
       String modelName,
       Sha256 rootDigest,
@@ -171,6 +172,7 @@ public final class Attestations {
   }
 
   /** What a verified provenance says, as reproduction needs it. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   public record SignedBuild(
       String specName,
       Sha256 specDigest,
