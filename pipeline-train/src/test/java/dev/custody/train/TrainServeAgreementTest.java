@@ -99,7 +99,7 @@ class TrainServeAgreementTest {
   /** The credit CSV's rows as column → raw cell, for the schema's columns (the file has no quotes). */
   private static List<Map<String, String>> rawRows(String text, List<String> columns) {
     assertThat(text).doesNotContain("\"");
-    String[] lines = text.split("\r?\n");
+    String[] lines = text.split("\r?\n", -1);
     List<String> header = List.of(lines[0].split(",", -1));
     List<Map<String, String>> out = new ArrayList<>();
     for (int i = 1; i < lines.length; i++) {
