@@ -12,7 +12,7 @@ import dev.custody.train.TrainedModel;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.evaluate.Metrics;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import dev.custody.train.StageSigners;
 import dev.custody.train.TrainedModel;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;

@@ -23,7 +23,7 @@ import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ClasspathLock;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import dev.custody.cli.ChainFixture.Chain;
 import dev.custody.cli.ChainFixture.Options;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.LoadedModel;
@@ -52,13 +53,13 @@ class ChainVerifierTest {
     assertThat(v.datasetDigest()).isEqualTo(chain.dataset());
     assertThat(v.card().contentDigest()).isEqualTo(chain.contentDigest());
     assertThat(v.model().digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
-    assertThat(v.modelSigner()).isEqualTo("key " + keys.of(TrustPolicy.Stage.TRAIN).publicKey().hint());
+    assertThat(v.modelSigner()).isEqualTo("key " + keys.of(Stage.TRAIN).publicKey().hint());
     assertThat(v.provenance().statement().predicateType()).isEqualTo("https://slsa.dev/provenance/v1");
-    assertThat(v.dataset().signer()).contains(keys.of(TrustPolicy.Stage.INGEST).publicKey().hint());
+    assertThat(v.dataset().signer()).contains(keys.of(Stage.INGEST).publicKey().hint());
     assertThat(v.gate()).get().extracting(g -> g.signer()).asString()
-        .contains(keys.of(TrustPolicy.Stage.EVALUATE).publicKey().hint());
+        .contains(keys.of(Stage.EVALUATE).publicKey().hint());
     assertThat(v.reproduction()).get().extracting(g -> g.signer()).asString()
-        .contains(keys.of(TrustPolicy.Stage.REPRODUCE).publicKey().hint());
+        .contains(keys.of(Stage.REPRODUCE).publicKey().hint());
     assertThat(v.links())
         .extracting(VerifiedChain.Link::what)
         .containsExactly(

@@ -12,7 +12,7 @@ import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import dev.custody.cli.ChainFixture.Chain;
 import dev.custody.cli.ChainFixture.Options;
 import dev.custody.core.Json;
 import dev.custody.core.Reason;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

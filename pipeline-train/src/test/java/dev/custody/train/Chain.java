@@ -8,7 +8,7 @@ import dev.custody.core.VerificationKey;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

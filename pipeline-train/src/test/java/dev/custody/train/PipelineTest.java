@@ -22,7 +22,7 @@ import dev.custody.verify.ModelArtifacts;
 import dev.custody.verify.ModelCard;
 import dev.custody.verify.ModelLoader;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

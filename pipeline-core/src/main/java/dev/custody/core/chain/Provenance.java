@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -58,8 +57,8 @@ public record Provenance(
     Sha256 datasetAttestation,
     Sha256 dataset,
     List<DataEntry> data,
-    SortedMap<String, Sha256> jars,
-    SortedMap<String, Sha256> directories,
+    Map<String, Sha256> jars,
+    Map<String, Sha256> directories,
     String builderVersion,
     String invocationId,
     Instant startedOn,
