@@ -19,10 +19,12 @@ import dev.custody.verify.ClasspathLock;
 import dev.custody.verify.LoadedModel;
 import dev.custody.verify.ModelAllowList;
 import dev.custody.verify.ModelArtifacts;
-import dev.custody.verify.ModelCard;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.verify.ModelExpectations;
 import dev.custody.verify.ModelLoader;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.core.chain.Stage;
+import dev.custody.core.chain.ChainLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,12 +71,12 @@ class PipelineTest {
 
     assertThat(files)
         .containsExactlyInAnyOrder(
-            "model.tribuo",
-            "model-card.json",
-            "model.sig",
-            "attestations/dataset.sigstore.json",
-            "attestations/provenance.sigstore.json",
-            "attestations/gate.sigstore.json");
+            ChainLayout.MODEL_FILE,
+            ChainLayout.CARD_FILE,
+            ChainLayout.SIGNATURE_FILE,
+            ChainLayout.DATASET_ATTESTATION,
+            ChainLayout.PROVENANCE,
+            ChainLayout.GATE);
     try (Stream<Path> siblings = Files.list(tmp)) {
       assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly("credit-rf-v1");
     }
@@ -96,15 +98,15 @@ class PipelineTest {
     Path dir = trained.directory();
     VerifiedModel vm =
         ModelSigning.verify(
-            dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
+            dir, dir.resolve(ChainLayout.SIGNATURE_FILE), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
     ModelCard card = ChainVerifier.builder(policy).build().verify(dir).card();
 
     LoadedModel loaded =
-        ModelLoader.load(ModelArtifacts.readVerified(vm, dir, "model.tribuo"), card.expectations(), ModelAllowList.defaults());
+        ModelLoader.load(ModelArtifacts.readVerified(vm, dir, ChainLayout.MODEL_FILE), ModelExpectations.of(card.labels(), card.features()), ModelAllowList.defaults());
 
     assertThat(vm.rootDigest()).isEqualTo(trained.rootDigest());
-    assertThat(vm.manifest().ignorePaths()).contains("attestations");
-    assertThat(vm.manifest().resources()).extracting(r -> r.name()).containsExactly("model-card.json", "model.tribuo");
+    assertThat(vm.manifest().ignorePaths()).contains(ChainLayout.ATTESTATIONS);
+    assertThat(vm.manifest().resources()).extracting(r -> r.name()).containsExactly(ChainLayout.CARD_FILE, ChainLayout.MODEL_FILE);
     assertThat(ModelContent.digest(loaded.model())).isEqualTo(card.contentDigest());
     assertThat(card).isEqualTo(trained.card());
     assertThat(card.labels()).containsExactly("0", "1");
@@ -118,7 +120,7 @@ class PipelineTest {
   @Test
   void provenance_creditExample_recordsSpecDataDatasetAndEveryClasspathJar() throws Exception {
     Path dir = trained.directory();
-    byte[] bundle = Files.readAllBytes(dir.resolve(Pipeline.PROVENANCE));
+    byte[] bundle = Files.readAllBytes(dir.resolve(ChainLayout.PROVENANCE));
     Statement st = policy.verifyStatement(Stage.TRAIN, bundle, trained.rootDigest()).statement();
     JsonNode p = st.predicate();
 
@@ -137,9 +139,9 @@ class PipelineTest {
     List<JsonNode> deps = new ArrayList<>();
     def.path("resolvedDependencies").forEach(deps::add);
     assertThat(deps.get(0).path("name").asText()).isEqualTo("dataset-attestation");
-    assertThat(deps.get(0).path("uri").asText()).isEqualTo("attestations/dataset.sigstore.json");
+    assertThat(deps.get(0).path("uri").asText()).isEqualTo(ChainLayout.DATASET_ATTESTATION);
     assertThat(deps.get(0).path("digest").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(Pipeline.DATASET_ATTESTATION))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(ChainLayout.DATASET_ATTESTATION))).hex());
     assertThat(deps.get(1).path("name").asText()).isEqualTo("dataset");
     assertThat(deps.get(1).path("digest").path("sha256").asText()).isEqualTo(trained.card().dataset().hex());
     assertThat(deps.get(2).path("name").asText()).isEqualTo("data:default_credit_card.csv");
@@ -182,7 +184,7 @@ class PipelineTest {
 
   @Test
   void datasetAttestation_verifiesUnderIngestForTheKeptRowsRoot() throws Exception {
-    byte[] bundle = Files.readAllBytes(trained.directory().resolve(Pipeline.DATASET_ATTESTATION));
+    byte[] bundle = Files.readAllBytes(trained.directory().resolve(ChainLayout.DATASET_ATTESTATION));
     Statement st = policy.verifyStatement(Stage.INGEST, bundle, trained.card().dataset()).statement();
 
     assertThat(st.predicateType()).isEqualTo("https://custody.dev/dataset/v1");
@@ -196,14 +198,14 @@ class PipelineTest {
   @Test
   void gateAttestation_passedAndChainedToTheProvenanceBytes() throws Exception {
     Path dir = trained.directory();
-    byte[] bundle = Files.readAllBytes(dir.resolve(Pipeline.GATE));
+    byte[] bundle = Files.readAllBytes(dir.resolve(ChainLayout.GATE));
     Statement st = policy.verifyStatement(Stage.EVALUATE, bundle, trained.rootDigest()).statement();
     JsonNode p = st.predicate();
 
     assertThat(st.predicateType()).isEqualTo("https://custody.dev/gate/v1");
     assertThat(p.path("passed").asBoolean()).isTrue();
     assertThat(p.path("provenance").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(Pipeline.PROVENANCE))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(ChainLayout.PROVENANCE))).hex());
     assertThat(p.path("contentDigest").asText()).isEqualTo(trained.card().contentDigest().hex());
     JsonNode first = p.path("gates").path(0);
     assertThat(first.path("name").asText()).isEqualTo("test-accuracy");
@@ -218,16 +220,20 @@ class PipelineTest {
 
   @Test
   void modelCard_json_hasTheDocumentedKeysInOrder() throws Exception {
-    JsonNode card = Json.parse(Files.readAllBytes(trained.directory().resolve("model-card.json")), "card");
+    JsonNode card = Json.parse(Files.readAllBytes(trained.directory().resolve(ChainLayout.CARD_FILE)), "card");
     List<String> keys = new ArrayList<>();
     card.fieldNames().forEachRemaining(keys::add);
 
     assertThat(keys)
         .containsExactly(
-            "name", "version", "trainer", "labels", "features", "positiveLabel", "modelFile", "contentDigest",
-            "dataset", "spec", "metrics");
+            "name", "version", "trainer", "labels", "features", "schema", "positiveLabel", "modelFile",
+            "contentDigest", "dataset", "spec", "metrics");
+    assertThat(card.path("schema").path("label").path("column").asText()).isEqualTo(spec.schema().label().column());
+    assertThat(trained.card().schema().featureColumns())
+        .containsExactly("LIMIT_BAL", "AGE", "PAY_0", "PAY_2", "PAY_3", "BILL_AMT1", "BILL_AMT2", "PAY_AMT1", "SEX");
+    assertThat(card.at("/schema/numeric/0")).hasToString("{\"column\":\"LIMIT_BAL\",\"min\":0.0}");
     assertThat(card.path("modelFile").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve("model.tribuo"))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve(ChainLayout.MODEL_FILE))).hex());
     assertThat(card.path("metrics").path("accuracy").asDouble()).isEqualTo(trained.metrics().accuracy());
   }
 }
