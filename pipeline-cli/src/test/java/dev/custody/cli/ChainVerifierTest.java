@@ -8,6 +8,7 @@ import dev.custody.cli.ChainFixture.Options;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
 import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ChainLimits;
 import dev.custody.core.chain.Stage;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
@@ -116,6 +117,33 @@ class ChainVerifierTest {
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining("label set differs")
         .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_MISMATCH));
+  }
+
+  @Test
+  void verify_attestationLargerThanTheChainLimit_isMalformed() throws Exception {
+    long provenance = Files.size(chain.dir().resolve(ChainLayout.PROVENANCE));
+    ChainVerifier small =
+        ChainVerifier.builder(TrustPolicy.load(work.resolve("policy.yaml")))
+            .chainLimits(ChainLimits.defaults().withMaxAttestationBytes(provenance - 1))
+            .build();
+
+    assertThatThrownBy(() -> small.verify(chain.dir()))
+        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessage(ChainLayout.PROVENANCE + ": expected at most " + (provenance - 1) + " bytes, found more");
+  }
+
+  @Test
+  void verify_modelLargerThanTheChainLimit_isModelTooLarge() throws Exception {
+    long model = Files.size(chain.dir().resolve(ChainLayout.MODEL_FILE));
+    ChainVerifier small =
+        ChainVerifier.builder(TrustPolicy.load(work.resolve("policy.yaml")))
+            .chainLimits(ChainLimits.defaults().withMaxModelBytes(model - 1))
+            .build();
+
+    assertThatThrownBy(() -> small.verify(chain.dir()))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MODEL_TOO_LARGE))
+        .hasMessageContaining(ChainLayout.MODEL_FILE + ": expected at most " + (model - 1) + " bytes");
   }
 
   @Test

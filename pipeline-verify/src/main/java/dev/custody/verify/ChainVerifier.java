@@ -120,18 +120,25 @@ public final class ChainVerifier {
       return this;
     }
 
-    /** Size and nesting limits for the model file (default {@link ModelLimits#defaults()}). */
+    /**
+     * Size and nesting limits for the model file (default {@link ModelLimits#defaults()}); its
+     * {@code maxModelBytes} also becomes {@link ChainLimits#maxModelBytes()}, so the model has one
+     * limit.
+     */
     public Builder modelLimits(ModelLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
+      this.chainLimits = chainLimits.withMaxModelBytes(limits.maxModelBytes());
       return this;
     }
 
     /**
-     * Size limits for the card, the model signature and each attestation (default {@link
-     * ChainLimits#defaults()}); the model file's limit is {@link #modelLimits(ModelLimits)}'s.
+     * Size limits for the model file, the card, the model signature and each attestation (default
+     * {@link ChainLimits#defaults()}); its {@code maxModelBytes} also becomes the loader's {@link
+     * ModelLimits#maxModelBytes()}, so the model has one limit.
      */
     public Builder chainLimits(ChainLimits limits) {
       this.chainLimits = Objects.requireNonNull(limits, "limits");
+      this.limits = this.limits.withMaxModelBytes(limits.maxModelBytes());
       return this;
     }
 
@@ -400,7 +407,7 @@ public final class ChainVerifier {
         if (signedNames.containsKey(rel)) {
           byte[] bytes =
               rel.equals(MODEL_FILE)
-                  ? readBytes(file, rel, limits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
+                  ? readBytes(file, rel, chainLimits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
                   : readBytes(file, rel, chainLimits.maxCardBytes(), Reason.MALFORMED);
           read.put(rel, bytes);
           resources.add(new ModelManifest.Resource(rel, Sha256.of(bytes)));
