@@ -2,6 +2,7 @@ package dev.custody.examples;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.SigningKey;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.Ingest;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
@@ -36,7 +37,7 @@ final class Demos {
   /** A policy trusting {@code key} for every stage and requiring a passed gate when there is one. */
   static TrustPolicy trusting(SigningKey key, boolean requireGate) {
     TrustPolicy.Builder b = TrustPolicy.builder().requireGate(requireGate);
-    for (TrustPolicy.Stage s : TrustPolicy.Stage.values()) {
+    for (Stage s : Stage.values()) {
       b.trustKey(s, key.publicKey());
     }
     return b.build();

@@ -4,6 +4,7 @@ import dev.custody.core.BundleSigner;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
+import dev.custody.core.chain.ChainLayout;
 import dev.custody.train.Pipeline;
 import dev.custody.train.StageSigners;
 import dev.custody.train.TrainedModel;
@@ -65,7 +66,7 @@ public final class Seed000TamperedModel {
     out.println("custody verify: OK, " + chain.links().size() + " links, model signed by " + chain.modelSigner());
 
     TrainingTable test = Demos.testSplit(spec);
-    Path modelFile = dir.resolve(ChainVerifier.MODEL_FILE);
+    Path modelFile = dir.resolve(ChainLayout.MODEL_FILE);
     Metrics before = Demos.evaluate(NaivePipeline.loadUnverified(modelFile), test);
     out.printf(Locale.ROOT, "naive pipeline, untouched model:  accuracy %.4f, predicted %s%n",
         before.accuracy(), Demos.predicted(before));
@@ -83,8 +84,8 @@ public final class Seed000TamperedModel {
     out.println("custody verify, tampered model: refused: " + tampered.reason() + ": " + tampered.getMessage());
 
     SigningKey attacker = SigningKey.generate();
-    ModelSigning.sign(dir, dir.resolve(ChainVerifier.SIGNATURE_FILE), BundleSigner.create(attacker),
-        List.of(ChainVerifier.ATTESTATIONS));
+    ModelSigning.sign(dir, dir.resolve(ChainLayout.SIGNATURE_FILE), BundleSigner.create(attacker),
+        List.of(ChainLayout.ATTESTATIONS));
     VerificationException resigned = refusal(policy, dir);
     out.println("custody verify, re-signed by the attacker's key: refused: " + resigned.reason() + ": " + resigned.getMessage());
 

@@ -2,6 +2,7 @@ package dev.custody.examples;
 
 import dev.custody.core.BundleSigner;
 import dev.custody.core.SigningKey;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.Pipeline;
 import dev.custody.train.StageSigners;
 import dev.custody.train.spec.PipelineSpec;
@@ -33,7 +34,7 @@ public final class TrainVerifyPredict {
   static Prediction run(Path root, Path work) throws Exception {
     SigningKey key = SigningKey.generate();
     TrustPolicy.Builder trust = TrustPolicy.builder();                      // who may sign each stage
-    for (TrustPolicy.Stage stage : TrustPolicy.Stage.values()) trust.trustKey(stage, key.publicKey());
+    for (Stage stage : Stage.values()) trust.trustKey(stage, key.publicKey());
     TrustPolicy policy = trust.build();
 
     PipelineSpec spec = PipelineSpec.load(root.resolve("examples/credit-rf.yaml"));

@@ -2,12 +2,12 @@ package dev.custody.cli;
 
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationKey;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.Pipeline;
 import dev.custody.train.StageSigners;
 import dev.custody.train.TrainedModel;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;

@@ -1,8 +1,5 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.Json;
@@ -11,6 +8,12 @@ import dev.custody.core.ModelSigning;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.GatePredicate;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Provenance;
+import dev.custody.core.chain.ReproductionSummary;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.Ingest;
 import dev.custody.train.IngestResult;
 import dev.custody.train.data.Split;
@@ -23,19 +26,17 @@ import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ClasspathLock;
-import dev.custody.verify.TrustPolicy.Stage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
@@ -45,9 +46,10 @@ import org.tribuo.classification.Label;
  * Builds a real, signed model directory exactly as {@code docs/chain-format.md} lays it out, for the
  * chain verifier's tests (test-only: {@code custody run} is the real producer). The data is a
  * subset of the UCI credit data from {@code ../shared/data}, ingested by {@link Ingest} and trained
- * by {@link Trainers} into a small random forest; every statement is signed by the key of its stage
- * with {@link BundleSigner}, and the model by {@link ModelSigning} with {@code attestations}
- * ignored.
+ * by {@link Trainers} into a small random forest; every record is written by its {@code
+ * dev.custody.core.chain} writer (no second description of the format), every statement is signed by
+ * the key of its stage with {@link BundleSigner}, and the model by {@link ModelSigning} with {@code
+ * attestations} ignored.
  *
  * <p>{@link Options} changes one thing at a time (a signer, a predicate, an attestation's bytes) so
  * that tests can build chains that are wrong in exactly one way. Ingest and training are cached per
@@ -291,143 +293,100 @@ final class ChainFixture {
         seed);
   }
 
-  /** Builds the model directory {@code dir} (which must not exist) as {@code o} says. */
+  /**
+   * Builds the model directory {@code dir} (which must not exist) as {@code o} says. Every record is
+   * written by its {@code dev.custody.core.chain} writer; the {@code edit*} functions then see its
+   * JSON just before it is written or signed.
+   */
   static Chain build(Path dir, Options o, Keys keys, Path work) throws Exception {
     Trained t = trained(o.csv(), o.seed(), o.version(), work);
-    Files.createDirectories(dir.resolve("attestations"));
+    Files.createDirectories(dir.resolve(ChainLayout.ATTESTATIONS));
     Sha256 specDigest = Sha256.of(t.spec());
     Sha256 d = t.summary().keptRoot();
 
     // The model and its card, signed by TRAIN (attestations ignored).
-    Files.write(dir.resolve("model.tribuo"), t.modelBytes());
-    ObjectNode card = JsonNodeFactory.instance.objectNode();
-    card.put("name", NAME);
-    card.put("version", o.version());
-    card.put("trainer", "random-forest");
-    ArrayNode labels = card.putArray("labels");
-    new TreeSet<>(labelsOf(t.model())).forEach(labels::add);
-    ArrayNode features = card.putArray("features");
-    new TreeSet<>(featuresOf(t.model())).forEach(features::add);
-    card.put("positiveLabel", POSITIVE);
-    ObjectNode mf = card.putObject("modelFile");
-    mf.put("name", "model.tribuo");
-    mf.put("sha256", Sha256.of(t.modelBytes()).hex());
-    card.put("contentDigest", t.contentDigest().hex());
-    card.putObject("dataset").put("sha256", d.hex());
-    ObjectNode spec = card.putObject("spec");
-    spec.put("name", SPEC_FILE);
-    spec.put("sha256", specDigest.hex());
-    card.set("metrics", Json.parse(t.metrics().toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
-    Files.write(dir.resolve("model-card.json"), Json.writePretty(o.editCard().apply(card)));
+    Files.write(dir.resolve(ChainLayout.MODEL_FILE), t.modelBytes());
+    ModelCard card =
+        new ModelCard(
+            NAME,
+            o.version(),
+            "random-forest",
+            labelsOf(t.model()),
+            featuresOf(t.model()),
+            t.summary().featureSchema(),
+            POSITIVE,
+            new ModelCard.FileRef(ChainLayout.MODEL_FILE, Sha256.of(t.modelBytes())),
+            t.contentDigest(),
+            d,
+            new ModelCard.FileRef(SPEC_FILE, specDigest),
+            Json.parse(t.metrics().toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
+    ObjectNode cardJson = (ObjectNode) Json.parse(card.toJson(), "card");
+    Files.write(dir.resolve(ChainLayout.CARD_FILE), Json.writePretty(o.editCard().apply(cardJson)));
     ModelManifest manifest =
         ModelSigning.sign(
-            dir, dir.resolve("model.sig"), BundleSigner.create(signer(o, keys, "model.sig", Stage.TRAIN)),
-            List.of("attestations"));
+            dir, dir.resolve(ChainLayout.SIGNATURE_FILE),
+            BundleSigner.create(signer(o, keys, ChainLayout.SIGNATURE_FILE, Stage.TRAIN)),
+            List.of(ChainLayout.ATTESTATIONS));
     Sha256 r = manifest.rootDigest();
 
     // The dataset attestation (INGEST).
     byte[] dataset = o.datasetAttestation();
     if (dataset == null) {
-      Statement st =
-          new Statement(
-              List.of(Statement.Subject.of(NAME + "-dataset", d)),
-              "https://custody.dev/dataset/v1",
-              Json.parse(t.summary().toJson().getBytes(StandardCharsets.UTF_8), "summary"));
-      dataset = BundleSigner.create(signer(o, keys, "dataset", Stage.INGEST)).signStatement(st);
+      dataset =
+          BundleSigner.create(signer(o, keys, "dataset", Stage.INGEST))
+              .signStatement(t.summary().predicate().statement());
     }
-    Files.write(dir.resolve("attestations/dataset.sigstore.json"), dataset);
+    Files.write(dir.resolve(ChainLayout.DATASET_ATTESTATION), dataset);
 
     // The training provenance (TRAIN).
-    ObjectNode prov = JsonNodeFactory.instance.objectNode();
-    ObjectNode build = prov.putObject("buildDefinition");
-    build.put("buildType", "https://custody.dev/train/v1");
-    ObjectNode ext = build.putObject("externalParameters");
-    ObjectNode specParam = ext.putObject("spec");
-    specParam.put("name", SPEC_FILE);
-    specParam.putObject("digest").put("sha256", specDigest.hex());
-    specParam.put("content", new String(t.spec(), StandardCharsets.UTF_8));
-    ext.put("seed", o.seed());
-    ObjectNode internal = build.putObject("internalParameters");
-    internal.put("javaVersion", "17");
-    internal.put("tribuoVersion", "4.3.2");
-    ArrayNode deps = build.putArray("resolvedDependencies");
-    ObjectNode da = deps.addObject();
-    da.put("name", "dataset-attestation");
-    da.put("uri", "attestations/dataset.sigstore.json");
-    da.putObject("digest").put("sha256", Sha256.of(dataset).hex());
-    ObjectNode ds = deps.addObject();
-    ds.put("name", "dataset");
-    ds.putObject("digest").put("sha256", d.hex());
+    List<Provenance.DataEntry> data = new ArrayList<>();
     for (DatasetSummary.DataFile f : t.summary().files()) {
-      ObjectNode df = deps.addObject();
-      df.put("name", "data:" + Path.of(f.source()).getFileName());
-      df.put("uri", f.source());
-      df.putObject("digest").put("sha256", f.sha256().hex());
+      data.add(new Provenance.DataEntry(Path.of(f.source()).getFileName().toString(), f.source(), f.sha256()));
     }
-    for (Map.Entry<String, Sha256> j : jars(o).entrySet()) {
-      ObjectNode jar = deps.addObject();
-      jar.put("name", "jar:" + j.getKey());
-      jar.putObject("digest").put("sha256", j.getValue().hex());
-    }
-    ObjectNode run = prov.putObject("runDetails");
-    run.putObject("builder").put("id", "https://custody.dev/builder/custody@0.1.0-SNAPSHOT");
-    ObjectNode meta = run.putObject("metadata");
-    meta.put("invocationId", "00000000-0000-4000-8000-00000000000" + o.version());
-    meta.put("startedOn", "2026-11-23T00:00:00Z");
-    meta.put("finishedOn", "2026-11-23T00:00:01Z");
-    ArrayNode byproducts = run.putArray("byproducts");
-    ObjectNode cd = byproducts.addObject();
-    cd.put("name", "model-content-digest");
-    cd.putObject("digest").put("sha256", t.contentDigest().hex());
-    ObjectNode metrics = byproducts.addObject();
-    metrics.put("name", "metrics");
-    metrics.put("mediaType", "application/json");
-    metrics.put("content", Base64.getEncoder().encodeToString(t.metrics().toJson().getBytes(StandardCharsets.UTF_8)));
-    byte[] provenance =
-        sign(o, keys, "provenance", Stage.TRAIN, r, "https://slsa.dev/provenance/v1", o.editProvenance().apply(prov));
-    Files.write(dir.resolve("attestations/provenance.sigstore.json"), provenance);
+    Provenance prov =
+        new Provenance(
+            NAME,
+            r,
+            new Provenance.Spec(SPEC_FILE, specDigest, new String(t.spec(), StandardCharsets.UTF_8)),
+            o.seed(),
+            "17",
+            "4.3.2",
+            Sha256.of(dataset),
+            d,
+            data,
+            jars(o),
+            Map.of(),
+            "0.1.0-SNAPSHOT",
+            "00000000-0000-4000-8000-00000000000" + o.version(),
+            Instant.parse("2026-11-23T00:00:00Z"),
+            Instant.parse("2026-11-23T00:00:01Z"),
+            t.contentDigest(),
+            t.metrics().toJson());
+    byte[] provenance = sign(o, keys, "provenance", Stage.TRAIN, prov.statement(), o.editProvenance());
+    Files.write(dir.resolve(ChainLayout.PROVENANCE), provenance);
 
     // The gate (EVALUATE).
-    ObjectNode gate = JsonNodeFactory.instance.objectNode();
-    gate.put("passed", true);
-    gate.putObject("provenance").put("sha256", Sha256.of(provenance).hex());
-    gate.put("contentDigest", t.contentDigest().hex());
-    ObjectNode g = gate.putArray("gates").addObject();
-    g.put("name", "test-accuracy");
-    g.put("metric", "accuracy");
-    g.put("comparator", ">=");
-    g.put("threshold", 0.5);
-    g.put("observed", t.metrics().accuracy());
-    g.put("passed", t.metrics().accuracy() >= 0.5);
-    g.put("sampleSize", t.metrics().rows());
-    ObjectNode gd = g.putObject("dataset");
-    gd.put("name", "test-split");
-    gd.put("sha256", Sha256.of(("test rows of " + d.hex()).getBytes(StandardCharsets.UTF_8)).hex());
+    GatePredicate gate =
+        GatePredicate.of(
+            NAME, r, Sha256.of(provenance), t.contentDigest(),
+            List.of(
+                new GatePredicate.Gate(
+                    "test-accuracy", "accuracy", ">=", 0.5, t.metrics().accuracy(), t.metrics().accuracy() >= 0.5,
+                    t.metrics().rows(),
+                    new GatePredicate.Named(
+                        "test-split", Sha256.of(("test rows of " + d.hex()).getBytes(StandardCharsets.UTF_8))),
+                    null)));
     Files.write(
-        dir.resolve("attestations/gate.sigstore.json"),
-        sign(o, keys, "gate", Stage.EVALUATE, r, "https://custody.dev/gate/v1", o.editGate().apply(gate)));
+        dir.resolve(ChainLayout.GATE), sign(o, keys, "gate", Stage.EVALUATE, gate.statement(), o.editGate()));
 
     // The reproduction summary (REPRODUCE).
-    ObjectNode rep = JsonNodeFactory.instance.objectNode();
-    rep.putObject("verifier").put("id", "https://custody.dev/reproduce");
-    rep.put("timeVerified", "2026-11-23T00:01:00Z");
-    rep.put("resourceUri", NAME);
-    ObjectNode policy = rep.putObject("policy");
-    policy.put("uri", "https://custody.dev/reproduce/v1");
-    policy.putObject("digest").put("sha256", specDigest.hex());
-    ObjectNode input = rep.putArray("inputAttestations").addObject();
-    input.put("uri", "attestations/provenance.sigstore.json");
-    input.putObject("digest").put("sha256", Sha256.of(provenance).hex());
-    rep.put("verificationResult", "PASSED");
-    rep.putArray("verifiedLevels").add("SLSA_BUILD_LEVEL_1");
-    rep.put("slsaVersion", "1.0");
-    ObjectNode custody = rep.putObject("custody");
-    custody.put("contentDigest", t.contentDigest().hex());
-    custody.put("reproducedContentDigest", t.contentDigest().hex());
+    ReproductionSummary rep =
+        new ReproductionSummary(
+            NAME, r, Instant.parse("2026-11-23T00:01:00Z"), specDigest, Sha256.of(provenance),
+            ReproductionSummary.PASSED, t.contentDigest(), t.contentDigest());
     Files.write(
-        dir.resolve("attestations/reproduction.sigstore.json"),
-        sign(o, keys, "reproduction", Stage.REPRODUCE, r, "https://slsa.dev/verification_summary/v1",
-            o.editReproduction().apply(rep)));
+        dir.resolve(ChainLayout.REPRODUCTION),
+        sign(o, keys, "reproduction", Stage.REPRODUCE, rep.statement(), o.editReproduction()));
     return new Chain(dir, r, d, t.contentDigest(), t, dataset);
   }
 
@@ -448,9 +407,11 @@ final class ChainFixture {
     return o.signers().getOrDefault(file, keys.of(stage));
   }
 
+  /** Signs {@code written} as {@code file}'s signer, after {@code edit} has seen its predicate. */
   private static byte[] sign(
-      Options o, Keys keys, String file, Stage stage, Sha256 subject, String type, JsonNode predicate) {
-    Statement st = new Statement(List.of(Statement.Subject.of(NAME, subject)), type, predicate);
+      Options o, Keys keys, String file, Stage stage, Statement written, UnaryOperator<ObjectNode> edit) {
+    Statement st =
+        new Statement(written.subjects(), written.predicateType(), edit.apply((ObjectNode) written.predicate()));
     return BundleSigner.create(signer(o, keys, file, stage)).signStatement(st);
   }
 

@@ -7,6 +7,9 @@ import dev.custody.cli.ChainFixture.Chain;
 import dev.custody.cli.ChainFixture.Options;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ChainLimits;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.VerifiedModel;
@@ -52,13 +55,15 @@ class ChainVerifierTest {
     assertThat(v.datasetDigest()).isEqualTo(chain.dataset());
     assertThat(v.card().contentDigest()).isEqualTo(chain.contentDigest());
     assertThat(v.model().digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
-    assertThat(v.modelSigner()).isEqualTo("key " + keys.of(TrustPolicy.Stage.TRAIN).publicKey().hint());
-    assertThat(v.provenance().statement().predicateType()).isEqualTo("https://slsa.dev/provenance/v1");
-    assertThat(v.dataset().signer()).contains(keys.of(TrustPolicy.Stage.INGEST).publicKey().hint());
+    assertThat(v.modelSigner()).isEqualTo("key " + keys.of(Stage.TRAIN).publicKey().hint());
+    assertThat(v.provenance().predicate().contentDigest()).isEqualTo(chain.contentDigest());
+    assertThat(v.provenance().signer()).contains(keys.of(Stage.TRAIN).publicKey().hint());
+    assertThat(v.dataset().predicate().datasetDigest()).isEqualTo(chain.dataset());
+    assertThat(v.dataset().signer()).contains(keys.of(Stage.INGEST).publicKey().hint());
     assertThat(v.gate()).get().extracting(g -> g.signer()).asString()
-        .contains(keys.of(TrustPolicy.Stage.EVALUATE).publicKey().hint());
+        .contains(keys.of(Stage.EVALUATE).publicKey().hint());
     assertThat(v.reproduction()).get().extracting(g -> g.signer()).asString()
-        .contains(keys.of(TrustPolicy.Stage.REPRODUCE).publicKey().hint());
+        .contains(keys.of(Stage.REPRODUCE).publicKey().hint());
     assertThat(v.links())
         .extracting(VerifiedChain.Link::what)
         .containsExactly(
@@ -113,7 +118,7 @@ class ChainVerifierTest {
     ChainFixture.copy(chain.dir(), dir);
     VerifiedChain v = verifier.verify(dir);
 
-    Files.write(dir.resolve("model.tribuo"), new byte[] {1, 2, 3});
+    Files.write(dir.resolve(ChainLayout.MODEL_FILE), new byte[] {1, 2, 3});
 
     VerifiedModel loaded = v.load();
     assertThat(loaded.digest()).isEqualTo(v.model().digest());
@@ -140,12 +145,39 @@ class ChainVerifierTest {
   }
 
   @Test
+  void verify_attestationLargerThanTheChainLimit_isMalformed() throws Exception {
+    long provenance = Files.size(chain.dir().resolve(ChainLayout.PROVENANCE));
+    ChainVerifier small =
+        ChainVerifier.builder(TrustPolicy.load(work.resolve("policy.yaml")))
+            .chainLimits(ChainLimits.defaults().withMaxAttestationBytes(provenance - 1))
+            .build();
+
+    assertThatThrownBy(() -> small.verify(chain.dir()))
+        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessage(ChainLayout.PROVENANCE + ": expected at most " + (provenance - 1) + " bytes, found more");
+  }
+
+  @Test
+  void verify_modelLargerThanTheChainLimit_isModelTooLarge() throws Exception {
+    long model = Files.size(chain.dir().resolve(ChainLayout.MODEL_FILE));
+    ChainVerifier small =
+        ChainVerifier.builder(TrustPolicy.load(work.resolve("policy.yaml")))
+            .chainLimits(ChainLimits.defaults().withMaxModelBytes(model - 1))
+            .build();
+
+    assertThatThrownBy(() -> small.verify(chain.dir()))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MODEL_TOO_LARGE))
+        .hasMessageContaining(ChainLayout.MODEL_FILE + ": expected at most " + (model - 1) + " bytes");
+  }
+
+  @Test
   void verify_gateNotRequired_passesWithoutGateOrReproduction() throws Exception {
     Path relaxed = keys.policy(work, "relaxed.yaml", "require: {gatePassed: false}\n");
     Path dir = work.resolve("no-gate");
     ChainFixture.copy(chain.dir(), dir);
-    Files.delete(dir.resolve("attestations/gate.sigstore.json"));
-    Files.delete(dir.resolve("attestations/reproduction.sigstore.json"));
+    Files.delete(dir.resolve(ChainLayout.GATE));
+    Files.delete(dir.resolve(ChainLayout.REPRODUCTION));
 
     VerifiedChain v = ChainVerifier.builder(TrustPolicy.load(relaxed)).build().verify(dir);
 
@@ -159,11 +191,11 @@ class ChainVerifierTest {
   void verify_gateRequiredButMissing_chainIncomplete() throws Exception {
     Path dir = work.resolve("gate-missing");
     ChainFixture.copy(chain.dir(), dir);
-    Files.delete(dir.resolve("attestations/gate.sigstore.json"));
+    Files.delete(dir.resolve(ChainLayout.GATE));
 
     assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOf(VerificationException.class)
-        .hasMessageContaining("attestations/gate.sigstore.json")
+        .hasMessageContaining(ChainLayout.GATE)
         .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.CHAIN_INCOMPLETE));
   }
 
@@ -171,9 +203,9 @@ class ChainVerifierTest {
   void verify_changedModelByte_namesTheFileWithSignedAndFoundDigests() throws Exception {
     Path dir = work.resolve("one-byte");
     ChainFixture.copy(chain.dir(), dir);
-    byte[] bytes = Files.readAllBytes(dir.resolve("model.tribuo"));
+    byte[] bytes = Files.readAllBytes(dir.resolve(ChainLayout.MODEL_FILE));
     bytes[100] ^= 1;
-    Files.write(dir.resolve("model.tribuo"), bytes);
+    Files.write(dir.resolve(ChainLayout.MODEL_FILE), bytes);
 
     assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOf(VerificationException.class)

@@ -7,6 +7,7 @@ import dev.custody.core.Json;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Shared;
+import dev.custody.core.chain.ChainLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class PipelineCommandsTest {
     JsonNode json = Json.parse(reproduce.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(json.path("reproducedContentDigest").asText())
         .isEqualTo("sha256:9a44ea3a222fbd4209089f2640896e4cb0244c9b97c3032519cf7faedb470454");
-    assertThat(model.resolve("attestations/reproduction.sigstore.json")).exists();
+    assertThat(model.resolve(ChainLayout.REPRODUCTION)).exists();
     assertThat(Cli.run("verify-model", model.toString(), "--key", pub.toString()).exit()).isZero();
   }
 
@@ -97,7 +98,7 @@ class PipelineCommandsTest {
     assertThat(json.path("metrics").path("rows").asInt()).isEqualTo(3000);
     assertThat(json.path("datasetDigest").asText())
         .isEqualTo("sha256:e83e97d1c98e742894155f90a036157302e34e1344e63b0aafd669d9d9324e0c");
-    assertThat(Sha256.of(Files.readAllBytes(model.resolve("attestations/dataset.sigstore.json"))))
+    assertThat(Sha256.of(Files.readAllBytes(model.resolve(ChainLayout.DATASET_ATTESTATION))))
         .isEqualTo(Sha256.of(Files.readAllBytes(attestation)));
   }
 
@@ -153,14 +154,14 @@ class PipelineCommandsTest {
     Files.writeString(otherSpec, Files.readString(spec).replace("maxDepth: 3", "maxDepth: 2"));
     assertThat(Cli.run("run", otherSpec.toString(), "--key", key.toString(), "-o", otherModel.toString(), "--quiet").exit())
         .isZero();
-    Files.copy(otherModel.resolve("model.tribuo"), model.resolve("model.tribuo"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(otherModel.resolve(ChainLayout.MODEL_FILE), model.resolve(ChainLayout.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
 
     Cli reproduce =
         Cli.run("reproduce", model.toString(), "--policy", policy.toString(), "--key", key.toString(), "--quiet");
 
     assertThat(reproduce.exit()).isEqualTo(Reason.MANIFEST_MISMATCH.exitCode());
     assertThat(reproduce.err()).contains("changed: model.tribuo");
-    assertThat(model.resolve("attestations/reproduction.sigstore.json")).doesNotExist();
+    assertThat(model.resolve(ChainLayout.REPRODUCTION)).doesNotExist();
   }
 
   @ParameterizedTest

@@ -10,9 +10,10 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationException;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.Stage;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,13 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  * issue lists, each refused with the reason it must be refused with. Zero accepted.
  */
 class TamperMatrixTest {
-  static final String SIG = "model.sig";
-  static final String MODEL = "model.tribuo";
-  static final String CARD = "model-card.json";
-  static final String DATASET = "attestations/dataset.sigstore.json";
-  static final String PROVENANCE = "attestations/provenance.sigstore.json";
-  static final String GATE = "attestations/gate.sigstore.json";
-  static final String REPRODUCTION = "attestations/reproduction.sigstore.json";
+  static final String SIG = ChainLayout.SIGNATURE_FILE;
+  static final String MODEL = ChainLayout.MODEL_FILE;
+  static final String CARD = ChainLayout.CARD_FILE;
+  static final String DATASET = ChainLayout.DATASET_ATTESTATION;
+  static final String PROVENANCE = ChainLayout.PROVENANCE;
+  static final String GATE = ChainLayout.GATE;
+  static final String REPRODUCTION = ChainLayout.REPRODUCTION;
   static final List<String> FILES = List.of(MODEL, CARD, SIG, DATASET, PROVENANCE, GATE, REPRODUCTION);
   static final int FLIPS = 64;
 
@@ -152,7 +153,7 @@ class TamperMatrixTest {
     appended[original.length] = 'x';
     cases.add(new Case(file + ": bytes appended", a.dir(), dir -> Files.write(dir.resolve(file), appended), changed, verifier));
 
-    boolean attestation = file.startsWith("attestations/");
+    boolean attestation = file.startsWith(ChainLayout.ATTESTATIONS + "/");
     Reason missing = file.equals(MODEL) || file.equals(CARD) ? Reason.MANIFEST_MISMATCH : Reason.CHAIN_INCOMPLETE;
     cases.add(new Case(file + ": deleted", a.dir(), dir -> Files.delete(dir.resolve(file)), missing, verifier));
     cases.add(new Case(file + ": renamed", a.dir(),
@@ -216,7 +217,7 @@ class TamperMatrixTest {
             GATE, Stage.TRAIN,
             REPRODUCTION, Stage.EVALUATE);
     Map<String, String> option =
-        Map.of(SIG, "model.sig", DATASET, "dataset", PROVENANCE, "provenance", GATE, "gate", REPRODUCTION, "reproduction");
+        Map.of(SIG, ChainLayout.SIGNATURE_FILE, DATASET, "dataset", PROVENANCE, "provenance", GATE, "gate", REPRODUCTION, "reproduction");
     SigningKey stranger = SigningKey.generate();
     int i = 0;
     for (String f : new TreeMap<>(wrongStage).keySet()) {

@@ -7,7 +7,8 @@ import dev.custody.cli.ChainFixture.Chain;
 import dev.custody.cli.ChainFixture.Options;
 import dev.custody.core.Json;
 import dev.custody.core.Reason;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +40,11 @@ class VerifyCommandTest {
     assertThat(r.out())
         .startsWith("verified credit-rf v2 (" + chain.dir() + "): root " + chain.root())
         .contains("ok  model signature      model.sig")
-        .contains("ok  training provenance  attestations/provenance.sigstore.json")
-        .contains("ok  dataset              attestations/dataset.sigstore.json")
+        .contains("ok  training provenance  " + ChainLayout.PROVENANCE)
+        .contains("ok  dataset              " + ChainLayout.DATASET_ATTESTATION)
         .contains("ok  dependencies")
-        .contains("ok  gate                 attestations/gate.sigstore.json")
-        .contains("ok  reproduction         attestations/reproduction.sigstore.json")
+        .contains("ok  gate                 " + ChainLayout.GATE)
+        .contains("ok  reproduction         " + ChainLayout.REPRODUCTION)
         .contains("signed by key " + keys.of(Stage.INGEST).publicKey().hint())
         .contains("signed by key " + keys.of(Stage.EVALUATE).publicKey().hint())
         .contains("subject D " + chain.dataset());
@@ -72,9 +73,9 @@ class VerifyCommandTest {
   void verify_tamperedModel_exitsWithManifestMismatchNamingTheFile() throws Exception {
     Path dir = work.resolve("tampered");
     ChainFixture.copy(chain.dir(), dir);
-    byte[] bytes = Files.readAllBytes(dir.resolve("model.tribuo"));
+    byte[] bytes = Files.readAllBytes(dir.resolve(ChainLayout.MODEL_FILE));
     bytes[bytes.length / 2] ^= 1;
-    Files.write(dir.resolve("model.tribuo"), bytes);
+    Files.write(dir.resolve(ChainLayout.MODEL_FILE), bytes);
 
     Cli r = Cli.run("verify", dir.toString(), "--policy", policy.toString());
 
@@ -87,7 +88,7 @@ class VerifyCommandTest {
   void verify_jsonOnFailure_printsReasonAndExitCode() throws Exception {
     Path dir = work.resolve("no-gate");
     ChainFixture.copy(chain.dir(), dir);
-    Files.delete(dir.resolve("attestations/gate.sigstore.json"));
+    Files.delete(dir.resolve(ChainLayout.GATE));
 
     Cli r = Cli.run("verify", dir.toString(), "--policy", policy.toString(), "--json");
 
@@ -96,7 +97,7 @@ class VerifyCommandTest {
     assertThat(root.get("verified").asBoolean()).isFalse();
     assertThat(root.get("reason").asText()).isEqualTo("CHAIN_INCOMPLETE");
     assertThat(root.get("exitCode").asInt()).isEqualTo(53);
-    assertThat(root.get("message").asText()).contains("gate.sigstore.json");
+    assertThat(root.get("message").asText()).contains(Stage.EVALUATE.file());
   }
 
   @Test

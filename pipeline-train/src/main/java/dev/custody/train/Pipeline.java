@@ -1,16 +1,18 @@
 package dev.custody.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.custody.core.AtomicFiles;
 import dev.custody.core.Json;
-import dev.custody.core.ModelManifest;
-import dev.custody.core.ModelSigning;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
-import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ChainLimits;
+import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Provenance;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.Merkle;
 import dev.custody.train.data.Split;
@@ -19,8 +21,8 @@ import dev.custody.train.evaluate.Evaluator;
 import dev.custody.train.evaluate.GateEvaluator;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.evaluate.Metrics;
-import dev.custody.train.export.Attestations;
 import dev.custody.train.export.ModelDirectory;
+import dev.custody.train.export.ModelExporter;
 import dev.custody.train.export.TrainingClasspath;
 import dev.custody.train.fit.ModelContent;
 import dev.custody.train.fit.Trainers;
@@ -28,17 +30,11 @@ import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
-import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.UnreproducedChain;
-import dev.custody.verify.TrustPolicy.Stage;
-import dev.custody.verify.VerifiedChain;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,7 +45,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.TreeMap;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
@@ -84,27 +79,6 @@ import org.tribuo.classification.Label;
  * </ul>
  */
 public final class Pipeline {
-  /** The model file in a model directory. */
-  public static final String MODEL_FILE = "model.tribuo";
-
-  /** The directory of attestations, left out of the model signature. */
-  public static final String ATTESTATIONS = ModelDirectory.ATTESTATIONS;
-
-  /** The dataset attestation (INGEST), relative to the model directory. */
-  public static final String DATASET_ATTESTATION = ModelDirectory.DATASET_ATTESTATION;
-
-  /** The SLSA provenance (TRAIN), relative to the model directory. */
-  public static final String PROVENANCE = ModelDirectory.PROVENANCE;
-
-  /** The gate attestation (EVALUATE), relative to the model directory. */
-  public static final String GATE = ModelDirectory.GATE;
-
-  /** The verification summary of a reproduction (REPRODUCE), relative to the model directory. */
-  public static final String REPRODUCTION = ModelDirectory.REPRODUCTION;
-
-  /** Largest attestation read (the provenance holds the spec and one entry per jar). */
-  static final long MAX_ATTESTATION_BYTES = 64L << 20;
-
   private final Ingest ingest;
   private final Clock clock;
   private final Progress progress;
@@ -167,7 +141,7 @@ public final class Pipeline {
       throws PipelineException, IOException {
     Instant started = clock.instant();
     ModelDirectory.requireAbsent(modelDir.toAbsolutePath().normalize());
-    byte[] attestation = Bytes.readLimited(datasetAttestation, MAX_ATTESTATION_BYTES, Reason.MALFORMED);
+    byte[] attestation = Bytes.readLimited(datasetAttestation, ChainLimits.defaults().maxAttestationBytes(), Reason.MALFORMED);
     IngestResult r = ingest.run(spec, progress);
     verifyDataset(spec, r, attestation, policy);
     return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
@@ -214,82 +188,12 @@ public final class Pipeline {
    */
   public Reproduction reproduce(Path modelDir, Path specDirectory, TrustPolicy policy, StageSigners signers)
       throws PipelineException, IOException {
-    Progress.Timer verify = Progress.start(progress, "verify");
-    // The whole chain except the summary this writes: signature, card, provenance, dataset, gate.
-    UnreproducedChain chain = ChainVerifier.builder(policy).build().verifyForReproduction(modelDir);
-    Sha256 root = chain.rootDigest();
-    ModelCard card = chain.card();
-    Attestations.SignedBuild build = Attestations.readProvenance(chain.provenance().statement());
-    Sha256 provenanceDigest =
-        chain.links().stream()
-            .filter(l -> l.file().equals(PROVENANCE))
-            .map(VerifiedChain.Link::digest)
-            .findFirst()
-            .orElseThrow(() -> new IllegalStateException("a verified chain always has a provenance link"));
-    verify.done("model " + card.name() + " v" + card.version() + " " + root + ": whole chain verified");
-
-    if (!Sha256.of(build.specContent()).matches(build.specDigest()) || !build.specDigest().matches(card.spec().sha256())) {
-      throw mismatch(
-          "spec differs: the provenance's spec content hashes to " + Sha256.of(build.specContent())
-              + ", its recorded digest is " + build.specDigest() + " and the card's " + card.spec().sha256());
-    }
-    PipelineSpec spec =
-        PipelineSpec.parse(build.specContent(), specDirectory.toAbsolutePath().normalize(), build.specName());
-    IngestResult r;
-    try {
-      r = ingest.run(spec, progress);
-    } catch (PipelineException e) {
-      if (e.reason() == Reason.DIGEST_MISMATCH) {
-        throw new PipelineException(Reason.REPRODUCTION_MISMATCH, "data differs: " + e.getMessage(), e);
-      }
-      throw e;
-    }
-    List<String> dataDiff = new ArrayList<>();
-    Map<String, Sha256> signedFiles = new TreeMap<>(build.dataFiles());
-    for (DatasetSummary.DataFile f : r.summary().files()) {
-      Sha256 signed = signedFiles.remove(GateEvaluator.fileName(f.source()));
-      if (signed == null) {
-        dataDiff.add("data:" + GateEvaluator.fileName(f.source()) + " is not in the provenance");
-      } else if (!signed.matches(f.sha256())) {
-        dataDiff.add("data:" + GateEvaluator.fileName(f.source()) + " signed " + signed + ", found " + f.sha256());
-      }
-    }
-    signedFiles.keySet().forEach(n -> dataDiff.add("data:" + n + " is in the provenance but not in the spec"));
-    if (!r.summary().keptRoot().matches(build.datasetDigest())) {
-      dataDiff.add("dataset D signed " + build.datasetDigest() + ", re-run " + r.summary().keptRoot());
-    }
-    if (!dataDiff.isEmpty()) {
-      throw mismatch("data differs: " + String.join("; ", dataDiff));
-    }
-    Progress.Timer cp = Progress.start(progress, "classpath");
-    TrainingClasspath classpath = TrainingClasspath.ofRunningJvm();
-    List<String> depDiff = build.classpath().differencesFrom(classpath);
-    cp.done(classpath.jars().size() + " jars, " + classpath.directories().size() + " directories; "
-        + (depDiff.isEmpty() ? "same as signed" : depDiff.size() + " differences from the signed set"));
-    Trained t = trainModel(spec, r);
-    Sha256 reproduced = ModelContent.digest(t.bytes());
-    if (!reproduced.matches(card.contentDigest())) {
-      throw mismatch(
-          "model differs: signed content " + card.contentDigest() + ", re-run " + reproduced + "; "
-              + (depDiff.isEmpty()
-                  ? "spec, data and dependencies are the same, so the model itself differs (it was not"
-                      + " trained from this spec and data, or training is not reproducible)"
-                  : "dependencies differ (" + depDiff.size() + "): " + String.join("; ", depDiff)));
-    }
-    Progress.Timer sign = Progress.start(progress, "sign");
-    Statement vsa =
-        Attestations.reproduction(
-            card.name(), root, build.specDigest(), provenanceDigest, card.contentDigest(), reproduced, clock.instant());
-    Path summary = modelDir.resolve(REPRODUCTION);
-    AtomicFiles.write(summary, signers.forStage(Stage.REPRODUCE).signStatement(vsa));
-    sign.done("verification summary " + REPRODUCTION);
-    return new Reproduction(
-        modelDir, card.name(), root, card.contentDigest(), reproduced, r.summary().keptRoot(), summary, depDiff);
+    return new Reproducer(ingest, clock, progress, this::trainModel).reproduce(modelDir, specDirectory, policy, signers);
   }
 
   private byte[] signDataset(IngestResult r, StageSigners signers) {
     Progress.Timer t = Progress.start(progress, "sign");
-    byte[] bundle = signers.forStage(Stage.INGEST).signStatement(Attestations.dataset(r.summary()));
+    byte[] bundle = signers.forStage(Stage.INGEST).signStatement(r.summary().predicate().statement());
     t.done("dataset attestation, subject D " + r.summary().keptRoot());
     return bundle;
   }
@@ -299,9 +203,9 @@ public final class Pipeline {
       throws PipelineException {
     Progress.Timer t = Progress.start(progress, "verify");
     Sha256 d = r.summary().keptRoot();
-    Statement st;
+    DatasetPredicate signed;
     try {
-      st = policy.verifyStatement(Stage.INGEST, attestation, d).statement();
+      signed = DatasetPredicate.read(policy.verifyStatement(Stage.INGEST, attestation, d).statement());
     } catch (VerificationException e) {
       if (e.reason() == Reason.DIGEST_MISMATCH) {
         throw new VerificationException(
@@ -312,22 +216,14 @@ public final class Pipeline {
       }
       throw e;
     }
-    if (!Attestations.DATASET_PREDICATE.equals(st.predicateType())) {
-      throw new VerificationException(
-          Reason.UNSUPPORTED,
-          "dataset attestation: expected predicate type " + Attestations.DATASET_PREDICATE + ", found "
-              + st.predicateType());
-    }
-    JsonNode p = st.predicate();
-    String signedSpec = p.path("spec").path("digest").path("sha256").asText("");
-    if (!signedSpec.equals(spec.digest().hex())) {
+    if (!signed.specDigest().matches(spec.digest())) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
-          "the dataset attestation was made with spec sha256:" + signedSpec + ", training uses "
+          "the dataset attestation was made with spec " + signed.specDigest() + ", training uses "
               + spec.sourceName() + " " + spec.digest());
     }
     List<DatasetSummary.DataFile> files = r.summary().files();
-    JsonNode signedFiles = p.path("files");
+    List<DatasetPredicate.DataFile> signedFiles = signed.files();
     if (signedFiles.size() != files.size()) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
@@ -335,11 +231,11 @@ public final class Pipeline {
               + files.size());
     }
     for (int i = 0; i < files.size(); i++) {
-      String signed = signedFiles.path(i).path("digest").path("sha256").asText("");
-      if (!signed.equals(files.get(i).sha256().hex())) {
+      Sha256 signedFile = signedFiles.get(i).sha256();
+      if (!signedFile.matches(files.get(i).sha256())) {
         throw new VerificationException(
             Reason.DIGEST_MISMATCH,
-            "data file " + files.get(i).source() + ": the dataset attestation names sha256:" + signed
+            "data file " + files.get(i).source() + ": the dataset attestation names " + signedFile
                 + ", the file is " + files.get(i).sha256());
       }
     }
@@ -348,9 +244,10 @@ public final class Pipeline {
 
   /** A trained model, its split and the bytes it exports as. */
   @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
-  private record Trained(Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
+  record Trained(Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
 
-  private Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
+  /** A fresh trainer on the seeded split of the ingested rows. */
+  Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
     TrainingTable table = r.table();
     TrainerSpec trainer = spec.trainer();
     Split split;
@@ -407,57 +304,36 @@ public final class Pipeline {
             spec.trainer().type(),
             labels,
             features,
+            r.summary().featureSchema(),
             t.positiveLabel(),
-            new ModelCard.FileRef(MODEL_FILE, Sha256.of(t.bytes())),
+            new ModelCard.FileRef(ChainLayout.MODEL_FILE, Sha256.of(t.bytes())),
             content,
             r.summary().keptRoot(),
             new ModelCard.FileRef(spec.sourceName(), spec.digest()),
             Json.parse(metrics.toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
-    Sha256 root;
-    Path target;
-    try (ModelDirectory md = ModelDirectory.stage(modelDir)) {
-      Path dir = md.dir();
-      Files.write(dir.resolve(MODEL_FILE), t.bytes());
-      Files.write(dir.resolve(ModelCard.FILE), card.toJson());
-      ModelManifest manifest =
-          ModelSigning.sign(dir, dir.resolve(ModelSigning.DEFAULT_SIGNATURE), signers.forStage(Stage.TRAIN), List.of(ATTESTATIONS));
-      root = manifest.rootDigest();
-      Files.createDirectory(dir.resolve(ATTESTATIONS));
-      Files.write(dir.resolve(DATASET_ATTESTATION), attestation);
-      byte[] provenance =
-          signers
-              .forStage(Stage.TRAIN)
-              .signStatement(
-                  Attestations.provenance(
-                      new Attestations.Build(
-                          spec.name(),
-                          root,
-                          spec.sourceName(),
-                          spec.digest(),
-                          specBytes(spec),
-                          spec.split().seed(),
-                          Sha256.of(attestation),
-                          r.summary().keptRoot(),
-                          r.summary().files(),
-                          classpath,
-                          builderVersion,
-                          started,
-                          clock.instant(),
-                          content,
-                          metrics.toJson())));
-      Files.write(dir.resolve(PROVENANCE), provenance);
-      // No gate ran, no gate attestation: a vacuous "passed" would satisfy a policy that requires
-      // a gate. A policy with gatePassed: true then refuses the model as CHAIN_INCOMPLETE.
-      if (!gates.isEmpty()) {
-        byte[] gate =
-            signers
-                .forStage(Stage.EVALUATE)
-                .signStatement(Attestations.gate(spec.name(), root, Sha256.of(provenance), content, gates));
-        Files.write(dir.resolve(GATE), gate);
-      }
-      md.publish();
-      target = md.target();
+    byte[] specBytes = specBytes(spec);
+    List<Provenance.DataEntry> data = new ArrayList<>();
+    for (DatasetSummary.DataFile f : r.summary().files()) {
+      data.add(new Provenance.DataEntry(GateEvaluator.fileName(f.source()), f.source(), f.sha256()));
     }
+    ModelExporter.Exported exported =
+        ModelExporter.create(
+                signers.forStage(Stage.TRAIN), () -> signers.forStage(Stage.EVALUATE), clock, builderVersion)
+            .export(
+                modelDir,
+                card,
+                t.bytes(),
+                attestation,
+                new ModelExporter.Build(
+                    new Provenance.Spec(spec.sourceName(), spec.digest(), new String(specBytes, StandardCharsets.UTF_8)),
+                    spec.split().seed(),
+                    data,
+                    classpath,
+                    started,
+                    metrics.toJson()),
+                gates.stream().map(GateResult::toGate).toList());
+    Sha256 root = exported.rootDigest();
+    Path target = exported.directory();
     ex.done(target + ": model " + root + ", content " + content);
     return new TrainedModel(
         target,
@@ -489,10 +365,6 @@ public final class Pipeline {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static PipelineException mismatch(String message) {
-    return new PipelineException(Reason.REPRODUCTION_MISMATCH, message);
   }
 
   /** Configures a {@link Pipeline}. */

@@ -2,7 +2,7 @@ package dev.custody.train;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.custody.core.BundleSigner;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;

@@ -1,9 +1,9 @@
 package dev.custody.train;
 
 import dev.custody.core.Sha256;
+import dev.custody.core.chain.ModelCard;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.evaluate.Metrics;
-import dev.custody.verify.ModelCard;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

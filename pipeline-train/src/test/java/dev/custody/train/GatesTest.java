@@ -8,11 +8,12 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class GatesTest {
     assertThat(Files.readString(spec)).doesNotContain("gates:");
     TrainedModel m = Pipeline.create().run(PipelineSpec.load(spec), policy, Chain.signers(key), dir.resolve("ungated-v1"));
 
-    assertThat(m.directory().resolve(Pipeline.GATE)).doesNotExist();
+    assertThat(m.directory().resolve(ChainLayout.GATE)).doesNotExist();
     var refused = catchThrowableOfType(
         dev.custody.core.VerificationException.class,
         () -> dev.custody.verify.ChainVerifier.builder(policy).build().verify(m.directory()));
@@ -175,7 +176,7 @@ class GatesTest {
     assertThat(m.card().contentDigest()).isEqualTo(baseline.card().contentDigest());
     Statement gate =
         policy
-            .verifyStatement(Stage.EVALUATE, Files.readAllBytes(m.directory().resolve(Pipeline.GATE)), m.rootDigest())
+            .verifyStatement(Stage.EVALUATE, Files.readAllBytes(m.directory().resolve(ChainLayout.GATE)), m.rootDigest())
             .statement();
     JsonNode maxChange = gate.predicate().path("gates").path(3);
     assertThat(maxChange.path("metric").asText()).isEqualTo("accuracy-drop");

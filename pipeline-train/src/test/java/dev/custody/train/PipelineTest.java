@@ -10,16 +10,17 @@ import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
 import dev.custody.core.VerifiedManifest;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.fit.ModelContent;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.ClasspathLock;
-import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
-import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +67,12 @@ class PipelineTest {
 
     assertThat(files)
         .containsExactlyInAnyOrder(
-            "model.tribuo",
-            "model-card.json",
-            "model.sig",
-            "attestations/dataset.sigstore.json",
-            "attestations/provenance.sigstore.json",
-            "attestations/gate.sigstore.json");
+            ChainLayout.MODEL_FILE,
+            ChainLayout.CARD_FILE,
+            ChainLayout.SIGNATURE_FILE,
+            ChainLayout.DATASET_ATTESTATION,
+            ChainLayout.PROVENANCE,
+            ChainLayout.GATE);
     try (Stream<Path> siblings = Files.list(tmp)) {
       assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly("credit-rf-v1");
     }
@@ -93,15 +94,15 @@ class PipelineTest {
     Path dir = trained.directory();
     VerifiedManifest vm =
         ModelSigning.verify(
-            dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
+            dir, dir.resolve(ChainLayout.SIGNATURE_FILE), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
     VerifiedChain chain = ChainVerifier.builder(policy).build().verify(dir);
     ModelCard card = chain.card();
 
     var loaded = chain.load();
 
     assertThat(vm.rootDigest()).isEqualTo(trained.rootDigest());
-    assertThat(vm.manifest().ignorePaths()).contains("attestations");
-    assertThat(vm.manifest().resources()).extracting(r -> r.name()).containsExactly("model-card.json", "model.tribuo");
+    assertThat(vm.manifest().ignorePaths()).contains(ChainLayout.ATTESTATIONS);
+    assertThat(vm.manifest().resources()).extracting(r -> r.name()).containsExactly(ChainLayout.CARD_FILE, ChainLayout.MODEL_FILE);
     assertThat(ModelContent.digest(loaded.tribuoModel())).isEqualTo(card.contentDigest());
     assertThat(card).isEqualTo(trained.card());
     assertThat(card.labels()).containsExactly("0", "1");
@@ -115,7 +116,7 @@ class PipelineTest {
   @Test
   void provenance_creditExample_recordsSpecDataDatasetAndEveryClasspathJar() throws Exception {
     Path dir = trained.directory();
-    byte[] bundle = Files.readAllBytes(dir.resolve(Pipeline.PROVENANCE));
+    byte[] bundle = Files.readAllBytes(dir.resolve(ChainLayout.PROVENANCE));
     Statement st = policy.verifyStatement(Stage.TRAIN, bundle, trained.rootDigest()).statement();
     JsonNode p = st.predicate();
 
@@ -134,9 +135,9 @@ class PipelineTest {
     List<JsonNode> deps = new ArrayList<>();
     def.path("resolvedDependencies").forEach(deps::add);
     assertThat(deps.get(0).path("name").asText()).isEqualTo("dataset-attestation");
-    assertThat(deps.get(0).path("uri").asText()).isEqualTo("attestations/dataset.sigstore.json");
+    assertThat(deps.get(0).path("uri").asText()).isEqualTo(ChainLayout.DATASET_ATTESTATION);
     assertThat(deps.get(0).path("digest").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(Pipeline.DATASET_ATTESTATION))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(ChainLayout.DATASET_ATTESTATION))).hex());
     assertThat(deps.get(1).path("name").asText()).isEqualTo("dataset");
     assertThat(deps.get(1).path("digest").path("sha256").asText()).isEqualTo(trained.card().dataset().hex());
     assertThat(deps.get(2).path("name").asText()).isEqualTo("data:default_credit_card.csv");
@@ -193,7 +194,7 @@ class PipelineTest {
 
   @Test
   void datasetAttestation_verifiesUnderIngestForTheKeptRowsRoot() throws Exception {
-    byte[] bundle = Files.readAllBytes(trained.directory().resolve(Pipeline.DATASET_ATTESTATION));
+    byte[] bundle = Files.readAllBytes(trained.directory().resolve(ChainLayout.DATASET_ATTESTATION));
     Statement st = policy.verifyStatement(Stage.INGEST, bundle, trained.card().dataset()).statement();
 
     assertThat(st.predicateType()).isEqualTo("https://custody.dev/dataset/v1");
@@ -207,14 +208,14 @@ class PipelineTest {
   @Test
   void gateAttestation_passedAndChainedToTheProvenanceBytes() throws Exception {
     Path dir = trained.directory();
-    byte[] bundle = Files.readAllBytes(dir.resolve(Pipeline.GATE));
+    byte[] bundle = Files.readAllBytes(dir.resolve(ChainLayout.GATE));
     Statement st = policy.verifyStatement(Stage.EVALUATE, bundle, trained.rootDigest()).statement();
     JsonNode p = st.predicate();
 
     assertThat(st.predicateType()).isEqualTo("https://custody.dev/gate/v1");
     assertThat(p.path("passed").asBoolean()).isTrue();
     assertThat(p.path("provenance").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(Pipeline.PROVENANCE))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(ChainLayout.PROVENANCE))).hex());
     assertThat(p.path("contentDigest").asText()).isEqualTo(trained.card().contentDigest().hex());
     JsonNode first = p.path("gates").path(0);
     assertThat(first.path("name").asText()).isEqualTo("test-accuracy");
@@ -229,16 +230,20 @@ class PipelineTest {
 
   @Test
   void modelCard_json_hasTheDocumentedKeysInOrder() throws Exception {
-    JsonNode card = Json.parse(Files.readAllBytes(trained.directory().resolve("model-card.json")), "card");
+    JsonNode card = Json.parse(Files.readAllBytes(trained.directory().resolve(ChainLayout.CARD_FILE)), "card");
     List<String> keys = new ArrayList<>();
     card.fieldNames().forEachRemaining(keys::add);
 
     assertThat(keys)
         .containsExactly(
-            "name", "version", "trainer", "labels", "features", "positiveLabel", "modelFile", "contentDigest",
-            "dataset", "spec", "metrics");
+            "name", "version", "trainer", "labels", "features", "schema", "positiveLabel", "modelFile",
+            "contentDigest", "dataset", "spec", "metrics");
+    assertThat(card.path("schema").path("label").path("column").asText()).isEqualTo(spec.schema().label().column());
+    assertThat(trained.card().schema().featureColumns())
+        .containsExactly("LIMIT_BAL", "AGE", "PAY_0", "PAY_2", "PAY_3", "BILL_AMT1", "BILL_AMT2", "PAY_AMT1", "SEX");
+    assertThat(card.at("/schema/numeric/0")).hasToString("{\"column\":\"LIMIT_BAL\",\"min\":0.0}");
     assertThat(card.path("modelFile").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve("model.tribuo"))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve(ChainLayout.MODEL_FILE))).hex());
     assertThat(card.path("metrics").path("accuracy").asDouble()).isEqualTo(trained.metrics().accuracy());
   }
 }

@@ -14,11 +14,12 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
-import dev.custody.verify.ModelCard;
 import dev.custody.verify.TrustPolicy;
-import dev.custody.verify.TrustPolicy.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class ReproduceTest {
 
     assertThat(r.reproducedContentDigest()).isEqualTo(original.card().contentDigest());
     assertThat(r.rootDigest()).isEqualTo(original.rootDigest());
-    assertThat(r.summary()).isEqualTo(model.resolve(Pipeline.REPRODUCTION));
+    assertThat(r.summary()).isEqualTo(model.resolve(ChainLayout.REPRODUCTION));
     Statement vsa =
         policy.verifyStatement(Stage.REPRODUCE, Files.readAllBytes(r.summary()), original.rootDigest()).statement();
     JsonNode p = vsa.predicate();
@@ -83,9 +84,9 @@ class ReproduceTest {
     assertThat(p.path("resourceUri").asText()).isEqualTo("credit-cart");
     assertThat(p.path("policy").path("uri").asText()).isEqualTo("https://custody.dev/reproduce/v1");
     assertThat(p.path("policy").path("digest").path("sha256").asText()).isEqualTo(original.card().spec().sha256().hex());
-    assertThat(p.path("inputAttestations").path(0).path("uri").asText()).isEqualTo("attestations/provenance.sigstore.json");
+    assertThat(p.path("inputAttestations").path(0).path("uri").asText()).isEqualTo(ChainLayout.PROVENANCE);
     assertThat(p.path("inputAttestations").path(0).path("digest").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(model.resolve(Pipeline.PROVENANCE))).hex());
+        .isEqualTo(Sha256.of(Files.readAllBytes(model.resolve(ChainLayout.PROVENANCE))).hex());
     assertThat(p.path("verificationResult").asText()).isEqualTo("PASSED");
     assertThat(p.path("verifiedLevels").path(0).asText()).isEqualTo("SLSA_BUILD_LEVEL_1");
     assertThat(p.path("slsaVersion").asText()).isEqualTo("1.0");
@@ -94,13 +95,13 @@ class ReproduceTest {
         .isEqualTo(original.card().contentDigest().hex());
     assertThat(p.path("timeVerified").asText()).endsWith("Z");
     ModelSigning.verify(
-        model, model.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
+        model, model.resolve(ChainLayout.SIGNATURE_FILE), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
     assertThat(steps.names()).containsExactly("verify", "read", "merkle", "screen", "classpath", "train", "sign");
   }
 
   @Test
   void reproduce_modelFileSwappedForAnothersSignedModel_refusedAsManifestMismatch() throws Exception {
-    Files.copy(other.directory().resolve("model.tribuo"), model.resolve("model.tribuo"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(other.directory().resolve(ChainLayout.MODEL_FILE), model.resolve(ChainLayout.MODEL_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     PipelineException e = refused();
 
@@ -110,7 +111,7 @@ class ReproduceTest {
 
   @Test
   void reproduce_modelCardAndSignatureSwappedForAnothersSignedSet_refusedByTheProvenance() throws Exception {
-    for (String f : List.of("model.tribuo", "model-card.json", "model.sig")) {
+    for (String f : List.of(ChainLayout.MODEL_FILE, ChainLayout.CARD_FILE, ChainLayout.SIGNATURE_FILE)) {
       Files.copy(other.directory().resolve(f), model.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -123,19 +124,19 @@ class ReproduceTest {
   @Test
   void reproduce_modelReplacedAndResignedByTheKeyHolder_refusedAsReproductionMismatch() throws Exception {
     // Someone holding the training key swaps in another model and signs a consistent chain for it.
-    byte[] otherModel = Files.readAllBytes(other.directory().resolve("model.tribuo"));
-    Files.write(model.resolve("model.tribuo"), otherModel);
+    byte[] otherModel = Files.readAllBytes(other.directory().resolve(ChainLayout.MODEL_FILE));
+    Files.write(model.resolve(ChainLayout.MODEL_FILE), otherModel);
     ModelCard c = original.card();
     ModelCard forged =
-        new ModelCard(c.name(), c.version(), c.trainer(), c.labels(), other.card().features(), c.positiveLabel(),
+        new ModelCard(c.name(), c.version(), c.trainer(), c.labels(), other.card().features(), c.schema(), c.positiveLabel(),
             new ModelCard.FileRef(c.modelFile().name(), Sha256.of(otherModel)), other.card().contentDigest(), c.dataset(),
             c.spec(), c.metrics());
-    Files.write(model.resolve(ModelCard.FILE), forged.toJson());
+    Files.write(model.resolve(ChainLayout.CARD_FILE), forged.toJson());
     ModelManifest m =
-        ModelSigning.sign(model, model.resolve("model.sig"), BundleSigner.create(key), List.of(Pipeline.ATTESTATIONS));
+        ModelSigning.sign(model, model.resolve(ChainLayout.SIGNATURE_FILE), BundleSigner.create(key), List.of(ChainLayout.ATTESTATIONS));
     Statement prov =
         policy
-            .verifyStatement(Stage.TRAIN, Files.readAllBytes(model.resolve(Pipeline.PROVENANCE)), original.rootDigest())
+            .verifyStatement(Stage.TRAIN, Files.readAllBytes(model.resolve(ChainLayout.PROVENANCE)), original.rootDigest())
             .statement();
     ObjectNode predicate = (ObjectNode) prov.predicate();
     ((ObjectNode) predicate.path("runDetails").path("byproducts").path(0).path("digest"))
@@ -143,17 +144,17 @@ class ReproduceTest {
     Statement resigned =
         new Statement(List.of(Statement.Subject.of(c.name(), m.rootDigest())), prov.predicateType(), predicate);
     byte[] resignedProvenance = BundleSigner.create(key).signStatement(resigned);
-    Files.write(model.resolve(Pipeline.PROVENANCE), resignedProvenance);
+    Files.write(model.resolve(ChainLayout.PROVENANCE), resignedProvenance);
     // ... and a gate attestation for the swapped model, so the whole chain is consistent.
     Statement gate =
         policy
-            .verifyStatement(Stage.EVALUATE, Files.readAllBytes(model.resolve(Pipeline.GATE)), original.rootDigest())
+            .verifyStatement(Stage.EVALUATE, Files.readAllBytes(model.resolve(ChainLayout.GATE)), original.rootDigest())
             .statement();
     ObjectNode gatePredicate = (ObjectNode) gate.predicate();
     ((ObjectNode) gatePredicate.path("provenance")).put("sha256", Sha256.of(resignedProvenance).hex());
     gatePredicate.put("contentDigest", other.card().contentDigest().hex());
     Files.write(
-        model.resolve(Pipeline.GATE),
+        model.resolve(ChainLayout.GATE),
         BundleSigner.create(key)
             .signStatement(
                 new Statement(List.of(Statement.Subject.of(c.name(), m.rootDigest())), gate.predicateType(), gatePredicate)));
@@ -184,7 +185,7 @@ class ReproduceTest {
 
     assertThat(e.reason()).isEqualTo(Reason.REPRODUCTION_MISMATCH);
     assertThat(e.getMessage()).startsWith("data differs: digest mismatch: credit.csv expected " + "sha256:" + Fixtures.CREDIT_SHA256);
-    assertThat(model.resolve(Pipeline.REPRODUCTION)).doesNotExist();
+    assertThat(model.resolve(ChainLayout.REPRODUCTION)).doesNotExist();
   }
 
   @Test
@@ -197,7 +198,7 @@ class ReproduceTest {
             () -> Pipeline.create().reproduce(model, specDir, otherPolicy, Chain.signers(key)));
 
     assertThat(e.reason()).isEqualTo(Reason.UNTRUSTED_SIGNER);
-    assertThat(model.resolve(Pipeline.REPRODUCTION)).doesNotExist();
+    assertThat(model.resolve(ChainLayout.REPRODUCTION)).doesNotExist();
   }
 
   private PipelineException refused() {
@@ -205,7 +206,7 @@ class ReproduceTest {
         catchThrowableOfType(
             PipelineException.class, () -> Pipeline.create().reproduce(model, specDir, policy, Chain.signers(key)));
     assertThat(e).as("reproduction must be refused").isNotNull();
-    assertThat(model.resolve(Pipeline.REPRODUCTION)).doesNotExist();
+    assertThat(model.resolve(ChainLayout.REPRODUCTION)).doesNotExist();
     return e;
   }
 }

@@ -8,6 +8,7 @@ import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.SigningKey;
+import dev.custody.core.chain.ChainLayout;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.TrustPolicy;
@@ -48,7 +49,7 @@ class TrainTest {
   void train_attestationVerifiesForTheseBytes_exportsAndCopiesTheExactAttestation() throws Exception {
     TrainedModel m = Pipeline.create().train(spec, attestation, policy, Chain.signers(key), dir.resolve("m"));
 
-    assertThat(Files.readAllBytes(m.directory().resolve(Pipeline.DATASET_ATTESTATION)))
+    assertThat(Files.readAllBytes(m.directory().resolve(ChainLayout.DATASET_ATTESTATION)))
         .isEqualTo(Files.readAllBytes(attestation));
     assertThat(m.card().dataset().hex())
         .isEqualTo("e83e97d1c98e742894155f90a036157302e34e1344e63b0aafd669d9d9324e0c");

@@ -1,12 +1,24 @@
 package dev.custody.verify;
 
+import static dev.custody.core.chain.ChainLayout.ATTESTATIONS;
+import static dev.custody.core.chain.ChainLayout.CARD_FILE;
+import static dev.custody.core.chain.ChainLayout.MODEL_FILE;
+import static dev.custody.core.chain.ChainLayout.SIGNATURE_FILE;
+
 import dev.custody.core.Digests;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerifiedStatement;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ChainLimits;
+import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.GatePredicate;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Provenance;
+import dev.custody.core.chain.ReproductionSummary;
+import dev.custody.core.chain.Stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -64,36 +76,18 @@ import java.util.stream.Collectors;
  * fails the model signature, and {@code attestations/} may hold only the four attestation files.
  */
 public final class ChainVerifier {
-  /** The model file, Tribuo protobuf bytes. */
-  public static final String MODEL_FILE = "model.tribuo";
-
-  /** The model card. */
-  public static final String CARD_FILE = "model-card.json";
-
-  /** The OpenSSF Model Signing signature over the model and card. */
-  public static final String SIGNATURE_FILE = "model.sig";
-
-  /** The directory of attestations, ignored by the model signature. */
-  public static final String ATTESTATIONS = "attestations";
-
-  static final String DATASET_FILE = "dataset.sigstore.json";
-  static final String PROVENANCE_FILE = "provenance.sigstore.json";
-  static final String GATE_FILE = "gate.sigstore.json";
-  static final String REPRODUCTION_FILE = "reproduction.sigstore.json";
-  private static final List<String> ATTESTATION_FILES =
-      List.of(DATASET_FILE, PROVENANCE_FILE, GATE_FILE, REPRODUCTION_FILE);
-
-  /** The largest card, signature or attestation read. */
-  static final long MAX_EVIDENCE_BYTES = 16L << 20;
+  private static final int MAX_SHOWN = 80;
 
   private final TrustPolicy policy;
   private final int versionInService;
   private final ModelLimits limits;
+  private final ChainLimits chainLimits;
 
   private ChainVerifier(Builder b) {
     this.policy = b.policy;
     this.versionInService = b.versionInService;
     this.limits = b.limits;
+    this.chainLimits = b.chainLimits;
   }
 
   /** A builder for a verifier that trusts what {@code policy} trusts. */
@@ -106,6 +100,7 @@ public final class ChainVerifier {
     private final TrustPolicy policy;
     private int versionInService;
     private ModelLimits limits = ModelLimits.defaults();
+    private ChainLimits chainLimits = ChainLimits.defaults();
 
     private Builder(TrustPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -123,9 +118,25 @@ public final class ChainVerifier {
       return this;
     }
 
-    /** Size and nesting limits for the model file (default {@link ModelLimits#defaults()}). */
+    /**
+     * Size and nesting limits for the model file (default {@link ModelLimits#defaults()}); its
+     * {@code maxModelBytes} also becomes {@link ChainLimits#maxModelBytes()}, so the model has one
+     * limit.
+     */
     public Builder modelLimits(ModelLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
+      this.chainLimits = chainLimits.withMaxModelBytes(limits.maxModelBytes());
+      return this;
+    }
+
+    /**
+     * Size limits for the model file, the card, the model signature and each attestation (default
+     * {@link ChainLimits#defaults()}); its {@code maxModelBytes} also becomes the loader's {@link
+     * ModelLimits#maxModelBytes()}, so the model has one limit.
+     */
+    public Builder chainLimits(ChainLimits limits) {
+      this.chainLimits = Objects.requireNonNull(limits, "limits");
+      this.limits = this.limits.withMaxModelBytes(limits.maxModelBytes());
       return this;
     }
 
@@ -209,11 +220,6 @@ public final class ChainVerifier {
       // 3. The card: parses, names those bytes, no rollback.
       byte[] cardBytes = signedFile(signed.manifest(), CARD_FILE);
       ModelCard card = ModelCard.parse(cardBytes);
-      if (!MODEL_FILE.equals(card.modelFile().name())) {
-        throw new VerificationException(
-            Reason.MALFORMED,
-            CARD_FILE + ".modelFile.name: expected " + MODEL_FILE + ", found " + JsonFields.shown(card.modelFile().name()));
-      }
       requireEqual(
           card.modelFile().sha256(), modelDigest,
           CARD_FILE + ": modelFile.sha256 " + card.modelFile().sha256() + " != " + MODEL_FILE + " bytes " + modelDigest);
@@ -225,42 +231,43 @@ public final class ChainVerifier {
                   + MODEL_FILE + "; " + versionWords()));
 
       // 4. The provenance under TRAIN, about R, with the card's content digest.
-      byte[] provenanceBytes = attestation(PROVENANCE_FILE, "the training provenance");
+      byte[] provenanceBytes = attestation(Stage.TRAIN, "the training provenance");
       VerifiedStatement provenance = policy.verifyStatement(Stage.TRAIN, provenanceBytes, r);
-      ChainEvidence.Provenance prov = ChainEvidence.provenance(provenance.statement());
+      Provenance prov = Provenance.read(provenance.statement());
       requireEqual(
           prov.contentDigest(), card.contentDigest(),
           "provenance: model-content-digest " + prov.contentDigest() + " != card contentDigest " + card.contentDigest());
       links.add(
           new VerifiedChain.Link(
-              "training provenance", ATTESTATIONS + "/" + PROVENANCE_FILE, Sha256.of(provenanceBytes),
+              "training provenance", ChainLayout.PROVENANCE, Sha256.of(provenanceBytes),
               provenance.signer(), "train signer; subject = R; model-content-digest = card"));
 
       // 5. The dataset attestation: the file the provenance names, under INGEST, about D.
-      byte[] datasetBytes = attestation(DATASET_FILE, "the dataset attestation");
+      byte[] datasetBytes = attestation(Stage.INGEST, "the dataset attestation");
       Sha256 datasetFileDigest = Sha256.of(datasetBytes);
       requireEqual(
           datasetFileDigest, prov.datasetAttestation(),
-          ATTESTATIONS + "/" + DATASET_FILE + ": file is " + datasetFileDigest
+          ChainLayout.DATASET_ATTESTATION + ": file is " + datasetFileDigest
               + ", the provenance's dataset-attestation names " + prov.datasetAttestation());
       Sha256 d = prov.dataset();
       requireEqual(
           card.dataset(), d,
           "dataset digest: card dataset.sha256 " + card.dataset() + " != provenance dataset " + d);
       VerifiedStatement dataset = policy.verifyStatement(Stage.INGEST, datasetBytes, d);
-      requireSameData(ChainEvidence.datasetFiles(dataset.statement()), prov.data());
+      DatasetPredicate datasetPredicate = DatasetPredicate.read(dataset.statement());
+      requireSameData(datasetPredicate.files(), prov.data());
       links.add(
           new VerifiedChain.Link(
-              "dataset", ATTESTATIONS + "/" + DATASET_FILE, datasetFileDigest, dataset.signer(),
+              "dataset", ChainLayout.DATASET_ATTESTATION, datasetFileDigest, dataset.signer(),
               "ingest signer; = provenance's dataset-attestation; subject D " + d + " = provenance = card; "
                   + prov.data().size() + " data file digest(s) = provenance"));
 
       // 6. The dependency rule: classes from a directory cannot be pinned, so any rule refuses them.
       if (policy.dependencyLock().isPresent() || !policy.allowedJarDigests().isEmpty()) {
-        if (!prov.classpathDirectories().isEmpty()) {
+        if (!prov.directories().isEmpty()) {
           throw new VerificationException(
               Reason.DEPENDENCY_MISMATCH,
-              "the training classpath in the provenance holds directories " + prov.classpathDirectories()
+              "the training classpath in the provenance holds directories " + prov.directories().keySet()
                   + ", which a dependency rule cannot pin: train from the packaged jars");
         }
       }
@@ -272,34 +279,36 @@ public final class ChainVerifier {
       }
 
       // 7. The gate under EVALUATE, about R, passed, naming this provenance.
-      VerifiedStatement gate = null;
+      VerifiedChain.Attestation<GatePredicate> gate = null;
       if (policy.requireGate()) {
-        byte[] gateBytes = attestation(GATE_FILE, "the gate attestation (the policy requires a passed gate)");
-        gate = policy.verifyStatement(Stage.EVALUATE, gateBytes, r);
-        ChainEvidence.Gate g = ChainEvidence.gate(gate.statement());
+        byte[] gateBytes = attestation(Stage.EVALUATE, "the gate attestation (the policy requires a passed gate)");
+        VerifiedStatement gateStatement = policy.verifyStatement(Stage.EVALUATE, gateBytes, r);
+        GatePredicate g = GatePredicate.read(gateStatement.statement());
         requirePassed(g);
         Sha256 provenanceFile = Sha256.of(provenanceBytes);
         requireEqual(
             g.provenance(), provenanceFile,
-            "gate: provenance " + g.provenance() + " != " + ATTESTATIONS + "/" + PROVENANCE_FILE + " bytes " + provenanceFile);
+            "gate: provenance " + g.provenance() + " != " + ChainLayout.PROVENANCE + " bytes " + provenanceFile);
+        gate = new VerifiedChain.Attestation<>(g, gateStatement.signer(), Sha256.of(gateBytes));
         links.add(
             new VerifiedChain.Link(
-                "gate", ATTESTATIONS + "/" + GATE_FILE, Sha256.of(gateBytes), gate.signer(),
+                "gate", ChainLayout.GATE, gate.fileDigest(), gate.signer(),
                 "evaluate signer; subject = R; passed: "
-                    + g.gates().stream().map(ChainEvidence.GateEntry::describe).collect(Collectors.joining(", "))
+                    + g.gates().stream().map(GatePredicate.Gate::describe).collect(Collectors.joining(", "))
                     + "; provenance = provenance file"));
       }
 
       // 8. The reproduction summary, if required.
-      VerifiedStatement reproduction = null;
+      VerifiedChain.Attestation<ReproductionSummary> reproduction = null;
       if (requireReproduction) {
-        byte[] bytes = attestation(REPRODUCTION_FILE, "the reproduction summary (the policy requires one)");
-        reproduction = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
-        ChainEvidence.Reproduction rep = ChainEvidence.reproduction(reproduction.statement());
-        if (!"PASSED".equals(rep.result())) {
+        byte[] bytes = attestation(Stage.REPRODUCE, "the reproduction summary (the policy requires one)");
+        VerifiedStatement summary = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
+        ReproductionSummary rep = ReproductionSummary.read(summary.statement());
+        if (!rep.passed()) {
           throw new VerificationException(
               Reason.NOT_REPRODUCED,
-              "reproduction: expected verificationResult PASSED, found " + JsonFields.shown(rep.result()));
+              "reproduction: expected verificationResult " + ReproductionSummary.PASSED + ", found "
+                  + shown(rep.result()));
         }
         if (!rep.reproducedContentDigest().matches(card.contentDigest())) {
           throw new VerificationException(
@@ -307,16 +316,19 @@ public final class ChainVerifier {
               "reproduction: reproduced content digest " + rep.reproducedContentDigest() + " != card contentDigest "
                   + card.contentDigest());
         }
+        reproduction = new VerifiedChain.Attestation<>(rep, summary.signer(), Sha256.of(bytes));
         links.add(
             new VerifiedChain.Link(
-                "reproduction", ATTESTATIONS + "/" + REPRODUCTION_FILE, Sha256.of(bytes), reproduction.signer(),
+                "reproduction", ChainLayout.REPRODUCTION, reproduction.fileDigest(), reproduction.signer(),
                 "reproduce signer; subject = R; PASSED; reproduced content digest = card"));
       }
 
       VerifiedArtifact model = new VerifiedArtifact(modelBytes, modelDigest, signed.signer());
       return new VerifiedChain(
-          model, card, r, signed.signer(), provenance, dataset, d, gate, reproduction, links,
-          policy.allowList(), limits);
+          model, card, r, signed.signer(),
+          new VerifiedChain.Attestation<>(prov, provenance.signer(), Sha256.of(provenanceBytes)),
+          new VerifiedChain.Attestation<>(datasetPredicate, dataset.signer(), datasetFileDigest),
+          gate, reproduction, links, policy.allowList(), limits);
     }
 
     // ---- step 1 ----
@@ -401,8 +413,8 @@ public final class ChainVerifier {
         if (signedNames.containsKey(rel)) {
           byte[] bytes =
               rel.equals(MODEL_FILE)
-                  ? readBytes(file, rel, limits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
-                  : readBytes(file, rel, MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+                  ? readBytes(file, rel, chainLimits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
+                  : readBytes(file, rel, chainLimits.maxCardBytes(), Reason.MALFORMED);
           read.put(rel, bytes);
           resources.add(new ModelManifest.Resource(rel, Sha256.of(bytes)));
         } else {
@@ -444,8 +456,8 @@ public final class ChainVerifier {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path p : entries) {
           String name = p.getFileName().toString();
-          if (!ATTESTATION_FILES.contains(name)) {
-            unexpected.add(JsonFields.shown(name));
+          if (!ChainLayout.attestationFiles().contains(name)) {
+            unexpected.add(shown(name));
           } else if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new VerificationException(
                 Reason.MALFORMED, ATTESTATIONS + "/" + name + ": expected a regular file, found " + kind(p));
@@ -458,7 +470,7 @@ public final class ChainVerifier {
         unexpected.sort(null);
         throw new VerificationException(
             Reason.MALFORMED,
-            ATTESTATIONS + "/: unexpected entries " + unexpected + " (expected only " + ATTESTATION_FILES + ")");
+            ATTESTATIONS + "/: unexpected entries " + unexpected + " (expected only " + ChainLayout.attestationFiles() + ")");
       }
     }
 
@@ -468,13 +480,13 @@ public final class ChainVerifier {
       if (card.version() < policy.minModelVersion()) {
         throw new VerificationException(
             Reason.ROLLBACK,
-            "model " + JsonFields.shown(card.name()) + " version " + card.version() + " < the policy's minVersion "
+            "model " + shown(card.name()) + " version " + card.version() + " < the policy's minVersion "
                 + policy.minModelVersion());
       }
       if (versionInService > 0 && card.version() < versionInService) {
         throw new VerificationException(
             Reason.ROLLBACK,
-            "model " + JsonFields.shown(card.name()) + " version " + card.version() + " < the version in service "
+            "model " + shown(card.name()) + " version " + card.version() + " < the version in service "
                 + versionInService);
       }
     }
@@ -484,20 +496,20 @@ public final class ChainVerifier {
           + (versionInService > 0 ? " and >= in service " + versionInService : "");
     }
 
-    private void requireSameData(List<ChainEvidence.DataFile> attested, List<ChainEvidence.DataEntry> trained)
+    private void requireSameData(List<DatasetPredicate.DataFile> attested, List<Provenance.DataEntry> trained)
         throws VerificationException {
       List<String> diff = new ArrayList<>();
       for (int i = 0; i < Math.max(attested.size(), trained.size()); i++) {
-        ChainEvidence.DataFile a = i < attested.size() ? attested.get(i) : null;
-        ChainEvidence.DataEntry t = i < trained.size() ? trained.get(i) : null;
+        DatasetPredicate.DataFile a = i < attested.size() ? attested.get(i) : null;
+        Provenance.DataEntry t = i < trained.size() ? trained.get(i) : null;
         if (a == null) {
-          diff.add("provenance " + JsonFields.shown(t.name()) + " " + t.digest() + " is not in the dataset attestation");
+          diff.add("provenance " + shown(Provenance.DATA_PREFIX + t.name()) + " " + t.digest() + " is not in the dataset attestation");
         } else if (t == null) {
-          diff.add("dataset file " + JsonFields.shown(a.source()) + " " + a.digest() + " is not in the provenance");
-        } else if (!a.digest().matches(t.digest())) {
+          diff.add("dataset file " + shown(a.source()) + " " + a.sha256() + " is not in the provenance");
+        } else if (!a.sha256().matches(t.digest())) {
           diff.add(
-              "data file " + (i + 1) + ": dataset attestation " + JsonFields.shown(a.source()) + " " + a.digest()
-                  + " != provenance " + JsonFields.shown(t.name()) + " " + t.digest());
+              "data file " + (i + 1) + ": dataset attestation " + shown(a.source()) + " " + a.sha256()
+                  + " != provenance " + shown(Provenance.DATA_PREFIX + t.name()) + " " + t.digest());
         }
       }
       if (!diff.isEmpty()) {
@@ -508,7 +520,7 @@ public final class ChainVerifier {
 
     private VerifiedChain.Link requireLockedJars(Path lockFile, Map<String, Sha256> jars)
         throws IOException, VerificationException {
-      byte[] bytes = readBytes(lockFile, lockFile.toString(), MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+      byte[] bytes = readBytes(lockFile, lockFile.toString(), chainLimits.maxAttestationBytes(), Reason.MALFORMED);
       VerifiedStatement vs = policy.verifyStatement(Stage.TRAIN, bytes);
       ClasspathLock lock = ClasspathLock.fromStatement(vs.statement());
       List<String> diff = lock.differencesFrom(ClasspathLock.ofDigests(jars));
@@ -546,7 +558,7 @@ public final class ChainVerifier {
           "provenance's " + jars.size() + " jar(s) are all in the allow-list of " + policy.allowedJarDigests().size());
     }
 
-    private void requirePassed(ChainEvidence.Gate g) throws VerificationException {
+    private void requirePassed(GatePredicate g) throws VerificationException {
       if (!g.passed()) {
         throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected passed true, found false");
       }
@@ -554,7 +566,7 @@ public final class ChainVerifier {
         throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected at least one gate, found none");
       }
       List<String> failed =
-          g.gates().stream().filter(x -> !x.passed()).map(ChainEvidence.GateEntry::describe).toList();
+          g.gates().stream().filter(x -> !x.passed()).map(GatePredicate.Gate::describe).toList();
       if (!failed.isEmpty()) {
         throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected every gate passed, failed: " + failed);
       }
@@ -570,11 +582,12 @@ public final class ChainVerifier {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
         throw new VerificationException(Reason.MALFORMED, name + ": expected a regular file, found " + kind(file));
       }
-      return readBytes(file, name, MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+      return readBytes(file, name, chainLimits.maxSignatureBytes(), Reason.MALFORMED);
     }
 
-    private byte[] attestation(String name, String what) throws IOException, VerificationException {
-      String rel = ATTESTATIONS + "/" + name;
+    private byte[] attestation(Stage stage, String what) throws IOException, VerificationException {
+      String name = stage.file();
+      String rel = stage.path();
       byte[] cached = read.get(rel);
       if (cached != null) {
         return cached;
@@ -582,7 +595,7 @@ public final class ChainVerifier {
       if (!attestationEntries.contains(name)) {
         throw new VerificationException(Reason.CHAIN_INCOMPLETE, root + ": no " + rel + " (" + what + ")");
       }
-      byte[] bytes = readBytes(root.resolve(rel), rel, MAX_EVIDENCE_BYTES, Reason.MALFORMED);
+      byte[] bytes = readBytes(root.resolve(rel), rel, chainLimits.maxAttestationBytes(), Reason.MALFORMED);
       read.put(rel, bytes);
       return bytes;
     }
@@ -617,6 +630,16 @@ public final class ChainVerifier {
       return "a regular file";
     }
     return "a special file";
+  }
+
+  /** Values come from untrusted files: one printable line, bounded. */
+  private static String shown(String s) {
+    StringBuilder out = new StringBuilder();
+    s.codePoints().limit(MAX_SHOWN).forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
+    if (s.length() > MAX_SHOWN) {
+      out.append('…');
+    }
+    return out.toString();
   }
 
   private static String relative(Path top, Path p) {

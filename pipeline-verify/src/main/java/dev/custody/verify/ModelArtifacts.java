@@ -5,6 +5,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
 import dev.custody.core.VerifiedManifest;
+import dev.custody.core.chain.ChainLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ import java.util.Objects;
  * @see dev.custody.core.ModelSigning
  */
 public final class ModelArtifacts {
-  /** Largest file read by default: 2 GiB minus a little (the bytes are held in one array). */
-  public static final long DEFAULT_MAX_BYTES = Integer.MAX_VALUE - 8L;
+  /** Largest file read by default: {@link ChainLimits#DEFAULT_MAX_MODEL_BYTES}, as everywhere a model is read. */
+  public static final long DEFAULT_MAX_BYTES = ChainLimits.DEFAULT_MAX_MODEL_BYTES;
 
   private ModelArtifacts() {}
 

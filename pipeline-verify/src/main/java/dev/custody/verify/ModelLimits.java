@@ -1,5 +1,7 @@
 package dev.custody.verify;
 
+import dev.custody.core.chain.ChainLimits;
+
 /**
  * Input limits for {@link ModelLoader}: per call, never global.
  *
@@ -9,8 +11,8 @@ package dev.custody.verify;
  *     Any}-packed messages (an ensemble member's nodes sit about fifteen levels down)
  */
 public record ModelLimits(long maxModelBytes, int maxNestingDepth) {
-  /** 256 MiB, Custody's default for {@link #maxModelBytes()}. */
-  public static final long DEFAULT_MAX_MODEL_BYTES = 256L << 20;
+  /** Custody's default for {@link #maxModelBytes()}: {@link ChainLimits#DEFAULT_MAX_MODEL_BYTES}. */
+  public static final long DEFAULT_MAX_MODEL_BYTES = ChainLimits.DEFAULT_MAX_MODEL_BYTES;
 
   /** 64, Custody's default for {@link #maxNestingDepth()}. */
   public static final int DEFAULT_MAX_NESTING_DEPTH = 64;

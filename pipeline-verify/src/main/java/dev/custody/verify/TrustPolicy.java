@@ -15,6 +15,7 @@ import dev.custody.core.YamlReader;
 import dev.custody.core.YamlReader.Obj;
 import dev.custody.core.YamlTree;
 import dev.custody.core.YamlTree.Node;
+import dev.custody.core.chain.Stage;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,22 +40,6 @@ import java.util.Objects;
  * "accept any signer".
  */
 public final class TrustPolicy {
-  /** The stages whose evidence is signed. */
-  public enum Stage {
-    /** Dataset attestations: which bytes were ingested and how they were screened. */
-    INGEST,
-    /** Model signatures and training provenance. */
-    TRAIN,
-    /** Gate (evaluation) attestations. */
-    EVALUATE,
-    /** Verification summaries of independent re-runs. */
-    REPRODUCE;
-
-    String yamlName() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
   /** Signers trusted for one stage: public keys and/or keyless identities. */
   private record StageTrust(List<VerificationKey> keys, KeylessBundleVerifier keyless) {
     boolean empty() {
@@ -158,8 +143,8 @@ public final class TrustPolicy {
         VerificationException wrong =
             new VerificationException(
                 Reason.UNTRUSTED_SIGNER,
-                stage.yamlName() + " evidence: signed by " + vs.signer() + ", which the policy trusts for stage "
-                    + other.getKey().yamlName() + ", not " + stage.yamlName() + " (expected one of "
+                yamlName(stage) + " evidence: signed by " + vs.signer() + ", which the policy trusts for stage "
+                    + yamlName(other.getKey()) + ", not " + yamlName(stage) + " (expected one of "
                     + hints(trusted) + ")");
         wrong.addSuppressed(e);
         return wrong;
@@ -226,7 +211,7 @@ public final class TrustPolicy {
     StageTrust t = stages.get(stage);
     if (t == null || t.empty()) {
       throw new VerificationException(
-          Reason.UNTRUSTED_SIGNER, "the trust policy names no signer for stage " + stage.yamlName());
+          Reason.UNTRUSTED_SIGNER, "the trust policy names no signer for stage " + yamlName(stage));
     }
     return t;
   }
@@ -239,7 +224,7 @@ public final class TrustPolicy {
     }
     throw new VerificationException(
         Reason.DIGEST_MISMATCH,
-        stage.yamlName() + " evidence: expected a statement about " + subject + ", found subjects "
+        yamlName(stage) + " evidence: expected a statement about " + subject + ", found subjects "
             + st.subjects().stream().map(x -> x.name() + "=" + x.digest().get("sha256")).toList());
   }
 
@@ -328,7 +313,7 @@ public final class TrustPolicy {
       for (Stage s : needed) {
         StageTrust t = stages.get(s);
         if (t == null || t.empty()) {
-          missing.add(s.yamlName());
+          missing.add(yamlName(s));
         }
       }
       if (!missing.isEmpty()) {
@@ -420,12 +405,12 @@ public final class TrustPolicy {
 
   /** {@code stages:}: one entry per stage, each trusting keys and/or keyless identities. */
   private static void stages(YamlReader r, Node node, Path dir, Builder b) throws IOException, PipelineException {
-    String[] names = Arrays.stream(Stage.values()).map(Stage::yamlName).toArray(String[]::new);
+    String[] names = Arrays.stream(Stage.values()).map(TrustPolicy::yamlName).toArray(String[]::new);
     Obj stages = r.map(node, names);
     List<String> missing = new ArrayList<>();
     for (Stage s : List.of(Stage.INGEST, Stage.TRAIN)) {
-      if (!stages.has(s.yamlName())) {
-        missing.add(s.yamlName());
+      if (!stages.has(yamlName(s))) {
+        missing.add(yamlName(s));
       }
     }
     if (!missing.isEmpty()) {
@@ -434,8 +419,8 @@ public final class TrustPolicy {
           "expected signers (keys or identities) for stage(s) " + String.join(", ", missing) + ", found none");
     }
     for (Stage stage : Stage.values()) {
-      if (stages.has(stage.yamlName())) {
-        stage(r, stages.required(stage.yamlName()), stage, dir, b);
+      if (stages.has(yamlName(stage))) {
+        stage(r, stages.required(yamlName(stage)), stage, dir, b);
       }
     }
   }
@@ -490,5 +475,10 @@ public final class TrustPolicy {
         throw r.error(rootNode, root + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /** A stage's key under {@code stages:} in the policy YAML: its name in lower case. */
+  private static String yamlName(Stage stage) {
+    return stage.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,7 +1,10 @@
 package dev.custody.verify;
 
 import dev.custody.core.Sha256;
-import dev.custody.core.VerifiedStatement;
+import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.GatePredicate;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Provenance;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,12 +54,12 @@ public final class UnreproducedChain {
   }
 
   /** The training provenance (SLSA v1), verified under the TRAIN signers. */
-  public VerifiedStatement provenance() {
+  public VerifiedChain.Attestation<Provenance> provenance() {
     return chain.provenance();
   }
 
   /** The dataset attestation, verified under the INGEST signers. */
-  public VerifiedStatement dataset() {
+  public VerifiedChain.Attestation<DatasetPredicate> dataset() {
     return chain.dataset();
   }
 
@@ -66,7 +69,7 @@ public final class UnreproducedChain {
   }
 
   /** The gate attestation, verified under the EVALUATE signers; empty if the policy did not require one. */
-  public Optional<VerifiedStatement> gate() {
+  public Optional<VerifiedChain.Attestation<GatePredicate>> gate() {
     return chain.gate();
   }
 

@@ -6,6 +6,11 @@ import dev.custody.core.VerificationException;
 import dev.custody.core.VerifiedStatement;
 import dev.custody.core.chain.FeatureSchema;
 import java.util.ArrayList;
+import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.GatePredicate;
+import dev.custody.core.chain.ModelCard;
+import dev.custody.core.chain.Provenance;
+import dev.custody.core.chain.ReproductionSummary;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,15 +51,52 @@ public final class VerifiedChain {
     }
   }
 
+  /**
+   * A verified attestation of the chain: its typed predicate, who signed it and the SHA-256 of the
+   * file's bytes (what later links name). Only {@link ChainVerifier} constructs it.
+   *
+   * @param <T> the predicate's record type
+   */
+  public static final class Attestation<T> {
+    private final T predicate;
+    private final String signer;
+    private final Sha256 fileDigest;
+
+    Attestation(T predicate, String signer, Sha256 fileDigest) {
+      this.predicate = Objects.requireNonNull(predicate, "predicate");
+      this.signer = Objects.requireNonNull(signer, "signer");
+      this.fileDigest = Objects.requireNonNull(fileDigest, "fileDigest");
+    }
+
+    /** The predicate, read strictly from the verified statement. */
+    public T predicate() {
+      return predicate;
+    }
+
+    /** Who signed it (a signer the policy trusts for its stage). */
+    public String signer() {
+      return signer;
+    }
+
+    /** The SHA-256 of the attestation file's bytes. */
+    public Sha256 fileDigest() {
+      return fileDigest;
+    }
+
+    @Override
+    public String toString() {
+      return "Attestation[" + predicate.getClass().getSimpleName() + ", " + fileDigest + ", signed by " + signer + "]";
+    }
+  }
+
   private final VerifiedArtifact model;
   private final ModelCard card;
   private final Sha256 rootDigest;
   private final String modelSigner;
-  private final VerifiedStatement provenance;
-  private final VerifiedStatement dataset;
-  private final Sha256 datasetDigest;
-  private final VerifiedStatement gate;
-  private final VerifiedStatement reproduction;
+  private final Attestation<Provenance> provenance;
+  private final Attestation<DatasetPredicate> dataset;
+  private final Attestation<GatePredicate> gate;
+  private final Attestation<ReproductionSummary> reproduction;
   private final List<Link> links;
   private final ModelAllowList allowList;
   private final ModelLimits limits;
@@ -64,11 +106,10 @@ public final class VerifiedChain {
       ModelCard card,
       Sha256 rootDigest,
       String modelSigner,
-      VerifiedStatement provenance,
-      VerifiedStatement dataset,
-      Sha256 datasetDigest,
-      VerifiedStatement gate,
-      VerifiedStatement reproduction,
+      Attestation<Provenance> provenance,
+      Attestation<DatasetPredicate> dataset,
+      Attestation<GatePredicate> gate,
+      Attestation<ReproductionSummary> reproduction,
       List<Link> links,
       ModelAllowList allowList,
       ModelLimits limits) {
@@ -78,7 +119,6 @@ public final class VerifiedChain {
     this.modelSigner = Objects.requireNonNull(modelSigner, "modelSigner");
     this.provenance = Objects.requireNonNull(provenance, "provenance");
     this.dataset = Objects.requireNonNull(dataset, "dataset");
-    this.datasetDigest = Objects.requireNonNull(datasetDigest, "datasetDigest");
     this.gate = gate;
     this.reproduction = reproduction;
     this.links = List.copyOf(links);
@@ -116,23 +156,23 @@ public final class VerifiedChain {
     return modelSigner;
   }
 
-  /** The training provenance (SLSA v1), verified under the TRAIN signers. */
-  public VerifiedStatement provenance() {
+  /** The training provenance (SLSA v1), verified under the TRAIN signers, with subject {@code R}. */
+  public Attestation<Provenance> provenance() {
     return provenance;
   }
 
-  /** The dataset attestation, verified under the INGEST signers. */
-  public VerifiedStatement dataset() {
+  /** The dataset attestation, verified under the INGEST signers, with subject {@code D}. */
+  public Attestation<DatasetPredicate> dataset() {
     return dataset;
   }
 
   /** The dataset subject digest {@code D} the model was trained on. */
   public Sha256 datasetDigest() {
-    return datasetDigest;
+    return dataset.predicate().datasetDigest();
   }
 
   /** The gate attestation, verified under the EVALUATE signers; empty if the policy did not require one. */
-  public Optional<VerifiedStatement> gate() {
+  public Optional<Attestation<GatePredicate>> gate() {
     return Optional.ofNullable(gate);
   }
 
@@ -140,7 +180,7 @@ public final class VerifiedChain {
    * The reproduction summary, verified under the REPRODUCE signers; empty if the policy did not
    * require one.
    */
-  public Optional<VerifiedStatement> reproduction() {
+  public Optional<Attestation<ReproductionSummary>> reproduction() {
     return Optional.ofNullable(reproduction);
   }
 
@@ -161,10 +201,9 @@ public final class VerifiedChain {
    * @throws IllegalStateException if {@link DeserializationFilter#install()} has not run
    */
   public VerifiedModel load() throws VerificationException {
-    // Interim: the schema as ingest signed it; the card's signed schema replaces this.
-    FeatureSchema schema = SignedSchema.read(dataset.statement());
+    FeatureSchema schema = card.schema();
     requireEncodable(schema, card.features());
-    Model<Label> loaded = ModelLoader.load(model, card.expectations(), allowList, limits);
+    Model<Label> loaded = ModelLoader.load(model, ModelExpectations.of(card.labels(), card.features()), allowList, limits);
     return new VerifiedModel(loaded, card, schema, model.digest(), model.signer());
   }
 

@@ -2,6 +2,7 @@ package dev.custody.verify;
 
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
+import dev.custody.core.chain.ModelCard;
 import dev.custody.core.chain.FeatureSchema;
 import java.util.ArrayList;
 import java.util.List;

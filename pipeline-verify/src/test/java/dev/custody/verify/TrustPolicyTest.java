@@ -11,7 +11,7 @@ import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
 import dev.custody.core.VerifiedStatement;
-import dev.custody.verify.TrustPolicy.Stage;
+import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

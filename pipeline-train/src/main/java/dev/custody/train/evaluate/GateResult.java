@@ -1,8 +1,7 @@
 package dev.custody.train.evaluate;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Sha256;
+import dev.custody.core.chain.GatePredicate;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -74,27 +73,16 @@ public record GateResult(
   }
 
   /** The gate as an entry of the gate attestation's {@code gates} array. */
-  public ObjectNode toJson() {
-    ObjectNode o = JsonNodeFactory.instance.objectNode();
-    o.put("name", name);
-    o.put("metric", metric);
-    o.put("comparator", comparator);
-    o.put("threshold", threshold);
-    if (Double.isNaN(observed)) {
-      o.putNull("observed");
-    } else {
-      o.put("observed", observed);
-    }
-    o.put("passed", passed);
-    o.put("sampleSize", sampleSize);
-    ObjectNode d = o.putObject("dataset");
-    d.put("name", datasetName);
-    d.put("sha256", datasetDigest.hex());
-    if (baselineDigest != null) {
-      ObjectNode b = o.putObject("baseline");
-      b.put("name", baselineName);
-      b.put("sha256", baselineDigest.hex());
-    }
-    return o;
+  public GatePredicate.Gate toGate() {
+    return new GatePredicate.Gate(
+        name,
+        metric,
+        comparator,
+        threshold,
+        observed,
+        passed,
+        sampleSize,
+        new GatePredicate.Named(datasetName, datasetDigest),
+        baselineDigest == null ? null : new GatePredicate.Named(baselineName, baselineDigest));
   }
 }

@@ -29,21 +29,6 @@ import java.util.stream.Stream;
  * signature names the directory) is what is published.
  */
 public final class ModelDirectory implements AutoCloseable {
-  /** The directory of attestations, left out of the model signature. */
-  public static final String ATTESTATIONS = "attestations";
-
-  /** The dataset attestation (INGEST), relative to the model directory. */
-  public static final String DATASET_ATTESTATION = ATTESTATIONS + "/dataset.sigstore.json";
-
-  /** The SLSA provenance (TRAIN), relative to the model directory. */
-  public static final String PROVENANCE = ATTESTATIONS + "/provenance.sigstore.json";
-
-  /** The gate attestation (EVALUATE), relative to the model directory. */
-  public static final String GATE = ATTESTATIONS + "/gate.sigstore.json";
-
-  /** The verification summary of a reproduction (REPRODUCE), relative to the model directory. */
-  public static final String REPRODUCTION = ATTESTATIONS + "/reproduction.sigstore.json";
-
   private final Path target;
   private final Path staging;
   private final Path dir;

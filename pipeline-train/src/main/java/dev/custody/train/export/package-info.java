@@ -1,6 +1,6 @@
 /**
- * Stage 6, export: the in-toto statements of the chain of custody (dataset, provenance, gate,
- * reproduction), the training classpath recorded in the provenance, and the model directory written
- * atomically in the layout of {@code docs/chain-format.md}.
+ * Stage 6, export: the signed model directory ({@link dev.custody.train.export.ModelExporter}) in
+ * the layout of {@code docs/chain-format.md}, written atomically, and the training classpath
+ * recorded in its provenance. The records themselves are written by {@code dev.custody.core.chain}.
  */
 package dev.custody.train.export;

@@ -1,14 +1,8 @@
 package dev.custody.train.screen;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Sha256;
-import dev.custody.core.chain.FeatureSchema.CategoricalColumn;
-import dev.custody.core.chain.FeatureSchema.NumericColumn;
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeatureSchema;
-import dev.custody.core.chain.FeatureSchema.TextColumn;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What ingest read and decided, for the dataset attestation: per-file digests, row and label
- * counts, the row-level Merkle roots, the schema and the screen reports.
+ * What ingest read and decided, for the dataset attestation ({@link #predicate()}): per-file
+ * digests, row and label counts, the row-level Merkle roots, the schema and the screen reports.
  *
  * @param specName the pipeline (model) name
  * @param specVersion the pipeline (model) version
@@ -51,8 +45,6 @@ public record DatasetSummary(
     FeatureSchema schema,
     List<String> canonicalColumns,
     List<ScreenReport> screens) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public DatasetSummary {
     Objects.requireNonNull(specDigest, "specDigest");
     Objects.requireNonNull(rowsRoot, "rowsRoot");
@@ -81,115 +73,43 @@ public record DatasetSummary(
   }
 
   /**
-   * The summary as JSON with a fixed key order (the body of the dataset attestation's predicate).
-   * Digests are {@code {"sha256": hex}} objects; an unbounded range end is null.
+   * The dataset attestation's predicate for this summary: what {@link DatasetPredicate#statement()}
+   * signs, subject {@code SPEC-dataset} with digest {@link #keptRoot()}.
    */
-  public String toJson() {
-    ObjectNode root = JSON.createObjectNode();
-    ObjectNode spec = root.putObject("spec");
-    spec.put("name", specName);
-    spec.put("version", specVersion);
-    spec.set("digest", digest(specDigest));
-    root.put("format", format);
-    if (lock != null) {
-      root.set("lock", file(lock));
-    }
-    ArrayNode fileArray = root.putArray("files");
-    files.forEach(f -> fileArray.add(file(f)));
-    ObjectNode all = root.putObject("rows");
-    all.put("count", rows);
-    counts(all.putObject("labels"), labelCounts);
-    all.set("merkleRoot", digest(rowsRoot));
-    ObjectNode kept = root.putObject("kept");
-    kept.put("count", keptRows);
-    counts(kept.putObject("labels"), keptLabelCounts);
-    kept.set("merkleRoot", digest(keptRoot));
-    root.set("schema", schema(schema));
-    ArrayNode cols = root.putArray("canonicalColumns");
-    canonicalColumns.forEach(cols::add);
-    ArrayNode screenArray = root.putArray("screens");
-    for (ScreenReport s : screens) {
-      ObjectNode o = screenArray.addObject();
-      o.put("screen", s.screen());
-      o.put("policy", s.policy());
-      o.put("rowsChecked", s.rowsChecked());
-      o.put("flagged", s.flagged());
-      o.put("dropped", s.dropped());
-      ObjectNode st = o.putObject("statistics");
-      s.statistics().forEach(st::put);
-      ArrayNode first = o.putArray("firstRows");
-      for (ScreenReport.FlaggedRow f : s.firstRows()) {
-        ObjectNode r = first.addObject();
-        r.put("source", f.source());
-        r.put("line", f.line());
-        if (!f.id().isEmpty()) {
-          r.put("id", f.id());
-        }
-        r.put("label", f.label());
-        r.put("detail", f.detail());
-      }
-    }
-    try {
-      return JSON.writeValueAsString(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a tree of plain values always serialises", e);
-    }
+  public DatasetPredicate predicate() {
+    return new DatasetPredicate(
+        specName,
+        specVersion,
+        specDigest,
+        format,
+        lock == null ? null : file(lock),
+        files.stream().map(DatasetSummary::file).toList(),
+        new DatasetPredicate.Rows(rows, labelCounts, rowsRoot),
+        new DatasetPredicate.Rows(keptRows, keptLabelCounts, keptRoot),
+        featureSchema(),
+        canonicalColumns,
+        screens.stream().map(DatasetSummary::screen).toList());
   }
 
-  private static ObjectNode digest(Sha256 d) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("sha256", d.hex());
-    return o;
+  /** The schema, as the model card signs it. */
+  public FeatureSchema featureSchema() {
+    return schema;
   }
 
-  private static ObjectNode file(DataFile f) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("source", f.source());
-    o.set("digest", digest(f.sha256()));
-    o.put("bytes", f.bytes());
-    o.put("rows", f.rows());
-    return o;
+  private static DatasetPredicate.DataFile file(DataFile f) {
+    return new DatasetPredicate.DataFile(f.source(), f.sha256(), f.bytes(), f.rows());
   }
 
-  private static void counts(ObjectNode o, Map<String, Long> counts) {
-    counts.forEach(o::put);
-  }
-
-  private static ObjectNode schema(FeatureSchema s) {
-    ObjectNode o = JSON.createObjectNode();
-    if (s.id() != null) {
-      o.put("id", s.id());
-    }
-    ObjectNode label = o.putObject("label");
-    label.put("column", s.label().column());
-    ArrayNode allowed = label.putArray("allowed");
-    s.label().allowed().forEach(allowed::add);
-    ArrayNode numeric = o.putArray("numeric");
-    for (NumericColumn n : s.numeric()) {
-      ObjectNode c = numeric.addObject();
-      c.put("column", n.column());
-      if (Double.isInfinite(n.min())) {
-        c.putNull("min");
-      } else {
-        c.put("min", n.min());
-      }
-      if (Double.isInfinite(n.max())) {
-        c.putNull("max");
-      } else {
-        c.put("max", n.max());
-      }
-    }
-    ArrayNode categorical = o.putArray("categorical");
-    for (CategoricalColumn cc : s.categorical()) {
-      ObjectNode c = categorical.addObject();
-      c.put("column", cc.column());
-      ArrayNode values = c.putArray("allowed");
-      cc.allowed().forEach(values::add);
-    }
-    ArrayNode text = o.putArray("text");
-    for (TextColumn t : s.text()) {
-      text.addObject().put("column", t.column());
-    }
-    return o;
+  private static DatasetPredicate.Screen screen(ScreenReport s) {
+    return new DatasetPredicate.Screen(
+        s.screen(),
+        s.policy(),
+        s.rowsChecked(),
+        s.flagged(),
+        s.dropped(),
+        s.statistics(),
+        s.firstRows().stream()
+            .map(f -> new DatasetPredicate.FlaggedRow(f.source(), f.line(), f.id(), f.label(), f.detail()))
+            .toList());
   }
 }

@@ -1,4 +1,4 @@
-package dev.custody.verify;
+package dev.custody.core.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,15 +15,17 @@ import java.util.TreeSet;
 
 /**
  * A model's {@code model-card.json}, as signed by the model signature: what the model is, which
- * exact file holds it, what it was trained on and how it scored. The one definition of the format
- * in {@code docs/chain-format.md}: the trainer writes it with {@link #toJson()}, and only {@link
- * ChainVerifier} reads it, strictly, from verified bytes.
+ * exact file holds it, which raw columns it reads ({@link #schema()}), what it was trained on and
+ * how it scored. The one definition of the format in {@code docs/chain-format.md}: the trainer
+ * writes it with {@link #toJson()}, and the chain verifier reads it with {@link #parse(byte[])},
+ * strictly, from verified bytes.
  *
  * @param name the model's name
  * @param version the model's version (rollback protection compares it)
  * @param trainer the trainer type, e.g. {@code random-forest}
  * @param labels the labels the model predicts, sorted
  * @param features the feature names the model was trained on, sorted
+ * @param schema the raw-column schema inputs are checked against and encoded from
  * @param positiveLabel the label metrics treat as positive; one of {@code labels}
  * @param modelFile the model file's name and SHA-256
  * @param contentDigest the model's content digest (without volatile provenance)
@@ -37,19 +39,17 @@ public record ModelCard(
     String trainer,
     List<String> labels,
     List<String> features,
+    FeatureSchema schema,
     String positiveLabel,
     FileRef modelFile,
     Sha256 contentDigest,
     Sha256 dataset,
     FileRef spec,
     JsonNode metrics) {
-  /** The card's file name in a model directory. */
-  public static final String FILE = "model-card.json";
-
-  private static final String WHERE = FILE;
+  private static final String WHERE = ChainLayout.CARD_FILE;
   private static final Set<String> FIELDS =
       Set.of(
-          "name", "version", "trainer", "labels", "features", "positiveLabel", "modelFile",
+          "name", "version", "trainer", "labels", "features", "schema", "positiveLabel", "modelFile",
           "contentDigest", "dataset", "spec", "metrics");
 
   /**
@@ -59,14 +59,25 @@ public record ModelCard(
    * @param sha256 the SHA-256 of its bytes
    */
   public record FileRef(String name, Sha256 sha256) {
+    /** Validates the reference. */
     public FileRef {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(sha256, "sha256");
     }
   }
 
+  /**
+   * Validates the card.
+   *
+   * @throws IllegalArgumentException if the version is below 1, {@code positiveLabel} is not one
+   *     of {@code labels}, or {@code modelFile} is not {@value ChainLayout#MODEL_FILE}
+   */
   public ModelCard {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(schema, "schema");
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be at least 1, got " + version);
+    }
     Objects.requireNonNull(trainer, "trainer");
     // Sorted and distinct, as the format requires (parse refuses other orders before this runs).
     labels = List.copyOf(new TreeSet<>(labels));
@@ -76,6 +87,13 @@ public record ModelCard(
     Objects.requireNonNull(contentDigest, "contentDigest");
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(spec, "spec");
+    if (!labels.contains(positiveLabel)) {
+      throw new IllegalArgumentException("positiveLabel '" + positiveLabel + "' is not one of " + labels);
+    }
+    if (!modelFile.name().equals(ChainLayout.MODEL_FILE)) {
+      throw new IllegalArgumentException(
+          "modelFile must be " + ChainLayout.MODEL_FILE + ", got " + modelFile.name());
+    }
     metrics = metrics.deepCopy();
   }
 
@@ -83,11 +101,6 @@ public record ModelCard(
   @Override
   public JsonNode metrics() {
     return metrics.deepCopy();
-  }
-
-  /** What the loader checks the deserialized model against: the label set and feature names. */
-  ModelExpectations expectations() {
-    return ModelExpectations.of(labels, features);
   }
 
   /** The card as indented JSON with a final newline, fields in the documented order. */
@@ -98,6 +111,7 @@ public record ModelCard(
     root.put("trainer", trainer);
     labels.forEach(root.putArray("labels")::add);
     features.forEach(root.putArray("features")::add);
+    root.set("schema", SchemaJson.write(schema, SchemaJson.Unbounded.OMIT));
     root.put("positiveLabel", positiveLabel);
     root.putObject("modelFile").put("name", modelFile.name()).put("sha256", modelFile.sha256().hex());
     root.put("contentDigest", contentDigest.hex());
@@ -107,8 +121,15 @@ public record ModelCard(
     return Json.writePretty(root);
   }
 
-  /** Parses signed card bytes strictly: unknown or missing fields, unsorted lists are refused. */
-  static ModelCard parse(byte[] json) throws VerificationException {
+  /**
+   * Parses signed card bytes strictly.
+   *
+   * @throws VerificationException {@link Reason#MALFORMED} naming the JSON path, for bytes that are
+   *     not JSON, an unknown, missing or mistyped field, unsorted or repeated labels or features, a
+   *     positive label that is not a label, a model file other than {@value ChainLayout#MODEL_FILE}
+   *     or an invalid schema
+   */
+  public static ModelCard parse(byte[] json) throws VerificationException {
     JsonNode root;
     try {
       root = Json.parse(json, WHERE);
@@ -127,6 +148,7 @@ public record ModelCard(
           Reason.MALFORMED,
           WHERE + ".positiveLabel: expected one of " + labels + ", found '" + JsonFields.shown(positive) + "'");
     }
+    FeatureSchema schema = SchemaJson.read(root, "schema", WHERE, SchemaJson.Unbounded.OMIT);
     JsonNode metrics = JsonFields.object(root, "metrics", WHERE);
     JsonNode datasetNode = JsonFields.object(root, "dataset", WHERE);
     JsonFields.onlyFields(datasetNode, Set.of("sha256"), WHERE + ".dataset");
@@ -136,12 +158,23 @@ public record ModelCard(
         JsonFields.text(root, "trainer", WHERE),
         labels,
         features,
+        schema,
         positive,
-        fileRef(root, "modelFile"),
+        modelFile(root),
         JsonFields.hex(root, "contentDigest", WHERE),
         JsonFields.hex(datasetNode, "sha256", WHERE + ".dataset"),
         fileRef(root, "spec"),
         metrics);
+  }
+
+  private static FileRef modelFile(JsonNode root) throws VerificationException {
+    FileRef f = fileRef(root, "modelFile");
+    if (!ChainLayout.MODEL_FILE.equals(f.name())) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          WHERE + ".modelFile.name: expected " + ChainLayout.MODEL_FILE + ", found '" + JsonFields.shown(f.name()) + "'");
+    }
+    return f;
   }
 
   private static FileRef fileRef(JsonNode root, String field) throws VerificationException {

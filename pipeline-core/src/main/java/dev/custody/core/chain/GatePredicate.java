@@ -1,0 +1,199 @@
+package dev.custody.core.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Reason;
+import dev.custody.core.Sha256;
+import dev.custody.core.Statement;
+import dev.custody.core.VerificationException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The gate attestation's predicate ({@value #TYPE}, stage EVALUATE, shaped like in-toto's
+ * evaluation result): each release gate with what was measured, on which data, against which
+ * threshold. The subject is the model with root digest {@code R}.
+ *
+ * <p>One writer, {@link #statement()}, and one strict reader, {@link #read(Statement)}.
+ *
+ * @param modelName the model's name (the subject's name)
+ * @param rootDigest the model root digest {@code R} (the subject's digest)
+ * @param passed whether every gate passed
+ * @param provenance the SHA-256 of the provenance file's bytes
+ * @param contentDigest the model content digest
+ * @param gates the gates, in evaluation order
+ */
+public record GatePredicate(
+    String modelName, Sha256 rootDigest, boolean passed, Sha256 provenance, Sha256 contentDigest, List<Gate> gates) {
+  /** The predicate type. */
+  public static final String TYPE = "https://custody.dev/gate/v1";
+
+  private static final String WHERE = "gate predicate";
+  private static final Set<String> GATE_FIELDS =
+      Set.of("name", "metric", "comparator", "threshold", "observed", "passed", "sampleSize", "dataset", "baseline");
+
+  /** Validates the predicate. */
+  public GatePredicate {
+    Objects.requireNonNull(modelName, "modelName");
+    Objects.requireNonNull(rootDigest, "rootDigest");
+    Objects.requireNonNull(provenance, "provenance");
+    Objects.requireNonNull(contentDigest, "contentDigest");
+    gates = List.copyOf(gates);
+  }
+
+  /**
+   * A predicate over {@code gates}, {@link #passed()} when every one of them passed.
+   *
+   * @param modelName the model's name
+   * @param rootDigest the model root digest {@code R}
+   * @param provenance the SHA-256 of the provenance file's bytes
+   * @param contentDigest the model content digest
+   * @param gates the gates, in evaluation order
+   */
+  public static GatePredicate of(
+      String modelName, Sha256 rootDigest, Sha256 provenance, Sha256 contentDigest, List<Gate> gates) {
+    return new GatePredicate(
+        modelName, rootDigest, gates.stream().allMatch(Gate::passed), provenance, contentDigest, gates);
+  }
+
+  /**
+   * A data set or model named with its digest.
+   *
+   * @param name its name
+   * @param sha256 its digest
+   */
+  public record Named(String name, Sha256 sha256) {
+    /** Validates the reference. */
+    public Named {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(sha256, "sha256");
+    }
+  }
+
+  /**
+   * One release gate, evaluated.
+   *
+   * @param name {@code test-METRIC}, {@code golden-METRIC}, {@code canary} or {@code max-change-METRIC}
+   * @param metric what was measured
+   * @param comparator {@code >=}, {@code ==} or {@code <=}
+   * @param threshold the required value
+   * @param observed the measured value ({@code NaN}, written as null, when undefined)
+   * @param passed whether {@code observed comparator threshold} holds
+   * @param sampleSize rows evaluated
+   * @param dataset what was evaluated, with its digest
+   * @param baseline the baseline model of a max-change gate, or null
+   */
+  public record Gate(
+      String name,
+      String metric,
+      String comparator,
+      double threshold,
+      double observed,
+      boolean passed,
+      long sampleSize,
+      Named dataset,
+      Named baseline) {
+    /** Validates the gate. */
+    public Gate {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(metric, "metric");
+      Objects.requireNonNull(comparator, "comparator");
+      Objects.requireNonNull(dataset, "dataset");
+    }
+
+    /** The baseline of a max-change gate. */
+    public Optional<Named> baselineModel() {
+      return Optional.ofNullable(baseline);
+    }
+
+    /** One line: {@code test-accuracy (accuracy 0.8157 >= 0.81)}. */
+    public String describe() {
+      return name + " (" + metric + " " + (Double.isNaN(observed) ? "undefined" : format(observed)) + " "
+          + comparator + " " + format(threshold) + ")";
+    }
+
+    private static String format(double v) {
+      return String.format(Locale.ROOT, "%s", v);
+    }
+  }
+
+  /** The statement to sign: subject the model with digest R, this predicate. */
+  public Statement statement() {
+    ObjectNode predicate = JsonNodeFactory.instance.objectNode();
+    predicate.put("passed", passed);
+    predicate.set("provenance", JsonFields.digest(provenance));
+    predicate.put("contentDigest", contentDigest.hex());
+    ArrayNode list = predicate.putArray("gates");
+    for (Gate g : gates) {
+      ObjectNode o = list.addObject();
+      o.put("name", g.name());
+      o.put("metric", g.metric());
+      o.put("comparator", g.comparator());
+      o.put("threshold", g.threshold());
+      if (Double.isNaN(g.observed())) {
+        o.putNull("observed");
+      } else {
+        o.put("observed", g.observed());
+      }
+      o.put("passed", g.passed());
+      o.put("sampleSize", g.sampleSize());
+      o.putObject("dataset").put("name", g.dataset().name()).put("sha256", g.dataset().sha256().hex());
+      if (g.baseline() != null) {
+        o.putObject("baseline").put("name", g.baseline().name()).put("sha256", g.baseline().sha256().hex());
+      }
+    }
+    return new Statement(List.of(Statement.Subject.of(modelName, rootDigest)), TYPE, predicate);
+  }
+
+  /**
+   * Reads a verified gate statement strictly.
+   *
+   * @throws VerificationException {@link Reason#UNSUPPORTED} for another predicate type; {@link
+   *     Reason#MALFORMED} naming the JSON path for an unknown, missing or mistyped field, or a gate
+   *     listed twice
+   */
+  public static GatePredicate read(Statement st) throws VerificationException {
+    JsonFields.requireType(st, TYPE, "gate attestation");
+    Statement.Subject subject = JsonFields.subject(st, "gate attestation");
+    JsonNode p = JsonFields.predicate(st, Set.of("passed", "provenance", "contentDigest", "gates"), WHERE);
+    boolean passed = JsonFields.bool(p, "passed", WHERE);
+    Sha256 provenance = JsonFields.digestSet(p, "provenance", WHERE);
+    Sha256 content = JsonFields.hex(p, "contentDigest", WHERE);
+    JsonNode gates = JsonFields.array(p, "gates", WHERE);
+    List<Gate> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < gates.size(); i++) {
+      String at = WHERE + ".gates[" + i + "]";
+      JsonNode g = JsonFields.element(gates, i, GATE_FIELDS, at);
+      String name = JsonFields.text(g, "name", at);
+      if (!names.add(name)) {
+        throw new VerificationException(Reason.MALFORMED, at + ": '" + JsonFields.shown(name) + "' is listed twice");
+      }
+      JsonNode observed = g.get("observed");
+      out.add(
+          new Gate(
+              name,
+              JsonFields.text(g, "metric", at),
+              JsonFields.text(g, "comparator", at),
+              JsonFields.number(g, "threshold", at),
+              observed != null && observed.isNull() ? Double.NaN : JsonFields.number(g, "observed", at),
+              JsonFields.bool(g, "passed", at),
+              JsonFields.count(g, "sampleSize", at),
+              named(g, "dataset", at),
+              g.has("baseline") ? named(g, "baseline", at) : null));
+    }
+    return new GatePredicate(subject.name(), subject.sha256(), passed, provenance, content, out);
+  }
+
+  private static Named named(JsonNode g, String field, String at) throws VerificationException {
+    JsonNode n = JsonFields.exactObject(g, field, Set.of("name", "sha256"), at);
+    return new Named(JsonFields.text(n, "name", at + "." + field), JsonFields.hex(n, "sha256", at + "." + field));
+  }
+}
