@@ -31,10 +31,14 @@ final class Demos {
 
   /** The work directory: {@code args[1]}, else a new temporary directory. */
   static Path work(String[] args, String prefix) throws IOException {
-    return args.length > 1 ? Files.createDirectories(Path.of(args[1])) : Files.createTempDirectory(prefix);
+    return args.length > 1
+        ? Files.createDirectories(Path.of(args[1]))
+        : Files.createTempDirectory(prefix);
   }
 
-  /** A policy trusting {@code key} for every stage and requiring a passed gate when there is one. */
+  /**
+   * A policy trusting {@code key} for every stage and requiring a passed gate when there is one.
+   */
   static TrustPolicy trusting(SigningKey key, boolean requireGate) {
     TrustPolicy.Builder b = TrustPolicy.builder().requireGate(requireGate);
     for (Stage s : Stage.values()) {
@@ -43,7 +47,9 @@ final class Demos {
     return b.build();
   }
 
-  /** The spec's held-out rows: its one data file read against its pin, split as the pipeline does. */
+  /**
+   * The spec's held-out rows: its one data file read against its pin, split as the pipeline does.
+   */
   static TrainingTable testSplit(PipelineSpec spec) throws PipelineException, IOException {
     PipelineSpec.FileList files = (PipelineSpec.FileList) spec.data();
     TrainingTable table = Ingest.create().table(spec, files.files().get(0));

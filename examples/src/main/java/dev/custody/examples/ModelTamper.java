@@ -26,13 +26,20 @@ public final class ModelTamper {
   private ModelTamper() {}
 
   /** What the edit changed. */
-  public record Edit(int trees, int leaves, int labelsRewritten, long bytesBefore, long bytesAfter, int bytesChanged) {}
+  public record Edit(
+      int trees,
+      int leaves,
+      int labelsRewritten,
+      long bytesBefore,
+      long bytesAfter,
+      int bytesChanged) {}
 
   /** Rewrites {@code modelFile} in place so that every leaf of the random forest votes "1". */
   public static Edit everyLeafVotesOne(Path modelFile) throws IOException {
     byte[] before = Files.readAllBytes(modelFile);
     ModelProto model = ModelProto.parseFrom(before);
-    WeightedEnsembleModelProto forest = model.getSerializedData().unpack(WeightedEnsembleModelProto.class);
+    WeightedEnsembleModelProto forest =
+        model.getSerializedData().unpack(WeightedEnsembleModelProto.class);
     WeightedEnsembleModelProto.Builder forestEdit = forest.toBuilder();
     int leaves = 0;
     int labels = 0;
@@ -63,7 +70,8 @@ public final class ModelTamper {
       }
       forestEdit.setModels(i, member.toBuilder().setSerializedData(Any.pack(treeEdit.build())));
     }
-    byte[] after = model.toBuilder().setSerializedData(Any.pack(forestEdit.build())).build().toByteArray();
+    byte[] after =
+        model.toBuilder().setSerializedData(Any.pack(forestEdit.build())).build().toByteArray();
     int changed = Math.abs(after.length - before.length);
     for (int i = 0; i < Math.min(before.length, after.length); i++) {
       if (before[i] != after[i]) {
@@ -80,6 +88,8 @@ public final class ModelTamper {
 
   private static OutputProto asOne(OutputProto label) throws InvalidProtocolBufferException {
     LabelProto l = label.getSerializedData().unpack(LabelProto.class);
-    return label.toBuilder().setSerializedData(Any.pack(l.toBuilder().setLabel("1").build())).build();
+    return label.toBuilder()
+        .setSerializedData(Any.pack(l.toBuilder().setLabel("1").build()))
+        .build();
   }
 }

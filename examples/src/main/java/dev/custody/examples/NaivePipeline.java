@@ -16,7 +16,8 @@ public final class NaivePipeline {
   private NaivePipeline() {}
 
   /** Deserializes {@code modelFile} as it is, trusting it blindly. */
-  @SuppressForbidden("the attack's victim: deliberately unverified, to show what tampering does without Custody")
+  @SuppressForbidden(
+      "the attack's victim: deliberately unverified, to show what tampering does without Custody")
   public static Model<Label> loadUnverified(Path modelFile) throws IOException {
     Model<?> model = Model.deserializeFromFile(modelFile);
     if (!model.validate(Label.class)) {

@@ -12,9 +12,9 @@ import dev.custody.train.data.TrainingTable;
 import dev.custody.train.evaluate.Metrics;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
+import dev.custody.verify.DeserializationFilter;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
-import dev.custody.verify.DeserializationFilter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -24,8 +24,8 @@ import java.util.Map;
 
 /**
  * Seed 000, a model altered in transit. The credit random forest is trained and exported with
- * {@link Pipeline#run} (examples/credit-rf.yaml); the attacker then rewrites {@code model.tribuo} so
- * that it predicts "1" for every row ({@link ModelTamper}, Tribuo's analogue of scikit-learn's
+ * {@link Pipeline#run} (examples/credit-rf.yaml); the attacker then rewrites {@code model.tribuo}
+ * so that it predicts "1" for every row ({@link ModelTamper}, Tribuo's analogue of scikit-learn's
  * {@code classes_ = [1, 1]}). A pipeline that deserializes what it is handed ({@link
  * NaivePipeline}) loses its accuracy; Custody's {@link ChainVerifier} refuses the directory, and
  * still refuses it after the attacker re-signs it with a key of their own.
@@ -59,38 +59,78 @@ public final class Seed000TamperedModel {
     Path dir = work.resolve("credit-rf-v1");
 
     out.println("== seed 000: a model altered in transit (" + spec.sourceName() + ")");
-    TrainedModel trained = Pipeline.builder().build().run(spec, policy, StageSigners.of(BundleSigner.create(key)), dir);
-    out.printf(Locale.ROOT, "trained and signed %s: test accuracy %.4f on %d held-out rows%n",
-        dir.getFileName(), trained.metrics().accuracy(), trained.metrics().rows());
+    TrainedModel trained =
+        Pipeline.builder()
+            .build()
+            .run(spec, policy, StageSigners.of(BundleSigner.create(key)), dir);
+    out.printf(
+        Locale.ROOT,
+        "trained and signed %s: test accuracy %.4f on %d held-out rows%n",
+        dir.getFileName(),
+        trained.metrics().accuracy(),
+        trained.metrics().rows());
     VerifiedChain chain = ChainVerifier.builder(policy).build().verify(dir);
-    out.println("custody verify: OK, " + chain.links().size() + " links, model signed by " + chain.modelSigner());
+    out.println(
+        "custody verify: OK, "
+            + chain.links().size()
+            + " links, model signed by "
+            + chain.modelSigner());
 
     TrainingTable test = Demos.testSplit(spec);
     Path modelFile = dir.resolve(ChainLayout.MODEL_FILE);
     Metrics before = Demos.evaluate(NaivePipeline.loadUnverified(modelFile), test);
-    out.printf(Locale.ROOT, "naive pipeline, untouched model:  accuracy %.4f, predicted %s%n",
-        before.accuracy(), Demos.predicted(before));
+    out.printf(
+        Locale.ROOT,
+        "naive pipeline, untouched model:  accuracy %.4f, predicted %s%n",
+        before.accuracy(),
+        Demos.predicted(before));
 
     ModelTamper.Edit edit = ModelTamper.everyLeafVotesOne(modelFile);
-    out.printf(Locale.ROOT,
+    out.printf(
+        Locale.ROOT,
         "attacker: every leaf of the %d trees now votes \"1\" (%d leaves, %d labels rewritten; %d of %d bytes changed, length %s)%n",
-        edit.trees(), edit.leaves(), edit.labelsRewritten(), edit.bytesChanged(), edit.bytesBefore(),
+        edit.trees(),
+        edit.leaves(),
+        edit.labelsRewritten(),
+        edit.bytesChanged(),
+        edit.bytesBefore(),
         edit.bytesAfter() == edit.bytesBefore() ? "unchanged" : "now " + edit.bytesAfter());
     Metrics after = Demos.evaluate(NaivePipeline.loadUnverified(modelFile), test);
-    out.printf(Locale.ROOT, "naive pipeline, tampered model:   accuracy %.4f, predicted %s%n",
-        after.accuracy(), Demos.predicted(after));
+    out.printf(
+        Locale.ROOT,
+        "naive pipeline, tampered model:   accuracy %.4f, predicted %s%n",
+        after.accuracy(),
+        Demos.predicted(after));
 
     VerificationException tampered = refusal(policy, dir);
-    out.println("custody verify, tampered model: refused: " + tampered.reason() + ": " + tampered.getMessage());
+    out.println(
+        "custody verify, tampered model: refused: "
+            + tampered.reason()
+            + ": "
+            + tampered.getMessage());
 
     SigningKey attacker = SigningKey.generate();
-    ModelSigning.sign(dir, dir.resolve(ChainLayout.SIGNATURE_FILE), BundleSigner.create(attacker),
+    ModelSigning.sign(
+        dir,
+        dir.resolve(ChainLayout.SIGNATURE_FILE),
+        BundleSigner.create(attacker),
         List.of(ChainLayout.ATTESTATIONS));
     VerificationException resigned = refusal(policy, dir);
-    out.println("custody verify, re-signed by the attacker's key: refused: " + resigned.reason() + ": " + resigned.getMessage());
+    out.println(
+        "custody verify, re-signed by the attacker's key: refused: "
+            + resigned.reason()
+            + ": "
+            + resigned.getMessage());
 
-    return new Result(trained.metrics().accuracy(), before.accuracy(), after.accuracy(),
-        Demos.predicted(before), Demos.predicted(after), edit, tampered, resigned);
+    return new Result(
+        trained.metrics().accuracy(),
+        before.accuracy(),
+        after.accuracy(),
+        Demos.predicted(before),
+        Demos.predicted(after),
+        edit,
+        tampered,
+        resigned);
   }
 
   private static VerificationException refusal(TrustPolicy policy, Path dir) throws IOException {

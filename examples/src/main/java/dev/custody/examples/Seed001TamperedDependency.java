@@ -34,8 +34,12 @@ public final class Seed001TamperedDependency {
 
   /** What the demo measured. */
   public record Result(
-      Map<String, String> locked, String alteredJar, VerificationException altered,
-      String swappedJar, String swappedIn, VerificationException swapped) {}
+      Map<String, String> locked,
+      String alteredJar,
+      VerificationException altered,
+      String swappedJar,
+      String swappedIn,
+      VerificationException swapped) {}
 
   public static void main(String[] args) throws Exception {
     DeserializationFilter.install(); // first thing: before anything creates an ObjectInputStream
@@ -44,15 +48,22 @@ public final class Seed001TamperedDependency {
 
   /** Runs the demo in {@code work}, printing each step to {@code out}. */
   public static Result run(Path work, PrintStream out) throws Exception {
-    out.println("== seed 001: a tampered dependency (run-time half; build-time half: scripts/check-tampered-dependency)");
+    out.println(
+        "== seed 001: a tampered dependency (run-time half; build-time half: scripts/check-tampered-dependency)");
     Path lib = Files.createDirectories(work.resolve("lib"));
     List<Path> jars = new ArrayList<>();
     for (String prefix : PINNED) {
-      Path jar = ClasspathLock.runningClasspathEntries().stream()
-          .filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".jar"))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("no " + prefix + "*.jar on the classpath"));
-      jars.add(Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING));
+      Path jar =
+          ClasspathLock.runningClasspathEntries().stream()
+              .filter(
+                  p ->
+                      p.getFileName().toString().startsWith(prefix)
+                          && p.getFileName().toString().endsWith(".jar"))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("no " + prefix + "*.jar on the classpath"));
+      jars.add(
+          Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING));
     }
 
     SigningKey key = SigningKey.generate();
@@ -63,7 +74,9 @@ public final class Seed001TamperedDependency {
     lock.jars().forEach((name, digest) -> out.println("  " + name + "  " + digest));
 
     KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(key.publicKey()).build();
-    ClasspathLock signed = ClasspathLock.fromStatement(verifier.verifyStatement(Files.readAllBytes(lockFile)).statement());
+    ClasspathLock signed =
+        ClasspathLock.fromStatement(
+            verifier.verifyStatement(Files.readAllBytes(lockFile)).statement());
     signed.requireMatch(ClasspathLock.of(jars));
     out.println("untouched lib/: matches the signed lock (" + signed.jars().size() + " jars)");
 
@@ -73,7 +86,14 @@ public final class Seed001TamperedDependency {
     byte[] altered = original.clone();
     altered[altered.length / 2] ^= 0x01;
     Files.write(victim, altered);
-    out.println("attacker: one byte of " + victim.getFileName() + " altered (offset " + altered.length / 2 + " of " + altered.length + ")");
+    out.println(
+        "attacker: one byte of "
+            + victim.getFileName()
+            + " altered (offset "
+            + altered.length / 2
+            + " of "
+            + altered.length
+            + ")");
     VerificationException byte1 = refusal(signed, jars);
     out.println("refused: " + byte1.reason() + ": " + byte1.getMessage());
     Files.write(victim, original);
@@ -82,17 +102,27 @@ public final class Seed001TamperedDependency {
     Path swappedJar = jars.get(1);
     Path other = jars.get(2);
     Files.copy(other, swappedJar, StandardCopyOption.REPLACE_EXISTING);
-    out.println("attacker: " + swappedJar.getFileName() + " replaced by the bytes of " + other.getFileName());
+    out.println(
+        "attacker: "
+            + swappedJar.getFileName()
+            + " replaced by the bytes of "
+            + other.getFileName());
     VerificationException swap = refusal(signed, jars);
     out.println("refused: " + swap.reason() + ": " + swap.getMessage());
 
     Map<String, String> locked = new java.util.TreeMap<>();
     signed.jars().forEach((n, d) -> locked.put(n, d.toString()));
-    return new Result(locked, victim.getFileName().toString(), byte1,
-        swappedJar.getFileName().toString(), other.getFileName().toString(), swap);
+    return new Result(
+        locked,
+        victim.getFileName().toString(),
+        byte1,
+        swappedJar.getFileName().toString(),
+        other.getFileName().toString(),
+        swap);
   }
 
-  private static VerificationException refusal(ClasspathLock signed, List<Path> jars) throws IOException {
+  private static VerificationException refusal(ClasspathLock signed, List<Path> jars)
+      throws IOException {
     try {
       signed.requireMatch(ClasspathLock.of(jars));
     } catch (VerificationException e) {

@@ -26,22 +26,27 @@ public final class SignAndVerifyModel {
     Path modelDir = Path.of(args[0]);
     Path work = Path.of(args[1]);
 
-    SigningKey key = SigningKey.generate();                       // a handle: no method exposes private bytes
-    key.save(work.resolve("signer.key"), null);                   // 0600, atomic, never overwrites
+    SigningKey key = SigningKey.generate(); // a handle: no method exposes private bytes
+    key.save(work.resolve("signer.key"), null); // 0600, atomic, never overwrites
     Files.writeString(work.resolve("signer.pub"), key.publicKey().toPem());
     ModelSigning.sign(modelDir, modelDir.resolve("model.sig"), BundleSigner.create(key), List.of());
 
-    KeyBundleVerifier verifier = KeyBundleVerifier.builder()      // build() without a key throws:
-        .trust(VerificationKey.fromPem(work.resolve("signer.pub"))) // there is no "accept any signer"
-        .build();
-    VerifiedManifest v = ModelSigning.verify(modelDir, modelDir.resolve("model.sig"), verifier, List.of());
+    KeyBundleVerifier verifier =
+        KeyBundleVerifier.builder() // build() without a key throws:
+            .trust(
+                VerificationKey.fromPem(
+                    work.resolve("signer.pub"))) // there is no "accept any signer"
+            .build();
+    VerifiedManifest v =
+        ModelSigning.verify(modelDir, modelDir.resolve("model.sig"), verifier, List.of());
     System.out.println("verified " + v.rootDigest() + " signed by " + v.signer());
 
-    Path file = v.manifest().resources().get(0).name().equals(".")
-        ? modelDir
-        : modelDir.resolve(v.manifest().resources().get(0).name());
+    Path file =
+        v.manifest().resources().get(0).name().equals(".")
+            ? modelDir
+            : modelDir.resolve(v.manifest().resources().get(0).name());
     byte[] bytes = Files.readAllBytes(file);
-    bytes[bytes.length / 2] ^= 1;                                 // the attack: one byte in transit
+    bytes[bytes.length / 2] ^= 1; // the attack: one byte in transit
     Files.write(file, bytes);
     try {
       ModelSigning.verify(modelDir, modelDir.resolve("model.sig"), verifier, List.of());

@@ -33,17 +33,36 @@ public final class TrainVerifyPredict {
   /** Trains, signs, verifies, loads and predicts one raw row, in {@code work}. */
   static Prediction run(Path root, Path work) throws Exception {
     SigningKey key = SigningKey.generate();
-    TrustPolicy.Builder trust = TrustPolicy.builder();                      // who may sign each stage
+    TrustPolicy.Builder trust = TrustPolicy.builder(); // who may sign each stage
     for (Stage stage : Stage.values()) trust.trustKey(stage, key.publicKey());
     TrustPolicy policy = trust.build();
 
     PipelineSpec spec = PipelineSpec.load(root.resolve("examples/credit-rf.yaml"));
-    Path modelDir = work.resolve("credit-rf-v1");                          // ingest, train, gates, signed export
-    Pipeline.builder().build().run(spec, policy, StageSigners.of(BundleSigner.create(key)), modelDir);
+    Path modelDir = work.resolve("credit-rf-v1"); // ingest, train, gates, signed export
+    Pipeline.builder()
+        .build()
+        .run(spec, policy, StageSigners.of(BundleSigner.create(key)), modelDir);
 
     VerifiedModel model = ChainVerifier.builder(policy).build().verify(modelDir).load();
-    return model.predict(Map.of(                                            // raw values, as the spec's schema names them
-        "LIMIT_BAL", "50000", "SEX", "2", "AGE", "35", "PAY_0", "2", "PAY_2", "2",
-        "PAY_3", "2", "BILL_AMT1", "48000", "BILL_AMT2", "47000", "PAY_AMT1", "0"));
+    return model.predict(
+        Map.of( // raw values, as the spec's schema names them
+            "LIMIT_BAL",
+            "50000",
+            "SEX",
+            "2",
+            "AGE",
+            "35",
+            "PAY_0",
+            "2",
+            "PAY_2",
+            "2",
+            "PAY_3",
+            "2",
+            "BILL_AMT1",
+            "48000",
+            "BILL_AMT2",
+            "47000",
+            "PAY_AMT1",
+            "0"));
   }
 }

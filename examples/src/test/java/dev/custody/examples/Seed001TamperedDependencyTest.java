@@ -26,11 +26,24 @@ class Seed001TamperedDependencyTest {
     assertThat(r.altered().reason()).isEqualTo(Reason.DEPENDENCY_MISMATCH);
     assertThat(r.altered().getMessage())
         .contains("1 differences")
-        .contains("changed: " + r.alteredJar() + " (locked " + r.locked().get(r.alteredJar()) + ", found sha256:");
+        .contains(
+            "changed: "
+                + r.alteredJar()
+                + " (locked "
+                + r.locked().get(r.alteredJar())
+                + ", found sha256:");
     assertThat(r.swapped().reason()).isEqualTo(Reason.DEPENDENCY_MISMATCH);
     assertThat(r.swapped().getMessage())
         .contains("1 differences")
-        .contains("changed: " + r.swappedJar() + " (locked " + r.locked().get(r.swappedJar()) + ", found " + r.locked().get(r.swappedIn()) + ")");
-    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("scripts/check-tampered-dependency");
+        .contains(
+            "changed: "
+                + r.swappedJar()
+                + " (locked "
+                + r.locked().get(r.swappedJar())
+                + ", found "
+                + r.locked().get(r.swappedIn())
+                + ")");
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("scripts/check-tampered-dependency");
   }
 }

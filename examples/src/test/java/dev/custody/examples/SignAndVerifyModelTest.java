@@ -31,6 +31,9 @@ class SignAndVerifyModelTest {
       System.setOut(original);
     }
     String printed = out.toString(StandardCharsets.UTF_8);
-    assertThat(printed).contains("verified sha256:").contains("refused: MANIFEST_MISMATCH").contains("changed: model-card.json");
+    assertThat(printed)
+        .contains("verified sha256:")
+        .contains("refused: MANIFEST_MISMATCH")
+        .contains("changed: model-card.json");
   }
 }

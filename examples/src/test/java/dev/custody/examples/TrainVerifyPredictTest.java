@@ -19,7 +19,8 @@ class TrainVerifyPredictTest {
 
     assertThat(p.label()).isIn("0", "1");
     assertThat(p.scores()).containsOnlyKeys("0", "1");
-    assertThat(p.scores().get("0") + p.scores().get("1")).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p.scores().get("0") + p.scores().get("1"))
+        .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(p.scores().get(p.label())).isGreaterThanOrEqualTo(0.5);
   }
 }

@@ -45,7 +45,10 @@ final class DataCommand {
     @Parameters(index = "1", paramLabel = "NEW_SPEC", description = "The spec of the later data.")
     Path newSpec;
 
-    @Option(names = "--limit", defaultValue = "20", paramLabel = "N",
+    @Option(
+        names = "--limit",
+        defaultValue = "20",
+        paramLabel = "N",
         description = "Rows of each kind to print (default: ${DEFAULT-VALUE}; --json prints all).")
     int limit;
 
@@ -61,7 +64,10 @@ final class DataCommand {
       List<String> columns = after.schema().canonicalColumns();
       if (!before.schema().canonicalColumns().equals(columns)) {
         throw new IllegalArgumentException(
-            "the specs' rows have different columns: " + before.schema().canonicalColumns() + " and " + columns);
+            "the specs' rows have different columns: "
+                + before.schema().canonicalColumns()
+                + " and "
+                + columns);
       }
       Ingest ingest = Ingest.builder().cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build();
       List<CanonicalRow> oldRows = ingest.rows(before);
@@ -69,27 +75,53 @@ final class DataCommand {
       DataDiff d = DataDiff.between(oldRows, newRows);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.print(new String(Json.writePretty(toJson(d, columns, oldRows, newRows)), StandardCharsets.UTF_8));
+        out.print(
+            new String(
+                Json.writePretty(toJson(d, columns, oldRows, newRows)), StandardCharsets.UTF_8));
         return 0;
       }
-      out.printf(java.util.Locale.ROOT, "old: %s, %d rows, Merkle root %s%n", oldSpec, oldRows.size(), Merkle.root(oldRows));
-      out.printf(java.util.Locale.ROOT, "new: %s, %d rows, Merkle root %s%n", newSpec, newRows.size(), Merkle.root(newRows));
-      out.printf(java.util.Locale.ROOT, "matched by %s: %d added, %d removed, %d changed%n",
-          d.byId() ? "id" : "content", d.added().size(), d.removed().size(), d.changed().size());
+      out.printf(
+          java.util.Locale.ROOT,
+          "old: %s, %d rows, Merkle root %s%n",
+          oldSpec,
+          oldRows.size(),
+          Merkle.root(oldRows));
+      out.printf(
+          java.util.Locale.ROOT,
+          "new: %s, %d rows, Merkle root %s%n",
+          newSpec,
+          newRows.size(),
+          Merkle.root(newRows));
+      out.printf(
+          java.util.Locale.ROOT,
+          "matched by %s: %d added, %d removed, %d changed%n",
+          d.byId() ? "id" : "content",
+          d.added().size(),
+          d.removed().size(),
+          d.changed().size());
       d.added().stream().limit(limit).forEach(r -> out.println("  added   " + where(r)));
       d.removed().stream().limit(limit).forEach(r -> out.println("  removed " + where(r)));
       for (DataDiff.Change c : d.changed().subList(0, Math.min(limit, d.changed().size()))) {
         StringBuilder b = new StringBuilder("  changed " + where(c.after()) + ":");
         for (int i : c.fields()) {
-          b.append(' ').append(columns.get(i)).append(' ').append(c.before().fields().get(i))
-              .append(" -> ").append(c.after().fields().get(i)).append(';');
+          b.append(' ')
+              .append(columns.get(i))
+              .append(' ')
+              .append(c.before().fields().get(i))
+              .append(" -> ")
+              .append(c.after().fields().get(i))
+              .append(';');
         }
         out.println(b.substring(0, b.length() - 1));
       }
-      int shown = Math.min(limit, d.added().size()) + Math.min(limit, d.removed().size()) + Math.min(limit, d.changed().size());
+      int shown =
+          Math.min(limit, d.added().size())
+              + Math.min(limit, d.removed().size())
+              + Math.min(limit, d.changed().size());
       int total = d.added().size() + d.removed().size() + d.changed().size();
       if (shown < total) {
-        out.printf(java.util.Locale.ROOT, "  (%d more; --limit or --json to see them)%n", total - shown);
+        out.printf(
+            java.util.Locale.ROOT, "  (%d more; --limit or --json to see them)%n", total - shown);
       }
       return 0;
     }

@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code custody deps}: pin and check the jars Custody itself runs on (seed 001). */
 @Command(
@@ -31,10 +31,17 @@ final class DepsCommand {
   static final class Lock implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Signing key.")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PRIVATE_KEY",
+        description = "Signing key.")
     Path key;
 
-    @Option(names = {"-o", "--out"}, defaultValue = "deps.lock.sigstore.json", paramLabel = "FILE",
+    @Option(
+        names = {"-o", "--out"},
+        defaultValue = "deps.lock.sigstore.json",
+        paramLabel = "FILE",
         description = "Where to write the signed lock (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -53,25 +60,39 @@ final class DepsCommand {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
-      description = "Check the running classpath against a signed lock; name every added, removed or changed jar.")
+      description =
+          "Check the running classpath against a signed lock; name every added, removed or changed jar.")
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "LOCK", description = "The signed lock written by 'custody deps lock'.")
+    @Parameters(
+        paramLabel = "LOCK",
+        description = "The signed lock written by 'custody deps lock'.")
     Path lockFile;
 
-    @Option(names = "--key", required = true, paramLabel = "PUBLIC_KEY", description = "Key trusted to sign locks.")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PUBLIC_KEY",
+        description = "Key trusted to sign locks.")
     Path key;
 
     @Override
     public Integer call() throws Exception {
       var verified =
-          KeyBundleVerifier.builder().trust(VerificationKey.fromPem(key)).build()
+          KeyBundleVerifier.builder()
+              .trust(VerificationKey.fromPem(key))
+              .build()
               .verifyStatement(Files.readAllBytes(lockFile));
       ClasspathLock locked = ClasspathLock.fromStatement(verified.statement());
       locked.requireMatch(ClasspathLock.ofRunningClasspath());
-      spec.commandLine().getOut().println(
-          "classpath matches the lock: " + locked.jars().size() + " jars, signed by " + verified.signer());
+      spec.commandLine()
+          .getOut()
+          .println(
+              "classpath matches the lock: "
+                  + locked.jars().size()
+                  + " jars, signed by "
+                  + verified.signer());
       return 0;
     }
   }

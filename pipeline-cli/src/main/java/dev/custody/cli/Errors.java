@@ -68,7 +68,10 @@ final class Errors implements IExecutionExceptionHandler {
     if (e instanceof IllegalArgumentException) {
       return e.getMessage();
     }
-    return "unexpected error (" + e.getClass().getSimpleName() + "): " + e.getMessage()
+    return "unexpected error ("
+        + e.getClass().getSimpleName()
+        + "): "
+        + e.getMessage()
         + " (run with --verbose for details)";
   }
 }

@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code custody hash}: SHA-256 of a file, or the model manifest of a directory. */
 @Command(
@@ -31,7 +31,10 @@ final class HashCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE|DIR", description = "What to hash.")
   Path target;
 
-  @Option(names = "--ignore", paramLabel = "PATH", description = "Leave out this path (relative to DIR); repeatable.")
+  @Option(
+      names = "--ignore",
+      paramLabel = "PATH",
+      description = "Leave out this path (relative to DIR); repeatable.")
   List<String> ignore = new ArrayList<>();
 
   @Option(names = "--json", description = "Print JSON.")

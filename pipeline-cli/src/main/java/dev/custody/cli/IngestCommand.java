@@ -36,10 +36,16 @@ final class IngestCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "The pipeline spec (YAML).")
   Path specFile;
 
-  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Key that signs the attestation.")
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "PRIVATE_KEY",
+      description = "Key that signs the attestation.")
   Path key;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "FILE",
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "FILE",
       description = "Where to write the attestation (default: NAME-dataset.sigstore.json).")
   Path out;
 
@@ -53,11 +59,16 @@ final class IngestCommand implements Callable<Integer> {
     PipelineSpec s = PipelineSpec.load(specFile);
     SigningKey k = PipelineOptions.key(key, passphrase);
     Path file = out != null ? out : Path.of(s.name() + "-dataset.sigstore.json");
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "ingest", output.quiet);
+    StderrProgress progress =
+        new StderrProgress(spec.commandLine().getErr(), "ingest", output.quiet);
     DatasetAttestation d;
     try {
       d =
-          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
+          Pipeline.builder()
+              .progress(progress)
+              .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
+              .build()
+              .ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
     } catch (Exception e) {
       progress.failed();
       throw e;
@@ -74,18 +85,48 @@ final class IngestCommand implements Callable<Integer> {
       root.put("attestationDigest", d.fileDigest().toString());
       ArrayNode screens = root.putArray("screens");
       for (ScreenReport r : d.summary().screens()) {
-        screens.addObject().put("screen", r.screen()).put("policy", r.policy()).put("flagged", r.flagged())
+        screens
+            .addObject()
+            .put("screen", r.screen())
+            .put("policy", r.policy())
+            .put("flagged", r.flagged())
             .put("dropped", r.dropped());
       }
       o.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else {
-      o.println("ingested " + s.name() + " v" + s.version() + ": " + d.summary().rows() + " rows, "
-          + d.summary().keptRows() + " kept; dataset D " + d.datasetDigest());
+      o.println(
+          "ingested "
+              + s.name()
+              + " v"
+              + s.version()
+              + ": "
+              + d.summary().rows()
+              + " rows, "
+              + d.summary().keptRows()
+              + " kept; dataset D "
+              + d.datasetDigest());
       for (ScreenReport r : d.summary().screens()) {
-        o.println("  screen " + r.screen() + " (" + r.policy() + "): " + r.flagged() + " of " + r.rowsChecked()
-            + " rows flagged, " + r.dropped() + " dropped");
+        o.println(
+            "  screen "
+                + r.screen()
+                + " ("
+                + r.policy()
+                + "): "
+                + r.flagged()
+                + " of "
+                + r.rowsChecked()
+                + " rows flagged, "
+                + r.dropped()
+                + " dropped");
       }
-      o.println("dataset attestation: " + file + " (" + d.fileDigest() + ", key " + k.publicKey().hint() + ")");
+      o.println(
+          "dataset attestation: "
+              + file
+              + " ("
+              + d.fileDigest()
+              + ", key "
+              + k.publicKey().hint()
+              + ")");
     }
     return 0;
   }

@@ -6,11 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code custody keygen}: a new ECDSA P-256 key pair. */
 @Command(
@@ -27,11 +27,11 @@ final class KeygenCommand implements Callable<Integer> {
       names = {"-o", "--out"},
       paramLabel = "PRIVATE_KEY",
       defaultValue = "custody.key",
-      description = "Private key file (default: ${DEFAULT-VALUE}); the public key goes to PRIVATE_KEY.pub.")
+      description =
+          "Private key file (default: ${DEFAULT-VALUE}); the public key goes to PRIVATE_KEY.pub.")
   Path privateKey;
 
-  @Mixin
-  Passphrase passphrase = new Passphrase();
+  @Mixin Passphrase passphrase = new Passphrase();
 
   @Override
   public Integer call() throws Exception {
@@ -45,7 +45,12 @@ final class KeygenCommand implements Callable<Integer> {
     key.save(privateKey, passphrase.read());
     AtomicFiles.write(publicKey, key.publicKey().toPem().getBytes(StandardCharsets.US_ASCII));
     var out = spec.commandLine().getOut();
-    out.println("private key: " + privateKey + " (mode 0600" + (passphrase.env != null || passphrase.file != null ? ", encrypted" : "") + ")");
+    out.println(
+        "private key: "
+            + privateKey
+            + " (mode 0600"
+            + (passphrase.env != null || passphrase.file != null ? ", encrypted" : "")
+            + ")");
     out.println("public key:  " + publicKey);
     out.println("key hint:    " + key.publicKey().hint());
     return 0;

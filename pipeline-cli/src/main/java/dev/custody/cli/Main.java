@@ -1,7 +1,6 @@
 package dev.custody.cli;
 
 import dev.custody.verify.DeserializationFilter;
-import picocli.CommandLine;
 
 /** Entry point of the {@code custody} command. */
 public final class Main {

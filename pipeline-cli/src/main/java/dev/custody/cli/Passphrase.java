@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * Where a private key's passphrase comes from: an environment variable or a file, never the
- * command line (where it would show in process listings and shell history).
+ * Where a private key's passphrase comes from: an environment variable or a file, never the command
+ * line (where it would show in process listings and shell history).
  */
 final class Passphrase {
   @Option(
@@ -36,7 +36,8 @@ final class Passphrase {
       return v.toCharArray();
     }
     if (file != null) {
-      String first = Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+      String first =
+          Files.readAllLines(file, StandardCharsets.UTF_8).stream().findFirst().orElse("");
       if (first.isEmpty()) {
         throw new IllegalArgumentException(file + ": the passphrase file is empty");
       }

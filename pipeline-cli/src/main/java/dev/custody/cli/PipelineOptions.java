@@ -66,12 +66,22 @@ final class PipelineOptions {
     out.printf(
         Locale.ROOT,
         "trained %s v%d (%s) on %d rows: test accuracy %.4f, ROC AUC %.4f (%d held-out rows)%n",
-        m.card().name(), m.card().version(), m.card().trainer(), m.trainRows(), x.accuracy(), x.rocAuc(), x.rows());
+        m.card().name(),
+        m.card().version(),
+        m.card().trainer(),
+        m.trainRows(),
+        x.accuracy(),
+        x.rocAuc(),
+        x.rows());
     for (Metrics.ClassMetrics c : x.classes()) {
       out.printf(
           Locale.ROOT,
           "  label %-6s precision %.4f  recall %.4f  F1 %.4f  (%d rows)%n",
-          c.label(), c.precision(), c.recall(), c.f1(), c.support());
+          c.label(),
+          c.precision(),
+          c.recall(),
+          c.f1(),
+          c.support());
     }
     if (m.gates().isEmpty()) {
       out.println("gates:   none configured in the spec");
@@ -83,7 +93,8 @@ final class PipelineOptions {
     out.println("  root digest    " + m.rootDigest());
     out.println("  content digest " + m.card().contentDigest());
     out.println("  dataset D      " + m.card().dataset());
-    out.println("signed by " + signer + "; the provenance pins " + m.dependencies() + " classpath entries");
+    out.println(
+        "signed by " + signer + "; the provenance pins " + m.dependencies() + " classpath entries");
   }
 
   static void printTrainedJson(PrintWriter out, TrainedModel m) throws PipelineException {
@@ -95,7 +106,8 @@ final class PipelineOptions {
     root.put("contentDigest", m.card().contentDigest().toString());
     root.put("datasetDigest", m.card().dataset().toString());
     root.put("trainRows", m.trainRows());
-    root.set("metrics", Json.parse(m.metrics().toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
+    root.set(
+        "metrics", Json.parse(m.metrics().toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
     ArrayNode gates = root.putArray("gates");
     for (GateResult g : m.gates()) {
       ObjectNode o = gates.addObject();

@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code custody reproduce}: re-run a model's signed pipeline and attest that it gave the same model. */
+/**
+ * {@code custody reproduce}: re-run a model's signed pipeline and attest that it gave the same
+ * model.
+ */
 @Command(
     name = "reproduce",
     mixinStandardHelpOptions = true,
@@ -35,15 +38,27 @@ final class ReproduceCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL_DIR", description = "The model directory.")
   Path model;
 
-  @Option(names = "--policy", required = true, paramLabel = "POLICY", description = "Trust policy (YAML).")
+  @Option(
+      names = "--policy",
+      required = true,
+      paramLabel = "POLICY",
+      description = "Trust policy (YAML).")
   Path policy;
 
-  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Key that signs the verification summary.")
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "PRIVATE_KEY",
+      description = "Key that signs the verification summary.")
   Path key;
 
-  @Option(names = "--spec-dir", paramLabel = "DIR", defaultValue = ".",
-      description = "The directory the spec was in: its relative data paths resolve against it (default: the"
-          + " current directory). The data is checked against the spec's signed pins wherever it is read.")
+  @Option(
+      names = "--spec-dir",
+      paramLabel = "DIR",
+      defaultValue = ".",
+      description =
+          "The directory the spec was in: its relative data paths resolve against it (default: the"
+              + " current directory). The data is checked against the spec's signed pins wherever it is read.")
   Path specDir;
 
   @Mixin StepOptions output = new StepOptions();
@@ -55,11 +70,16 @@ final class ReproduceCommand implements Callable<Integer> {
     PipelineOptions.requireFile(model);
     var p = PipelineOptions.policy(policy);
     SigningKey k = PipelineOptions.key(key, passphrase);
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "reproduce", output.quiet);
+    StderrProgress progress =
+        new StderrProgress(spec.commandLine().getErr(), "reproduce", output.quiet);
     Reproduction r;
     try {
       r =
-          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
+          Pipeline.builder()
+              .progress(progress)
+              .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
+              .build()
+              .reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
     } catch (Exception e) {
       progress.failed();
       throw e;
@@ -78,11 +98,21 @@ final class ReproduceCommand implements Callable<Integer> {
       r.dependencyDifferences().forEach(diffs::add);
       o.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else {
-      o.println("reproduced " + r.modelName() + " " + r.rootDigest() + ": content digest " + r.reproducedContentDigest()
-          + " equals the signed one");
+      o.println(
+          "reproduced "
+              + r.modelName()
+              + " "
+              + r.rootDigest()
+              + ": content digest "
+              + r.reproducedContentDigest()
+              + " equals the signed one");
       if (!r.dependencyDifferences().isEmpty()) {
-        o.println("  (the classpath differs from the signed one in " + r.dependencyDifferences().size()
-            + " entries, and the model came out the same: " + String.join("; ", r.dependencyDifferences()) + ")");
+        o.println(
+            "  (the classpath differs from the signed one in "
+                + r.dependencyDifferences().size()
+                + " entries, and the model came out the same: "
+                + String.join("; ", r.dependencyDifferences())
+                + ")");
       }
       o.println("verification summary: " + r.summary() + " (key " + k.publicKey().hint() + ")");
     }

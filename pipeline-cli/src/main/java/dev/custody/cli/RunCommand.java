@@ -31,15 +31,25 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "The pipeline spec (YAML).")
   Path specFile;
 
-  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "Key that signs every stage.")
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "PRIVATE_KEY",
+      description = "Key that signs every stage.")
   Path key;
 
-  @Option(names = "--policy", paramLabel = "POLICY",
-      description = "Trust policy to check the dataset attestation and a baseline model against"
-          + " (default: trust --key's public key for every stage).")
+  @Option(
+      names = "--policy",
+      paramLabel = "POLICY",
+      description =
+          "Trust policy to check the dataset attestation and a baseline model against"
+              + " (default: trust --key's public key for every stage).")
   Path policy;
 
-  @Option(names = {"-o", "--out"}, paramLabel = "MODEL_DIR", description = "Model directory to create (default: NAME-vVERSION).")
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "MODEL_DIR",
+      description = "Model directory to create (default: NAME-vVERSION).")
   Path out;
 
   @Mixin StepOptions output = new StepOptions();
@@ -51,13 +61,20 @@ final class RunCommand implements Callable<Integer> {
     PipelineOptions.requireFile(specFile);
     PipelineSpec s = PipelineSpec.load(specFile);
     SigningKey k = PipelineOptions.key(key, passphrase);
-    TrustPolicy p = policy != null ? PipelineOptions.policy(policy) : PipelineOptions.trustingOnly(k.publicKey());
+    TrustPolicy p =
+        policy != null
+            ? PipelineOptions.policy(policy)
+            : PipelineOptions.trustingOnly(k.publicKey());
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
     StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "run", output.quiet);
     TrainedModel m;
     try {
       m =
-          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
+          Pipeline.builder()
+              .progress(progress)
+              .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
+              .build()
+              .run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
     } catch (Exception e) {
       progress.failed();
       throw e;

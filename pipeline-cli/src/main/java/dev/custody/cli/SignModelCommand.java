@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code custody sign-model}: an OpenSSF Model Signing signature over a model. */
 @Command(
@@ -31,17 +31,28 @@ final class SignModelCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "Model directory or file.")
   Path model;
 
-  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY", description = "PEM private key (mode 0600).")
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "PRIVATE_KEY",
+      description = "PEM private key (mode 0600).")
   Path key;
 
-  @Option(names = "--signature", paramLabel = "FILE", description = "Where to write the signature (default: MODEL/model.sig, or MODEL.sig for a file).")
+  @Option(
+      names = "--signature",
+      paramLabel = "FILE",
+      description =
+          "Where to write the signature (default: MODEL/model.sig, or MODEL.sig for a file).")
   Path signature;
 
-  @Option(names = "--ignore", paramLabel = "PATH", description = "Leave out this path (relative to MODEL); recorded in the signature; repeatable.")
+  @Option(
+      names = "--ignore",
+      paramLabel = "PATH",
+      description =
+          "Leave out this path (relative to MODEL); recorded in the signature; repeatable.")
   List<String> ignore = new ArrayList<>();
 
-  @Mixin
-  Passphrase passphrase = new Passphrase();
+  @Mixin Passphrase passphrase = new Passphrase();
 
   @Override
   public Integer call() throws Exception {
@@ -52,7 +63,8 @@ final class SignModelCommand implements Callable<Integer> {
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
     ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
     var out = spec.commandLine().getOut();
-    out.println("signed " + m.modelName() + ": " + m.resources().size() + " files, root " + m.rootDigest());
+    out.println(
+        "signed " + m.modelName() + ": " + m.resources().size() + " files, root " + m.rootDigest());
     out.println("signature: " + sig + " (key " + signingKey.publicKey().hint() + ")");
     return 0;
   }

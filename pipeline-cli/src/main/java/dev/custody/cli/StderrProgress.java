@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Shows each pipeline step on stderr as it runs: its name when it starts, then its wall time and
- * what it did when it finishes ({@code   train      1.58 s  random-forest on 27000 rows, ...}).
+ * what it did when it finishes ({@code train 1.58 s random-forest on 27000 rows, ...}).
  */
 final class StderrProgress implements Progress {
   private final PrintWriter err;

@@ -35,28 +35,48 @@ final class TrainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SPEC", description = "The pipeline spec (YAML).")
   Path specFile;
 
-  @Option(names = "--dataset", required = true, paramLabel = "FILE", description = "The dataset attestation from 'custody ingest'.")
+  @Option(
+      names = "--dataset",
+      required = true,
+      paramLabel = "FILE",
+      description = "The dataset attestation from 'custody ingest'.")
   Path dataset;
 
-  @Option(names = "--key", required = true, paramLabel = "PRIVATE_KEY",
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "PRIVATE_KEY",
       description = "Key that signs the model, its provenance and the gate attestation.")
   Path key;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Trust trust;
 
-  /** Who is trusted to have signed the dataset (and a baseline model): one of the two is required. */
+  /**
+   * Who is trusted to have signed the dataset (and a baseline model): one of the two is required.
+   */
   static final class Trust {
-    @Option(names = "--policy", required = true, paramLabel = "POLICY",
-        description = "Trust policy (YAML): INGEST signers for the dataset, TRAIN signers for a baseline model.")
+    @Option(
+        names = "--policy",
+        required = true,
+        paramLabel = "POLICY",
+        description =
+            "Trust policy (YAML): INGEST signers for the dataset, TRAIN signers for a baseline model.")
     Path policy;
 
-    @Option(names = "--trust-ingest-key", required = true, paramLabel = "PUBLIC_KEY",
-        description = "Trust this key for the dataset attestation (and --key's own public key for a baseline model).")
+    @Option(
+        names = "--trust-ingest-key",
+        required = true,
+        paramLabel = "PUBLIC_KEY",
+        description =
+            "Trust this key for the dataset attestation (and --key's own public key for a baseline model).")
     Path ingestKey;
   }
 
-  @Option(names = {"-o", "--out"}, paramLabel = "MODEL_DIR", description = "Model directory to create (default: NAME-vVERSION).")
+  @Option(
+      names = {"-o", "--out"},
+      paramLabel = "MODEL_DIR",
+      description = "Model directory to create (default: NAME-vVERSION).")
   Path out;
 
   @Mixin StepOptions output = new StepOptions();
@@ -82,11 +102,16 @@ final class TrainCommand implements Callable<Integer> {
               .build();
     }
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
-    StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "train", output.quiet);
+    StderrProgress progress =
+        new StderrProgress(spec.commandLine().getErr(), "train", output.quiet);
     TrainedModel m;
     try {
       m =
-          Pipeline.builder().progress(progress).cacheDirectory(PipelineOptions.CACHE_DIRECTORY).build().train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
+          Pipeline.builder()
+              .progress(progress)
+              .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
+              .build()
+              .train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
     } catch (Exception e) {
       progress.failed();
       throw e;

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code custody verify}: check a model directory's whole chain of custody against a trust policy. */
+/**
+ * {@code custody verify}: check a model directory's whole chain of custody against a trust policy.
+ */
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
@@ -36,7 +38,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL_DIR", description = "The exported model directory.")
   Path model;
 
-  @Option(names = "--policy", required = true, paramLabel = "FILE", description = "The trust policy (YAML).")
+  @Option(
+      names = "--policy",
+      required = true,
+      paramLabel = "FILE",
+      description = "The trust policy (YAML).")
   Path policy;
 
   @Option(
@@ -56,7 +62,8 @@ final class VerifyCommand implements Callable<Integer> {
       }
     }
     if (inServiceVersion != null && inServiceVersion < 1) {
-      throw new IllegalArgumentException("--in-service-version: expected at least 1, found " + inServiceVersion);
+      throw new IllegalArgumentException(
+          "--in-service-version: expected at least 1, found " + inServiceVersion);
     }
     PrintWriter out = spec.commandLine().getOut();
     VerifiedChain chain;
@@ -100,13 +107,24 @@ final class VerifyCommand implements Callable<Integer> {
       out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else {
       out.println(
-          "verified " + chain.name() + " v" + chain.version() + " (" + model + "): root " + chain.rootDigest());
+          "verified "
+              + chain.name()
+              + " v"
+              + chain.version()
+              + " ("
+              + model
+              + "): root "
+              + chain.rootDigest());
       int width = chain.links().stream().mapToInt(l -> l.what().length()).max().orElse(0);
       for (VerifiedChain.Link l : chain.links()) {
         out.printf(
             java.util.Locale.ROOT,
             "  ok  %-" + width + "s  %s%n      %s%n      signed by %s%n      %s%n",
-            l.what(), l.file(), l.digest(), l.signer(), l.checked());
+            l.what(),
+            l.file(),
+            l.digest(),
+            l.signer(),
+            l.checked());
       }
     }
     out.flush();

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code custody verify-model}: check a model against its signature and a trusted signer. */
 @Command(
@@ -40,29 +40,53 @@ final class VerifyModelCommand implements Callable<Integer> {
 
   /** Who must have signed: a key, or a keyless identity. One of the two is required. */
   static final class Signer {
-    @Option(names = "--key", required = true, paramLabel = "PUBLIC_KEY", description = "Trusted PEM public key (P-256 or P-384).")
+    @Option(
+        names = "--key",
+        required = true,
+        paramLabel = "PUBLIC_KEY",
+        description = "Trusted PEM public key (P-256 or P-384).")
     Path key;
 
     @ArgGroup(exclusive = false)
     Keyless keyless;
   }
 
-  /** A keyless (Fulcio certificate + Rekor entry) signer, checked offline against a trusted root. */
+  /**
+   * A keyless (Fulcio certificate + Rekor entry) signer, checked offline against a trusted root.
+   */
   static final class Keyless {
-    @Option(names = "--identity", required = true, paramLabel = "ID", description = "Required certificate identity (e-mail or workflow URI).")
+    @Option(
+        names = "--identity",
+        required = true,
+        paramLabel = "ID",
+        description = "Required certificate identity (e-mail or workflow URI).")
     String identity;
 
-    @Option(names = "--issuer", required = true, paramLabel = "URL", description = "Required OIDC issuer of that identity.")
+    @Option(
+        names = "--issuer",
+        required = true,
+        paramLabel = "URL",
+        description = "Required OIDC issuer of that identity.")
     String issuer;
 
-    @Option(names = "--trusted-root", required = true, paramLabel = "FILE", description = "Sigstore trusted_root.json (offline).")
+    @Option(
+        names = "--trusted-root",
+        required = true,
+        paramLabel = "FILE",
+        description = "Sigstore trusted_root.json (offline).")
     Path trustedRoot;
   }
 
-  @Option(names = "--signature", paramLabel = "FILE", description = "The signature (default: MODEL/model.sig, or MODEL.sig for a file).")
+  @Option(
+      names = "--signature",
+      paramLabel = "FILE",
+      description = "The signature (default: MODEL/model.sig, or MODEL.sig for a file).")
   Path signature;
 
-  @Option(names = "--ignore", paramLabel = "PATH", description = "Also leave out this path (relative to MODEL); repeatable.")
+  @Option(
+      names = "--ignore",
+      paramLabel = "PATH",
+      description = "Also leave out this path (relative to MODEL); repeatable.")
   List<String> ignore = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the result as JSON.")
@@ -76,7 +100,8 @@ final class VerifyModelCommand implements Callable<Integer> {
     Path sig = signature != null ? signature : SignModelCommand.defaultSignature(model);
     VerifiedManifest v;
     if (signer.key != null) {
-      KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
+      KeyBundleVerifier verifier =
+          KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
       v = ModelSigning.verify(model, sig, verifier, ignore);
     } else {
       KeylessBundleVerifier verifier =
@@ -96,8 +121,15 @@ final class VerifyModelCommand implements Callable<Integer> {
       root.put("files", v.manifest().resources().size());
       out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else {
-      out.println("verified " + v.manifest().modelName() + " " + v.rootDigest() + " ("
-          + v.manifest().resources().size() + " files) signed by " + v.signer());
+      out.println(
+          "verified "
+              + v.manifest().modelName()
+              + " "
+              + v.rootDigest()
+              + " ("
+              + v.manifest().resources().size()
+              + " files) signed by "
+              + v.signer());
     }
     return 0;
   }

@@ -93,7 +93,9 @@ final class BundleFlips {
     }
   }
 
-  /** Standard or URL-safe base64 that decodes, with zero unused bits (what the verifier accepts). */
+  /**
+   * Standard or URL-safe base64 that decodes, with zero unused bits (what the verifier accepts).
+   */
   static boolean canonicalBase64(String s) {
     byte[] decoded;
     try {
@@ -107,6 +109,9 @@ final class BundleFlips {
     }
     String std = Base64.getEncoder().encodeToString(decoded);
     String url = Base64.getUrlEncoder().encodeToString(decoded);
-    return s.equals(std) || s.equals(url) || s.equals(std.replace("=", "")) || s.equals(url.replace("=", ""));
+    return s.equals(std)
+        || s.equals(url)
+        || s.equals(std.replace("=", ""))
+        || s.equals(url.replace("=", ""));
   }
 }

@@ -43,13 +43,13 @@ import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
 
 /**
- * Builds a real, signed model directory exactly as {@code docs/chain-format.md} lays it out, for the
- * chain verifier's tests (test-only: {@code custody run} is the real producer). The data is a
+ * Builds a real, signed model directory exactly as {@code docs/chain-format.md} lays it out, for
+ * the chain verifier's tests (test-only: {@code custody run} is the real producer). The data is a
  * subset of the UCI credit data from {@code ../shared/data}, ingested by {@link Ingest} and trained
  * by {@link Trainers} into a small random forest; every record is written by its {@code
- * dev.custody.core.chain} writer (no second description of the format), every statement is signed by
- * the key of its stage with {@link BundleSigner}, and the model by {@link ModelSigning} with {@code
- * attestations} ignored.
+ * dev.custody.core.chain} writer (no second description of the format), every statement is signed
+ * by the key of its stage with {@link BundleSigner}, and the model by {@link ModelSigning} with
+ * {@code attestations} ignored.
  *
  * <p>{@link Options} changes one thing at a time (a signer, a predicate, an attestation's bytes) so
  * that tests can build chains that are wrong in exactly one way. Ingest and training are cached per
@@ -89,8 +89,11 @@ final class ChainFixture {
       for (Stage s : Stage.values()) {
         String file = s.name().toLowerCase(java.util.Locale.ROOT) + ".pub";
         Files.writeString(k.resolve(file), keys.get(s).publicKey().toPem());
-        yaml.append("  ").append(s.name().toLowerCase(java.util.Locale.ROOT)).append(": {keys: [keys/")
-            .append(file).append("]}\n");
+        yaml.append("  ")
+            .append(s.name().toLowerCase(java.util.Locale.ROOT))
+            .append(": {keys: [keys/")
+            .append(file)
+            .append("]}\n");
       }
       yaml.append(extra);
       Path policy = dir.resolve(name);
@@ -108,7 +111,10 @@ final class ChainFixture {
         files.add(p);
       }
       Path lock = dir.resolve("deps.lock.json");
-      Files.write(lock, BundleSigner.create(keys.get(Stage.TRAIN)).signStatement(ClasspathLock.of(files).toStatement()));
+      Files.write(
+          lock,
+          BundleSigner.create(keys.get(Stage.TRAIN))
+              .signStatement(ClasspathLock.of(files).toStatement()));
       return lock;
     }
   }
@@ -149,48 +155,148 @@ final class ChainFixture {
     }
 
     Options version(int v) {
-      return new Options(v, seed, csv, signers, datasetAttestation, editCard, editProvenance, editGate, editReproduction, jars);
+      return new Options(
+          v,
+          seed,
+          csv,
+          signers,
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     Options seed(long s) {
-      return new Options(version, s, csv, signers, datasetAttestation, editCard, editProvenance, editGate, editReproduction, jars);
+      return new Options(
+          version,
+          s,
+          csv,
+          signers,
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     Options csv(byte[] c) {
-      return new Options(version, seed, c, signers, datasetAttestation, editCard, editProvenance, editGate, editReproduction, jars);
+      return new Options(
+          version,
+          seed,
+          c,
+          signers,
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     /** Signs {@code file} (model.sig, dataset, provenance, gate, reproduction) with {@code key}. */
     Options signer(String file, SigningKey key) {
       Map<String, SigningKey> m = new HashMap<>(signers);
       m.put(file, key);
-      return new Options(version, seed, csv, Map.copyOf(m), datasetAttestation, editCard, editProvenance, editGate, editReproduction, jars);
+      return new Options(
+          version,
+          seed,
+          csv,
+          Map.copyOf(m),
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     /** Uses these bytes as the dataset attestation (the provenance then names their digest). */
     Options datasetAttestation(byte[] bytes) {
-      return new Options(version, seed, csv, signers, bytes, editCard, editProvenance, editGate, editReproduction, jars);
+      return new Options(
+          version,
+          seed,
+          csv,
+          signers,
+          bytes,
+          editCard,
+          editProvenance,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     Options card(UnaryOperator<ObjectNode> f) {
-      return new Options(version, seed, csv, signers, datasetAttestation, f, editProvenance, editGate, editReproduction, jars);
+      return new Options(
+          version,
+          seed,
+          csv,
+          signers,
+          datasetAttestation,
+          f,
+          editProvenance,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     Options provenance(UnaryOperator<ObjectNode> f) {
-      return new Options(version, seed, csv, signers, datasetAttestation, editCard, f, editGate, editReproduction, jars);
+      return new Options(
+          version,
+          seed,
+          csv,
+          signers,
+          datasetAttestation,
+          editCard,
+          f,
+          editGate,
+          editReproduction,
+          jars);
     }
 
     Options gate(UnaryOperator<ObjectNode> f) {
-      return new Options(version, seed, csv, signers, datasetAttestation, editCard, editProvenance, f, editReproduction, jars);
+      return new Options(
+          version,
+          seed,
+          csv,
+          signers,
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          f,
+          editReproduction,
+          jars);
     }
 
     Options reproduction(UnaryOperator<ObjectNode> f) {
-      return new Options(version, seed, csv, signers, datasetAttestation, editCard, editProvenance, editGate, f, jars);
+      return new Options(
+          version,
+          seed,
+          csv,
+          signers,
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          editGate,
+          f,
+          jars);
     }
 
     /** The jars the provenance records (default: those of the signed lock). */
     Options jars(Map<String, Sha256> j) {
-      return new Options(version, seed, csv, signers, datasetAttestation, editCard, editProvenance, editGate, editReproduction, j);
+      return new Options(
+          version,
+          seed,
+          csv,
+          signers,
+          datasetAttestation,
+          editCard,
+          editProvenance,
+          editGate,
+          editReproduction,
+          j);
     }
   }
 
@@ -222,7 +328,9 @@ final class ChainFixture {
     return all;
   }
 
-  /** {@code csv} with the AGE of data row {@code row} (1-based) raised by one year: one row differs. */
+  /**
+   * {@code csv} with the AGE of data row {@code row} (1-based) raised by one year: one row differs.
+   */
   static byte[] withOneRowChanged(byte[] csv, int row) {
     String[] lines = new String(csv, StandardCharsets.UTF_8).split("\n", -1);
     String[] header = lines[0].trim().split(",");
@@ -233,7 +341,8 @@ final class ChainFixture {
     return String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
   }
 
-  static synchronized Trained trained(byte[] csv, long seed, int version, Path work) throws Exception {
+  static synchronized Trained trained(byte[] csv, long seed, int version, Path work)
+      throws Exception {
     String key = Sha256.of(csv).hex() + "/" + seed + "/" + version;
     Trained t = TRAINED.get(key);
     if (t != null) {
@@ -246,12 +355,19 @@ final class ChainFixture {
     PipelineSpec ps = PipelineSpec.load(dir.resolve(SPEC_FILE));
     IngestResult ingest = Ingest.create().run(ps);
     Split split = Split.seeded(ingest.table(), ps.split().testFraction(), ps.split().seed());
-    Model<Label> model = Trainers.train(new TrainerSpec.RandomForest(5, 3, 20f, 0.5f, seed), split.train());
+    Model<Label> model =
+        Trainers.train(new TrainerSpec.RandomForest(5, 3, 20f, 0.5f, seed), split.train());
     byte[] bytes = ModelContent.protobufBytes(model);
     t =
         new Trained(
-            csv, spec, ingest.summary(), model, bytes, ModelContent.digest(bytes),
-            Evaluator.evaluate(model, split.test(), POSITIVE), split.test());
+            csv,
+            spec,
+            ingest.summary(),
+            model,
+            bytes,
+            ModelContent.digest(bytes),
+            Evaluator.evaluate(model, split.test(), POSITIVE),
+            split.test());
     TRAINED.put(key, t);
     return t;
   }
@@ -294,9 +410,9 @@ final class ChainFixture {
   }
 
   /**
-   * Builds the model directory {@code dir} (which must not exist) as {@code o} says. Every record is
-   * written by its {@code dev.custody.core.chain} writer; the {@code edit*} functions then see its
-   * JSON just before it is written or signed.
+   * Builds the model directory {@code dir} (which must not exist) as {@code o} says. Every record
+   * is written by its {@code dev.custody.core.chain} writer; the {@code edit*} functions then see
+   * its JSON just before it is written or signed.
    */
   static Chain build(Path dir, Options o, Keys keys, Path work) throws Exception {
     Trained t = trained(o.csv(), o.seed(), o.version(), work);
@@ -324,7 +440,8 @@ final class ChainFixture {
     Files.write(dir.resolve(ChainLayout.CARD_FILE), Json.writePretty(o.editCard().apply(cardJson)));
     ModelManifest manifest =
         ModelSigning.sign(
-            dir, dir.resolve(ChainLayout.SIGNATURE_FILE),
+            dir,
+            dir.resolve(ChainLayout.SIGNATURE_FILE),
             BundleSigner.create(signer(o, keys, ChainLayout.SIGNATURE_FILE, Stage.TRAIN)),
             List.of(ChainLayout.ATTESTATIONS));
     Sha256 r = manifest.rootDigest();
@@ -341,13 +458,16 @@ final class ChainFixture {
     // The training provenance (TRAIN).
     List<Provenance.DataEntry> data = new ArrayList<>();
     for (DatasetSummary.DataFile f : t.summary().files()) {
-      data.add(new Provenance.DataEntry(Path.of(f.source()).getFileName().toString(), f.source(), f.sha256()));
+      data.add(
+          new Provenance.DataEntry(
+              Path.of(f.source()).getFileName().toString(), f.source(), f.sha256()));
     }
     Provenance prov =
         new Provenance(
             NAME,
             r,
-            new Provenance.Spec(SPEC_FILE, specDigest, new String(t.spec(), StandardCharsets.UTF_8)),
+            new Provenance.Spec(
+                SPEC_FILE, specDigest, new String(t.spec(), StandardCharsets.UTF_8)),
             o.seed(),
             "17",
             "4.3.2",
@@ -362,28 +482,45 @@ final class ChainFixture {
             Instant.parse("2026-11-23T00:00:01Z"),
             t.contentDigest(),
             t.metrics().toJson());
-    byte[] provenance = sign(o, keys, "provenance", Stage.TRAIN, prov.statement(), o.editProvenance());
+    byte[] provenance =
+        sign(o, keys, "provenance", Stage.TRAIN, prov.statement(), o.editProvenance());
     Files.write(dir.resolve(ChainLayout.PROVENANCE), provenance);
 
     // The gate (EVALUATE).
     GatePredicate gate =
         GatePredicate.of(
-            NAME, r, Sha256.of(provenance), t.contentDigest(),
+            NAME,
+            r,
+            Sha256.of(provenance),
+            t.contentDigest(),
             List.of(
                 new GatePredicate.Gate(
-                    "test-accuracy", "accuracy", ">=", 0.5, t.metrics().accuracy(), t.metrics().accuracy() >= 0.5,
+                    "test-accuracy",
+                    "accuracy",
+                    ">=",
+                    0.5,
+                    t.metrics().accuracy(),
+                    t.metrics().accuracy() >= 0.5,
                     t.metrics().rows(),
                     new GatePredicate.Named(
-                        "test-split", Sha256.of(("test rows of " + d.hex()).getBytes(StandardCharsets.UTF_8))),
+                        "test-split",
+                        Sha256.of(("test rows of " + d.hex()).getBytes(StandardCharsets.UTF_8))),
                     null)));
     Files.write(
-        dir.resolve(ChainLayout.GATE), sign(o, keys, "gate", Stage.EVALUATE, gate.statement(), o.editGate()));
+        dir.resolve(ChainLayout.GATE),
+        sign(o, keys, "gate", Stage.EVALUATE, gate.statement(), o.editGate()));
 
     // The reproduction summary (REPRODUCE).
     ReproductionSummary rep =
         new ReproductionSummary(
-            NAME, r, Instant.parse("2026-11-23T00:01:00Z"), specDigest, Sha256.of(provenance),
-            ReproductionSummary.PASSED, t.contentDigest(), t.contentDigest());
+            NAME,
+            r,
+            Instant.parse("2026-11-23T00:01:00Z"),
+            specDigest,
+            Sha256.of(provenance),
+            ReproductionSummary.PASSED,
+            t.contentDigest(),
+            t.contentDigest());
     Files.write(
         dir.resolve(ChainLayout.REPRODUCTION),
         sign(o, keys, "reproduction", Stage.REPRODUCE, rep.statement(), o.editReproduction()));
@@ -409,9 +546,17 @@ final class ChainFixture {
 
   /** Signs {@code written} as {@code file}'s signer, after {@code edit} has seen its predicate. */
   private static byte[] sign(
-      Options o, Keys keys, String file, Stage stage, Statement written, UnaryOperator<ObjectNode> edit) {
+      Options o,
+      Keys keys,
+      String file,
+      Stage stage,
+      Statement written,
+      UnaryOperator<ObjectNode> edit) {
     Statement st =
-        new Statement(written.subjects(), written.predicateType(), edit.apply((ObjectNode) written.predicate()));
+        new Statement(
+            written.subjects(),
+            written.predicateType(),
+            edit.apply((ObjectNode) written.predicate()));
     return BundleSigner.create(signer(o, keys, file, stage)).signStatement(st);
   }
 

@@ -12,9 +12,9 @@ import dev.custody.core.chain.ChainLimits;
 import dev.custody.core.chain.Stage;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.VerifiedModel;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
+import dev.custody.verify.VerifiedModel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,7 +40,9 @@ class ChainVerifierTest {
     keys.lock(work);
     Path policy =
         keys.policy(
-            work, "policy.yaml", "require: {gatePassed: true, reproduced: true}\ndependencies: {lock: deps.lock.json}\n");
+            work,
+            "policy.yaml",
+            "require: {gatePassed: true, reproduced: true}\ndependencies: {lock: deps.lock.json}\n");
     verifier = ChainVerifier.builder(TrustPolicy.load(policy)).build();
     chain = ChainFixture.build(work.resolve("credit-rf-v1"), Options.defaults(), keys, work);
   }
@@ -54,20 +56,33 @@ class ChainVerifierTest {
     assertThat(v.rootDigest()).isEqualTo(chain.root());
     assertThat(v.datasetDigest()).isEqualTo(chain.dataset());
     assertThat(v.card().contentDigest()).isEqualTo(chain.contentDigest());
-    assertThat(v.model().digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
+    assertThat(v.model().digest())
+        .isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
     assertThat(v.modelSigner()).isEqualTo("key " + keys.of(Stage.TRAIN).publicKey().hint());
     assertThat(v.provenance().predicate().contentDigest()).isEqualTo(chain.contentDigest());
     assertThat(v.provenance().signer()).contains(keys.of(Stage.TRAIN).publicKey().hint());
     assertThat(v.dataset().predicate().datasetDigest()).isEqualTo(chain.dataset());
     assertThat(v.dataset().signer()).contains(keys.of(Stage.INGEST).publicKey().hint());
-    assertThat(v.gate()).get().extracting(g -> g.signer()).asString()
+    assertThat(v.gate())
+        .get()
+        .extracting(g -> g.signer())
+        .asString()
         .contains(keys.of(Stage.EVALUATE).publicKey().hint());
-    assertThat(v.reproduction()).get().extracting(g -> g.signer()).asString()
+    assertThat(v.reproduction())
+        .get()
+        .extracting(g -> g.signer())
+        .asString()
         .contains(keys.of(Stage.REPRODUCE).publicKey().hint());
     assertThat(v.links())
         .extracting(VerifiedChain.Link::what)
         .containsExactly(
-            "model signature", "model", "model card", "training provenance", "dataset", "dependencies", "gate",
+            "model signature",
+            "model",
+            "model card",
+            "training provenance",
+            "dataset",
+            "dependencies",
+            "gate",
             "reproduction");
   }
 
@@ -81,8 +96,10 @@ class ChainVerifierTest {
     List<Prediction<Label>> actual = loaded.tribuoModel().predict(examples);
     assertThat(actual).hasSize(examples.size());
     for (int i = 0; i < examples.size(); i++) {
-      assertThat(actual.get(i).getOutput().getLabel()).isEqualTo(expected.get(i).getOutput().getLabel());
-      assertThat(actual.get(i).getOutput().getScore()).isEqualTo(expected.get(i).getOutput().getScore());
+      assertThat(actual.get(i).getOutput().getLabel())
+          .isEqualTo(expected.get(i).getOutput().getLabel());
+      assertThat(actual.get(i).getOutput().getScore())
+          .isEqualTo(expected.get(i).getOutput().getScore());
     }
     assertThat(loaded.digest()).isEqualTo(dev.custody.core.Sha256.of(chain.trained().modelBytes()));
   }
@@ -91,8 +108,21 @@ class ChainVerifierTest {
   void predict_rawRowInTheSignedSchema_givesALabelAndAScorePerLabel() throws Exception {
     VerifiedModel loaded = verifier.verify(chain.dir()).load();
 
-    dev.custody.verify.Prediction p = loaded.predict(java.util.Map.of(
-        "LIMIT_BAL", "20000", "AGE", "24", "PAY_0", "2", "BILL_AMT1", "3913", "PAY_AMT1", "0", "SEX", "2"));
+    dev.custody.verify.Prediction p =
+        loaded.predict(
+            java.util.Map.of(
+                "LIMIT_BAL",
+                "20000",
+                "AGE",
+                "24",
+                "PAY_0",
+                "2",
+                "BILL_AMT1",
+                "3913",
+                "PAY_AMT1",
+                "0",
+                "SEX",
+                "2"));
 
     assertThat(loaded.schema().featureColumns())
         .containsExactly("LIMIT_BAL", "AGE", "PAY_0", "BILL_AMT1", "PAY_AMT1", "SEX");
@@ -104,8 +134,22 @@ class ChainVerifierTest {
   void predict_rawRowOutsideTheSignedSchema_throwsDataInvalidNamingTheColumn() throws Exception {
     VerifiedModel loaded = verifier.verify(chain.dir()).load();
 
-    assertThatThrownBy(() -> loaded.predict(java.util.Map.of(
-            "LIMIT_BAL", "20000", "AGE", "130", "PAY_0", "2", "BILL_AMT1", "3913", "PAY_AMT1", "0", "SEX", "2")))
+    assertThatThrownBy(
+            () ->
+                loaded.predict(
+                    java.util.Map.of(
+                        "LIMIT_BAL",
+                        "20000",
+                        "AGE",
+                        "130",
+                        "PAY_0",
+                        "2",
+                        "BILL_AMT1",
+                        "3913",
+                        "PAY_AMT1",
+                        "0",
+                        "SEX",
+                        "2")))
         .isInstanceOfSatisfying(
             dev.custody.verify.InvalidInputException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.DATA_INVALID))
@@ -122,7 +166,13 @@ class ChainVerifierTest {
 
     VerifiedModel loaded = v.load();
     assertThat(loaded.digest()).isEqualTo(v.model().digest());
-    assertThat(loaded.tribuoModel().predict(examples(chain.trained().test()).get(0)).getOutput().getLabel()).isIn("0", "1");
+    assertThat(
+            loaded
+                .tribuoModel()
+                .predict(examples(chain.trained().test()).get(0))
+                .getOutput()
+                .getLabel())
+        .isIn("0", "1");
   }
 
   @Test
@@ -130,10 +180,12 @@ class ChainVerifierTest {
     Chain lying =
         ChainFixture.build(
             work.resolve("card-with-extra-label"),
-            Options.defaults().card(c -> {
-              c.putArray("labels").add("0").add("1").add("2");
-              return c;
-            }),
+            Options.defaults()
+                .card(
+                    c -> {
+                      c.putArray("labels").add("0").add("1").add("2");
+                      return c;
+                    }),
             keys,
             work);
     VerifiedChain v = verifier.verify(lying.dir());
@@ -141,7 +193,8 @@ class ChainVerifierTest {
     assertThatThrownBy(v::load)
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining("label set differs")
-        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_MISMATCH));
+        .satisfies(
+            e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_MISMATCH));
   }
 
   @Test
@@ -153,8 +206,13 @@ class ChainVerifierTest {
             .build();
 
     assertThatThrownBy(() -> small.verify(chain.dir()))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
-        .hasMessage(ChainLayout.PROVENANCE + ": expected at most " + (provenance - 1) + " bytes, found more");
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessage(
+            ChainLayout.PROVENANCE
+                + ": expected at most "
+                + (provenance - 1)
+                + " bytes, found more");
   }
 
   @Test
@@ -167,8 +225,10 @@ class ChainVerifierTest {
 
     assertThatThrownBy(() -> small.verify(chain.dir()))
         .isInstanceOfSatisfying(
-            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MODEL_TOO_LARGE))
-        .hasMessageContaining(ChainLayout.MODEL_FILE + ": expected at most " + (model - 1) + " bytes");
+            VerificationException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.MODEL_TOO_LARGE))
+        .hasMessageContaining(
+            ChainLayout.MODEL_FILE + ": expected at most " + (model - 1) + " bytes");
   }
 
   @Test
@@ -183,8 +243,10 @@ class ChainVerifierTest {
 
     assertThat(v.gate()).isEmpty();
     assertThat(v.reproduction()).isEmpty();
-    assertThat(v.links()).extracting(VerifiedChain.Link::what)
-        .containsExactly("model signature", "model", "model card", "training provenance", "dataset");
+    assertThat(v.links())
+        .extracting(VerifiedChain.Link::what)
+        .containsExactly(
+            "model signature", "model", "model card", "training provenance", "dataset");
   }
 
   @Test
@@ -196,7 +258,10 @@ class ChainVerifierTest {
     assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining(ChainLayout.GATE)
-        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.CHAIN_INCOMPLETE));
+        .satisfies(
+            e ->
+                assertThat(((VerificationException) e).reason())
+                    .isEqualTo(Reason.CHAIN_INCOMPLETE));
   }
 
   @Test
@@ -211,7 +276,10 @@ class ChainVerifierTest {
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining("changed: model.tribuo (signed sha256:")
         .hasMessageContaining(", found sha256:")
-        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MANIFEST_MISMATCH));
+        .satisfies(
+            e ->
+                assertThat(((VerificationException) e).reason())
+                    .isEqualTo(Reason.MANIFEST_MISMATCH));
   }
 
   @Test
@@ -222,12 +290,15 @@ class ChainVerifierTest {
             .build();
     assertThatThrownBy(() -> small.verify(chain.dir()))
         .isInstanceOf(VerificationException.class)
-        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_TOO_LARGE));
+        .satisfies(
+            e ->
+                assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MODEL_TOO_LARGE));
   }
 
   @Test
   void verify_noSuchDirectory_noSuchFile() {
-    assertThatThrownBy(() -> verifier.verify(work.resolve("absent"))).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> verifier.verify(work.resolve("absent")))
+        .isInstanceOf(NoSuchFileException.class);
   }
 
   @Test
@@ -243,7 +314,8 @@ class ChainVerifierTest {
             r -> {
               double[] values = r.values().stream().mapToDouble(Double::doubleValue).toArray();
               return (Example<Label>)
-                  new ArrayExample<>(new Label(r.label()), r.names().toArray(String[]::new), values);
+                  new ArrayExample<>(
+                      new Label(r.label()), r.names().toArray(String[]::new), values);
             })
         .toList();
   }

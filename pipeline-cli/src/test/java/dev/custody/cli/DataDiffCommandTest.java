@@ -26,7 +26,9 @@ class DataDiffCommandTest {
   void specs() throws Exception {
     baseline = Path.of(System.getProperty("custody.root")).resolve("examples/credit-rf.yaml");
     Path csv = Shared.require("data/default_credit_card.csv");
-    List<String> lines = new ArrayList<>(Arrays.asList(Files.readString(csv, StandardCharsets.UTF_8).split("\r\n", -1)));
+    List<String> lines =
+        new ArrayList<>(
+            Arrays.asList(Files.readString(csv, StandardCharsets.UTF_8).split("\r\n", -1)));
     for (int i : new int[] {10, 20, 30}) { // IDs 10, 20, 30: flip the label
       String l = lines.get(i);
       lines.set(i, l.substring(0, l.length() - 1) + (l.endsWith("0") ? "1" : "0"));
@@ -35,11 +37,15 @@ class DataDiffCommandTest {
     lines.add(lines.get(1).replaceFirst("^1,", "30001,")); // a new row, ID 30001
     Path data = dir.resolve("credit-v2.csv");
     Files.writeString(data, String.join("\r\n", lines), StandardCharsets.UTF_8);
-    String spec = Files.readString(baseline)
-        .replace("../../shared/data/default_credit_card.csv", data.toString())
-        .replace("8d124bd418e00f76189b2c4f18807139feac717b03646d72dca3377dfe44c01e", Digests.sha256(data).hex());
+    String spec =
+        Files.readString(baseline)
+            .replace("../../shared/data/default_credit_card.csv", data.toString())
+            .replace(
+                "8d124bd418e00f76189b2c4f18807139feac717b03646d72dca3377dfe44c01e",
+                Digests.sha256(data).hex());
     changed = dir.resolve("credit-v2.yaml");
-    Files.writeString(changed, spec.replace("canary:", "unused-canary:").replaceAll("(?s)gates:.*", ""));
+    Files.writeString(
+        changed, spec.replace("canary:", "unused-canary:").replaceAll("(?s)gates:.*", ""));
   }
 
   @Test
@@ -64,7 +70,9 @@ class DataDiffCommandTest {
 
   @Test
   void diff_dataNotMatchingItsPin_exitsDigestMismatch() throws Exception {
-    Files.writeString(changed, Files.readString(changed).replaceAll("sha256: [0-9a-f]{64}", "sha256: " + "0".repeat(64)));
+    Files.writeString(
+        changed,
+        Files.readString(changed).replaceAll("sha256: [0-9a-f]{64}", "sha256: " + "0".repeat(64)));
     Cli r = Cli.run("data", "diff", baseline.toString(), changed.toString());
     assertThat(r.exit()).isEqualTo(Reason.DIGEST_MISMATCH.exitCode());
   }

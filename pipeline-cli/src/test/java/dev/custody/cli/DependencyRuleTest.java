@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The trust policy's dependency rules (seed 001): a signed lock, or an allow-list of jar digests. */
+/**
+ * The trust policy's dependency rules (seed 001): a signed lock, or an allow-list of jar digests.
+ */
 class DependencyRuleTest {
   @TempDir static Path work;
   static ChainFixture.Keys keys;
@@ -35,22 +37,33 @@ class DependencyRuleTest {
     withDirectory =
         ChainFixture.build(
             work.resolve("with-dir"),
-            Options.defaults().provenance(p -> {
-              ArrayNode deps = (ArrayNode) p.get("buildDefinition").get("resolvedDependencies");
-              deps.addObject().put("name", "dir:classes").putObject("digest")
-                  .put("sha256", Sha256.of("classes".getBytes(StandardCharsets.UTF_8)).hex());
-              return p;
-            }),
+            Options.defaults()
+                .provenance(
+                    p -> {
+                      ArrayNode deps =
+                          (ArrayNode) p.get("buildDefinition").get("resolvedDependencies");
+                      deps.addObject()
+                          .put("name", "dir:classes")
+                          .putObject("digest")
+                          .put(
+                              "sha256",
+                              Sha256.of("classes".getBytes(StandardCharsets.UTF_8)).hex());
+                      return p;
+                    }),
             keys,
             work);
   }
 
   private static String allowList(List<Sha256> digests) {
-    return digests.stream().map(d -> "    - " + d.hex()).collect(Collectors.joining("\n", "dependencies:\n  allow:\n", "\n"));
+    return digests.stream()
+        .map(d -> "    - " + d.hex())
+        .collect(Collectors.joining("\n", "dependencies:\n  allow:\n", "\n"));
   }
 
   private static ChainVerifier verifier(String name, String yaml) throws Exception {
-    return ChainVerifier.builder(TrustPolicy.load(keys.policy(work, name, "require: {reproduced: true}\n" + yaml))).build();
+    return ChainVerifier.builder(
+            TrustPolicy.load(keys.policy(work, name, "require: {reproduced: true}\n" + yaml)))
+        .build();
   }
 
   @Test
@@ -63,7 +76,10 @@ class DependencyRuleTest {
   @Test
   void verify_aJarOutsideTheAllowList_failsNamingIt() throws Exception {
     List<Sha256> withoutBeta =
-        ChainFixture.lockedJars().entrySet().stream().filter(e -> !e.getKey().startsWith("beta")).map(e -> e.getValue()).toList();
+        ChainFixture.lockedJars().entrySet().stream()
+            .filter(e -> !e.getKey().startsWith("beta"))
+            .map(e -> e.getValue())
+            .toList();
     ChainVerifier v = verifier("allow-some.yaml", allowList(withoutBeta));
     assertThatThrownBy(() -> v.verify(chain.dir()))
         .isInstanceOf(VerificationException.class)
@@ -90,7 +106,13 @@ class DependencyRuleTest {
 
   @Test
   void load_lockAndAllowListTogether_isRefusedAsPolicyInvalid() throws Exception {
-    Path policy = keys.policy(work, "both.yaml", "dependencies:\n  lock: deps.lock.json\n  allow: [" + Sha256.of(new byte[0]).hex() + "]\n");
+    Path policy =
+        keys.policy(
+            work,
+            "both.yaml",
+            "dependencies:\n  lock: deps.lock.json\n  allow: ["
+                + Sha256.of(new byte[0]).hex()
+                + "]\n");
     assertThatThrownBy(() -> TrustPolicy.load(policy))
         .isInstanceOf(PipelineException.class)
         .hasMessageContaining("found both")

@@ -3,9 +3,9 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.BundleSigner;
+import dev.custody.core.ModelManifest;
 import dev.custody.core.Reason;
 import dev.custody.core.SigningKey;
-import dev.custody.core.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +22,9 @@ class DepsCommandTest {
     assertThat(Cli.run("keygen", "-o", key.toString()).exit()).isZero();
     Cli r = Cli.run("deps", "lock", "--key", key.toString(), "-o", dir.resolve("lock").toString());
     assertThat(r.exit()).isEqualTo(Reason.DEPENDENCY_MISMATCH.exitCode());
-    assertThat(r.err()).startsWith("custody deps lock: DEPENDENCY_MISMATCH").contains("is a directory");
+    assertThat(r.err())
+        .startsWith("custody deps lock: DEPENDENCY_MISMATCH")
+        .contains("is a directory");
   }
 
   @Test
@@ -34,7 +36,10 @@ class DepsCommandTest {
     Files.createDirectories(model);
     Files.writeString(model.resolve("f"), "x");
     Path lock = dir.resolve("lock");
-    Files.write(lock, BundleSigner.create(k).signStatement(ModelManifest.hash(model, List.of(), false).toStatement()));
+    Files.write(
+        lock,
+        BundleSigner.create(k)
+            .signStatement(ModelManifest.hash(model, List.of(), false).toStatement()));
     Cli r = Cli.run("deps", "verify", lock.toString(), "--key", pub.toString());
     assertThat(r.exit()).isEqualTo(Reason.UNSUPPORTED.exitCode());
     assertThat(r.err()).contains("expected predicate type https://custody.dev/classpath-lock/v1");

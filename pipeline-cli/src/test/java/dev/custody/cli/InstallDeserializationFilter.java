@@ -5,8 +5,8 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * Installs Custody's deserialization filter once, before any test runs, as an application's
- * {@code main} does first thing (registered in {@code META-INF/services}).
+ * Installs Custody's deserialization filter once, before any test runs, as an application's {@code
+ * main} does first thing (registered in {@code META-INF/services}).
  */
 public final class InstallDeserializationFilter implements LauncherSessionListener {
   @Override

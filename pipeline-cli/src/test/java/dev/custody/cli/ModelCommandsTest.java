@@ -32,9 +32,11 @@ class ModelCommandsTest {
 
   @Test
   void keygen_writesOwnerOnlyPrivateKeyAndReadablePublicKey() throws Exception {
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
     Path pub = dir.resolve("signer.key.pub");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pub))).isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pub)))
+        .isEqualTo("rw-r--r--");
     assertThat(Files.readString(pub)).startsWith("-----BEGIN PUBLIC KEY-----");
   }
 
@@ -70,7 +72,10 @@ class ModelCommandsTest {
     Files.writeString(model.resolve("model.tribuo"), "weightz");
     Cli v = Cli.run("verify-model", model.toString(), "--key", key + ".pub");
     assertThat(v.exit()).isEqualTo(Reason.MANIFEST_MISMATCH.exitCode());
-    assertThat(v.err().strip()).doesNotContain("\n").contains("MANIFEST_MISMATCH").contains("changed: model.tribuo");
+    assertThat(v.err().strip())
+        .doesNotContain("\n")
+        .contains("MANIFEST_MISMATCH")
+        .contains("changed: model.tribuo");
     assertThat(v.err()).doesNotContain("\tat ");
   }
 
@@ -104,11 +109,20 @@ class ModelCommandsTest {
     Path enc = dir.resolve("enc.key");
     Path pass = dir.resolve("pass.txt");
     Files.writeString(pass, "s3cret\n");
-    assertThat(Cli.run("keygen", "-o", enc.toString(), "--passphrase-file", pass.toString()).exit()).isZero();
+    assertThat(Cli.run("keygen", "-o", enc.toString(), "--passphrase-file", pass.toString()).exit())
+        .isZero();
     Cli r = Cli.run("sign-model", model.toString(), "--key", enc.toString());
     assertThat(r.exit()).isEqualTo(Reason.KEY_INVALID.exitCode());
     assertThat(r.err()).contains("passphrase is required").doesNotContain("s3cret");
-    assertThat(Cli.run("sign-model", model.toString(), "--key", enc.toString(), "--passphrase-file", pass.toString()).exit())
+    assertThat(
+            Cli.run(
+                    "sign-model",
+                    model.toString(),
+                    "--key",
+                    enc.toString(),
+                    "--passphrase-file",
+                    pass.toString())
+                .exit())
         .isZero();
   }
 
@@ -123,25 +137,59 @@ class ModelCommandsTest {
     Cli r = Cli.run("hash", fixture.toString(), "--ignore", "ignore-me", "--ignore", "model.sig");
     assertThat(r.exit()).as(r.err()).isZero();
     // The subject digest model_signing signed for this folder.
-    assertThat(r.out()).contains("92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4  (root digest of 2 files)");
+    assertThat(r.out())
+        .contains(
+            "92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4  (root digest of 2 files)");
   }
 
   @Test
   void verify_keylessModelSigningFixture_exitsZero() {
     Path fixture = Shared.require("fixtures/model-signing/v1.1.0-sigstore");
     Path root = Shared.require("fixtures/trust/public-good-trusted_root.json");
-    Cli r = Cli.run("verify-model", fixture.toString(), "--identity", "stefanb@us.ibm.com",
-        "--issuer", "https://sigstore.verify.ibm.com/oauth2", "--trusted-root", root.toString(), "--ignore", "ignore-me");
+    Cli r =
+        Cli.run(
+            "verify-model",
+            fixture.toString(),
+            "--identity",
+            "stefanb@us.ibm.com",
+            "--issuer",
+            "https://sigstore.verify.ibm.com/oauth2",
+            "--trusted-root",
+            root.toString(),
+            "--ignore",
+            "ignore-me");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("signed by stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2)");
-    Cli other = Cli.run("verify-model", fixture.toString(), "--identity", "someone@else.example",
-        "--issuer", "https://sigstore.verify.ibm.com/oauth2", "--trusted-root", root.toString(), "--ignore", "ignore-me");
+    assertThat(r.out())
+        .contains("signed by stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2)");
+    Cli other =
+        Cli.run(
+            "verify-model",
+            fixture.toString(),
+            "--identity",
+            "someone@else.example",
+            "--issuer",
+            "https://sigstore.verify.ibm.com/oauth2",
+            "--trusted-root",
+            root.toString(),
+            "--ignore",
+            "ignore-me");
     assertThat(other.exit()).isEqualTo(Reason.UNTRUSTED_SIGNER.exitCode());
   }
 
   @Test
   void verify_keyAndIdentityTogether_exitsUsage() {
-    Cli r = Cli.run("verify-model", model.toString(), "--key", key + ".pub", "--identity", "a", "--issuer", "b", "--trusted-root", "c");
+    Cli r =
+        Cli.run(
+            "verify-model",
+            model.toString(),
+            "--key",
+            key + ".pub",
+            "--identity",
+            "a",
+            "--issuer",
+            "b",
+            "--trusted-root",
+            "c");
     assertThat(r.exit()).isEqualTo(2);
   }
 

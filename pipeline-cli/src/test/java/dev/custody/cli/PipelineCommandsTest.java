@@ -51,15 +51,38 @@ class PipelineCommandsTest {
     Path root = Path.of(System.getProperty("custody.root"));
     Path model = dir.resolve("credit-rf-v1");
 
-    Cli run = Cli.run("run", root.resolve("examples/credit-rf.yaml").toString(), "--key", key.toString(), "-o", model.toString());
+    Cli run =
+        Cli.run(
+            "run",
+            root.resolve("examples/credit-rf.yaml").toString(),
+            "--key",
+            key.toString(),
+            "-o",
+            model.toString());
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out())
-        .startsWith("trained credit-rf v1 (random-forest) on 27000 rows: test accuracy 0.8157, ROC AUC 0.7529 (3000 held-out rows)")
-        .contains("gate:    test-accuracy: observed 0.8157, required >= 0.8100 (test-split, 3000 rows): passed")
-        .contains("gate:    canary: observed 1.0000, required == 1.0000 (credit-canary.csv, 8 rows): passed")
-        .contains("content digest sha256:9a44ea3a222fbd4209089f2640896e4cb0244c9b97c3032519cf7faedb470454");
-    for (String step : new String[] {"read", "merkle", "screen", "sign", "verify", "classpath", "train", "evaluate", "gates", "export"}) {
+        .startsWith(
+            "trained credit-rf v1 (random-forest) on 27000 rows: test accuracy 0.8157, ROC AUC 0.7529 (3000 held-out rows)")
+        .contains(
+            "gate:    test-accuracy: observed 0.8157, required >= 0.8100 (test-split, 3000 rows): passed")
+        .contains(
+            "gate:    canary: observed 1.0000, required == 1.0000 (credit-canary.csv, 8 rows): passed")
+        .contains(
+            "content digest sha256:9a44ea3a222fbd4209089f2640896e4cb0244c9b97c3032519cf7faedb470454");
+    for (String step :
+        new String[] {
+          "read",
+          "merkle",
+          "screen",
+          "sign",
+          "verify",
+          "classpath",
+          "train",
+          "evaluate",
+          "gates",
+          "export"
+        }) {
       assertThat(run.err()).containsPattern("(?m)^run +" + step + " +\\d+\\.\\d\\d s  ");
     }
     assertThat(run.err()).doesNotContain("INFO");
@@ -68,8 +91,16 @@ class PipelineCommandsTest {
     assertThat(verify.exit()).as(verify.err()).isZero();
 
     Cli reproduce =
-        Cli.run("reproduce", model.toString(), "--policy", policy.toString(), "--key", key.toString(),
-            "--spec-dir", root.resolve("examples").toString(), "--json");
+        Cli.run(
+            "reproduce",
+            model.toString(),
+            "--policy",
+            policy.toString(),
+            "--key",
+            key.toString(),
+            "--spec-dir",
+            root.resolve("examples").toString(),
+            "--json");
     assertThat(reproduce.exit()).as(reproduce.err()).isZero();
     JsonNode json = Json.parse(reproduce.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(json.path("reproducedContentDigest").asText())
@@ -83,15 +114,34 @@ class PipelineCommandsTest {
     Path spec = fastSpec("");
     Path attestation = dir.resolve("credit-cart-dataset.sigstore.json");
 
-    Cli ingest = Cli.run("ingest", spec.toString(), "--key", key.toString(), "-o", attestation.toString(), "--quiet");
+    Cli ingest =
+        Cli.run(
+            "ingest",
+            spec.toString(),
+            "--key",
+            key.toString(),
+            "-o",
+            attestation.toString(),
+            "--quiet");
     assertThat(ingest.exit()).as(ingest.err()).isZero();
     assertThat(ingest.err()).isEmpty();
-    assertThat(ingest.out()).startsWith("ingested credit-cart v1: 30000 rows, 30000 kept; dataset D sha256:e83e97d1");
+    assertThat(ingest.out())
+        .startsWith("ingested credit-cart v1: 30000 rows, 30000 kept; dataset D sha256:e83e97d1");
 
     Path model = dir.resolve("model");
     Cli train =
-        Cli.run("train", spec.toString(), "--dataset", attestation.toString(), "--key", key.toString(),
-            "--trust-ingest-key", pub.toString(), "-o", model.toString(), "--json");
+        Cli.run(
+            "train",
+            spec.toString(),
+            "--dataset",
+            attestation.toString(),
+            "--key",
+            key.toString(),
+            "--trust-ingest-key",
+            pub.toString(),
+            "-o",
+            model.toString(),
+            "--json");
     assertThat(train.exit()).as(train.err()).isZero();
     JsonNode json = Json.parse(train.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(json.path("directory").asText()).isEqualTo(model.toString());
@@ -104,7 +154,8 @@ class PipelineCommandsTest {
 
   @Test
   void train_withoutPolicyOrTrustedIngestKey_exitsUsage() throws Exception {
-    Cli train = Cli.run("train", fastSpec("").toString(), "--dataset", "d.json", "--key", key.toString());
+    Cli train =
+        Cli.run("train", fastSpec("").toString(), "--dataset", "d.json", "--key", key.toString());
 
     assertThat(train.exit()).isEqualTo(2);
     assertThat(train.err()).contains("--policy").contains("--trust-ingest-key");
@@ -116,15 +167,36 @@ class PipelineCommandsTest {
     Path other = dir.resolve("other.key");
     assertThat(Cli.run("keygen", "-o", other.toString()).exit()).isZero();
     Path attestation = dir.resolve("d.sigstore.json");
-    assertThat(Cli.run("ingest", spec.toString(), "--key", other.toString(), "-o", attestation.toString()).exit()).isZero();
+    assertThat(
+            Cli.run(
+                    "ingest",
+                    spec.toString(),
+                    "--key",
+                    other.toString(),
+                    "-o",
+                    attestation.toString())
+                .exit())
+        .isZero();
     Path model = dir.resolve("model");
 
     Cli train =
-        Cli.run("train", spec.toString(), "--dataset", attestation.toString(), "--key", key.toString(),
-            "--policy", policy.toString(), "-o", model.toString(), "--quiet");
+        Cli.run(
+            "train",
+            spec.toString(),
+            "--dataset",
+            attestation.toString(),
+            "--key",
+            key.toString(),
+            "--policy",
+            policy.toString(),
+            "-o",
+            model.toString(),
+            "--quiet");
 
     assertThat(train.exit()).isEqualTo(Reason.UNTRUSTED_SIGNER.exitCode());
-    assertThat(train.err().strip()).startsWith("custody train: UNTRUSTED_SIGNER: ").doesNotContain("\n");
+    assertThat(train.err().strip())
+        .startsWith("custody train: UNTRUSTED_SIGNER: ")
+        .doesNotContain("\n");
     assertThat(model).doesNotExist();
   }
 
@@ -139,7 +211,8 @@ class PipelineCommandsTest {
     assertThat(run.err()).containsPattern("(?m)^run +gates +failed$");
     String last = run.err().strip().lines().reduce((a, b) -> b).orElseThrow();
     assertThat(last)
-        .startsWith("custody run: GATE_FAILED: gate failed, nothing exported: test-accuracy: observed 0.8")
+        .startsWith(
+            "custody run: GATE_FAILED: gate failed, nothing exported: test-accuracy: observed 0.8")
         .contains("required >= 0.9500");
     assertThat(model).doesNotExist();
   }
@@ -149,15 +222,44 @@ class PipelineCommandsTest {
     Path spec = fastSpec("");
     Path model = dir.resolve("model");
     Path otherModel = dir.resolve("other");
-    assertThat(Cli.run("run", spec.toString(), "--key", key.toString(), "-o", model.toString(), "--quiet").exit()).isZero();
+    assertThat(
+            Cli.run(
+                    "run",
+                    spec.toString(),
+                    "--key",
+                    key.toString(),
+                    "-o",
+                    model.toString(),
+                    "--quiet")
+                .exit())
+        .isZero();
     Path otherSpec = dir.resolve("other.yaml");
     Files.writeString(otherSpec, Files.readString(spec).replace("maxDepth: 3", "maxDepth: 2"));
-    assertThat(Cli.run("run", otherSpec.toString(), "--key", key.toString(), "-o", otherModel.toString(), "--quiet").exit())
+    assertThat(
+            Cli.run(
+                    "run",
+                    otherSpec.toString(),
+                    "--key",
+                    key.toString(),
+                    "-o",
+                    otherModel.toString(),
+                    "--quiet")
+                .exit())
         .isZero();
-    Files.copy(otherModel.resolve(ChainLayout.MODEL_FILE), model.resolve(ChainLayout.MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        otherModel.resolve(ChainLayout.MODEL_FILE),
+        model.resolve(ChainLayout.MODEL_FILE),
+        StandardCopyOption.REPLACE_EXISTING);
 
     Cli reproduce =
-        Cli.run("reproduce", model.toString(), "--policy", policy.toString(), "--key", key.toString(), "--quiet");
+        Cli.run(
+            "reproduce",
+            model.toString(),
+            "--policy",
+            policy.toString(),
+            "--key",
+            key.toString(),
+            "--quiet");
 
     assertThat(reproduce.exit()).isEqualTo(Reason.MANIFEST_MISMATCH.exitCode());
     assertThat(reproduce.err()).contains("changed: model.tribuo");

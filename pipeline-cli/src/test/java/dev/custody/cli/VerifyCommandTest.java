@@ -28,8 +28,11 @@ class VerifyCommandTest {
     keys.lock(work);
     policy =
         keys.policy(
-            work, "policy.yaml", "require: {gatePassed: true, reproduced: true}\ndependencies: {lock: deps.lock.json}\n");
-    chain = ChainFixture.build(work.resolve("credit-rf-v2"), Options.defaults().version(2), keys, work);
+            work,
+            "policy.yaml",
+            "require: {gatePassed: true, reproduced: true}\ndependencies: {lock: deps.lock.json}\n");
+    chain =
+        ChainFixture.build(work.resolve("credit-rf-v2"), Options.defaults().version(2), keys, work);
   }
 
   @Test
@@ -65,7 +68,8 @@ class VerifyCommandTest {
     JsonNode provenance = root.get("links").get(3);
     assertThat(provenance.get("what").asText()).isEqualTo("training provenance");
     assertThat(provenance.get("result").asText()).isEqualTo("ok");
-    assertThat(provenance.get("signer").asText()).isEqualTo("key " + keys.of(Stage.TRAIN).publicKey().hint());
+    assertThat(provenance.get("signer").asText())
+        .isEqualTo("key " + keys.of(Stage.TRAIN).publicKey().hint());
     assertThat(provenance.get("digest").asText()).startsWith("sha256:");
   }
 
@@ -80,7 +84,9 @@ class VerifyCommandTest {
     Cli r = Cli.run("verify", dir.toString(), "--policy", policy.toString());
 
     assertThat(r.exit()).isEqualTo(Reason.MANIFEST_MISMATCH.exitCode()).isEqualTo(6);
-    assertThat(r.err()).startsWith("custody verify: MANIFEST_MISMATCH: ").contains("changed: model.tribuo");
+    assertThat(r.err())
+        .startsWith("custody verify: MANIFEST_MISMATCH: ")
+        .contains("changed: model.tribuo");
     assertThat(r.out()).isEmpty();
   }
 
@@ -102,7 +108,14 @@ class VerifyCommandTest {
 
   @Test
   void verify_olderThanTheVersionInService_rollback() {
-    Cli r = Cli.run("verify", chain.dir().toString(), "--policy", policy.toString(), "--in-service-version", "3");
+    Cli r =
+        Cli.run(
+            "verify",
+            chain.dir().toString(),
+            "--policy",
+            policy.toString(),
+            "--in-service-version",
+            "3");
 
     assertThat(r.exit()).isEqualTo(Reason.ROLLBACK.exitCode()).isEqualTo(52);
     assertThat(r.err()).contains("ROLLBACK: model credit-rf version 2 < the version in service 3");
@@ -115,12 +128,18 @@ class VerifyCommandTest {
     Cli r = Cli.run("verify", chain.dir().toString(), "--policy", bad.toString());
 
     assertThat(r.exit()).isEqualTo(Reason.POLICY_INVALID.exitCode());
-    assertThat(r.err()).contains("POLICY_INVALID").contains(bad + ":7:1").contains("requires: unknown key (expected one of: version, stages, require, model, dependencies)");
+    assertThat(r.err())
+        .contains("POLICY_INVALID")
+        .contains(bad + ":7:1")
+        .contains(
+            "requires: unknown key (expected one of: version, stages, require, model, dependencies)");
   }
 
   @Test
   void verify_noSuchPolicy_usageError() {
-    Cli r = Cli.run("verify", chain.dir().toString(), "--policy", work.resolve("absent.yaml").toString());
+    Cli r =
+        Cli.run(
+            "verify", chain.dir().toString(), "--policy", work.resolve("absent.yaml").toString());
 
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("no such file");

@@ -2,8 +2,8 @@ package dev.custody.core;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * Writes files so that a reader sees either the old content or the complete new content, never a
- * half-written artifact: write a temporary file in the same directory, fsync it, rename it over
- * the target, fsync the directory.
+ * half-written artifact: write a temporary file in the same directory, fsync it, rename it over the
+ * target, fsync the directory.
  */
 public final class AtomicFiles {
   private static final Set<PosixFilePermission> OWNER_ONLY =
@@ -63,7 +63,10 @@ public final class AtomicFiles {
     Path tmp =
         posix
             ? Files.createTempFile(
-                dir, "." + abs.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                dir,
+                "." + abs.getFileName(),
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(OWNER_ONLY))
             : Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
     try {
       if (posix && !ownerOnly) {

@@ -15,8 +15,8 @@ import java.util.Objects;
 
 /**
  * Signs with a {@link SigningKey} into Sigstore bundle v0.3 JSON, fully offline: a DSSE bundle for
- * statements and a message-signature bundle for single files. The bundle names its key by
- * {@code publicKey.hint}, as model_signing writes it.
+ * statements and a message-signature bundle for single files. The bundle names its key by {@code
+ * publicKey.hint}, as model_signing writes it.
  */
 public final class BundleSigner {
   private final SigningKey key;

@@ -18,8 +18,8 @@ import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
 
 /**
- * Streaming SHA-256. Reads in 64 KiB chunks: Commons Codec's {@code sha256Hex(InputStream)} reads
- * 1 KiB at a time and runs at about half the speed, and 1 MiB chunks keep the hot loop out of the
+ * Streaming SHA-256. Reads in 64 KiB chunks: Commons Codec's {@code sha256Hex(InputStream)} reads 1
+ * KiB at a time and runs at about half the speed, and 1 MiB chunks keep the hot loop out of the
  * JIT's top tier (measured in DESIGN.md).
  */
 public final class Digests {
@@ -46,9 +46,9 @@ public final class Digests {
 
   /**
    * SHA-256 of each file, hashed in parallel on threads owned by this call: at most one per core
-   * and one per file, daemon threads, stopped before it returns. It never runs on the common
-   * {@link java.util.concurrent.ForkJoinPool}, whose threads other code in the JVM relies on and
-   * which blocking file reads would starve.
+   * and one per file, daemon threads, stopped before it returns. It never runs on the common {@link
+   * java.util.concurrent.ForkJoinPool}, whose threads other code in the JVM relies on and which
+   * blocking file reads would starve.
    *
    * @throws IOException the first file that cannot be read; the other reads are stopped
    */

@@ -8,9 +8,9 @@ public final class Dsse {
   private Dsse() {}
 
   /**
-   * {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body}, lengths in bytes as ASCII
-   * decimal. sigstore-java 2.0.0's {@code getPAE()} counts characters, which differs for
-   * non-ASCII payloads; this one counts bytes, as the specification says.
+   * {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body}, lengths in bytes as ASCII decimal.
+   * sigstore-java 2.0.0's {@code getPAE()} counts characters, which differs for non-ASCII payloads;
+   * this one counts bytes, as the specification says.
    */
   public static byte[] pae(String payloadType, byte[] payload) {
     byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);

@@ -117,8 +117,11 @@ public final class KeyBundleTlogVerifier {
     if (parsed.embeddedKey().isPresent() && !parsed.embeddedKey().get().equals(key)) {
       throw new VerificationException(
           Reason.UNTRUSTED_SIGNER,
-          "bundle: signed by key " + parsed.embeddedKey().get().hint() + ", expected one of ["
-              + key.hint() + "]");
+          "bundle: signed by key "
+              + parsed.embeddedKey().get().hint()
+              + ", expected one of ["
+              + key.hint()
+              + "]");
     }
 
     byte[] signature;

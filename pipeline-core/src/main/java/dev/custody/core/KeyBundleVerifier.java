@@ -21,10 +21,10 @@ import java.util.stream.Collectors;
  *
  * <h3>Security guarantees</h3>
  *
- * A bundle verifies only if one of its signatures checks out with one of the trusted keys. The
- * key hint and any key embedded in the bundle only narrow which trusted key is tried; they are
- * never trusted themselves. DSSE signatures are checked over the pre-authentication encoding of
- * the exact payload bytes, and the statement is parsed from those same bytes.
+ * A bundle verifies only if one of its signatures checks out with one of the trusted keys. The key
+ * hint and any key embedded in the bundle only narrow which trusted key is tried; they are never
+ * trusted themselves. DSSE signatures are checked over the pre-authentication encoding of the exact
+ * payload bytes, and the statement is parsed from those same bytes.
  */
 public final class KeyBundleVerifier {
   private final List<VerificationKey> trusted;
@@ -59,7 +59,8 @@ public final class KeyBundleVerifier {
     /**
      * Builds the verifier.
      *
-     * @throws IllegalStateException if no key is trusted: a verifier that trusts nobody is a mistake
+     * @throws IllegalStateException if no key is trusted: a verifier that trusts nobody is a
+     *     mistake
      */
     public KeyBundleVerifier build() {
       if (keys.isEmpty()) {
@@ -73,9 +74,8 @@ public final class KeyBundleVerifier {
    * Verifies a DSSE bundle carrying an in-toto statement.
    *
    * @throws VerificationException MALFORMED or UNSUPPORTED for a bundle of another shape (see
-   *     {@link SigstoreBundle}),
-   *     UNTRUSTED_SIGNER when it names a key that is not trusted, SIGNATURE_INVALID when no
-   *     signature checks out with a trusted key
+   *     {@link SigstoreBundle}), UNTRUSTED_SIGNER when it names a key that is not trusted,
+   *     SIGNATURE_INVALID when no signature checks out with a trusted key
    */
   public VerifiedStatement verifyStatement(byte[] bundleJson) throws VerificationException {
     SigstoreBundle.Parsed parsed = SigstoreBundle.parse(bundleJson);
@@ -95,7 +95,9 @@ public final class KeyBundleVerifier {
           if (!Statement.PAYLOAD_TYPE.equals(env.getPayloadType())) {
             throw new VerificationException(
                 Reason.UNSUPPORTED,
-                "bundle: expected payload type " + Statement.PAYLOAD_TYPE + ", found "
+                "bundle: expected payload type "
+                    + Statement.PAYLOAD_TYPE
+                    + ", found "
                     + env.getPayloadType());
           }
           Statement st;
@@ -131,7 +133,8 @@ public final class KeyBundleVerifier {
     if (ms.getMessageDigest().getAlgorithm() != HashAlgorithm.SHA2_256) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "bundle: expected a SHA2_256 message digest, found " + ms.getMessageDigest().getAlgorithm());
+          "bundle: expected a SHA2_256 message digest, found "
+              + ms.getMessageDigest().getAlgorithm());
     }
     List<VerificationKey> candidates = candidates(parsed);
     byte[] signedDigest = ms.getMessageDigest().getDigest().toByteArray();
@@ -157,7 +160,9 @@ public final class KeyBundleVerifier {
       if (!MessageDigest.isEqual(actual, signedDigest)) {
         throw new VerificationException(
             Reason.DIGEST_MISMATCH,
-            "digest mismatch: bundle " + describe(signedDigest) + " != artifact "
+            "digest mismatch: bundle "
+                + describe(signedDigest)
+                + " != artifact "
                 + Sha256.ofRaw(actual));
       }
       for (Signature s : verifiers) {
@@ -199,7 +204,8 @@ public final class KeyBundleVerifier {
         trusted.stream().filter(k -> k.hint().equals(hint)).collect(Collectors.toList());
     if (matching.isEmpty()) {
       throw new VerificationException(
-          Reason.UNTRUSTED_SIGNER, "bundle: signed by key " + hint + ", expected one of " + hints(trusted));
+          Reason.UNTRUSTED_SIGNER,
+          "bundle: signed by key " + hint + ", expected one of " + hints(trusted));
     }
     return matching;
   }

@@ -109,12 +109,15 @@ public final class KeylessBundleVerifier {
    * @throws VerificationException as {@link #verify(byte[], Sha256)}, or UNSUPPORTED for a
    *     message-signature bundle or another payload type, MALFORMED for an unreadable statement
    */
-  public VerifiedStatement verifyStatement(byte[] bundleJson, Sha256 subject) throws VerificationException {
+  public VerifiedStatement verifyStatement(byte[] bundleJson, Sha256 subject)
+      throws VerificationException {
     VerifiedSignature kv = verify(bundleJson, subject);
     if (!Statement.PAYLOAD_TYPE.equals(kv.dssePayloadType().orElse(""))) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "bundle: expected a DSSE envelope with payload type " + Statement.PAYLOAD_TYPE + ", found "
+          "bundle: expected a DSSE envelope with payload type "
+              + Statement.PAYLOAD_TYPE
+              + ", found "
               + kv.dssePayloadType().orElse("a message signature"));
     }
     byte[] payload = kv.dssePayload().orElseThrow();

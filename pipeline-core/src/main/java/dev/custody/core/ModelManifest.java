@@ -24,8 +24,8 @@ import java.util.TreeSet;
  * The file manifest of a model in the OpenSSF Model Signing v1.0 format ({@code method: files}):
  * the SHA-256 of every file, named by its relative POSIX path, and a root digest over them.
  * Byte-compatible with {@code model_signing}: resources are ordered as Python orders {@code
- * PurePosixPath}s (component by component), and the root digest is the SHA-256 of the
- * concatenated raw file digests in that order.
+ * PurePosixPath}s (component by component), and the root digest is the SHA-256 of the concatenated
+ * raw file digests in that order.
  */
 public final class ModelManifest {
   /** The predicate type of a model signature. */
@@ -140,7 +140,8 @@ public final class ModelManifest {
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             String rel = relative(root, file);
             if (ignored(rel, ignores)) {
               return FileVisitResult.CONTINUE;
@@ -226,7 +227,9 @@ public final class ModelManifest {
     if (!PREDICATE_TYPE.equals(statement.predicateType())) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "model signature: expected predicate type " + PREDICATE_TYPE + ", found "
+          "model signature: expected predicate type "
+              + PREDICATE_TYPE
+              + ", found "
               + statement.predicateType());
     }
     if (statement.subjects().size() != 1) {
@@ -237,12 +240,14 @@ public final class ModelManifest {
     String method = ser.path("method").asText("");
     if (!"files".equals(method)) {
       throw new VerificationException(
-          Reason.UNSUPPORTED, "model signature: expected serialization method 'files', found '" + method + "'");
+          Reason.UNSUPPORTED,
+          "model signature: expected serialization method 'files', found '" + method + "'");
     }
     String hashType = ser.path("hash_type").asText("");
     if (!"sha256".equals(hashType)) {
       throw new VerificationException(
-          Reason.UNSUPPORTED, "model signature: expected hash_type sha256, found '" + hashType + "'");
+          Reason.UNSUPPORTED,
+          "model signature: expected hash_type sha256, found '" + hashType + "'");
     }
     if (!ser.path("allow_symlinks").isBoolean()) {
       throw malformed("expected a boolean serialization.allow_symlinks");
@@ -268,7 +273,8 @@ public final class ModelManifest {
       }
       if (!"sha256".equals(alg)) {
         throw new VerificationException(
-            Reason.UNSUPPORTED, "model signature: resource " + name + " uses algorithm '" + alg + "'");
+            Reason.UNSUPPORTED,
+            "model signature: resource " + name + " uses algorithm '" + alg + "'");
       }
       try {
         if (byName.put(name, new Resource(name, new Sha256(digest))) != null) {
@@ -287,8 +293,8 @@ public final class ModelManifest {
 
   /**
    * What differs between this (signed) manifest and an {@code actual} one, one line per file:
-   * missing, extra, changed, or renamed (same content under another name). Empty when the file
-   * sets and every digest are equal.
+   * missing, extra, changed, or renamed (same content under another name). Empty when the file sets
+   * and every digest are equal.
    */
   public List<String> differencesFrom(ModelManifest actual) {
     Map<String, Sha256> signed = toMap(resources);

@@ -25,8 +25,7 @@ public final class ModelSigning {
   private ModelSigning() {}
 
   /**
-   * Hashes {@code model}, signs the manifest and writes the bundle to {@code signature}
-   * atomically.
+   * Hashes {@code model}, signs the manifest and writes the bundle to {@code signature} atomically.
    *
    * @param extraIgnores further paths, relative to the model, to leave out and record as ignored
    * @return the manifest that was signed
@@ -76,7 +75,8 @@ public final class ModelSigning {
       if (e.reason() == Reason.DIGEST_MISMATCH && !diff.isEmpty()) {
         throw new VerificationException(
             Reason.MANIFEST_MISMATCH,
-            "model " + model + " does not match its signature: " + String.join("; ", diff), e);
+            "model " + model + " does not match its signature: " + String.join("; ", diff),
+            e);
       }
       throw e;
     }
@@ -98,7 +98,9 @@ public final class ModelSigning {
     if (!subject.matches(signed.rootDigest())) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
-          "model signature: subject digest " + subject + " != root digest of the signed resources "
+          "model signature: subject digest "
+              + subject
+              + " != root digest of the signed resources "
               + signed.rootDigest());
     }
     List<String> diff = signed.differencesFrom(actual);
@@ -115,7 +117,9 @@ public final class ModelSigning {
       throws IOException, VerificationException {
     try {
       return ModelManifest.hash(
-          model, ignores(model, signature, extraIgnores, signed.ignorePaths()), signed.allowSymlinks());
+          model,
+          ignores(model, signature, extraIgnores, signed.ignorePaths()),
+          signed.allowSymlinks());
     } catch (PipelineException e) {
       throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
     }
@@ -126,7 +130,8 @@ public final class ModelSigning {
     var parsed = SigstoreBundle.parse(bundle).bundle();
     if (!parsed.hasDsseEnvelope()) {
       throw new VerificationException(
-          Reason.UNSUPPORTED, "model signature: expected a DSSE envelope, found a message signature");
+          Reason.UNSUPPORTED,
+          "model signature: expected a DSSE envelope, found a message signature");
     }
     try {
       return ModelManifest.fromStatement(
@@ -143,7 +148,11 @@ public final class ModelSigning {
     if (size > SigstoreBundle.MAX_BUNDLE_BYTES) {
       throw new VerificationException(
           Reason.MALFORMED,
-          signature + ": expected a signature of at most " + SigstoreBundle.MAX_BUNDLE_BYTES + " bytes, found " + size);
+          signature
+              + ": expected a signature of at most "
+              + SigstoreBundle.MAX_BUNDLE_BYTES
+              + " bytes, found "
+              + size);
     }
     try (InputStream in = Files.newInputStream(signature)) {
       return in.readNBytes((int) SigstoreBundle.MAX_BUNDLE_BYTES + 1);

@@ -24,8 +24,8 @@ public enum Reason {
   /** A key file cannot be read: wrong format, wrong passphrase or unsupported algorithm. */
   KEY_INVALID(9, 400),
   /**
-   * A well-formed input in a version, algorithm or method Custody does not accept, such as a
-   * bundle media type it does not read.
+   * A well-formed input in a version, algorithm or method Custody does not accept, such as a bundle
+   * media type it does not read.
    */
   UNSUPPORTED(11, 422),
   /**
@@ -33,9 +33,7 @@ public enum Reason {
    * refused before any class it names is loaded.
    */
   UNSAFE_MODEL(40, 422),
-  /**
-   * A model's output type, label set or feature names differ from the signed training record.
-   */
+  /** A model's output type, label set or feature names differ from the signed training record. */
   MODEL_MISMATCH(41, 422),
   /** A model file is larger than the loader's configured limit. */
   MODEL_TOO_LARGE(42, 413),
@@ -43,7 +41,9 @@ public enum Reason {
   DEPENDENCY_MISMATCH(50, 422),
   /** A trust policy file is unreadable, has unknown keys or wrong types, or trusts nobody. */
   POLICY_INVALID(51, 400),
-  /** Training could not produce a model from the data: too few rows or labels, or a trainer error. */
+  /**
+   * Training could not produce a model from the data: too few rows or labels, or a trainer error.
+   */
   TRAINING_FAILED(30, 422),
   /**
    * A data file that breaks its declared format or schema; the message names the line, column,

@@ -40,9 +40,9 @@ import org.bouncycastle.util.io.pem.PemObject;
  *
  * <h3>Security guarantees</h3>
  *
- * The private key file is created with mode 0600 and never overwritten; loading refuses a key
- * file that group or others can read. This class does not override {@code toString}, {@code
- * equals} or {@code hashCode}, so key material cannot leak through logging or collections.
+ * The private key file is created with mode 0600 and never overwritten; loading refuses a key file
+ * that group or others can read. This class does not override {@code toString}, {@code equals} or
+ * {@code hashCode}, so key material cannot leak through logging or collections.
  */
 public final class SigningKey {
   private static final BouncyCastleProvider BC = new BouncyCastleProvider();
@@ -72,7 +72,8 @@ public final class SigningKey {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec(curve.jcaName()), new SecureRandom());
       KeyPair kp = g.generateKeyPair();
-      return new SigningKey(kp.getPrivate(), new VerificationKey((ECPublicKey) kp.getPublic(), curve));
+      return new SigningKey(
+          kp.getPrivate(), new VerificationKey((ECPublicKey) kp.getPublic(), curve));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK cannot generate " + curve + " keys", e);
     }
@@ -85,7 +86,8 @@ public final class SigningKey {
    * @throws PipelineException {@link Reason#KEY_INVALID} if the file is not a supported key, the
    *     passphrase is wrong or missing, or the file is readable by group or others
    */
-  public static SigningKey load(Path file, char[] passphrase) throws IOException, PipelineException {
+  public static SigningKey load(Path file, char[] passphrase)
+      throws IOException, PipelineException {
     refuseOpenPermissions(file);
     String pem = Files.readString(file, StandardCharsets.US_ASCII);
     Object parsed;
@@ -111,7 +113,8 @@ public final class SigningKey {
       } else {
         throw new PipelineException(
             Reason.KEY_INVALID,
-            file + ": expected a PKCS#8 'PRIVATE KEY' PEM block, found "
+            file
+                + ": expected a PKCS#8 'PRIVATE KEY' PEM block, found "
                 + (parsed == null ? "none" : parsed.getClass().getSimpleName()));
       }
       PrivateKey pk = new JcaPEMKeyConverter().setProvider(BC).getPrivateKey(info);
@@ -127,7 +130,8 @@ public final class SigningKey {
       return new SigningKey(jdk, publicKeyOf(ec, curve));
     } catch (PKCSException | OperatorCreationException e) {
       // The cause could echo key material; say only what went wrong.
-      throw new PipelineException(Reason.KEY_INVALID, file + ": cannot decrypt the key (wrong passphrase?)");
+      throw new PipelineException(
+          Reason.KEY_INVALID, file + ": cannot decrypt the key (wrong passphrase?)");
     } catch (PEMException | GeneralSecurityException e) {
       throw new PipelineException(Reason.KEY_INVALID, file + ": unreadable private key");
     }
@@ -146,15 +150,13 @@ public final class SigningKey {
         w.writeObject(new PemObject("PRIVATE KEY", privateKey.getEncoded()));
       } else {
         var encryptor =
-            new JceOpenSSLPKCS8EncryptorBuilder(
-                    org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+            new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
                 .setProvider(BC)
                 .setPRF(org.bouncycastle.openssl.PKCS8Generator.PRF_HMACSHA256)
                 .setIterationCount(600_000)
                 .setPassword(passphrase)
                 .build();
-        w.writeObject(
-            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey, encryptor));
+        w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey, encryptor));
       }
     } catch (OperatorCreationException e) {
       throw new IllegalStateException("cannot set up key encryption", e);
@@ -179,11 +181,13 @@ public final class SigningKey {
     }
   }
 
-  private static VerificationKey publicKeyOf(ECPrivateKey priv, Curve curve) throws GeneralSecurityException {
+  private static VerificationKey publicKeyOf(ECPrivateKey priv, Curve curve)
+      throws GeneralSecurityException {
     var spec = org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec(curve.jcaName());
     var q = spec.getG().multiply(priv.getS()).normalize();
     var point =
-        new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
+        new java.security.spec.ECPoint(
+            q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
     ECPublicKey pub =
         (ECPublicKey)
             java.security.KeyFactory.getInstance("EC")
@@ -202,7 +206,8 @@ public final class SigningKey {
       if (TOO_OPEN.contains(p)) {
         throw new PipelineException(
             Reason.KEY_INVALID,
-            file + ": private key permissions "
+            file
+                + ": private key permissions "
                 + java.nio.file.attribute.PosixFilePermissions.toString(perms)
                 + " are too open; expected rw------- (chmod 600)");
       }

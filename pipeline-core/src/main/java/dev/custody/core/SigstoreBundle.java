@@ -28,8 +28,8 @@ import java.util.Set;
  * Reason#UNSUPPORTED}, a bundle version Custody does not read.
  *
  * <p>Accepted media types ({@link #MEDIA_TYPES}), one rule for every path: bundle v0.3 in both
- * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture,
- * key or keyless, write; {@code bundle+json;version=0.3}, the conformance suite's {@code
+ * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture, key
+ * or keyless, write; {@code bundle+json;version=0.3}, the conformance suite's {@code
  * happy-path-v0.3}), and v0.1 and v0.2, which the conformance suite's {@code happy-path-v0.1} and
  * {@code happy-path-v0.2} cases require and sigstore-java 2.0.0 verifies. The older versions differ
  * only in what a log entry must carry (v0.1 may lack an inclusion proof), and the verifiers that
@@ -84,7 +84,10 @@ final class SigstoreBundle {
     if (!MEDIA_TYPES.contains(mediaType)) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "bundle: expected media type " + MEDIA_TYPE_V03 + " (or v0.1-v0.3), found '" + mediaType
+          "bundle: expected media type "
+              + MEDIA_TYPE_V03
+              + " (or v0.1-v0.3), found '"
+              + mediaType
               + "'");
     }
     // model_signing v0.3–v1.0 wrote publicKey as {rawBytes: PEM, keyDetails}, which is not in the
@@ -164,7 +167,8 @@ final class SigstoreBundle {
         if (f.getType() == FieldDescriptor.Type.BYTES) {
           if (v.isTextual() && !canonicalBase64(v.asText())) {
             throw new VerificationException(
-                Reason.MALFORMED, at + ": expected canonical base64 (unused bits zero), found non-canonical");
+                Reason.MALFORMED,
+                at + ": expected canonical base64 (unused bits zero), found non-canonical");
           }
         } else if (f.getType() == FieldDescriptor.Type.MESSAGE
             && !f.getMessageType().getFullName().startsWith("google.protobuf.")) {

@@ -12,7 +12,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * An in-toto Statement v1: what was produced (subjects, by digest) and a typed predicate saying how.
+ * An in-toto Statement v1: what was produced (subjects, by digest) and a typed predicate saying
+ * how.
  *
  * @param subjects the artifacts this statement is about; at least one
  * @param predicateType URI naming the predicate's schema
@@ -67,12 +68,14 @@ public record Statement(List<Subject> subjects, String predicateType, JsonNode p
       String hex = digest.get("sha256");
       if (hex == null) {
         throw new VerificationException(
-            Reason.UNSUPPORTED, "subject " + name + ": expected a sha256 digest, found " + digest.keySet());
+            Reason.UNSUPPORTED,
+            "subject " + name + ": expected a sha256 digest, found " + digest.keySet());
       }
       try {
         return new Sha256(hex);
       } catch (IllegalArgumentException e) {
-        throw new VerificationException(Reason.MALFORMED, "subject " + name + ": " + e.getMessage());
+        throw new VerificationException(
+            Reason.MALFORMED, "subject " + name + ": " + e.getMessage());
       }
     }
   }
@@ -154,5 +157,4 @@ public record Statement(List<Subject> subjects, String predicateType, JsonNode p
   private static PipelineException malformed(String what) {
     return new PipelineException(Reason.MALFORMED, "in-toto statement: " + what);
   }
-
 }

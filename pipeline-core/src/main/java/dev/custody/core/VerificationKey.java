@@ -14,9 +14,9 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * An ECDSA public key (P-256 or P-384) that signatures are checked against. Read from PEM
- * ({@code -----BEGIN PUBLIC KEY-----}, SubjectPublicKeyInfo); text before the PEM block is
- * ignored, as tools such as certtool write a description first.
+ * An ECDSA public key (P-256 or P-384) that signatures are checked against. Read from PEM ({@code
+ * -----BEGIN PUBLIC KEY-----}, SubjectPublicKeyInfo); text before the PEM block is ignored, as
+ * tools such as certtool write a description first.
  */
 public final class VerificationKey {
   private static final String BEGIN = "-----BEGIN PUBLIC KEY-----";
@@ -59,7 +59,8 @@ public final class VerificationKey {
       pk = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException ex) {
       throw new PipelineException(
-          Reason.KEY_INVALID, "public key: expected an EC SubjectPublicKeyInfo, found something else");
+          Reason.KEY_INVALID,
+          "public key: expected an EC SubjectPublicKeyInfo, found something else");
     }
     ECPublicKey ec = (ECPublicKey) pk;
     return new VerificationKey(ec, Curve.of(ec));
@@ -72,8 +73,9 @@ public final class VerificationKey {
 
   /** The key as canonical PEM (64-column base64, final newline). */
   public String toPem() {
-    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(key.getEncoded());
+    String body =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(key.getEncoded());
     return BEGIN + "\n" + body + "\n" + END + "\n";
   }
 

@@ -31,6 +31,12 @@ public final class VerifiedManifest {
 
   @Override
   public String toString() {
-    return "VerifiedManifest[" + manifest.modelName() + " " + rootDigest() + " signed by " + signer + "]";
+    return "VerifiedManifest["
+        + manifest.modelName()
+        + " "
+        + rootDigest()
+        + " signed by "
+        + signer
+        + "]";
   }
 }

@@ -37,7 +37,9 @@ public final class VerifiedSignature {
     this.dssePayload = dssePayload == null ? null : dssePayload.clone();
   }
 
-  /** A signature made with a Fulcio certificate for {@code identity}, vouched for by {@code issuer}. */
+  /**
+   * A signature made with a Fulcio certificate for {@code identity}, vouched for by {@code issuer}.
+   */
   static VerifiedSignature keyless(
       String identity,
       String issuer,
@@ -110,6 +112,12 @@ public final class VerifiedSignature {
 
   @Override
   public String toString() {
-    return "VerifiedSignature{" + artifactDigest + " signed by " + signer() + " at " + integratedTime + "}";
+    return "VerifiedSignature{"
+        + artifactDigest
+        + " signed by "
+        + signer()
+        + " at "
+        + integratedTime
+        + "}";
   }
 }

@@ -1,8 +1,8 @@
 package dev.custody.core;
 
 /**
- * Proof that a DSSE bundle's signature checked out under a trust decision: the in-toto statement
- * it carries and who signed it. Only verifiers in this package construct it.
+ * Proof that a DSSE bundle's signature checked out under a trust decision: the in-toto statement it
+ * carries and who signed it. Only verifiers in this package construct it.
  */
 public final class VerifiedStatement {
   private final Statement statement;

@@ -14,9 +14,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Typed, strict reads from a {@link YamlTree}: every failure is a {@link PipelineException} with the
- * reader's {@link Reason} that names the source, line:column and key path, and says what was expected
- * and what was found ({@code spec.yaml:9:3: schema.lable: unknown key (expected one of: id, label)}).
+ * Typed, strict reads from a {@link YamlTree}: every failure is a {@link PipelineException} with
+ * the reader's {@link Reason} that names the source, line:column and key path, and says what was
+ * expected and what was found ({@code spec.yaml:9:3: schema.lable: unknown key (expected one of:
+ * id, label)}).
  */
 public final class YamlReader {
   private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
@@ -161,7 +162,8 @@ public final class YamlReader {
   }
 
   /** A number in the open or closed interval given. */
-  public double number(Node node, double min, boolean minInclusive, double max, boolean maxInclusive)
+  public double number(
+      Node node, double min, boolean minInclusive, double max, boolean maxInclusive)
       throws PipelineException {
     double v = number(node);
     boolean ok = (minInclusive ? v >= min : v > min) && (maxInclusive ? v <= max : v < max);

@@ -18,11 +18,11 @@ import java.util.Map;
 /**
  * A YAML document read into a small tree that remembers where every key and value was, so that
  * errors can name the key and its line:column. Strict: duplicate keys, aliases, non-string keys and
- * multiple documents are errors. The one YAML mechanism for Custody's own files (pipeline specs, data
- * locks, trust policies); read typed values from the tree with a {@link YamlReader}.
+ * multiple documents are errors. The one YAML mechanism for Custody's own files (pipeline specs,
+ * data locks, trust policies); read typed values from the tree with a {@link YamlReader}.
  *
- * <p>Every error is a {@link PipelineException} with the caller's {@link Reason} and a message of the
- * form {@code source:line:column: key.path: what was expected, found what}.
+ * <p>Every error is a {@link PipelineException} with the caller's {@link Reason} and a message of
+ * the form {@code source:line:column: key.path: what was expected, found what}.
  */
 public final class YamlTree {
   /** Largest YAML file read (spec, lock or policy); such a file is a few KiB. */
@@ -64,7 +64,8 @@ public final class YamlTree {
    * @param path the key path to it
    * @param entries its keys, in source order
    */
-  public record MapNode(Location location, String path, Map<String, Entry> entries) implements Node {
+  public record MapNode(Location location, String path, Map<String, Entry> entries)
+      implements Node {
     public MapNode {
       entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }
@@ -109,7 +110,8 @@ public final class YamlTree {
    * @param token how YAML typed it (string, integer, float, boolean or null)
    * @param text the text as written
    */
-  public record Scalar(Location location, String path, JsonToken token, String text) implements Node {
+  public record Scalar(Location location, String path, JsonToken token, String text)
+      implements Node {
     /** Whether this is YAML's null (an empty value, {@code ~} or {@code null}). */
     public boolean isNull() {
       return token == JsonToken.VALUE_NULL;
@@ -128,7 +130,8 @@ public final class YamlTree {
   }
 
   /**
-   * Reads and parses a YAML file of at most {@link #MAX_BYTES} bytes; errors name the file as given.
+   * Reads and parses a YAML file of at most {@link #MAX_BYTES} bytes; errors name the file as
+   * given.
    *
    * @param reason the reason of every {@link PipelineException} thrown
    * @throws PipelineException with {@code reason} if the file is too large or not one strict YAML

@@ -43,14 +43,17 @@ class BundleFixturesGenerator {
     SigningKey trusted = SigningKey.generate(); // only its public half is kept
     SigningKey attacker = SigningKey.generate();
     Files.writeString(
-        dir.resolve(BundleFixturesTest.TRUSTED_KEY), trusted.publicKey().toPem(), StandardCharsets.US_ASCII);
+        dir.resolve(BundleFixturesTest.TRUSTED_KEY),
+        trusted.publicKey().toPem(),
+        StandardCharsets.US_ASCII);
 
     // Control: the trusted key signs, named by its hint as model_signing v1.1+ writes it.
     write(dir, BundleFixturesTest.CONTROL, BundleSigner.create(trusted).signStatement(statement()));
 
     // The attacker signs and embeds its own key the way model_signing v0.3-v1.0 did.
     byte[] byAttacker = BundleSigner.create(attacker).signStatement(statement());
-    write(dir, "bundle-embeds-untrusted-key.sigstore.json", embed(byAttacker, attacker.publicKey()));
+    write(
+        dir, "bundle-embeds-untrusted-key.sigstore.json", embed(byAttacker, attacker.publicKey()));
 
     // The attacker signs but embeds the trusted key: the embedded key must not stand in for a
     // signature check.
@@ -60,7 +63,10 @@ class BundleFixturesGenerator {
         embed(byAttacker, trusted.publicKey()));
   }
 
-  /** Replaces {@code publicKey.hint} by model_signing v0.3-v1.0's {@code rawBytes}/{@code keyDetails}. */
+  /**
+   * Replaces {@code publicKey.hint} by model_signing v0.3-v1.0's {@code rawBytes}/{@code
+   * keyDetails}.
+   */
   private static byte[] embed(byte[] bundle, VerificationKey key) throws PipelineException {
     ObjectNode root = (ObjectNode) Json.parse(bundle, "bundle");
     ObjectNode pk = (ObjectNode) root.path("verificationMaterial").path("publicKey");

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The committed attack bundles of {@code src/test/resources/dev/custody/core/} (README there),
- * each refused with the reason its defect calls for, beside a control bundle that verifies.
+ * The committed attack bundles of {@code src/test/resources/dev/custody/core/} (README there), each
+ * refused with the reason its defect calls for, beside a control bundle that verifies.
  */
 class BundleFixturesTest {
   static final String TRUSTED_KEY = "trusted-key.pub.pem";
@@ -33,8 +33,10 @@ class BundleFixturesTest {
     return Stream.of(
         // A verifier that trusts the key a bundle embeds (the pre-v1.1 rawBytes path) accepts it.
         arguments(EMBEDS_UNTRUSTED_KEY, Reason.UNTRUSTED_SIGNER),
-        // A verifier that checks only that the embedded key is trusted, not the signature, accepts it.
-        arguments("bundle-embeds-trusted-key-signed-by-other.sigstore.json", Reason.SIGNATURE_INVALID));
+        // A verifier that checks only that the embedded key is trusted, not the signature, accepts
+        // it.
+        arguments(
+            "bundle-embeds-trusted-key-signed-by-other.sigstore.json", Reason.SIGNATURE_INVALID));
   }
 
   @Test
@@ -81,7 +83,8 @@ class BundleFixturesTest {
 
     VerifiedManifest v = ModelSigning.verify(model, signature, keyVerifier(), List.of());
 
-    assertThat(v.rootDigest()).isEqualTo(BundleFixturesGenerator.statement().subjects().get(0).sha256());
+    assertThat(v.rootDigest())
+        .isEqualTo(BundleFixturesGenerator.statement().subjects().get(0).sha256());
   }
 
   /** The attack is refused for whom it names, not for its shape: trusting its key accepts it. */

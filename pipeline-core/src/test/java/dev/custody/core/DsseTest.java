@@ -34,8 +34,10 @@ class DsseTest {
     params.init(new ECGenParameterSpec("secp256r1"));
     ECPoint q =
         new ECPoint(
-            new BigInteger("46950820868899156662930047687818585632848591499744589407958293238635476079160"),
-            new BigInteger("5640078356564379163099075877009565129882514886557779369047442380624545832820"));
+            new BigInteger(
+                "46950820868899156662930047687818585632848591499744589407958293238635476079160"),
+            new BigInteger(
+                "5640078356564379163099075877009565129882514886557779369047442380624545832820"));
     PublicKey key =
         KeyFactory.getInstance("EC")
             .generatePublic(new ECPublicKeySpec(q, params.getParameterSpec(ECParameterSpec.class)));

@@ -214,9 +214,7 @@ class KeyBundleTlogVerifierTest {
     assertThat(v.artifactDigest()).isEqualTo(MODEL);
     assertThat(v.integratedTime()).isEqualTo(Instant.ofEpochSecond(INTEGRATED));
     assertThat(v.signer())
-        .isEqualTo(
-            "key "
-                + VerificationKey.fromDer(signer.getPublic().getEncoded()).hint());
+        .isEqualTo("key " + VerificationKey.fromDer(signer.getPublic().getEncoded()).hint());
     assertThat(v.identity()).isEmpty();
   }
 

@@ -34,10 +34,11 @@ class ModelSigningFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ellipticKeyFixtures")
-  void verify_modelSigningEllipticKeyFixture_verifies(String folder, String model, List<String> ignore)
-      throws Exception {
+  void verify_modelSigningEllipticKeyFixture_verifies(
+      String folder, String model, List<String> ignore) throws Exception {
     Path dir = Shared.require("fixtures/model-signing/" + folder);
-    VerifiedManifest v = ModelSigning.verify(dir.resolve(model), dir.resolve("model.sig"), verifier(), ignore);
+    VerifiedManifest v =
+        ModelSigning.verify(dir.resolve(model), dir.resolve("model.sig"), verifier(), ignore);
     assertThat(v.signer()).contains(publicKey().hint());
   }
 
@@ -55,8 +56,8 @@ class ModelSigningFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ellipticKeyFixtures")
-  void verify_modelSigningFixtureWithFileAdded_isRejected(String folder, String model, List<String> ignore)
-      throws Exception {
+  void verify_modelSigningFixtureWithFileAdded_isRejected(
+      String folder, String model, List<String> ignore) throws Exception {
     Path copy = copyOf(folder);
     if (model.equals(".")) {
       Files.writeString(copy.resolve("added"), "x");
@@ -70,11 +71,14 @@ class ModelSigningFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ellipticKeyFixtures")
-  void verify_modelSigningFixtureWithFileRemoved_isRejected(String folder, String model, List<String> ignore)
-      throws Exception {
+  void verify_modelSigningFixtureWithFileRemoved_isRejected(
+      String folder, String model, List<String> ignore) throws Exception {
     Path copy = copyOf(folder);
     Files.delete(copy.resolve("signme-1"));
-    assertThatThrownBy(() -> ModelSigning.verify(copy.resolve(model), copy.resolve("model.sig"), verifier(), ignore))
+    assertThatThrownBy(
+            () ->
+                ModelSigning.verify(
+                    copy.resolve(model), copy.resolve("model.sig"), verifier(), ignore))
         .isInstanceOfAny(VerificationException.class, IOException.class);
     if (model.equals(".")) {
       assertRejected(copy, model, ignore, "missing: signme-1");
@@ -83,8 +87,8 @@ class ModelSigningFixturesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("ellipticKeyFixtures")
-  void verify_modelSigningFixtureWithFileRenamed_isRejected(String folder, String model, List<String> ignore)
-      throws Exception {
+  void verify_modelSigningFixtureWithFileRenamed_isRejected(
+      String folder, String model, List<String> ignore) throws Exception {
     Path copy = copyOf(folder);
     if (model.equals(".")) {
       Files.move(copy.resolve("signme-2"), copy.resolve("signme-3"));
@@ -92,13 +96,18 @@ class ModelSigningFixturesTest {
     } else {
       Files.move(copy.resolve("signme-1"), copy.resolve("signme-1b"));
       assertThatThrownBy(
-              () -> ModelSigning.verify(copy.resolve(model), copy.resolve("model.sig"), verifier(), ignore))
+              () ->
+                  ModelSigning.verify(
+                      copy.resolve(model), copy.resolve("model.sig"), verifier(), ignore))
           .isInstanceOfAny(VerificationException.class, IOException.class);
     }
   }
 
   private void assertRejected(Path copy, String model, List<String> ignore, String named) {
-    assertThatThrownBy(() -> ModelSigning.verify(copy.resolve(model), copy.resolve("model.sig"), verifier(), ignore))
+    assertThatThrownBy(
+            () ->
+                ModelSigning.verify(
+                    copy.resolve(model), copy.resolve("model.sig"), verifier(), ignore))
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining(named)
         .extracting(e -> ((VerificationException) e).reason())

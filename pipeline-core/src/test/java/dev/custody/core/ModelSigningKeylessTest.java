@@ -20,12 +20,17 @@ class ModelSigningKeylessTest {
   @TempDir Path tmp;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
+  @ValueSource(
+      strings = {"v0.3.1-sigstore", "v1.0.0-sigstore", "v1.0.1-sigstore", "v1.1.0-sigstore"})
   void verify_modelSigningSigstoreFixture_verifiesWholeModel(String folder) throws Exception {
     Path dir = Shared.require("fixtures/model-signing/" + folder);
-    VerifiedManifest v = ModelSigning.verify(dir, dir.resolve("model.sig"), verifier(IDENTITY, ISSUER), List.of("ignore-me"));
+    VerifiedManifest v =
+        ModelSigning.verify(
+            dir, dir.resolve("model.sig"), verifier(IDENTITY, ISSUER), List.of("ignore-me"));
     assertThat(v.signer()).isEqualTo(IDENTITY + " (issuer " + ISSUER + ")");
-    assertThat(v.manifest().resources()).extracting(ModelManifest.Resource::name).containsExactly("signme-1", "signme-2");
+    assertThat(v.manifest().resources())
+        .extracting(ModelManifest.Resource::name)
+        .containsExactly("signme-1", "signme-2");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -33,7 +38,13 @@ class ModelSigningKeylessTest {
   void verify_sigstoreFixtureWithChangedFile_failsNamingIt(String folder) throws Exception {
     Path copy = copyOf(folder);
     Files.writeString(copy.resolve("signme-2"), "changed!");
-    assertThatThrownBy(() -> ModelSigning.verify(copy, copy.resolve("model.sig"), verifier(IDENTITY, ISSUER), List.of("ignore-me")))
+    assertThatThrownBy(
+            () ->
+                ModelSigning.verify(
+                    copy,
+                    copy.resolve("model.sig"),
+                    verifier(IDENTITY, ISSUER),
+                    List.of("ignore-me")))
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining("changed: signme-2")
         .extracting(e -> ((VerificationException) e).reason())
@@ -45,16 +56,29 @@ class ModelSigningKeylessTest {
   void verify_sigstoreFixtureWithExtraFile_isRejected(String folder) throws Exception {
     Path copy = copyOf(folder);
     Files.writeString(copy.resolve("payload.bin"), "evil");
-    assertThatThrownBy(() -> ModelSigning.verify(copy, copy.resolve("model.sig"), verifier(IDENTITY, ISSUER), List.of("ignore-me")))
+    assertThatThrownBy(
+            () ->
+                ModelSigning.verify(
+                    copy,
+                    copy.resolve("model.sig"),
+                    verifier(IDENTITY, ISSUER),
+                    List.of("ignore-me")))
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining("extra: payload.bin");
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"v1.0.1-sigstore", "v1.1.0-sigstore"})
-  void verify_sigstoreFixtureForAnotherIdentity_failsWithUntrustedSigner(String folder) throws Exception {
+  void verify_sigstoreFixtureForAnotherIdentity_failsWithUntrustedSigner(String folder)
+      throws Exception {
     Path dir = Shared.require("fixtures/model-signing/" + folder);
-    assertThatThrownBy(() -> ModelSigning.verify(dir, dir.resolve("model.sig"), verifier("mallory@example.com", ISSUER), List.of("ignore-me")))
+    assertThatThrownBy(
+            () ->
+                ModelSigning.verify(
+                    dir,
+                    dir.resolve("model.sig"),
+                    verifier("mallory@example.com", ISSUER),
+                    List.of("ignore-me")))
         .isInstanceOf(VerificationException.class)
         .extracting(e -> ((VerificationException) e).reason())
         .isEqualTo(Reason.UNTRUSTED_SIGNER);

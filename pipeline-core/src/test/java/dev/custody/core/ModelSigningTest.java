@@ -38,7 +38,8 @@ class ModelSigningTest {
         .extracting(ModelManifest.Resource::name)
         .containsExactly("card.json", "model.tribuo", "sub/extra.bin");
     assertThat(v.signer()).isEqualTo("key " + key.publicKey().hint());
-    assertThat(v.rootDigest()).isEqualTo(ModelManifest.hash(model, List.of("model.sig"), false).rootDigest());
+    assertThat(v.rootDigest())
+        .isEqualTo(ModelManifest.hash(model, List.of("model.sig"), false).rootDigest());
   }
 
   @Test
@@ -73,7 +74,8 @@ class ModelSigningTest {
 
   @Test
   void verify_otherTrustedKey_failsWithUntrustedSigner() throws Exception {
-    KeyBundleVerifier other = KeyBundleVerifier.builder().trust(SigningKey.generate().publicKey()).build();
+    KeyBundleVerifier other =
+        KeyBundleVerifier.builder().trust(SigningKey.generate().publicKey()).build();
     assertThatThrownBy(() -> ModelSigning.verify(model, sig, other, List.of()))
         .isInstanceOf(VerificationException.class)
         .extracting(e -> ((VerificationException) e).reason())
@@ -83,14 +85,17 @@ class ModelSigningTest {
   @Test
   void verify_signatureBytesFlipped_failsWithSignatureInvalid() throws Exception {
     String json = Files.readString(sig);
-    // Re-sign a different statement with another key but keep our hint: the signature no longer verifies.
+    // Re-sign a different statement with another key but keep our hint: the signature no longer
+    // verifies.
     String otherSig =
         new String(
             BundleSigner.create(SigningKey.generate())
-                .signStatement(ModelManifest.hash(model, List.of("model.sig"), false).toStatement()),
+                .signStatement(
+                    ModelManifest.hash(model, List.of("model.sig"), false).toStatement()),
             StandardCharsets.UTF_8);
     String forged =
-        otherSig.replaceAll("\"hint\": \"[0-9a-f]+\"", "\"hint\": \"" + key.publicKey().hint() + "\"");
+        otherSig.replaceAll(
+            "\"hint\": \"[0-9a-f]+\"", "\"hint\": \"" + key.publicKey().hint() + "\"");
     Files.writeString(sig, forged);
     assertThat(forged).isNotEqualTo(json);
     assertThatThrownBy(() -> ModelSigning.verify(model, sig, verifier, List.of()))

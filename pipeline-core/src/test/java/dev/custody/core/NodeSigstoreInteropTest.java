@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Custody's key-signed Sigstore bundles, verified by an independent implementation: the npm
- * package {@code @sigstore/verify}, given only the public key (src/test/node/verify-bundle.mjs).
- * The node project is copied under target/ and installed there with {@code npm ci} from its
- * committed lock file, so the source tree stays clean. Skipped, saying so, when {@code node} or
- * {@code npm} is not on the PATH; any other failure to install fails every test with npm's output.
+ * Custody's key-signed Sigstore bundles, verified by an independent implementation: the npm package
+ * {@code @sigstore/verify}, given only the public key (src/test/node/verify-bundle.mjs). The node
+ * project is copied under target/ and installed there with {@code npm ci} from its committed lock
+ * file, so the source tree stays clean. Skipped, saying so, when {@code node} or {@code npm} is not
+ * on the PATH; any other failure to install fails every test with npm's output.
  */
 class NodeSigstoreInteropTest {
   private static final long NPM_CI_TIMEOUT_SECONDS = 300;
@@ -37,6 +37,7 @@ class NodeSigstoreInteropTest {
 
   private static Path node;
   private static Path project;
+
   /** Why the tests are skipped, or null when node and npm are on the PATH. */
   private static String skipReason;
 
@@ -49,8 +50,11 @@ class NodeSigstoreInteropTest {
     if (nodeExe.isEmpty() || npmExe.isEmpty()) {
       // Assumed per test (below), not here: surefire drops a class-level skip's message.
       skipReason =
-          "skipped: " + (nodeExe.isEmpty() ? "node" : "npm") + " is not on the PATH ("
-              + System.getenv("PATH") + "); verifying with @sigstore/verify needs Node.js and npm";
+          "skipped: "
+              + (nodeExe.isEmpty() ? "node" : "npm")
+              + " is not on the PATH ("
+              + System.getenv("PATH")
+              + "); verifying with @sigstore/verify needs Node.js and npm";
       return;
     }
     node = nodeExe.get();
@@ -66,7 +70,11 @@ class NodeSigstoreInteropTest {
         run(
             project,
             NPM_CI_TIMEOUT_SECONDS,
-            npmExe.get().toString(), "ci", "--no-audit", "--no-fund", "--ignore-scripts");
+            npmExe.get().toString(),
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts");
     if (ci.exitCode() != 0) {
       fail("npm ci in " + project + " failed: " + ci);
     }
@@ -116,12 +124,16 @@ class NodeSigstoreInteropTest {
     SigningKey key = SigningKey.generate();
     ObjectNode bundle = parse(BundleSigner.create(key).signStatement(modelStatement()));
     ObjectNode env = (ObjectNode) bundle.path("dsseEnvelope");
-    String payload = new String(Base64.getDecoder().decode(env.path("payload").asText()), StandardCharsets.UTF_8);
+    String payload =
+        new String(
+            Base64.getDecoder().decode(env.path("payload").asText()), StandardCharsets.UTF_8);
     String tampered = payload.replace("\"weights.bin\"", "\"weightz.bin\"");
     assertThat(tampered).as("the payload names weights.bin").isNotEqualTo(payload);
-    env.put("payload", Base64.getEncoder().encodeToString(tampered.getBytes(StandardCharsets.UTF_8)));
+    env.put(
+        "payload", Base64.getEncoder().encodeToString(tampered.getBytes(StandardCharsets.UTF_8)));
 
-    Result r = verify(write("model.sig", JSON.writeValueAsBytes(bundle)), pem(key.publicKey()), null);
+    Result r =
+        verify(write("model.sig", JSON.writeValueAsBytes(bundle)), pem(key.publicKey()), null);
 
     assertRejected(r, "SIGNATURE_ERROR");
   }
@@ -139,16 +151,21 @@ class NodeSigstoreInteropTest {
 
   @Test
   void nodeVerify_wrongPublicKey_isRejected() throws Exception {
-    Path bundle = write("model.sig", BundleSigner.create(SigningKey.generate()).signStatement(modelStatement()));
+    Path bundle =
+        write(
+            "model.sig",
+            BundleSigner.create(SigningKey.generate()).signStatement(modelStatement()));
 
     // The bundle's hint names the signer's key, which the verifier was not given.
-    assertRejected(verify(bundle, pem(SigningKey.generate().publicKey()), null), "PUBLIC_KEY_ERROR");
+    assertRejected(
+        verify(bundle, pem(SigningKey.generate().publicKey()), null), "PUBLIC_KEY_ERROR");
   }
 
   @Test
   void nodeVerify_hintRewrittenToWrongKey_isRejectedBySignatureCheck() throws Exception {
     VerificationKey wrong = SigningKey.generate().publicKey();
-    ObjectNode bundle = parse(BundleSigner.create(SigningKey.generate()).signStatement(modelStatement()));
+    ObjectNode bundle =
+        parse(BundleSigner.create(SigningKey.generate()).signStatement(modelStatement()));
     ((ObjectNode) bundle.path("verificationMaterial").path("publicKey")).put("hint", wrong.hint());
 
     // The hint only selects the key; the signature is then checked against it, and fails.
@@ -159,10 +176,10 @@ class NodeSigstoreInteropTest {
 
   /**
    * A tripwire, not a wish: Custody signs DSSE with P-384 keys as ECDSA with SHA-384
-   * (PKIX_ECDSA_P384_SHA_384, as model_signing does), but @sigstore/verify 3.1.0 (and 4.1.3)
-   * checks DSSE signatures with {@code crypto.verify(undefined, ...)}, which for EC keys means
-   * SHA-256 whatever the curve. When a pinned version verifies this bundle, turn this test into
-   * a "verifies" test.
+   * (PKIX_ECDSA_P384_SHA_384, as model_signing does), but @sigstore/verify 3.1.0 (and 4.1.3) checks
+   * DSSE signatures with {@code crypto.verify(undefined, ...)}, which for EC keys means SHA-256
+   * whatever the curve. When a pinned version verifies this bundle, turn this test into a
+   * "verifies" test.
    */
   @Test
   void nodeVerify_custodyP384DsseBundle_isRejectedAsSigstoreJsAssumesSha256() throws Exception {
@@ -171,7 +188,8 @@ class NodeSigstoreInteropTest {
     // The bundle is good: Custody verifies it, and the hint lookup in node succeeds.
     KeyBundleVerifier.builder().trust(key.publicKey()).build().verifyStatement(signed);
 
-    assertRejected(verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
+    assertRejected(
+        verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
   }
 
   private Statement modelStatement() throws Exception {
@@ -208,7 +226,9 @@ class NodeSigstoreInteropTest {
   }
 
   private static Result verify(Path bundle, Path publicKey, Path artifact) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(node.toString(), "verify-bundle.mjs", bundle.toString(), publicKey.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(node.toString(), "verify-bundle.mjs", bundle.toString(), publicKey.toString()));
     if (artifact != null) {
       cmd.add(artifact.toString());
     }
@@ -230,8 +250,14 @@ class NodeSigstoreInteropTest {
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        fail(String.join(" ", command) + " did not finish within " + timeoutSeconds + " s; stdout:\n"
-            + Files.readString(out, StandardCharsets.UTF_8) + "\nstderr:\n" + Files.readString(err, StandardCharsets.UTF_8));
+        fail(
+            String.join(" ", command)
+                + " did not finish within "
+                + timeoutSeconds
+                + " s; stdout:\n"
+                + Files.readString(out, StandardCharsets.UTF_8)
+                + "\nstderr:\n"
+                + Files.readString(err, StandardCharsets.UTF_8));
       }
       return new Result(
           String.join(" ", command),
@@ -273,7 +299,8 @@ class NodeSigstoreInteropTest {
   /** pipeline-core's directory, whether the tests run from it or from the checkout root. */
   private static Path moduleRoot() {
     String root = System.getProperty("custody.root");
-    Path base = root != null ? Path.of(root).resolve("pipeline-core") : Path.of("").toAbsolutePath();
+    Path base =
+        root != null ? Path.of(root).resolve("pipeline-core") : Path.of("").toAbsolutePath();
     Path module = base.toAbsolutePath().normalize();
     if (!Files.isRegularFile(module.resolve("src/test/node/package-lock.json"))) {
       fail("cannot find pipeline-core/src/test/node/package-lock.json under " + module);
@@ -292,7 +319,14 @@ class NodeSigstoreInteropTest {
 
     @Override
     public String toString() {
-      return "`" + command + "` exited " + exitCode + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
+      return "`"
+          + command
+          + "` exited "
+          + exitCode
+          + "\nstdout:\n"
+          + stdout
+          + "\nstderr:\n"
+          + stderr;
     }
   }
 }

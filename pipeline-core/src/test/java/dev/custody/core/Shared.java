@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates ../shared (real data and other implementations' fixtures), read in place, never copied. */
+/**
+ * Locates ../shared (real data and other implementations' fixtures), read in place, never copied.
+ */
 public final class Shared {
   private Shared() {}
 
@@ -19,7 +21,8 @@ public final class Shared {
   /** A path under ../shared; the calling test is skipped, saying why, when it is absent. */
   public static Path require(String relative) {
     Path p = root().resolve(relative);
-    assumeTrue(Files.exists(p), "skipped: " + p + " is absent (../shared is not beside this checkout)");
+    assumeTrue(
+        Files.exists(p), "skipped: " + p + " is absent (../shared is not beside this checkout)");
     return p;
   }
 }

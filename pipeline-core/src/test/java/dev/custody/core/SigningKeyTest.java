@@ -20,11 +20,13 @@ class SigningKeyTest {
     Path file = dir.resolve("key.pem");
     key.save(file, null);
 
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(Files.readString(file)).startsWith("-----BEGIN PRIVATE KEY-----");
     SigningKey loaded = SigningKey.load(file, null);
     assertThat(loaded.publicKey()).isEqualTo(key.publicKey());
-    assertThat(key.publicKey().verify(new byte[] {1, 2, 3}, loaded.sign(new byte[] {1, 2, 3}))).isTrue();
+    assertThat(key.publicKey().verify(new byte[] {1, 2, 3}, loaded.sign(new byte[] {1, 2, 3})))
+        .isTrue();
   }
 
   @Test
@@ -34,7 +36,8 @@ class SigningKeyTest {
     key.save(file, "correct horse".toCharArray());
 
     assertThat(Files.readString(file)).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
-    assertThat(SigningKey.load(file, "correct horse".toCharArray()).publicKey()).isEqualTo(key.publicKey());
+    assertThat(SigningKey.load(file, "correct horse".toCharArray()).publicKey())
+        .isEqualTo(key.publicKey());
     assertThatThrownBy(() -> SigningKey.load(file, "wrong".toCharArray()))
         .isInstanceOf(PipelineException.class)
         .hasMessageContaining("cannot decrypt")
@@ -80,7 +83,8 @@ class SigningKeyTest {
     VerificationKey key = VerificationKey.fromPem(pub);
     assertThat(key.curve()).isEqualTo(Curve.P384);
     // v1.1.0-elliptic-key/model.sig carries publicKey.hint e8450dec…
-    assertThat(key.hint()).isEqualTo("e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e");
+    assertThat(key.hint())
+        .isEqualTo("e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e");
   }
 
   @Test

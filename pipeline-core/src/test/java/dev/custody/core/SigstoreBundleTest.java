@@ -106,7 +106,8 @@ class SigstoreBundleTest {
       out.add(
           new VerifierPath(
               "keyless",
-              Files.readAllBytes(cases.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json")),
+              Files.readAllBytes(
+                  cases.resolve("happy-path-intoto-in-dsse-v3/bundle.sigstore.json")),
               b -> keyless().verify(b, cases.resolve("a.txt"))));
     }
     return out.stream();
@@ -162,7 +163,11 @@ class SigstoreBundleTest {
     String mediaType = Json.parse(path.bundle(), "bundle").path("mediaType").asText();
     int brace = json.indexOf('{');
     String duplicated =
-        json.substring(0, brace + 1) + "\"mediaType\":\"" + mediaType + "\"," + json.substring(brace + 1);
+        json.substring(0, brace + 1)
+            + "\"mediaType\":\""
+            + mediaType
+            + "\","
+            + json.substring(brace + 1);
 
     assertThat(rejection(path, duplicated.getBytes(StandardCharsets.UTF_8)))
         .isEqualTo(Reason.MALFORMED);
@@ -246,7 +251,8 @@ class SigstoreBundleTest {
     KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(key.publicKey()).build();
     assertThat(verifier.verifyStatement(bundle).statement()).isEqualTo(signed);
 
-    // The same payload bytes, spelled with a non-zero unused bit: a lenient decoder would accept it.
+    // The same payload bytes, spelled with a non-zero unused bit: a lenient decoder would accept
+    // it.
     ObjectNode root = (ObjectNode) Json.parse(bundle, "bundle");
     ObjectNode env = (ObjectNode) root.get("dsseEnvelope");
     String payload = env.get("payload").asText();
@@ -257,7 +263,8 @@ class SigstoreBundleTest {
     assertThatThrownBy(() -> verifier.verifyStatement(tampered))
         .isInstanceOf(VerificationException.class)
         .hasMessageContaining("dsseEnvelope.payload: expected canonical base64")
-        .satisfies(e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MALFORMED));
+        .satisfies(
+            e -> assertThat(((VerificationException) e).reason()).isEqualTo(Reason.MALFORMED));
   }
 
   /** Sets the lowest unused bit of the last significant character (the payload must be padded). */

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param datasetDigest its subject D: the Merkle root of the rows kept after the screens
  * @param summary what ingest read and decided (the attestation's predicate)
  */
-public record DatasetAttestation(Path file, Sha256 fileDigest, Sha256 datasetDigest, DatasetSummary summary) {
+public record DatasetAttestation(
+    Path file, Sha256 fileDigest, Sha256 datasetDigest, DatasetSummary summary) {
   public DatasetAttestation {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(fileDigest, "fileDigest");

@@ -5,6 +5,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.YamlTree;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.Fetcher;
 import dev.custody.train.data.Merkle;
@@ -20,7 +21,6 @@ import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
-import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.SpecParser;
@@ -90,28 +90,32 @@ public final class Ingest {
   }
 
   /**
-   * Runs ingest as {@link #run(PipelineSpec)} does, telling {@code progress} about each step: {@code
-   * read} (read, verify and parse the data files), {@code merkle} (the row Merkle root) and {@code
-   * screen} (every configured screen).
+   * Runs ingest as {@link #run(PipelineSpec)} does, telling {@code progress} about each step:
+   * {@code read} (read, verify and parse the data files), {@code merkle} (the row Merkle root) and
+   * {@code screen} (every configured screen).
    *
    * @throws PipelineException as {@link #run(PipelineSpec)}
    * @throws IOException as {@link #run(PipelineSpec)}
    */
-  public IngestResult run(PipelineSpec spec, Progress progress) throws PipelineException, IOException {
+  public IngestResult run(PipelineSpec spec, Progress progress)
+      throws PipelineException, IOException {
     Progress.Timer read = Progress.start(progress, "read");
     Loaded loaded = load(spec);
     List<ParsedRow> rows = loaded.rows();
     long bytes = loaded.files().stream().mapToLong(DatasetSummary.DataFile::bytes).sum();
     read.done(
-        loaded.files().size() + " file(s), " + bytes + " bytes, " + rows.size()
+        loaded.files().size()
+            + " file(s), "
+            + bytes
+            + " bytes, "
+            + rows.size()
             + " rows, SHA-256 as pinned");
     Progress.Timer merkle = Progress.start(progress, "merkle");
     List<CanonicalRow> canonical = canonical(rows);
     Sha256 rowsRoot = Merkle.root(canonical);
     merkle.done("root " + rowsRoot);
     Progress.Timer screen = Progress.start(progress, "screen");
-    Screening.Result screened =
-        Screening.run(spec.screens(), spec.schema(), rows, baseline(spec));
+    Screening.Result screened = Screening.run(spec.screens(), spec.schema(), rows, baseline(spec));
     List<ParsedRow> kept = screened.kept();
     screen.done(screenDetail(screened.reports(), rows.size(), kept.size()));
     TrainingTable table = table(spec.schema(), kept);
@@ -148,8 +152,8 @@ public final class Ingest {
   }
 
   /**
-   * The verified rows of the labelChanges screen's baseline: the previous spec, whose data files are
-   * checked against their own pinned digests. Empty when the screen is not configured.
+   * The verified rows of the labelChanges screen's baseline: the previous spec, whose data files
+   * are checked against their own pinned digests. Empty when the screen is not configured.
    */
   private List<CanonicalRow> baseline(PipelineSpec spec) throws PipelineException, IOException {
     var screen = spec.screen(ScreenSpec.LabelChanges.class);
@@ -161,8 +165,12 @@ public final class Ingest {
     if (!previous.schema().canonicalColumns().equals(spec.schema().canonicalColumns())) {
       throw new PipelineException(
           Reason.SPEC_INVALID,
-          "screens.labelChanges: baseline " + path + " has columns " + previous.schema().canonicalColumns()
-              + ", expected " + spec.schema().canonicalColumns());
+          "screens.labelChanges: baseline "
+              + path
+              + " has columns "
+              + previous.schema().canonicalColumns()
+              + ", expected "
+              + spec.schema().canonicalColumns());
     }
     return rows(previous);
   }

@@ -11,13 +11,16 @@ import java.util.Objects;
  *
  * @param table the validated rows that survived the screens, ready for training
  * @param summary digests, counts, Merkle roots, schema and screen reports
- * @param rows every validated row in canonical form, before screening, in data order (the leaves
- *     of {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
+ * @param rows every validated row in canonical form, before screening, in data order (the leaves of
+ *     {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
  * @param keptRows the rows that survived the screens in canonical form, one for each row of {@code
  *     table}, in the same order (the leaves of {@link DatasetSummary#keptRoot()})
  */
 public record IngestResult(
-    TrainingTable table, DatasetSummary summary, List<CanonicalRow> rows, List<CanonicalRow> keptRows) {
+    TrainingTable table,
+    DatasetSummary summary,
+    List<CanonicalRow> rows,
+    List<CanonicalRow> keptRows) {
   public IngestResult {
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(summary, "summary");

@@ -42,7 +42,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.tribuo.Model;
@@ -128,20 +127,26 @@ public final class Pipeline {
    * @param policy INGEST signers for the dataset attestation; TRAIN signers for a baseline model
    * @param signers TRAIN signs the model and its provenance, EVALUATE the gate attestation
    * @param modelDir the model directory to create; it must not exist
-   * @throws VerificationException when the attestation does not verify: {@code
-   *     SIGNATURE_INVALID}, {@code UNTRUSTED_SIGNER}, or {@code DIGEST_MISMATCH} when it is about
-   *     other data or another spec
+   * @throws VerificationException when the attestation does not verify: {@code SIGNATURE_INVALID},
+   *     {@code UNTRUSTED_SIGNER}, or {@code DIGEST_MISMATCH} when it is about other data or another
+   *     spec
    * @throws PipelineException {@code GATE_FAILED} naming each failed gate (nothing is exported),
    *     {@code TRAINING_FAILED}, {@code SPEC_INVALID}, or as {@link Ingest#run(PipelineSpec)}
    * @throws java.nio.file.FileAlreadyExistsException if {@code modelDir} exists
    * @throws IOException if a file cannot be read or written
    */
   public TrainedModel train(
-      PipelineSpec spec, Path datasetAttestation, TrustPolicy policy, StageSigners signers, Path modelDir)
+      PipelineSpec spec,
+      Path datasetAttestation,
+      TrustPolicy policy,
+      StageSigners signers,
+      Path modelDir)
       throws PipelineException, IOException {
     Instant started = clock.instant();
     ModelDirectory.requireAbsent(modelDir.toAbsolutePath().normalize());
-    byte[] attestation = Bytes.readLimited(datasetAttestation, ChainLimits.defaults().maxAttestationBytes(), Reason.MALFORMED);
+    byte[] attestation =
+        Bytes.readLimited(
+            datasetAttestation, ChainLimits.defaults().maxAttestationBytes(), Reason.MALFORMED);
     IngestResult r = ingest.run(spec, progress);
     verifyDataset(spec, r, attestation, policy);
     return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
@@ -155,7 +160,8 @@ public final class Pipeline {
    * @throws PipelineException as {@link #ingest} and {@link #train}
    * @throws IOException if a file cannot be read or written
    */
-  public TrainedModel run(PipelineSpec spec, TrustPolicy policy, StageSigners signers, Path modelDir)
+  public TrainedModel run(
+      PipelineSpec spec, TrustPolicy policy, StageSigners signers, Path modelDir)
       throws PipelineException, IOException {
     Instant started = clock.instant();
     ModelDirectory.requireAbsent(modelDir.toAbsolutePath().normalize());
@@ -183,35 +189,41 @@ public final class Pipeline {
    *     verify under {@code policy}
    * @throws PipelineException {@link Reason#REPRODUCTION_MISMATCH} naming what differs: the spec,
    *     the data, the dependencies or the model itself
-   * @throws IOException if a file cannot be read or written (a data file that is not where the
-   *     spec says, relative to {@code specDirectory}, is a {@link java.nio.file.NoSuchFileException})
+   * @throws IOException if a file cannot be read or written (a data file that is not where the spec
+   *     says, relative to {@code specDirectory}, is a {@link java.nio.file.NoSuchFileException})
    */
-  public Reproduction reproduce(Path modelDir, Path specDirectory, TrustPolicy policy, StageSigners signers)
+  public Reproduction reproduce(
+      Path modelDir, Path specDirectory, TrustPolicy policy, StageSigners signers)
       throws PipelineException, IOException {
-    return new Reproducer(ingest, clock, progress, this::trainModel).reproduce(modelDir, specDirectory, policy, signers);
+    return new Reproducer(ingest, clock, progress, this::trainModel)
+        .reproduce(modelDir, specDirectory, policy, signers);
   }
 
   private byte[] signDataset(IngestResult r, StageSigners signers) {
     Progress.Timer t = Progress.start(progress, "sign");
-    byte[] bundle = signers.forStage(Stage.INGEST).signStatement(r.summary().predicate().statement());
+    byte[] bundle =
+        signers.forStage(Stage.INGEST).signStatement(r.summary().predicate().statement());
     t.done("dataset attestation, subject D " + r.summary().keptRoot());
     return bundle;
   }
 
   /** The attestation verifies under INGEST for the D of the data just read, and names this spec. */
-  private void verifyDataset(PipelineSpec spec, IngestResult r, byte[] attestation, TrustPolicy policy)
+  private void verifyDataset(
+      PipelineSpec spec, IngestResult r, byte[] attestation, TrustPolicy policy)
       throws PipelineException {
     Progress.Timer t = Progress.start(progress, "verify");
     Sha256 d = r.summary().keptRoot();
     DatasetPredicate signed;
     try {
-      signed = DatasetPredicate.read(policy.verifyStatement(Stage.INGEST, attestation, d).statement());
+      signed =
+          DatasetPredicate.read(policy.verifyStatement(Stage.INGEST, attestation, d).statement());
     } catch (VerificationException e) {
       if (e.reason() == Reason.DIGEST_MISMATCH) {
         throw new VerificationException(
             Reason.DIGEST_MISMATCH,
             "the data no longer matches the dataset attestation (rows were added, removed, changed"
-                + " or screened differently): " + e.getMessage(),
+                + " or screened differently): "
+                + e.getMessage(),
             e);
       }
       throw e;
@@ -219,15 +231,21 @@ public final class Pipeline {
     if (!signed.specDigest().matches(spec.digest())) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
-          "the dataset attestation was made with spec " + signed.specDigest() + ", training uses "
-              + spec.sourceName() + " " + spec.digest());
+          "the dataset attestation was made with spec "
+              + signed.specDigest()
+              + ", training uses "
+              + spec.sourceName()
+              + " "
+              + spec.digest());
     }
     List<DatasetSummary.DataFile> files = r.summary().files();
     List<DatasetPredicate.DataFile> signedFiles = signed.files();
     if (signedFiles.size() != files.size()) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
-          "the dataset attestation names " + signedFiles.size() + " data file(s), the spec "
+          "the dataset attestation names "
+              + signedFiles.size()
+              + " data file(s), the spec "
               + files.size());
     }
     for (int i = 0; i < files.size(); i++) {
@@ -235,8 +253,12 @@ public final class Pipeline {
       if (!signedFile.matches(files.get(i).sha256())) {
         throw new VerificationException(
             Reason.DIGEST_MISMATCH,
-            "data file " + files.get(i).source() + ": the dataset attestation names " + signedFile
-                + ", the file is " + files.get(i).sha256());
+            "data file "
+                + files.get(i).source()
+                + ": the dataset attestation names "
+                + signedFile
+                + ", the file is "
+                + files.get(i).sha256());
       }
     }
     t.done("dataset attestation verified, D " + d);
@@ -244,7 +266,8 @@ public final class Pipeline {
 
   /** A trained model, its split and the bytes it exports as. */
   @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
-  record Trained(Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
+  record Trained(
+      Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
 
   /** A fresh trainer on the seeded split of the ingested rows. */
   Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
@@ -259,8 +282,14 @@ public final class Pipeline {
     Progress.Timer t = Progress.start(progress, "train");
     Model<Label> model = Trainers.train(trainer, split.train());
     byte[] bytes = ModelContent.protobufBytes(model);
-    t.done(spec.trainer().type() + " on " + split.train().rows().size() + " rows, "
-        + table.featureNames().size() + " features, seed " + trainer.seed());
+    t.done(
+        spec.trainer().type()
+            + " on "
+            + split.train().rows().size()
+            + " rows, "
+            + table.featureNames().size()
+            + " features, seed "
+            + trainer.seed());
     List<String> allowed = spec.schema().label().allowed();
     return new Trained(model, split, trainer, bytes, allowed.get(allowed.size() - 1));
   }
@@ -276,12 +305,21 @@ public final class Pipeline {
       throws PipelineException, IOException {
     Progress.Timer cp = Progress.start(progress, "classpath");
     TrainingClasspath classpath = TrainingClasspath.ofRunningJvm();
-    cp.done(classpath.jars().size() + " jars, " + classpath.directories().size() + " directories hashed");
+    cp.done(
+        classpath.jars().size()
+            + " jars, "
+            + classpath.directories().size()
+            + " directories hashed");
     Trained t = trainModel(spec, r);
     Progress.Timer ev = Progress.start(progress, "evaluate");
     Metrics metrics = Evaluator.evaluate(t.model(), t.split().test(), t.positiveLabel());
-    ev.done(String.format(
-        Locale.ROOT, "%d test rows: accuracy %.4f, ROC AUC %.4f", metrics.rows(), metrics.accuracy(), metrics.rocAuc()));
+    ev.done(
+        String.format(
+            Locale.ROOT,
+            "%d test rows: accuracy %.4f, ROC AUC %.4f",
+            metrics.rows(),
+            metrics.accuracy(),
+            metrics.rocAuc()));
     Progress.Timer g = Progress.start(progress, "gates");
     List<GateResult> gates =
         new GateEvaluator(spec, src -> ingest.table(spec, src), policy, t.positiveLabel())
@@ -314,18 +352,25 @@ public final class Pipeline {
     byte[] specBytes = specBytes(spec);
     List<Provenance.DataEntry> data = new ArrayList<>();
     for (DatasetSummary.DataFile f : r.summary().files()) {
-      data.add(new Provenance.DataEntry(GateEvaluator.fileName(f.source()), f.source(), f.sha256()));
+      data.add(
+          new Provenance.DataEntry(GateEvaluator.fileName(f.source()), f.source(), f.sha256()));
     }
     ModelExporter.Exported exported =
         ModelExporter.create(
-                signers.forStage(Stage.TRAIN), () -> signers.forStage(Stage.EVALUATE), clock, builderVersion)
+                signers.forStage(Stage.TRAIN),
+                () -> signers.forStage(Stage.EVALUATE),
+                clock,
+                builderVersion)
             .export(
                 modelDir,
                 card,
                 t.bytes(),
                 attestation,
                 new ModelExporter.Build(
-                    new Provenance.Spec(spec.sourceName(), spec.digest(), new String(specBytes, StandardCharsets.UTF_8)),
+                    new Provenance.Spec(
+                        spec.sourceName(),
+                        spec.digest(),
+                        new String(specBytes, StandardCharsets.UTF_8)),
                     spec.split().seed(),
                     data,
                     classpath,
@@ -379,8 +424,8 @@ public final class Pipeline {
 
     /**
      * The ingest stage (default {@link Ingest#create()}, or an ingest stage caching in {@link
-     * #cacheDirectory}). Conflicts with {@link #cacheDirectory}: configure its cache on the
-     * {@link Ingest.Builder} instead.
+     * #cacheDirectory}). Conflicts with {@link #cacheDirectory}: configure its cache on the {@link
+     * Ingest.Builder} instead.
      */
     @CanIgnoreReturnValue
     public Builder ingest(Ingest ingest) {
@@ -389,10 +434,10 @@ public final class Pipeline {
     }
 
     /**
-     * Where downloaded data files are cached ({@code <dir>/sha256/<hex>}, each verified against
-     * its pin before it is written and again on every use). There is no default: without this
-     * setting (or an {@link #ingest} that has one) remote data is downloaded on every run and
-     * never written to disk. The {@code custody} command passes {@code .custody-cache}.
+     * Where downloaded data files are cached ({@code <dir>/sha256/<hex>}, each verified against its
+     * pin before it is written and again on every use). There is no default: without this setting
+     * (or an {@link #ingest} that has one) remote data is downloaded on every run and never written
+     * to disk. The {@code custody} command passes {@code .custody-cache}.
      */
     @CanIgnoreReturnValue
     public Builder cacheDirectory(Path dir) {
@@ -452,7 +497,8 @@ public final class Pipeline {
       Properties p = new Properties();
       try (InputStream in = Pipeline.class.getResourceAsStream("custody.properties")) {
         if (in == null) {
-          throw new IllegalStateException("custody.properties is missing from pipeline-train's jar");
+          throw new IllegalStateException(
+              "custody.properties is missing from pipeline-train's jar");
         }
         p.load(in);
       } catch (IOException e) {

@@ -49,7 +49,8 @@ final class Reproducer {
   }
 
   /** As {@link Pipeline#reproduce(Path, Path, TrustPolicy, StageSigners)}. */
-  Reproduction reproduce(Path modelDir, Path specDirectory, TrustPolicy policy, StageSigners signers)
+  Reproduction reproduce(
+      Path modelDir, Path specDirectory, TrustPolicy policy, StageSigners signers)
       throws PipelineException, IOException {
     Progress.Timer verify = Progress.start(progress, "verify");
     // The whole chain except the summary this writes: signature, card, provenance, dataset, gate.
@@ -58,23 +59,31 @@ final class Reproducer {
     ModelCard card = chain.card();
     Provenance build = chain.provenance().predicate();
     Sha256 provenanceDigest = chain.provenance().fileDigest();
-    verify.done("model " + card.name() + " v" + card.version() + " " + root + ": whole chain verified");
+    verify.done(
+        "model " + card.name() + " v" + card.version() + " " + root + ": whole chain verified");
 
     Provenance.Spec signedSpec = build.spec();
     Sha256 contentHash = Sha256.of(signedSpec.bytes());
-    if (!contentHash.matches(signedSpec.digest()) || !signedSpec.digest().matches(card.spec().sha256())) {
+    if (!contentHash.matches(signedSpec.digest())
+        || !signedSpec.digest().matches(card.spec().sha256())) {
       throw mismatch(
-          "spec differs: the provenance's spec content hashes to " + contentHash
-              + ", its recorded digest is " + signedSpec.digest() + " and the card's " + card.spec().sha256());
+          "spec differs: the provenance's spec content hashes to "
+              + contentHash
+              + ", its recorded digest is "
+              + signedSpec.digest()
+              + " and the card's "
+              + card.spec().sha256());
     }
     PipelineSpec spec =
-        PipelineSpec.parse(signedSpec.bytes(), specDirectory.toAbsolutePath().normalize(), signedSpec.name());
+        PipelineSpec.parse(
+            signedSpec.bytes(), specDirectory.toAbsolutePath().normalize(), signedSpec.name());
     IngestResult r;
     try {
       r = ingest.run(spec, progress);
     } catch (PipelineException e) {
       if (e.reason() == Reason.DIGEST_MISMATCH) {
-        throw new PipelineException(Reason.REPRODUCTION_MISMATCH, "data differs: " + e.getMessage(), e);
+        throw new PipelineException(
+            Reason.REPRODUCTION_MISMATCH, "data differs: " + e.getMessage(), e);
       }
       throw e;
     }
@@ -90,7 +99,12 @@ final class Reproducer {
         dataDiff.add(Provenance.DATA_PREFIX + name + " signed " + signed + ", found " + f.sha256());
       }
     }
-    signedFiles.keySet().forEach(n -> dataDiff.add(Provenance.DATA_PREFIX + n + " is in the provenance but not in the spec"));
+    signedFiles
+        .keySet()
+        .forEach(
+            n ->
+                dataDiff.add(
+                    Provenance.DATA_PREFIX + n + " is in the provenance but not in the spec"));
     if (!r.summary().keptRoot().matches(build.dataset())) {
       dataDiff.add("dataset D signed " + build.dataset() + ", re-run " + r.summary().keptRoot());
     }
@@ -99,14 +113,25 @@ final class Reproducer {
     }
     Progress.Timer cp = Progress.start(progress, "classpath");
     TrainingClasspath classpath = TrainingClasspath.ofRunningJvm();
-    List<String> depDiff = new TrainingClasspath(build.jars(), build.directories()).differencesFrom(classpath);
-    cp.done(classpath.jars().size() + " jars, " + classpath.directories().size() + " directories; "
-        + (depDiff.isEmpty() ? "same as signed" : depDiff.size() + " differences from the signed set"));
+    List<String> depDiff =
+        new TrainingClasspath(build.jars(), build.directories()).differencesFrom(classpath);
+    cp.done(
+        classpath.jars().size()
+            + " jars, "
+            + classpath.directories().size()
+            + " directories; "
+            + (depDiff.isEmpty()
+                ? "same as signed"
+                : depDiff.size() + " differences from the signed set"));
     Pipeline.Trained t = training.train(spec, r);
     Sha256 reproduced = ModelContent.digest(t.bytes());
     if (!reproduced.matches(card.contentDigest())) {
       throw mismatch(
-          "model differs: signed content " + card.contentDigest() + ", re-run " + reproduced + "; "
+          "model differs: signed content "
+              + card.contentDigest()
+              + ", re-run "
+              + reproduced
+              + "; "
               + (depDiff.isEmpty()
                   ? "spec, data and dependencies are the same, so the model itself differs (it was not"
                       + " trained from this spec and data, or training is not reproducible)"
@@ -115,13 +140,26 @@ final class Reproducer {
     Progress.Timer sign = Progress.start(progress, "sign");
     ReproductionSummary vsa =
         new ReproductionSummary(
-            card.name(), root, clock.instant(), signedSpec.digest(), provenanceDigest, ReproductionSummary.PASSED,
-            card.contentDigest(), reproduced);
+            card.name(),
+            root,
+            clock.instant(),
+            signedSpec.digest(),
+            provenanceDigest,
+            ReproductionSummary.PASSED,
+            card.contentDigest(),
+            reproduced);
     Path summary = modelDir.resolve(ChainLayout.REPRODUCTION);
     AtomicFiles.write(summary, signers.forStage(Stage.REPRODUCE).signStatement(vsa.statement()));
     sign.done("verification summary " + ChainLayout.REPRODUCTION);
     return new Reproduction(
-        modelDir, card.name(), root, card.contentDigest(), reproduced, r.summary().keptRoot(), summary, depDiff);
+        modelDir,
+        card.name(),
+        root,
+        card.contentDigest(),
+        reproduced,
+        r.summary().keptRoot(),
+        summary,
+        depDiff);
   }
 
   private static PipelineException mismatch(String message) {

@@ -2,8 +2,8 @@
  * Training: the pipeline spec, verified ingest with poison screens, seeded Tribuo training,
  * evaluation and release gates, signed export in the chain-of-custody layout, and reproduction.
  *
- * <p>The entry point is {@link dev.custody.train.Pipeline}; every step checks the signed evidence of
- * the step before it through {@code dev.custody.verify} and signs evidence for the next.
+ * <p>The entry point is {@link dev.custody.train.Pipeline}; every step checks the signed evidence
+ * of the step before it through {@code dev.custody.verify} and signs evidence for the next.
  *
  * <p>This root package only orchestrates. Each stage has its own package, in order {@code spec},
  * {@code data}, {@code screen}, {@code fit}, {@code evaluate}, {@code export}; a stage imports only

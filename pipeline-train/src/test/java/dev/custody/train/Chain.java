@@ -25,7 +25,9 @@ final class Chain {
   static Path creditCsv() {
     String shared = System.getProperty("custody.shared");
     Path csv = shared == null ? null : Path.of(shared, "data", "default_credit_card.csv");
-    assumeTrue(csv != null && Files.exists(csv), "skipped: ../shared/data/default_credit_card.csv is absent");
+    assumeTrue(
+        csv != null && Files.exists(csv),
+        "skipped: ../shared/data/default_credit_card.csv is absent");
     return csv;
   }
 
@@ -49,19 +51,29 @@ final class Chain {
 
   /**
    * A credit spec in {@code dir} reading {@code csv} (pinned to its digest now; by a relative path
-   * when it is inside {@code dir}, else by its absolute path): seed 000's
-   * features, a 10% test split with seed 42, no screens (they are tested elsewhere), the given
-   * trainer, and {@code extra} YAML (gates) appended.
+   * when it is inside {@code dir}, else by its absolute path): seed 000's features, a 10% test
+   * split with seed 42, no screens (they are tested elsewhere), the given trainer, and {@code
+   * extra} YAML (gates) appended.
    */
-  static PipelineSpec creditSpec(Path dir, String name, Path csv, String trainer, String extra) throws Exception {
+  static PipelineSpec creditSpec(Path dir, String name, Path csv, String trainer, String extra)
+      throws Exception {
     Path spec = dir.resolve(name + ".yaml");
     Path abs = csv.toAbsolutePath();
-    String path = abs.startsWith(dir.toAbsolutePath()) ? dir.toAbsolutePath().relativize(abs).toString() : abs.toString();
-    Files.writeString(spec, creditYaml(name, path, Fixtures.sha256(csv).hex(), trainer, extra), StandardCharsets.UTF_8);
+    String path =
+        abs.startsWith(dir.toAbsolutePath())
+            ? dir.toAbsolutePath().relativize(abs).toString()
+            : abs.toString();
+    Files.writeString(
+        spec,
+        creditYaml(name, path, Fixtures.sha256(csv).hex(), trainer, extra),
+        StandardCharsets.UTF_8);
     return PipelineSpec.load(spec);
   }
 
-  /** The spec text; {@code csv} is written as given (relative paths resolve against the spec's directory). */
+  /**
+   * The spec text; {@code csv} is written as given (relative paths resolve against the spec's
+   * directory).
+   */
   static String creditYaml(String name, String csv, String sha256, String trainer, String extra) {
     return String.join(
         "\n",
@@ -84,8 +96,8 @@ final class Chain {
   }
 
   /**
-   * The gate every test spec gets unless it names its own: exported models carry a real, passed gate
-   * attestation, as the default trust policy requires.
+   * The gate every test spec gets unless it names its own: exported models carry a real, passed
+   * gate attestation, as the default trust policy requires.
    */
   static final String MINIMUM_GATE = "gates:\n  minimum: {accuracy: 0.5}";
 

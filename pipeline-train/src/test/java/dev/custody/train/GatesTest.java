@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Release gates on the real credit data: a failed golden, canary or max-change gate exports
- * nothing and names the gate with observed and required values; a passing max-change gate records
- * its verified baseline.
+ * Release gates on the real credit data: a failed golden, canary or max-change gate exports nothing
+ * and names the gate with observed and required values; a passing max-change gate records its
+ * verified baseline.
  */
 class GatesTest {
   @TempDir static Path shared;
@@ -44,25 +44,40 @@ class GatesTest {
     key = SigningKey.generate();
     policy = Chain.trusting(key.publicKey());
     PipelineSpec spec = Chain.creditSpec(shared, "baseline", csv, Chain.FAST_TRAINER, "");
-    baseline = Pipeline.create().run(spec, policy, Chain.signers(key), shared.resolve("baseline-v1"));
+    baseline =
+        Pipeline.create().run(spec, policy, Chain.signers(key), shared.resolve("baseline-v1"));
   }
 
   @Test
-  void run_specWithoutGates_writesNoGateAttestationSoAGateRequiringPolicyRefusesIt() throws Exception {
-    // An empty "gates" list is not written here, so the chain has no gate attestation (see Chain.MINIMUM_GATE).
+  void run_specWithoutGates_writesNoGateAttestationSoAGateRequiringPolicyRefusesIt()
+      throws Exception {
+    // An empty "gates" list is not written here, so the chain has no gate attestation (see
+    // Chain.MINIMUM_GATE).
     Path spec = dir.resolve("ungated.yaml");
-    Files.writeString(spec, Chain.creditYaml("ungated", csv.toAbsolutePath().toString(),
-        Fixtures.sha256(csv).hex(), Chain.FAST_TRAINER, "screens: {}").replace("\ngates:\n  minimum: {accuracy: 0.5}", ""));
+    Files.writeString(
+        spec,
+        Chain.creditYaml(
+                "ungated",
+                csv.toAbsolutePath().toString(),
+                Fixtures.sha256(csv).hex(),
+                Chain.FAST_TRAINER,
+                "screens: {}")
+            .replace("\ngates:\n  minimum: {accuracy: 0.5}", ""));
     assertThat(Files.readString(spec)).doesNotContain("gates:");
-    TrainedModel m = Pipeline.create().run(PipelineSpec.load(spec), policy, Chain.signers(key), dir.resolve("ungated-v1"));
+    TrainedModel m =
+        Pipeline.create()
+            .run(PipelineSpec.load(spec), policy, Chain.signers(key), dir.resolve("ungated-v1"));
 
     assertThat(m.directory().resolve(ChainLayout.GATE)).doesNotExist();
-    var refused = catchThrowableOfType(
-        dev.custody.core.VerificationException.class,
-        () -> dev.custody.verify.ChainVerifier.builder(policy).build().verify(m.directory()));
+    var refused =
+        catchThrowableOfType(
+            dev.custody.core.VerificationException.class,
+            () -> dev.custody.verify.ChainVerifier.builder(policy).build().verify(m.directory()));
     assertThat(refused.reason()).isEqualTo(Reason.CHAIN_INCOMPLETE);
     TrustPolicy noGate = Chain.trustingBuilder(key.publicKey()).requireGate(false).build();
-    assertThat(dev.custody.verify.ChainVerifier.builder(noGate).build().verify(m.directory()).gate()).isEmpty();
+    assertThat(
+            dev.custody.verify.ChainVerifier.builder(noGate).build().verify(m.directory()).gate())
+        .isEmpty();
   }
 
   @Test
@@ -71,7 +86,8 @@ class GatesTest {
     List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
     Files.write(golden, lines.subList(0, 301), StandardCharsets.UTF_8);
     String gates =
-        "gates:\n  golden:\n    path: golden.csv\n    sha256: " + Fixtures.sha256(golden).hex()
+        "gates:\n  golden:\n    path: golden.csv\n    sha256: "
+            + Fixtures.sha256(golden).hex()
             + "\n    minimum: {accuracy: 0.99}";
 
     PipelineException e = refused(Chain.creditSpec(dir, "golden", csv, Chain.FAST_TRAINER, gates));
@@ -98,7 +114,8 @@ class GatesTest {
     }
     Path file = dir.resolve("canary.csv");
     Files.write(file, canary, StandardCharsets.UTF_8);
-    String gates = "gates:\n  canary:\n    path: canary.csv\n    sha256: " + Fixtures.sha256(file).hex();
+    String gates =
+        "gates:\n  canary:\n    path: canary.csv\n    sha256: " + Fixtures.sha256(file).hex();
 
     PipelineException e = refused(Chain.creditSpec(dir, "canary", csv, Chain.FAST_TRAINER, gates));
 
@@ -109,24 +126,35 @@ class GatesTest {
   }
 
   @Test
-  void run_aucDropsMoreThanAllowedAgainstBaseline_exportsNothingAndNamesBaseline() throws Exception {
+  void run_aucDropsMoreThanAllowedAgainstBaseline_exportsNothingAndNamesBaseline()
+      throws Exception {
     String gates =
-        "gates:\n  maxChange:\n    baseline: " + baseline.directory() + "\n    metrics: {auc: 0.01}";
+        "gates:\n  maxChange:\n    baseline: "
+            + baseline.directory()
+            + "\n    metrics: {auc: 0.01}";
 
     PipelineException e =
-        refused(Chain.creditSpec(dir, "stump", csv, "{type: cart, params: {maxDepth: 1, minLeaf: 100}}", gates));
+        refused(
+            Chain.creditSpec(
+                dir, "stump", csv, "{type: cart, params: {maxDepth: 1, minLeaf: 100}}", gates));
 
     assertThat(e.reason()).isEqualTo(Reason.GATE_FAILED);
     assertThat(e.getMessage())
         .contains("max-change-auc: observed 0.")
-        .contains("required <= 0.0100 (test-split, 3000 rows, baseline " + baseline.directory() + " "
-            + baseline.rootDigest() + ")");
+        .contains(
+            "required <= 0.0100 (test-split, 3000 rows, baseline "
+                + baseline.directory()
+                + " "
+                + baseline.rootDigest()
+                + ")");
   }
 
   @Test
   void run_baselineSignedByUntrustedKey_refusedBeforeLoading() throws Exception {
     String gates =
-        "gates:\n  maxChange:\n    baseline: " + baseline.directory() + "\n    metrics: {accuracy: 0.5}";
+        "gates:\n  maxChange:\n    baseline: "
+            + baseline.directory()
+            + "\n    metrics: {accuracy: 0.5}";
     SigningKey otherKey = SigningKey.generate();
     TrustPolicy trustsOtherForTrain =
         TrustPolicy.builder()
@@ -143,12 +171,15 @@ class GatesTest {
             () -> Pipeline.create().run(spec, trustsOtherForTrain, Chain.signers(key), out));
 
     assertThat(e.reason()).isEqualTo(Reason.UNTRUSTED_SIGNER);
-    assertThat(e.getMessage()).contains(key.publicKey().hint()).contains(otherKey.publicKey().hint());
+    assertThat(e.getMessage())
+        .contains(key.publicKey().hint())
+        .contains(otherKey.publicKey().hint());
     assertThat(out).doesNotExist();
   }
 
   @Test
-  void run_sameTrainerAsBaselineAndGoldenAboveMinimum_passesAndRecordsTheBaseline() throws Exception {
+  void run_sameTrainerAsBaselineAndGoldenAboveMinimum_passesAndRecordsTheBaseline()
+      throws Exception {
     Path golden = dir.resolve("golden.csv");
     List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
     Files.write(golden, lines.subList(0, 1001), StandardCharsets.UTF_8);
@@ -166,22 +197,31 @@ class GatesTest {
             "    metrics: {accuracy: 0.0, auc: 0.0}");
     PipelineSpec spec = Chain.creditSpec(dir, "same", csv, Chain.FAST_TRAINER, gates);
 
-    TrainedModel m = Pipeline.create().run(spec, policy, Chain.signers(key), dir.resolve("same-v1"));
+    TrainedModel m =
+        Pipeline.create().run(spec, policy, Chain.signers(key), dir.resolve("same-v1"));
 
     assertThat(m.gates())
         .extracting(GateResult::name)
         .containsExactly(
-            "test-accuracy", "golden-accuracy", "golden-recall:1", "max-change-accuracy", "max-change-auc");
+            "test-accuracy",
+            "golden-accuracy",
+            "golden-recall:1",
+            "max-change-accuracy",
+            "max-change-auc");
     assertThat(m.gates()).allMatch(GateResult::passed);
     assertThat(m.card().contentDigest()).isEqualTo(baseline.card().contentDigest());
     Statement gate =
         policy
-            .verifyStatement(Stage.EVALUATE, Files.readAllBytes(m.directory().resolve(ChainLayout.GATE)), m.rootDigest())
+            .verifyStatement(
+                Stage.EVALUATE,
+                Files.readAllBytes(m.directory().resolve(ChainLayout.GATE)),
+                m.rootDigest())
             .statement();
     JsonNode maxChange = gate.predicate().path("gates").path(3);
     assertThat(maxChange.path("metric").asText()).isEqualTo("accuracy-drop");
     assertThat(maxChange.path("observed").asDouble()).isZero();
-    assertThat(maxChange.path("baseline").path("sha256").asText()).isEqualTo(baseline.rootDigest().hex());
+    assertThat(maxChange.path("baseline").path("sha256").asText())
+        .isEqualTo(baseline.rootDigest().hex());
     assertThat(gate.predicate().path("gates").path(1).path("dataset").path("sha256").asText())
         .isEqualTo(Fixtures.sha256(golden).hex());
     assertThat(gate.predicate().path("gates").path(1).path("sampleSize").asLong()).isEqualTo(1000);
@@ -191,7 +231,8 @@ class GatesTest {
     Path out = dir.resolve("out-v1");
     PipelineException e =
         catchThrowableOfType(
-            PipelineException.class, () -> Pipeline.create().run(spec, policy, Chain.signers(key), out));
+            PipelineException.class,
+            () -> Pipeline.create().run(spec, policy, Chain.signers(key), out));
     assertThat(e).as("a failed gate must refuse").isNotNull();
     assertThat(out).doesNotExist();
     try (Stream<Path> left = Files.list(dir)) {

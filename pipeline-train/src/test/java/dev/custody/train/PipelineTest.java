@@ -52,7 +52,10 @@ class PipelineTest {
     policy = Chain.trusting(key.publicKey());
     spec = PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml"));
     trained =
-        Pipeline.builder().progress(steps).build().run(spec, policy, Chain.signers(key), tmp.resolve("credit-rf-v1"));
+        Pipeline.builder()
+            .progress(steps)
+            .build()
+            .run(spec, policy, Chain.signers(key), tmp.resolve("credit-rf-v1"));
     steps.lines.forEach(l -> System.out.println("custody run credit-rf: " + l));
     System.out.println("custody run credit-rf: metrics " + trained.metrics().toJson());
   }
@@ -76,8 +79,18 @@ class PipelineTest {
     try (Stream<Path> siblings = Files.list(tmp)) {
       assertThat(siblings.map(p -> p.getFileName().toString())).containsExactly("credit-rf-v1");
     }
-    assertThat(steps.names()).containsExactly(
-        "read", "merkle", "screen", "sign", "verify", "classpath", "train", "evaluate", "gates", "export");
+    assertThat(steps.names())
+        .containsExactly(
+            "read",
+            "merkle",
+            "screen",
+            "sign",
+            "verify",
+            "classpath",
+            "train",
+            "evaluate",
+            "gates",
+            "export");
   }
 
   @Test
@@ -94,7 +107,10 @@ class PipelineTest {
     Path dir = trained.directory();
     VerifiedManifest vm =
         ModelSigning.verify(
-            dir, dir.resolve(ChainLayout.SIGNATURE_FILE), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
+            dir,
+            dir.resolve(ChainLayout.SIGNATURE_FILE),
+            KeyBundleVerifier.builder().trust(key.publicKey()).build(),
+            List.of());
     VerifiedChain chain = ChainVerifier.builder(policy).build().verify(dir);
     ModelCard card = chain.card();
 
@@ -102,12 +118,24 @@ class PipelineTest {
 
     assertThat(vm.rootDigest()).isEqualTo(trained.rootDigest());
     assertThat(vm.manifest().ignorePaths()).contains(ChainLayout.ATTESTATIONS);
-    assertThat(vm.manifest().resources()).extracting(r -> r.name()).containsExactly(ChainLayout.CARD_FILE, ChainLayout.MODEL_FILE);
+    assertThat(vm.manifest().resources())
+        .extracting(r -> r.name())
+        .containsExactly(ChainLayout.CARD_FILE, ChainLayout.MODEL_FILE);
     assertThat(ModelContent.digest(loaded.tribuoModel())).isEqualTo(card.contentDigest());
     assertThat(card).isEqualTo(trained.card());
     assertThat(card.labels()).containsExactly("0", "1");
     assertThat(card.features())
-        .containsExactly("AGE", "BILL_AMT1", "BILL_AMT2", "LIMIT_BAL", "PAY_0", "PAY_2", "PAY_3", "PAY_AMT1", "SEX@1", "SEX@2");
+        .containsExactly(
+            "AGE",
+            "BILL_AMT1",
+            "BILL_AMT2",
+            "LIMIT_BAL",
+            "PAY_0",
+            "PAY_2",
+            "PAY_3",
+            "PAY_AMT1",
+            "SEX@1",
+            "SEX@2");
     assertThat(card.spec().sha256()).isEqualTo(spec.digest());
     assertThat(card.spec().name()).isEqualTo("credit-rf.yaml");
     assertThat(card.trainer()).isEqualTo("random-forest");
@@ -121,7 +149,8 @@ class PipelineTest {
     JsonNode p = st.predicate();
 
     assertThat(st.predicateType()).isEqualTo("https://slsa.dev/provenance/v1");
-    assertThat(st.subjects()).containsExactly(Statement.Subject.of("credit-rf", trained.rootDigest()));
+    assertThat(st.subjects())
+        .containsExactly(Statement.Subject.of("credit-rf", trained.rootDigest()));
     JsonNode def = p.path("buildDefinition");
     assertThat(def.path("buildType").asText()).isEqualTo("https://custody.dev/train/v1");
     JsonNode specNode = def.path("externalParameters").path("spec");
@@ -137,12 +166,16 @@ class PipelineTest {
     assertThat(deps.get(0).path("name").asText()).isEqualTo("dataset-attestation");
     assertThat(deps.get(0).path("uri").asText()).isEqualTo(ChainLayout.DATASET_ATTESTATION);
     assertThat(deps.get(0).path("digest").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(dir.resolve(ChainLayout.DATASET_ATTESTATION))).hex());
+        .isEqualTo(
+            Sha256.of(Files.readAllBytes(dir.resolve(ChainLayout.DATASET_ATTESTATION))).hex());
     assertThat(deps.get(1).path("name").asText()).isEqualTo("dataset");
-    assertThat(deps.get(1).path("digest").path("sha256").asText()).isEqualTo(trained.card().dataset().hex());
+    assertThat(deps.get(1).path("digest").path("sha256").asText())
+        .isEqualTo(trained.card().dataset().hex());
     assertThat(deps.get(2).path("name").asText()).isEqualTo("data:default_credit_card.csv");
-    assertThat(deps.get(2).path("uri").asText()).isEqualTo("../../shared/data/default_credit_card.csv");
-    assertThat(deps.get(2).path("digest").path("sha256").asText()).isEqualTo(Fixtures.CREDIT_SHA256);
+    assertThat(deps.get(2).path("uri").asText())
+        .isEqualTo("../../shared/data/default_credit_card.csv");
+    assertThat(deps.get(2).path("digest").path("sha256").asText())
+        .isEqualTo(Fixtures.CREDIT_SHA256);
 
     List<String> jarNames = new ArrayList<>();
     for (JsonNode d : deps.subList(3, deps.size())) {
@@ -153,27 +186,35 @@ class PipelineTest {
     }
     List<Path> running = ClasspathLock.runningClasspathEntries();
     List<Path> jars = running.stream().filter(Files::isRegularFile).toList();
-    assertThat(jarNames).isSorted().containsExactlyInAnyOrderElementsOf(ClasspathLock.of(jars).jars().keySet());
+    assertThat(jarNames)
+        .isSorted()
+        .containsExactlyInAnyOrderElementsOf(ClasspathLock.of(jars).jars().keySet());
     assertThat(jarNames).anyMatch(n -> n.startsWith("tribuo-core-4.3.2"));
     Sha256 tribuoCore =
-        ClasspathLock.of(jars.stream().filter(j -> j.getFileName().toString().equals("tribuo-core-4.3.2.jar")).toList())
+        ClasspathLock.of(
+                jars.stream()
+                    .filter(j -> j.getFileName().toString().equals("tribuo-core-4.3.2.jar"))
+                    .toList())
             .jars()
             .get("tribuo-core-4.3.2.jar");
-    assertThat(deps).anySatisfy(d -> {
-      assertThat(d.path("name").asText()).isEqualTo("jar:tribuo-core-4.3.2.jar");
-      assertThat(d.path("digest").path("sha256").asText()).isEqualTo(tribuoCore.hex());
-    });
+    assertThat(deps)
+        .anySatisfy(
+            d -> {
+              assertThat(d.path("name").asText()).isEqualTo("jar:tribuo-core-4.3.2.jar");
+              assertThat(d.path("digest").path("sha256").asText()).isEqualTo(tribuoCore.hex());
+            });
     // Under surefire, target/classes and target/test-classes are directories, pinned by content.
     // Sibling modules are directories too under `mvn test` and jars under `mvn verify`, so the
     // expected names come from the running classpath: one `dir:` entry per directory, each named
     // by a path suffix of its directory.
     List<Path> directories = running.stream().filter(Files::isDirectory).toList();
     List<String> dirNames = new ArrayList<>();
-    deps.forEach(d -> {
-      if (d.path("name").asText().startsWith("dir:")) {
-        dirNames.add(d.path("name").asText().substring(4));
-      }
-    });
+    deps.forEach(
+        d -> {
+          if (d.path("name").asText().startsWith("dir:")) {
+            dirNames.add(d.path("name").asText().substring(4));
+          }
+        });
     assertThat(directories).isNotEmpty();
     assertThat(dirNames).hasSameSizeAs(directories);
     for (Path directory : directories) {
@@ -182,23 +223,31 @@ class PipelineTest {
     assertThat(dirNames).anyMatch(n -> n.endsWith("test-classes"));
 
     JsonNode run = p.path("runDetails");
-    assertThat(run.path("builder").path("id").asText()).startsWith("https://custody.dev/builder/custody@0.");
+    assertThat(run.path("builder").path("id").asText())
+        .startsWith("https://custody.dev/builder/custody@0.");
     assertThat(run.path("metadata").path("startedOn").asText()).endsWith("Z");
     JsonNode byproducts = run.path("byproducts");
     assertThat(byproducts.path(0).path("name").asText()).isEqualTo("model-content-digest");
-    assertThat(byproducts.path(0).path("digest").path("sha256").asText()).isEqualTo(trained.card().contentDigest().hex());
+    assertThat(byproducts.path(0).path("digest").path("sha256").asText())
+        .isEqualTo(trained.card().contentDigest().hex());
     assertThat(byproducts.path(1).path("name").asText()).isEqualTo("metrics");
-    assertThat(new String(Base64.getDecoder().decode(byproducts.path(1).path("content").asText()), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                Base64.getDecoder().decode(byproducts.path(1).path("content").asText()),
+                StandardCharsets.UTF_8))
         .isEqualTo(trained.metrics().toJson());
   }
 
   @Test
   void datasetAttestation_verifiesUnderIngestForTheKeptRowsRoot() throws Exception {
-    byte[] bundle = Files.readAllBytes(trained.directory().resolve(ChainLayout.DATASET_ATTESTATION));
-    Statement st = policy.verifyStatement(Stage.INGEST, bundle, trained.card().dataset()).statement();
+    byte[] bundle =
+        Files.readAllBytes(trained.directory().resolve(ChainLayout.DATASET_ATTESTATION));
+    Statement st =
+        policy.verifyStatement(Stage.INGEST, bundle, trained.card().dataset()).statement();
 
     assertThat(st.predicateType()).isEqualTo("https://custody.dev/dataset/v1");
-    assertThat(st.subjects()).containsExactly(Statement.Subject.of("credit-rf-dataset", trained.card().dataset()));
+    assertThat(st.subjects())
+        .containsExactly(Statement.Subject.of("credit-rf-dataset", trained.card().dataset()));
     assertThat(st.predicate().path("kept").path("merkleRoot").path("sha256").asText())
         .isEqualTo(trained.card().dataset().hex());
     assertThat(st.predicate().path("files").path(0).path("digest").path("sha256").asText())
@@ -230,20 +279,44 @@ class PipelineTest {
 
   @Test
   void modelCard_json_hasTheDocumentedKeysInOrder() throws Exception {
-    JsonNode card = Json.parse(Files.readAllBytes(trained.directory().resolve(ChainLayout.CARD_FILE)), "card");
+    JsonNode card =
+        Json.parse(Files.readAllBytes(trained.directory().resolve(ChainLayout.CARD_FILE)), "card");
     List<String> keys = new ArrayList<>();
     card.fieldNames().forEachRemaining(keys::add);
 
     assertThat(keys)
         .containsExactly(
-            "name", "version", "trainer", "labels", "features", "schema", "positiveLabel", "modelFile",
-            "contentDigest", "dataset", "spec", "metrics");
-    assertThat(card.path("schema").path("label").path("column").asText()).isEqualTo(spec.schema().label().column());
+            "name",
+            "version",
+            "trainer",
+            "labels",
+            "features",
+            "schema",
+            "positiveLabel",
+            "modelFile",
+            "contentDigest",
+            "dataset",
+            "spec",
+            "metrics");
+    assertThat(card.path("schema").path("label").path("column").asText())
+        .isEqualTo(spec.schema().label().column());
     assertThat(trained.card().schema().featureColumns())
-        .containsExactly("LIMIT_BAL", "AGE", "PAY_0", "PAY_2", "PAY_3", "BILL_AMT1", "BILL_AMT2", "PAY_AMT1", "SEX");
+        .containsExactly(
+            "LIMIT_BAL",
+            "AGE",
+            "PAY_0",
+            "PAY_2",
+            "PAY_3",
+            "BILL_AMT1",
+            "BILL_AMT2",
+            "PAY_AMT1",
+            "SEX");
     assertThat(card.at("/schema/numeric/0")).hasToString("{\"column\":\"LIMIT_BAL\",\"min\":0.0}");
     assertThat(card.path("modelFile").path("sha256").asText())
-        .isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve(ChainLayout.MODEL_FILE))).hex());
-    assertThat(card.path("metrics").path("accuracy").asDouble()).isEqualTo(trained.metrics().accuracy());
+        .isEqualTo(
+            Sha256.of(Files.readAllBytes(trained.directory().resolve(ChainLayout.MODEL_FILE)))
+                .hex());
+    assertThat(card.path("metrics").path("accuracy").asDouble())
+        .isEqualTo(trained.metrics().accuracy());
   }
 }

@@ -54,9 +54,11 @@ class ReproduceTest {
     key = SigningKey.generate();
     policy = Chain.trusting(key.publicKey());
     PipelineSpec a = Chain.creditSpec(specDir, "credit-cart", csv, Chain.FAST_TRAINER, "");
-    original = Pipeline.create().run(a, policy, Chain.signers(key), shared.resolve("credit-cart-v1"));
+    original =
+        Pipeline.create().run(a, policy, Chain.signers(key), shared.resolve("credit-cart-v1"));
     PipelineSpec b =
-        Chain.creditSpec(specDir, "credit-cart2", csv, "{type: cart, params: {maxDepth: 2, minLeaf: 100}}", "");
+        Chain.creditSpec(
+            specDir, "credit-cart2", csv, "{type: cart, params: {maxDepth: 2, minLeaf: 100}}", "");
     other = Pipeline.create().run(b, policy, Chain.signers(key), shared.resolve("credit-cart2-v1"));
   }
 
@@ -67,41 +69,61 @@ class ReproduceTest {
   }
 
   @Test
-  void reproduce_untouchedModel_writesSummaryThatVerifiesAndKeepsTheSignatureValid() throws Exception {
+  void reproduce_untouchedModel_writesSummaryThatVerifiesAndKeepsTheSignatureValid()
+      throws Exception {
     Chain.Steps steps = new Chain.Steps();
 
-    Reproduction r = Pipeline.builder().progress(steps).build().reproduce(model, specDir, policy, Chain.signers(key));
+    Reproduction r =
+        Pipeline.builder()
+            .progress(steps)
+            .build()
+            .reproduce(model, specDir, policy, Chain.signers(key));
 
     assertThat(r.reproducedContentDigest()).isEqualTo(original.card().contentDigest());
     assertThat(r.rootDigest()).isEqualTo(original.rootDigest());
     assertThat(r.summary()).isEqualTo(model.resolve(ChainLayout.REPRODUCTION));
     Statement vsa =
-        policy.verifyStatement(Stage.REPRODUCE, Files.readAllBytes(r.summary()), original.rootDigest()).statement();
+        policy
+            .verifyStatement(
+                Stage.REPRODUCE, Files.readAllBytes(r.summary()), original.rootDigest())
+            .statement();
     JsonNode p = vsa.predicate();
     assertThat(vsa.predicateType()).isEqualTo("https://slsa.dev/verification_summary/v1");
-    assertThat(vsa.subjects()).containsExactly(Statement.Subject.of("credit-cart", original.rootDigest()));
+    assertThat(vsa.subjects())
+        .containsExactly(Statement.Subject.of("credit-cart", original.rootDigest()));
     assertThat(p.path("verifier").path("id").asText()).isEqualTo("https://custody.dev/reproduce");
     assertThat(p.path("resourceUri").asText()).isEqualTo("credit-cart");
     assertThat(p.path("policy").path("uri").asText()).isEqualTo("https://custody.dev/reproduce/v1");
-    assertThat(p.path("policy").path("digest").path("sha256").asText()).isEqualTo(original.card().spec().sha256().hex());
-    assertThat(p.path("inputAttestations").path(0).path("uri").asText()).isEqualTo(ChainLayout.PROVENANCE);
+    assertThat(p.path("policy").path("digest").path("sha256").asText())
+        .isEqualTo(original.card().spec().sha256().hex());
+    assertThat(p.path("inputAttestations").path(0).path("uri").asText())
+        .isEqualTo(ChainLayout.PROVENANCE);
     assertThat(p.path("inputAttestations").path(0).path("digest").path("sha256").asText())
         .isEqualTo(Sha256.of(Files.readAllBytes(model.resolve(ChainLayout.PROVENANCE))).hex());
     assertThat(p.path("verificationResult").asText()).isEqualTo("PASSED");
     assertThat(p.path("verifiedLevels").path(0).asText()).isEqualTo("SLSA_BUILD_LEVEL_1");
     assertThat(p.path("slsaVersion").asText()).isEqualTo("1.0");
-    assertThat(p.path("custody").path("contentDigest").asText()).isEqualTo(original.card().contentDigest().hex());
+    assertThat(p.path("custody").path("contentDigest").asText())
+        .isEqualTo(original.card().contentDigest().hex());
     assertThat(p.path("custody").path("reproducedContentDigest").asText())
         .isEqualTo(original.card().contentDigest().hex());
     assertThat(p.path("timeVerified").asText()).endsWith("Z");
     ModelSigning.verify(
-        model, model.resolve(ChainLayout.SIGNATURE_FILE), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
-    assertThat(steps.names()).containsExactly("verify", "read", "merkle", "screen", "classpath", "train", "sign");
+        model,
+        model.resolve(ChainLayout.SIGNATURE_FILE),
+        KeyBundleVerifier.builder().trust(key.publicKey()).build(),
+        List.of());
+    assertThat(steps.names())
+        .containsExactly("verify", "read", "merkle", "screen", "classpath", "train", "sign");
   }
 
   @Test
-  void reproduce_modelFileSwappedForAnothersSignedModel_refusedAsManifestMismatch() throws Exception {
-    Files.copy(other.directory().resolve(ChainLayout.MODEL_FILE), model.resolve(ChainLayout.MODEL_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  void reproduce_modelFileSwappedForAnothersSignedModel_refusedAsManifestMismatch()
+      throws Exception {
+    Files.copy(
+        other.directory().resolve(ChainLayout.MODEL_FILE),
+        model.resolve(ChainLayout.MODEL_FILE),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
     PipelineException e = refused();
 
@@ -110,9 +132,14 @@ class ReproduceTest {
   }
 
   @Test
-  void reproduce_modelCardAndSignatureSwappedForAnothersSignedSet_refusedByTheProvenance() throws Exception {
-    for (String f : List.of(ChainLayout.MODEL_FILE, ChainLayout.CARD_FILE, ChainLayout.SIGNATURE_FILE)) {
-      Files.copy(other.directory().resolve(f), model.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  void reproduce_modelCardAndSignatureSwappedForAnothersSignedSet_refusedByTheProvenance()
+      throws Exception {
+    for (String f :
+        List.of(ChainLayout.MODEL_FILE, ChainLayout.CARD_FILE, ChainLayout.SIGNATURE_FILE)) {
+      Files.copy(
+          other.directory().resolve(f),
+          model.resolve(f),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     PipelineException e = refused();
@@ -122,61 +149,94 @@ class ReproduceTest {
   }
 
   @Test
-  void reproduce_modelReplacedAndResignedByTheKeyHolder_refusedAsReproductionMismatch() throws Exception {
+  void reproduce_modelReplacedAndResignedByTheKeyHolder_refusedAsReproductionMismatch()
+      throws Exception {
     // Someone holding the training key swaps in another model and signs a consistent chain for it.
     byte[] otherModel = Files.readAllBytes(other.directory().resolve(ChainLayout.MODEL_FILE));
     Files.write(model.resolve(ChainLayout.MODEL_FILE), otherModel);
     ModelCard c = original.card();
     ModelCard forged =
-        new ModelCard(c.name(), c.version(), c.trainer(), c.labels(), other.card().features(), c.schema(), c.positiveLabel(),
-            new ModelCard.FileRef(c.modelFile().name(), Sha256.of(otherModel)), other.card().contentDigest(), c.dataset(),
-            c.spec(), c.metrics());
+        new ModelCard(
+            c.name(),
+            c.version(),
+            c.trainer(),
+            c.labels(),
+            other.card().features(),
+            c.schema(),
+            c.positiveLabel(),
+            new ModelCard.FileRef(c.modelFile().name(), Sha256.of(otherModel)),
+            other.card().contentDigest(),
+            c.dataset(),
+            c.spec(),
+            c.metrics());
     Files.write(model.resolve(ChainLayout.CARD_FILE), forged.toJson());
     ModelManifest m =
-        ModelSigning.sign(model, model.resolve(ChainLayout.SIGNATURE_FILE), BundleSigner.create(key), List.of(ChainLayout.ATTESTATIONS));
+        ModelSigning.sign(
+            model,
+            model.resolve(ChainLayout.SIGNATURE_FILE),
+            BundleSigner.create(key),
+            List.of(ChainLayout.ATTESTATIONS));
     Statement prov =
         policy
-            .verifyStatement(Stage.TRAIN, Files.readAllBytes(model.resolve(ChainLayout.PROVENANCE)), original.rootDigest())
+            .verifyStatement(
+                Stage.TRAIN,
+                Files.readAllBytes(model.resolve(ChainLayout.PROVENANCE)),
+                original.rootDigest())
             .statement();
     ObjectNode predicate = (ObjectNode) prov.predicate();
     ((ObjectNode) predicate.path("runDetails").path("byproducts").path(0).path("digest"))
         .put("sha256", other.card().contentDigest().hex());
     Statement resigned =
-        new Statement(List.of(Statement.Subject.of(c.name(), m.rootDigest())), prov.predicateType(), predicate);
+        new Statement(
+            List.of(Statement.Subject.of(c.name(), m.rootDigest())),
+            prov.predicateType(),
+            predicate);
     byte[] resignedProvenance = BundleSigner.create(key).signStatement(resigned);
     Files.write(model.resolve(ChainLayout.PROVENANCE), resignedProvenance);
     // ... and a gate attestation for the swapped model, so the whole chain is consistent.
     Statement gate =
         policy
-            .verifyStatement(Stage.EVALUATE, Files.readAllBytes(model.resolve(ChainLayout.GATE)), original.rootDigest())
+            .verifyStatement(
+                Stage.EVALUATE,
+                Files.readAllBytes(model.resolve(ChainLayout.GATE)),
+                original.rootDigest())
             .statement();
     ObjectNode gatePredicate = (ObjectNode) gate.predicate();
-    ((ObjectNode) gatePredicate.path("provenance")).put("sha256", Sha256.of(resignedProvenance).hex());
+    ((ObjectNode) gatePredicate.path("provenance"))
+        .put("sha256", Sha256.of(resignedProvenance).hex());
     gatePredicate.put("contentDigest", other.card().contentDigest().hex());
     Files.write(
         model.resolve(ChainLayout.GATE),
         BundleSigner.create(key)
             .signStatement(
-                new Statement(List.of(Statement.Subject.of(c.name(), m.rootDigest())), gate.predicateType(), gatePredicate)));
+                new Statement(
+                    List.of(Statement.Subject.of(c.name(), m.rootDigest())),
+                    gate.predicateType(),
+                    gatePredicate)));
 
     PipelineException e = refused();
 
     assertThat(e.reason()).isEqualTo(Reason.REPRODUCTION_MISMATCH);
     assertThat(e.getMessage())
-        .startsWith("model differs: signed content " + other.card().contentDigest() + ", re-run "
-            + original.card().contentDigest())
+        .startsWith(
+            "model differs: signed content "
+                + other.card().contentDigest()
+                + ", re-run "
+                + original.card().contentDigest())
         .contains("spec, data and dependencies are the same, so the model itself differs");
   }
 
   @Test
-  void reproduce_dataChangedSinceTraining_refusedAsReproductionMismatchNamingTheData() throws Exception {
+  void reproduce_dataChangedSinceTraining_refusedAsReproductionMismatchNamingTheData()
+      throws Exception {
     // The signed spec names its data relative to the spec's directory: here, one changed value.
     Path changedDir = Files.createDirectory(dir.resolve("elsewhere"));
     List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
     String[] cells = lines.get(5).split(",", -1);
     cells[1] = String.valueOf(Long.parseLong(cells[1]) + 10_000);
     lines.set(5, String.join(",", cells));
-    Files.writeString(changedDir.resolve("credit.csv"), String.join("\r\n", lines), StandardCharsets.UTF_8);
+    Files.writeString(
+        changedDir.resolve("credit.csv"), String.join("\r\n", lines), StandardCharsets.UTF_8);
 
     PipelineException e =
         catchThrowableOfType(
@@ -184,7 +244,11 @@ class ReproduceTest {
             () -> Pipeline.create().reproduce(model, changedDir, policy, Chain.signers(key)));
 
     assertThat(e.reason()).isEqualTo(Reason.REPRODUCTION_MISMATCH);
-    assertThat(e.getMessage()).startsWith("data differs: digest mismatch: credit.csv expected " + "sha256:" + Fixtures.CREDIT_SHA256);
+    assertThat(e.getMessage())
+        .startsWith(
+            "data differs: digest mismatch: credit.csv expected "
+                + "sha256:"
+                + Fixtures.CREDIT_SHA256);
     assertThat(model.resolve(ChainLayout.REPRODUCTION)).doesNotExist();
   }
 
@@ -204,7 +268,8 @@ class ReproduceTest {
   private PipelineException refused() {
     PipelineException e =
         catchThrowableOfType(
-            PipelineException.class, () -> Pipeline.create().reproduce(model, specDir, policy, Chain.signers(key)));
+            PipelineException.class,
+            () -> Pipeline.create().reproduce(model, specDir, policy, Chain.signers(key)));
     assertThat(e).as("reproduction must be refused").isNotNull();
     assertThat(model.resolve(ChainLayout.REPRODUCTION)).doesNotExist();
     return e;

@@ -60,7 +60,14 @@ class StageLayeringTest {
       while (m.find()) {
         String named = m.group(1);
         if (!allowed(stage, named)) {
-          out.add(file.getFileName() + ":" + (i + 1) + " (" + stage + ") names dev.custody.train." + named);
+          out.add(
+              file.getFileName()
+                  + ":"
+                  + (i + 1)
+                  + " ("
+                  + stage
+                  + ") names dev.custody.train."
+                  + named);
         }
       }
     }

@@ -32,8 +32,8 @@ import org.tribuo.classification.Label;
 
 /**
  * Training and serving cannot disagree: on the real credit data, for every model type Custody
- * trains, the features ingest builds for each row equal {@code FeatureEncoder.encode} of that
- * row's raw cells, and {@link VerifiedModel#predict} on the raw rows of a model loaded through its
+ * trains, the features ingest builds for each row equal {@code FeatureEncoder.encode} of that row's
+ * raw cells, and {@link VerifiedModel#predict} on the raw rows of a model loaded through its
  * verified chain equals Tribuo's predictions on ingest's examples.
  */
 class TrainServeAgreementTest {
@@ -50,25 +50,29 @@ class TrainServeAgreementTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("trainers")
-  void predict_rawCreditRows_equalsTribuoOnIngestedExamples(String name, String trainer) throws Exception {
+  void predict_rawCreditRows_equalsTribuoOnIngestedExamples(String name, String trainer)
+      throws Exception {
     Path csv = Chain.creditCsv();
     SigningKey key = SigningKey.generate();
     TrustPolicy policy = Chain.trusting(key.publicKey());
     Path work = tmp.resolve(name);
     Files.createDirectories(work);
     PipelineSpec spec = Chain.creditSpec(work, name, csv, trainer, "");
-    TrainedModel trained = Pipeline.builder().build().run(spec, policy, Chain.signers(key), work.resolve("model"));
+    TrainedModel trained =
+        Pipeline.builder().build().run(spec, policy, Chain.signers(key), work.resolve("model"));
 
     VerifiedModel model = ChainVerifier.builder(policy).build().verify(trained.directory()).load();
 
-    assertThat(model.digest()).isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve("model.tribuo"))));
+    assertThat(model.digest())
+        .isEqualTo(Sha256.of(Files.readAllBytes(trained.directory().resolve("model.tribuo"))));
     assertThat(model.card()).isEqualTo(trained.card());
     assertThat(model.schema()).isEqualTo(spec.schema());
     assertThat(ModelContent.digest(model.tribuoModel())).isEqualTo(trained.card().contentDigest());
 
     byte[] bytes = Files.readAllBytes(csv);
     List<ParsedRow> ingested = new RowReader(spec.schema(), spec.format()).read(bytes, "credit");
-    List<Map<String, String>> raw = rawRows(new String(bytes, StandardCharsets.UTF_8), spec.schema().columns());
+    List<Map<String, String>> raw =
+        rawRows(new String(bytes, StandardCharsets.UTF_8), spec.schema().columns());
     assertThat(raw).hasSameSizeAs(ingested).hasSize(30_000);
 
     TreeSet<String> names = new TreeSet<>();
@@ -77,12 +81,15 @@ class TrainServeAgreementTest {
       TrainingTable.Row row = ingested.get(i).row();
       Features encoded = model.encoder().encode(raw.get(i));
       assertThat(encoded.names()).as("row %d", i).isEqualTo(row.names());
-      assertThat(encoded.values()).as("row %d", i).containsExactly(row.values().stream().mapToDouble(d -> d).toArray());
+      assertThat(encoded.values())
+          .as("row %d", i)
+          .containsExactly(row.values().stream().mapToDouble(d -> d).toArray());
       names.addAll(row.names());
       rows.add(row);
     }
     TrainingTable table = new TrainingTable(List.copyOf(names), List.of("0", "1"), rows);
-    List<org.tribuo.Prediction<Label>> tribuo = model.tribuoModel().predict(TribuoTables.examples(table));
+    List<org.tribuo.Prediction<Label>> tribuo =
+        model.tribuoModel().predict(TribuoTables.examples(table));
 
     List<Prediction> served = model.predictAll(raw);
 
@@ -96,7 +103,9 @@ class TrainServeAgreementTest {
     assertThat(model.predict(raw.get(0))).isEqualTo(served.get(0));
   }
 
-  /** The credit CSV's rows as column → raw cell, for the schema's columns (the file has no quotes). */
+  /**
+   * The credit CSV's rows as column → raw cell, for the schema's columns (the file has no quotes).
+   */
   private static List<Map<String, String>> rawRows(String text, List<String> columns) {
     assertThat(text).doesNotContain("\"");
     String[] lines = text.split("\r?\n", -1);

@@ -46,8 +46,10 @@ class TrainTest {
   }
 
   @Test
-  void train_attestationVerifiesForTheseBytes_exportsAndCopiesTheExactAttestation() throws Exception {
-    TrainedModel m = Pipeline.create().train(spec, attestation, policy, Chain.signers(key), dir.resolve("m"));
+  void train_attestationVerifiesForTheseBytes_exportsAndCopiesTheExactAttestation()
+      throws Exception {
+    TrainedModel m =
+        Pipeline.create().train(spec, attestation, policy, Chain.signers(key), dir.resolve("m"));
 
     assertThat(Files.readAllBytes(m.directory().resolve(ChainLayout.DATASET_ATTESTATION)))
         .isEqualTo(Files.readAllBytes(attestation));
@@ -59,7 +61,9 @@ class TrainTest {
   void train_tamperedAttestation_refusedAsSignatureInvalid() throws Exception {
     ObjectNode bundle = (ObjectNode) Json.parse(Files.readAllBytes(attestation), "bundle");
     ObjectNode env = (ObjectNode) bundle.path("dsseEnvelope");
-    String payload = new String(Base64.getDecoder().decode(env.path("payload").asText()), StandardCharsets.UTF_8);
+    String payload =
+        new String(
+            Base64.getDecoder().decode(env.path("payload").asText()), StandardCharsets.UTF_8);
     String forged = payload.replace("\"count\":30000", "\"count\":29999");
     assertThat(forged).isNotEqualTo(payload);
     env.put("payload", Base64.getEncoder().encodeToString(forged.getBytes(StandardCharsets.UTF_8)));
@@ -100,13 +104,15 @@ class TrainTest {
     PipelineException e = refused(spec);
 
     assertThat(e.reason()).isEqualTo(Reason.DIGEST_MISMATCH);
-    assertThat(e.getMessage()).startsWith("digest mismatch: credit.csv expected sha256:" + Fixtures.CREDIT_SHA256);
+    assertThat(e.getMessage())
+        .startsWith("digest mismatch: credit.csv expected sha256:" + Fixtures.CREDIT_SHA256);
   }
 
   @Test
   void train_attestationOfTheSameDataUnderAnotherSpec_refused() throws Exception {
     PipelineSpec other =
-        Chain.creditSpec(dir, "credit-cart", csv, "{type: cart, params: {maxDepth: 2, minLeaf: 100}}", "");
+        Chain.creditSpec(
+            dir, "credit-cart", csv, "{type: cart, params: {maxDepth: 2, minLeaf: 100}}", "");
 
     PipelineException e = refused(other);
 
@@ -123,7 +129,9 @@ class TrainTest {
     assertThat(
             catchThrowableOfType(
                 java.nio.file.FileAlreadyExistsException.class,
-                () -> Pipeline.create().train(spec, attestation, policy, Chain.signers(key), existing)))
+                () ->
+                    Pipeline.create()
+                        .train(spec, attestation, policy, Chain.signers(key), existing)))
         .hasMessageContaining("refusing to replace a model directory");
     try (var files = Files.list(existing)) {
       assertThat(files).isEmpty();

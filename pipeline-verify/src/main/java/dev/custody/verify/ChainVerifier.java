@@ -48,9 +48,9 @@ import java.util.stream.Collectors;
  *   <li>{@code model-card.json} parses, names those bytes, and its version is not a rollback;
  *   <li>the training provenance verifies under the TRAIN signers with subject {@code R}, and its
  *       content digest equals the card's;
- *   <li>the dataset attestation is the file the provenance names, verifies under the INGEST
- *       signers with the dataset digest {@code D} of provenance and card, and lists the data files
- *       the provenance lists;
+ *   <li>the dataset attestation is the file the provenance names, verifies under the INGEST signers
+ *       with the dataset digest {@code D} of provenance and card, and lists the data files the
+ *       provenance lists;
  *   <li>if the policy names a dependency lock: the provenance's jars equal the signed lock;
  *   <li>the gate verifies under the EVALUATE signers with subject {@code R}, passed, and names the
  *       provenance file (unless the policy says {@code gatePassed: false});
@@ -156,8 +156,8 @@ public final class ChainVerifier {
    *     Reason#UNTRUSTED_SIGNER} for a signer the policy does not trust for that stage, {@link
    *     Reason#SIGNATURE_INVALID}, {@link Reason#DIGEST_MISMATCH} when a link names other bytes
    *     than it should, {@link Reason#ROLLBACK}, {@link Reason#DEPENDENCY_MISMATCH}, {@link
-   *     Reason#GATE_NOT_PASSED}, {@link Reason#NOT_REPRODUCED}, {@link Reason#MALFORMED} or
-   *     {@link Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}
+   *     Reason#GATE_NOT_PASSED}, {@link Reason#NOT_REPRODUCED}, {@link Reason#MALFORMED} or {@link
+   *     Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}
    * @throws IOException if the directory or the policy's lock cannot be read
    */
   public VerifiedChain verify(Path modelDir) throws VerificationException, IOException {
@@ -167,8 +167,7 @@ public final class ChainVerifier {
   /**
    * Verifies every link of the chain except the reproduction summary, for {@code custody
    * reproduce}, which needs the rest of the chain verified in order to write that summary. The
-   * result cannot load the model: a chain the policy requires reproduced is only usable once it
-   * is.
+   * result cannot load the model: a chain the policy requires reproduced is only usable once it is.
    *
    * @return the proof, without the model bytes
    * @throws VerificationException as {@link #verify(Path)}, except that a missing or failing
@@ -194,7 +193,8 @@ public final class ChainVerifier {
         throw new NoSuchFileException(modelDir.toString());
       }
       if (!Files.isDirectory(modelDir)) {
-        throw new VerificationException(Reason.MALFORMED, modelDir + ": expected a model directory, found a file");
+        throw new VerificationException(
+            Reason.MALFORMED, modelDir + ": expected a model directory, found a file");
       }
       this.root = modelDir.toRealPath();
     }
@@ -208,66 +208,114 @@ public final class ChainVerifier {
       requireAttestationLayout();
       links.add(
           new VerifiedChain.Link(
-              "model signature", SIGNATURE_FILE, r, signed.signer(),
-              "signed by a train signer; file set = signed set (" + signed.manifest().resources().size()
+              "model signature",
+              SIGNATURE_FILE,
+              r,
+              signed.signer(),
+              "signed by a train signer; file set = signed set ("
+                  + signed.manifest().resources().size()
                   + " files); root digest R"));
 
       // 2. model.tribuo, read once: its digest is the signed entry's.
       byte[] modelBytes = signedFile(signed.manifest(), MODEL_FILE);
       Sha256 modelDigest = Sha256.of(modelBytes);
-      links.add(new VerifiedChain.Link("model", MODEL_FILE, modelDigest, signed.signer(), "sha256 = the signed manifest's entry (covered by " + SIGNATURE_FILE + ")"));
+      links.add(
+          new VerifiedChain.Link(
+              "model",
+              MODEL_FILE,
+              modelDigest,
+              signed.signer(),
+              "sha256 = the signed manifest's entry (covered by " + SIGNATURE_FILE + ")"));
 
       // 3. The card: parses, names those bytes, no rollback.
       byte[] cardBytes = signedFile(signed.manifest(), CARD_FILE);
       ModelCard card = ModelCard.parse(cardBytes);
       requireEqual(
-          card.modelFile().sha256(), modelDigest,
-          CARD_FILE + ": modelFile.sha256 " + card.modelFile().sha256() + " != " + MODEL_FILE + " bytes " + modelDigest);
+          card.modelFile().sha256(),
+          modelDigest,
+          CARD_FILE
+              + ": modelFile.sha256 "
+              + card.modelFile().sha256()
+              + " != "
+              + MODEL_FILE
+              + " bytes "
+              + modelDigest);
       requireNoRollback(card);
       links.add(
           new VerifiedChain.Link(
-              "model card", CARD_FILE, Sha256.of(cardBytes), signed.signer(),
-              "covered by " + SIGNATURE_FILE + "; " + card.name() + " v" + card.version() + "; modelFile = "
-                  + MODEL_FILE + "; " + versionWords()));
+              "model card",
+              CARD_FILE,
+              Sha256.of(cardBytes),
+              signed.signer(),
+              "covered by "
+                  + SIGNATURE_FILE
+                  + "; "
+                  + card.name()
+                  + " v"
+                  + card.version()
+                  + "; modelFile = "
+                  + MODEL_FILE
+                  + "; "
+                  + versionWords()));
 
       // 4. The provenance under TRAIN, about R, with the card's content digest.
       byte[] provenanceBytes = attestation(Stage.TRAIN, "the training provenance");
       VerifiedStatement provenance = policy.verifyStatement(Stage.TRAIN, provenanceBytes, r);
       Provenance prov = Provenance.read(provenance.statement());
       requireEqual(
-          prov.contentDigest(), card.contentDigest(),
-          "provenance: model-content-digest " + prov.contentDigest() + " != card contentDigest " + card.contentDigest());
+          prov.contentDigest(),
+          card.contentDigest(),
+          "provenance: model-content-digest "
+              + prov.contentDigest()
+              + " != card contentDigest "
+              + card.contentDigest());
       links.add(
           new VerifiedChain.Link(
-              "training provenance", ChainLayout.PROVENANCE, Sha256.of(provenanceBytes),
-              provenance.signer(), "train signer; subject = R; model-content-digest = card"));
+              "training provenance",
+              ChainLayout.PROVENANCE,
+              Sha256.of(provenanceBytes),
+              provenance.signer(),
+              "train signer; subject = R; model-content-digest = card"));
 
       // 5. The dataset attestation: the file the provenance names, under INGEST, about D.
       byte[] datasetBytes = attestation(Stage.INGEST, "the dataset attestation");
       Sha256 datasetFileDigest = Sha256.of(datasetBytes);
       requireEqual(
-          datasetFileDigest, prov.datasetAttestation(),
-          ChainLayout.DATASET_ATTESTATION + ": file is " + datasetFileDigest
-              + ", the provenance's dataset-attestation names " + prov.datasetAttestation());
+          datasetFileDigest,
+          prov.datasetAttestation(),
+          ChainLayout.DATASET_ATTESTATION
+              + ": file is "
+              + datasetFileDigest
+              + ", the provenance's dataset-attestation names "
+              + prov.datasetAttestation());
       Sha256 d = prov.dataset();
       requireEqual(
-          card.dataset(), d,
+          card.dataset(),
+          d,
           "dataset digest: card dataset.sha256 " + card.dataset() + " != provenance dataset " + d);
       VerifiedStatement dataset = policy.verifyStatement(Stage.INGEST, datasetBytes, d);
       DatasetPredicate datasetPredicate = DatasetPredicate.read(dataset.statement());
       requireSameData(datasetPredicate.files(), prov.data());
       links.add(
           new VerifiedChain.Link(
-              "dataset", ChainLayout.DATASET_ATTESTATION, datasetFileDigest, dataset.signer(),
-              "ingest signer; = provenance's dataset-attestation; subject D " + d + " = provenance = card; "
-                  + prov.data().size() + " data file digest(s) = provenance"));
+              "dataset",
+              ChainLayout.DATASET_ATTESTATION,
+              datasetFileDigest,
+              dataset.signer(),
+              "ingest signer; = provenance's dataset-attestation; subject D "
+                  + d
+                  + " = provenance = card; "
+                  + prov.data().size()
+                  + " data file digest(s) = provenance"));
 
-      // 6. The dependency rule: classes from a directory cannot be pinned, so any rule refuses them.
+      // 6. The dependency rule: classes from a directory cannot be pinned, so any rule refuses
+      // them.
       if (policy.dependencyLock().isPresent() || !policy.allowedJarDigests().isEmpty()) {
         if (!prov.directories().isEmpty()) {
           throw new VerificationException(
               Reason.DEPENDENCY_MISMATCH,
-              "the training classpath in the provenance holds directories " + prov.directories().keySet()
+              "the training classpath in the provenance holds directories "
+                  + prov.directories().keySet()
                   + ", which a dependency rule cannot pin: train from the packaged jars");
         }
       }
@@ -281,54 +329,81 @@ public final class ChainVerifier {
       // 7. The gate under EVALUATE, about R, passed, naming this provenance.
       VerifiedChain.Attestation<GatePredicate> gate = null;
       if (policy.requireGate()) {
-        byte[] gateBytes = attestation(Stage.EVALUATE, "the gate attestation (the policy requires a passed gate)");
+        byte[] gateBytes =
+            attestation(Stage.EVALUATE, "the gate attestation (the policy requires a passed gate)");
         VerifiedStatement gateStatement = policy.verifyStatement(Stage.EVALUATE, gateBytes, r);
         GatePredicate g = GatePredicate.read(gateStatement.statement());
         requirePassed(g);
         Sha256 provenanceFile = Sha256.of(provenanceBytes);
         requireEqual(
-            g.provenance(), provenanceFile,
-            "gate: provenance " + g.provenance() + " != " + ChainLayout.PROVENANCE + " bytes " + provenanceFile);
+            g.provenance(),
+            provenanceFile,
+            "gate: provenance "
+                + g.provenance()
+                + " != "
+                + ChainLayout.PROVENANCE
+                + " bytes "
+                + provenanceFile);
         gate = new VerifiedChain.Attestation<>(g, gateStatement.signer(), Sha256.of(gateBytes));
         links.add(
             new VerifiedChain.Link(
-                "gate", ChainLayout.GATE, gate.fileDigest(), gate.signer(),
+                "gate",
+                ChainLayout.GATE,
+                gate.fileDigest(),
+                gate.signer(),
                 "evaluate signer; subject = R; passed: "
-                    + g.gates().stream().map(GatePredicate.Gate::describe).collect(Collectors.joining(", "))
+                    + g.gates().stream()
+                        .map(GatePredicate.Gate::describe)
+                        .collect(Collectors.joining(", "))
                     + "; provenance = provenance file"));
       }
 
       // 8. The reproduction summary, if required.
       VerifiedChain.Attestation<ReproductionSummary> reproduction = null;
       if (requireReproduction) {
-        byte[] bytes = attestation(Stage.REPRODUCE, "the reproduction summary (the policy requires one)");
+        byte[] bytes =
+            attestation(Stage.REPRODUCE, "the reproduction summary (the policy requires one)");
         VerifiedStatement summary = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
         ReproductionSummary rep = ReproductionSummary.read(summary.statement());
         if (!rep.passed()) {
           throw new VerificationException(
               Reason.NOT_REPRODUCED,
-              "reproduction: expected verificationResult " + ReproductionSummary.PASSED + ", found "
+              "reproduction: expected verificationResult "
+                  + ReproductionSummary.PASSED
+                  + ", found "
                   + shown(rep.result()));
         }
         if (!rep.reproducedContentDigest().matches(card.contentDigest())) {
           throw new VerificationException(
               Reason.NOT_REPRODUCED,
-              "reproduction: reproduced content digest " + rep.reproducedContentDigest() + " != card contentDigest "
+              "reproduction: reproduced content digest "
+                  + rep.reproducedContentDigest()
+                  + " != card contentDigest "
                   + card.contentDigest());
         }
         reproduction = new VerifiedChain.Attestation<>(rep, summary.signer(), Sha256.of(bytes));
         links.add(
             new VerifiedChain.Link(
-                "reproduction", ChainLayout.REPRODUCTION, reproduction.fileDigest(), reproduction.signer(),
+                "reproduction",
+                ChainLayout.REPRODUCTION,
+                reproduction.fileDigest(),
+                reproduction.signer(),
                 "reproduce signer; subject = R; PASSED; reproduced content digest = card"));
       }
 
       VerifiedArtifact model = new VerifiedArtifact(modelBytes, modelDigest, signed.signer());
       return new VerifiedChain(
-          model, card, r, signed.signer(),
+          model,
+          card,
+          r,
+          signed.signer(),
           new VerifiedChain.Attestation<>(prov, provenance.signer(), Sha256.of(provenanceBytes)),
           new VerifiedChain.Attestation<>(datasetPredicate, dataset.signer(), datasetFileDigest),
-          gate, reproduction, links, policy.allowList(), limits);
+          gate,
+          reproduction,
+          links,
+          policy.allowList(),
+          limits);
     }
 
     // ---- step 1 ----
@@ -343,7 +418,10 @@ public final class ChainVerifier {
       if (!subject.matches(signed.rootDigest())) {
         throw new VerificationException(
             Reason.DIGEST_MISMATCH,
-            SIGNATURE_FILE + ": subject digest " + subject + " != root digest of the signed resources "
+            SIGNATURE_FILE
+                + ": subject digest "
+                + subject
+                + " != root digest of the signed resources "
                 + signed.rootDigest());
       }
       Listing listing = list(signed);
@@ -351,7 +429,8 @@ public final class ChainVerifier {
       List<String> diff = differences(signed, actual, listing);
       if (!diff.isEmpty()) {
         throw new VerificationException(
-            Reason.MANIFEST_MISMATCH, "model " + root + " does not match its signature: " + String.join("; ", diff));
+            Reason.MANIFEST_MISMATCH,
+            "model " + root + " does not match its signature: " + String.join("; ", diff));
       }
       return new Signed(signed, vs.signer());
     }
@@ -377,7 +456,9 @@ public final class ChainVerifier {
               if (dir.equals(top)) {
                 return FileVisitResult.CONTINUE;
               }
-              return skipped(relative(top, dir)) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+              return skipped(relative(top, dir))
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
             }
 
             @Override
@@ -390,7 +471,11 @@ public final class ChainVerifier {
                 files.add(rel);
               } else {
                 refused.add(
-                    "refused: " + rel + (attrs.isSymbolicLink() ? " is a symbolic link" : " is not a regular file"));
+                    "refused: "
+                        + rel
+                        + (attrs.isSymbolicLink()
+                            ? " is a symbolic link"
+                            : " is not a regular file"));
               }
               return FileVisitResult.CONTINUE;
             }
@@ -423,17 +508,24 @@ public final class ChainVerifier {
           }
         }
       }
-      return ModelManifest.of(signed.modelName(), resources, signed.ignorePaths(), signed.allowSymlinks());
+      return ModelManifest.of(
+          signed.modelName(), resources, signed.ignorePaths(), signed.allowSymlinks());
     }
 
     private byte[] signedFile(ModelManifest signed, String name) throws VerificationException {
       byte[] bytes = read.get(name);
       ModelManifest.Resource entry =
-          signed.resources().stream().filter(res -> res.name().equals(name)).findFirst().orElse(null);
+          signed.resources().stream()
+              .filter(res -> res.name().equals(name))
+              .findFirst()
+              .orElse(null);
       if (entry == null || bytes == null) {
         throw new VerificationException(
             Reason.MANIFEST_MISMATCH,
-            SIGNATURE_FILE + ": expected a signed entry for " + name + ", found "
+            SIGNATURE_FILE
+                + ": expected a signed entry for "
+                + name
+                + ", found "
                 + signed.resources().stream().map(ModelManifest.Resource::name).toList());
       }
       Sha256 found = Sha256.of(bytes);
@@ -460,7 +552,8 @@ public final class ChainVerifier {
             unexpected.add(shown(name));
           } else if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new VerificationException(
-                Reason.MALFORMED, ATTESTATIONS + "/" + name + ": expected a regular file, found " + kind(p));
+                Reason.MALFORMED,
+                ATTESTATIONS + "/" + name + ": expected a regular file, found " + kind(p));
           } else {
             attestationEntries.add(name);
           }
@@ -470,7 +563,12 @@ public final class ChainVerifier {
         unexpected.sort(null);
         throw new VerificationException(
             Reason.MALFORMED,
-            ATTESTATIONS + "/: unexpected entries " + unexpected + " (expected only " + ChainLayout.attestationFiles() + ")");
+            ATTESTATIONS
+                + "/: unexpected entries "
+                + unexpected
+                + " (expected only "
+                + ChainLayout.attestationFiles()
+                + ")");
       }
     }
 
@@ -480,62 +578,97 @@ public final class ChainVerifier {
       if (card.version() < policy.minModelVersion()) {
         throw new VerificationException(
             Reason.ROLLBACK,
-            "model " + shown(card.name()) + " version " + card.version() + " < the policy's minVersion "
+            "model "
+                + shown(card.name())
+                + " version "
+                + card.version()
+                + " < the policy's minVersion "
                 + policy.minModelVersion());
       }
       if (versionInService > 0 && card.version() < versionInService) {
         throw new VerificationException(
             Reason.ROLLBACK,
-            "model " + shown(card.name()) + " version " + card.version() + " < the version in service "
+            "model "
+                + shown(card.name())
+                + " version "
+                + card.version()
+                + " < the version in service "
                 + versionInService);
       }
     }
 
     private String versionWords() {
-      return "version >= minVersion " + policy.minModelVersion()
+      return "version >= minVersion "
+          + policy.minModelVersion()
           + (versionInService > 0 ? " and >= in service " + versionInService : "");
     }
 
-    private void requireSameData(List<DatasetPredicate.DataFile> attested, List<Provenance.DataEntry> trained)
+    private void requireSameData(
+        List<DatasetPredicate.DataFile> attested, List<Provenance.DataEntry> trained)
         throws VerificationException {
       List<String> diff = new ArrayList<>();
       for (int i = 0; i < Math.max(attested.size(), trained.size()); i++) {
         DatasetPredicate.DataFile a = i < attested.size() ? attested.get(i) : null;
         Provenance.DataEntry t = i < trained.size() ? trained.get(i) : null;
         if (a == null) {
-          diff.add("provenance " + shown(Provenance.DATA_PREFIX + t.name()) + " " + t.digest() + " is not in the dataset attestation");
+          diff.add(
+              "provenance "
+                  + shown(Provenance.DATA_PREFIX + t.name())
+                  + " "
+                  + t.digest()
+                  + " is not in the dataset attestation");
         } else if (t == null) {
-          diff.add("dataset file " + shown(a.source()) + " " + a.sha256() + " is not in the provenance");
+          diff.add(
+              "dataset file " + shown(a.source()) + " " + a.sha256() + " is not in the provenance");
         } else if (!a.sha256().matches(t.digest())) {
           diff.add(
-              "data file " + (i + 1) + ": dataset attestation " + shown(a.source()) + " " + a.sha256()
-                  + " != provenance " + shown(Provenance.DATA_PREFIX + t.name()) + " " + t.digest());
+              "data file "
+                  + (i + 1)
+                  + ": dataset attestation "
+                  + shown(a.source())
+                  + " "
+                  + a.sha256()
+                  + " != provenance "
+                  + shown(Provenance.DATA_PREFIX + t.name())
+                  + " "
+                  + t.digest());
         }
       }
       if (!diff.isEmpty()) {
         throw new VerificationException(
-            Reason.DIGEST_MISMATCH, "dataset: the data files differ from the provenance's: " + String.join("; ", diff));
+            Reason.DIGEST_MISMATCH,
+            "dataset: the data files differ from the provenance's: " + String.join("; ", diff));
       }
     }
 
     private VerifiedChain.Link requireLockedJars(Path lockFile, Map<String, Sha256> jars)
         throws IOException, VerificationException {
-      byte[] bytes = readBytes(lockFile, lockFile.toString(), chainLimits.maxAttestationBytes(), Reason.MALFORMED);
+      byte[] bytes =
+          readBytes(
+              lockFile, lockFile.toString(), chainLimits.maxAttestationBytes(), Reason.MALFORMED);
       VerifiedStatement vs = policy.verifyStatement(Stage.TRAIN, bytes);
       ClasspathLock lock = ClasspathLock.fromStatement(vs.statement());
       List<String> diff = lock.differencesFrom(ClasspathLock.ofDigests(jars));
       if (!diff.isEmpty()) {
         throw new VerificationException(
             Reason.DEPENDENCY_MISMATCH,
-            "the training classpath in the provenance differs from the dependency lock " + lockFile + " ("
-                + diff.size() + " differences): " + String.join("; ", diff));
+            "the training classpath in the provenance differs from the dependency lock "
+                + lockFile
+                + " ("
+                + diff.size()
+                + " differences): "
+                + String.join("; ", diff));
       }
       return new VerifiedChain.Link(
-          "dependencies", lockFile.toString(), Sha256.of(bytes), vs.signer(),
+          "dependencies",
+          lockFile.toString(),
+          Sha256.of(bytes),
+          vs.signer(),
           "train signer; provenance's " + jars.size() + " jar(s) = the signed lock");
     }
 
-    private VerifiedChain.Link requireAllowedJars(Map<String, Sha256> jars) throws VerificationException {
+    private VerifiedChain.Link requireAllowedJars(Map<String, Sha256> jars)
+        throws VerificationException {
       List<String> outside = new ArrayList<>();
       jars.forEach(
           (name, digest) -> {
@@ -546,29 +679,42 @@ public final class ChainVerifier {
       if (!outside.isEmpty()) {
         throw new VerificationException(
             Reason.DEPENDENCY_MISMATCH,
-            "the training classpath in the provenance holds " + outside.size()
-                + " jar(s) outside the policy's allow-list: " + String.join("; ", outside));
+            "the training classpath in the provenance holds "
+                + outside.size()
+                + " jar(s) outside the policy's allow-list: "
+                + String.join("; ", outside));
       }
       // The link's digest identifies the rule applied: SHA-256 over the allowed digests, sorted.
       String allowList =
-          policy.allowedJarDigests().stream().map(Sha256::hex).sorted().collect(Collectors.joining("\n"));
+          policy.allowedJarDigests().stream()
+              .map(Sha256::hex)
+              .sorted()
+              .collect(Collectors.joining("\n"));
       return new VerifiedChain.Link(
-          "dependencies", "policy dependencies.allow", Sha256.of(allowList.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+          "dependencies",
+          "policy dependencies.allow",
+          Sha256.of(allowList.getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
           "the trust policy",
-          "provenance's " + jars.size() + " jar(s) are all in the allow-list of " + policy.allowedJarDigests().size());
+          "provenance's "
+              + jars.size()
+              + " jar(s) are all in the allow-list of "
+              + policy.allowedJarDigests().size());
     }
 
     private void requirePassed(GatePredicate g) throws VerificationException {
       if (!g.passed()) {
-        throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected passed true, found false");
+        throw new VerificationException(
+            Reason.GATE_NOT_PASSED, "gate: expected passed true, found false");
       }
       if (g.gates().isEmpty()) {
-        throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected at least one gate, found none");
+        throw new VerificationException(
+            Reason.GATE_NOT_PASSED, "gate: expected at least one gate, found none");
       }
       List<String> failed =
           g.gates().stream().filter(x -> !x.passed()).map(GatePredicate.Gate::describe).toList();
       if (!failed.isEmpty()) {
-        throw new VerificationException(Reason.GATE_NOT_PASSED, "gate: expected every gate passed, failed: " + failed);
+        throw new VerificationException(
+            Reason.GATE_NOT_PASSED, "gate: expected every gate passed, failed: " + failed);
       }
     }
 
@@ -577,10 +723,12 @@ public final class ChainVerifier {
     private byte[] required(String name, String what) throws IOException, VerificationException {
       Path file = root.resolve(name);
       if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new VerificationException(Reason.CHAIN_INCOMPLETE, root + ": no " + name + " (" + what + ")");
+        throw new VerificationException(
+            Reason.CHAIN_INCOMPLETE, root + ": no " + name + " (" + what + ")");
       }
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new VerificationException(Reason.MALFORMED, name + ": expected a regular file, found " + kind(file));
+        throw new VerificationException(
+            Reason.MALFORMED, name + ": expected a regular file, found " + kind(file));
       }
       return readBytes(file, name, chainLimits.maxSignatureBytes(), Reason.MALFORMED);
     }
@@ -593,9 +741,11 @@ public final class ChainVerifier {
         return cached;
       }
       if (!attestationEntries.contains(name)) {
-        throw new VerificationException(Reason.CHAIN_INCOMPLETE, root + ": no " + rel + " (" + what + ")");
+        throw new VerificationException(
+            Reason.CHAIN_INCOMPLETE, root + ": no " + rel + " (" + what + ")");
       }
-      byte[] bytes = readBytes(root.resolve(rel), rel, chainLimits.maxAttestationBytes(), Reason.MALFORMED);
+      byte[] bytes =
+          readBytes(root.resolve(rel), rel, chainLimits.maxAttestationBytes(), Reason.MALFORMED);
       read.put(rel, bytes);
       return bytes;
     }
@@ -607,13 +757,15 @@ public final class ChainVerifier {
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
       if (bytes.length > limit) {
-        throw new VerificationException(tooLarge, name + ": expected at most " + limit + " bytes, found more");
+        throw new VerificationException(
+            tooLarge, name + ": expected at most " + limit + " bytes, found more");
       }
       return bytes;
     }
   }
 
-  private static void requireEqual(Sha256 expected, Sha256 found, String message) throws VerificationException {
+  private static void requireEqual(Sha256 expected, Sha256 found, String message)
+      throws VerificationException {
     if (!expected.matches(found)) {
       throw new VerificationException(Reason.DIGEST_MISMATCH, message);
     }
@@ -635,7 +787,9 @@ public final class ChainVerifier {
   /** Values come from untrusted files: one printable line, bounded. */
   private static String shown(String s) {
     StringBuilder out = new StringBuilder();
-    s.codePoints().limit(MAX_SHOWN).forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
+    s.codePoints()
+        .limit(MAX_SHOWN)
+        .forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
     if (s.length() > MAX_SHOWN) {
       out.append('…');
     }

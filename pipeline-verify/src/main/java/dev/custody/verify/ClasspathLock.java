@@ -54,8 +54,8 @@ public final class ClasspathLock {
   /**
    * Every entry of this JVM's classpath, jars and directories alike, absolute and normalized, with
    * the {@code Class-Path} of each jar's manifest followed, in classpath order; entries that do not
-   * exist are left out (they contribute no code). For callers that must account for directories
-   * (a build's {@code target/classes}) themselves, where {@link #ofRunningClasspath()} refuses them.
+   * exist are left out (they contribute no code). For callers that must account for directories (a
+   * build's {@code target/classes}) themselves, where {@link #ofRunningClasspath()} refuses them.
    */
   public static List<Path> runningClasspathEntries() throws IOException {
     List<Path> entries = new ArrayList<>();
@@ -80,10 +80,13 @@ public final class ClasspathLock {
       if (Files.isDirectory(p)) {
         throw new VerificationException(
             Reason.DEPENDENCY_MISMATCH,
-            "classpath entry " + p + " is a directory; only jars can be pinned by a dependency lock");
+            "classpath entry "
+                + p
+                + " is a directory; only jars can be pinned by a dependency lock");
       }
       Path prev = byName.put(p.getFileName().toString(), p);
-      if (prev != null && !prev.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())) {
+      if (prev != null
+          && !prev.toAbsolutePath().normalize().equals(p.toAbsolutePath().normalize())) {
         throw new VerificationException(
             Reason.DEPENDENCY_MISMATCH,
             "two classpath jars share the name " + p.getFileName() + ": " + prev + " and " + p);
@@ -120,20 +123,24 @@ public final class ClasspathLock {
     if (!PREDICATE_TYPE.equals(statement.predicateType())) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "dependency lock: expected predicate type " + PREDICATE_TYPE + ", found " + statement.predicateType());
+          "dependency lock: expected predicate type "
+              + PREDICATE_TYPE
+              + ", found "
+              + statement.predicateType());
     }
     Map<String, Sha256> jars = new TreeMap<>();
     for (Statement.Subject s : statement.subjects()) {
       if (jars.put(s.name(), s.sha256()) != null) {
-        throw new VerificationException(Reason.MALFORMED, "dependency lock: jar " + s.name() + " is listed twice");
+        throw new VerificationException(
+            Reason.MALFORMED, "dependency lock: jar " + s.name() + " is listed twice");
       }
     }
     return new ClasspathLock(jars);
   }
 
   /**
-   * Every difference between this (signed) lock and {@code running}: {@code added: x.jar},
-   * {@code removed: y.jar}, {@code changed: z.jar (locked sha256:…, found sha256:…)}.
+   * Every difference between this (signed) lock and {@code running}: {@code added: x.jar}, {@code
+   * removed: y.jar}, {@code changed: z.jar (locked sha256:…, found sha256:…)}.
    */
   public List<String> differencesFrom(ClasspathLock running) {
     List<String> out = new ArrayList<>();
@@ -145,7 +152,9 @@ public final class ClasspathLock {
         out.add("changed: " + e.getKey() + " (locked " + e.getValue() + ", found " + found + ")");
       }
     }
-    running.jars().keySet().stream().filter(n -> !jars.containsKey(n)).forEach(n -> out.add("added: " + n));
+    running.jars().keySet().stream()
+        .filter(n -> !jars.containsKey(n))
+        .forEach(n -> out.add("added: " + n));
     return out;
   }
 
@@ -159,7 +168,9 @@ public final class ClasspathLock {
     if (!diff.isEmpty()) {
       throw new VerificationException(
           Reason.DEPENDENCY_MISMATCH,
-          "classpath does not match the dependency lock (" + diff.size() + " differences): "
+          "classpath does not match the dependency lock ("
+              + diff.size()
+              + " differences): "
               + String.join("; ", diff));
     }
   }

@@ -18,10 +18,10 @@ import java.util.function.Supplier;
  *
  * <p>The JDK applies one JVM-wide filter factory to every {@code ObjectInputStream}, and lets it be
  * set only once, and only before the first stream is created. {@link #install()} sets a factory
- * that wraps the one in place: on a thread that is loading a model, every stream gets a filter
- * that rejects every class (and bounds depth, references, array lengths and bytes); on any other
- * thread the previous factory decides, unchanged, so the host application's own deserialization is
- * not affected.
+ * that wraps the one in place: on a thread that is loading a model, every stream gets a filter that
+ * rejects every class (and bounds depth, references, array lengths and bytes); on any other thread
+ * the previous factory decides, unchanged, so the host application's own deserialization is not
+ * affected.
  *
  * <p>Rejecting every class is right because none of the model types Custody supports (logistic
  * regression, CART, random forest) embeds Java serialization in Tribuo 4.3.2: their protobuf forms
@@ -29,9 +29,8 @@ import java.util.function.Supplier;
  *
  * <h3>Security guarantees</h3>
  *
- * Nothing is installed behind the application's back (no static initializer does it), and the
- * safe loader refuses to deserialize, with {@link IllegalStateException}, until this filter is in
- * place.
+ * Nothing is installed behind the application's back (no static initializer does it), and the safe
+ * loader refuses to deserialize, with {@link IllegalStateException}, until this filter is in place.
  */
 public final class DeserializationFilter {
   /** Rejects every class; the limits bound what a stream may read before it gets that far. */
@@ -123,7 +122,9 @@ public final class DeserializationFilter {
     return DEPTH.get()[0] > 0;
   }
 
-  /** How many object streams (or stream filter changes) were filtered inside {@link #call}, ever. */
+  /**
+   * How many object streams (or stream filter changes) were filtered inside {@link #call}, ever.
+   */
   static long streamsFiltered() {
     return STREAMS_FILTERED.get();
   }

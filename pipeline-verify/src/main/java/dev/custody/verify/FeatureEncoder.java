@@ -18,9 +18,9 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Turns a row of raw column values into model features, as the signed {@link FeatureSchema}
- * says: the one implementation of the encoding, used by training (ingest reads every data row
- * through it) and by serving ({@link VerifiedModel#predict}), so the two cannot disagree.
+ * Turns a row of raw column values into model features, as the signed {@link FeatureSchema} says:
+ * the one implementation of the encoding, used by training (ingest reads every data row through it)
+ * and by serving ({@link VerifiedModel#predict}), so the two cannot disagree.
  *
  * <ul>
  *   <li>a numeric column is the feature of its own name; its value must be a decimal ({@code
@@ -53,12 +53,16 @@ public final class FeatureEncoder {
   private final NumericColumn[] numeric;
   private final CategoricalColumn[] categorical;
   private final TextColumn[] text;
+
   /** Per categorical column: allowed value → its feature name, built once. */
   private final List<Map<String, String>> oneHot;
+
   /** Per categorical column: allowed value → the rank of its feature name among fixed names. */
   private final List<Map<String, Integer>> oneHotRank;
+
   /** The rank of each numeric feature name among the fixed names. */
   private final int[] numericRank;
+
   /** Whether ranks order every row's fixed features (no text, no name shared by two features). */
   private final boolean ranked;
 

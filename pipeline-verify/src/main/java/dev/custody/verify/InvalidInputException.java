@@ -5,10 +5,10 @@ import dev.custody.core.Reason;
 import java.util.Objects;
 
 /**
- * An input row that the signed feature schema refuses: a missing or unknown column, a value that
- * is not a number, is not finite, is outside its range, or is not an allowed category. Its reason
- * is always {@link Reason#DATA_INVALID}; its message names the column, what was expected and what
- * was found.
+ * An input row that the signed feature schema refuses: a missing or unknown column, a value that is
+ * not a number, is not finite, is outside its range, or is not an allowed category. Its reason is
+ * always {@link Reason#DATA_INVALID}; its message names the column, what was expected and what was
+ * found.
  */
 public final class InvalidInputException extends PipelineException {
   private static final long serialVersionUID = 1L;

@@ -52,7 +52,10 @@ public final class ModelAllowList {
     return new Builder();
   }
 
-  /** A builder holding this list's entries, to extend it (for example with a data source's provenance class). */
+  /**
+   * A builder holding this list's entries, to extend it (for example with a data source's
+   * provenance class).
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.classNames.addAll(classNames);
@@ -60,7 +63,9 @@ public final class ModelAllowList {
     return b;
   }
 
-  /** The allowed Java class names (binary names, as {@code Class.getName()} returns them), sorted. */
+  /**
+   * The allowed Java class names (binary names, as {@code Class.getName()} returns them), sorted.
+   */
   public SortedSet<String> classNames() {
     return classNames;
   }

@@ -19,15 +19,18 @@ import java.util.Objects;
  *
  * <h3>Security guarantees</h3>
  *
- * <p>{@link dev.custody.core.ModelSigning#verify} hashed the directory when it verified it; the file may have changed
- * since. The bytes returned here are hashed again as they are read and compared with the signed
- * digest, and they are the bytes the caller then uses (for example {@link ModelLoader#load}): there
- * is no second read of the path to swap.
+ * <p>{@link dev.custody.core.ModelSigning#verify} hashed the directory when it verified it; the
+ * file may have changed since. The bytes returned here are hashed again as they are read and
+ * compared with the signed digest, and they are the bytes the caller then uses (for example {@link
+ * ModelLoader#load}): there is no second read of the path to swap.
  *
  * @see dev.custody.core.ModelSigning
  */
 public final class ModelArtifacts {
-  /** Largest file read by default: {@link ChainLimits#DEFAULT_MAX_MODEL_BYTES}, as everywhere a model is read. */
+  /**
+   * Largest file read by default: {@link ChainLimits#DEFAULT_MAX_MODEL_BYTES}, as everywhere a
+   * model is read.
+   */
   public static final long DEFAULT_MAX_BYTES = ChainLimits.DEFAULT_MAX_MODEL_BYTES;
 
   private ModelArtifacts() {}

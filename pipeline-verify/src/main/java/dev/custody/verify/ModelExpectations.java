@@ -7,10 +7,10 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What a model must contain, taken from its signed training record (model card and provenance):
- * the label set and the feature names. {@link ModelLoader} refuses a model whose label set or
- * feature names differ, in either direction. Both are sets: Tribuo numbers features by name, so the
- * order of a feature list carries no meaning.
+ * What a model must contain, taken from its signed training record (model card and provenance): the
+ * label set and the feature names. {@link ModelLoader} refuses a model whose label set or feature
+ * names differ, in either direction. Both are sets: Tribuo numbers features by name, so the order
+ * of a feature list carries no meaning.
  *
  * @param labels the labels the model predicts, as signed
  * @param featureNames the feature names the model was trained on, as signed
@@ -32,7 +32,8 @@ record ModelExpectations(SortedSet<String> labels, SortedSet<String> featureName
    * @throws IllegalArgumentException if either is empty, or holds a duplicate, null or empty name
    */
   static ModelExpectations of(Collection<String> labels, Collection<String> featureNames) {
-    return new ModelExpectations(distinct("labels", labels), distinct("featureNames", featureNames));
+    return new ModelExpectations(
+        distinct("labels", labels), distinct("featureNames", featureNames));
   }
 
   private static SortedSet<String> distinct(String what, Collection<String> names) {

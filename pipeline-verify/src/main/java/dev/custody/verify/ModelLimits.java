@@ -11,7 +11,9 @@ import dev.custody.core.chain.ChainLimits;
  *     Any}-packed messages (an ensemble member's nodes sit about fifteen levels down)
  */
 public record ModelLimits(long maxModelBytes, int maxNestingDepth) {
-  /** Custody's default for {@link #maxModelBytes()}: {@link ChainLimits#DEFAULT_MAX_MODEL_BYTES}. */
+  /**
+   * Custody's default for {@link #maxModelBytes()}: {@link ChainLimits#DEFAULT_MAX_MODEL_BYTES}.
+   */
   public static final long DEFAULT_MAX_MODEL_BYTES = ChainLimits.DEFAULT_MAX_MODEL_BYTES;
 
   /** 64, Custody's default for {@link #maxNestingDepth()}. */
@@ -29,11 +31,15 @@ public record ModelLimits(long maxModelBytes, int maxNestingDepth) {
           "maxModelBytes must be in 1.." + (Integer.MAX_VALUE - 8) + ", got " + maxModelBytes);
     }
     if (maxNestingDepth <= 0) {
-      throw new IllegalArgumentException("maxNestingDepth must be positive, got " + maxNestingDepth);
+      throw new IllegalArgumentException(
+          "maxNestingDepth must be positive, got " + maxNestingDepth);
     }
   }
 
-  /** The default limits: {@value #DEFAULT_MAX_MODEL_BYTES} bytes, depth {@value #DEFAULT_MAX_NESTING_DEPTH}. */
+  /**
+   * The default limits: {@value #DEFAULT_MAX_MODEL_BYTES} bytes, depth {@value
+   * #DEFAULT_MAX_NESTING_DEPTH}.
+   */
   public static ModelLimits defaults() {
     return new ModelLimits(DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_NESTING_DEPTH);
   }

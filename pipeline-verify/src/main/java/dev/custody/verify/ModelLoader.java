@@ -124,8 +124,7 @@ final class ModelLoader {
       }
       return proto;
     } catch (IOException e) {
-      throw new VerificationException(
-          Reason.MALFORMED, "not a Tribuo model: " + e.getMessage(), e);
+      throw new VerificationException(Reason.MALFORMED, "not a Tribuo model: " + e.getMessage(), e);
     }
   }
 
@@ -153,12 +152,14 @@ final class ModelLoader {
       }
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "model needs protobuf types whose Tribuo module is not on the classpath: " + list(missing));
+          "model needs protobuf types whose Tribuo module is not on the classpath: "
+              + list(missing));
     }
   }
 
   /** The one call into Tribuo's deserializer; only ever reached with a scanned message. */
-  @SuppressForbidden("the message was parsed from verified bytes and every class it names is allowed")
+  @SuppressForbidden(
+      "the message was parsed from verified bytes and every class it names is allowed")
   private static Model<?> deserialize(ModelProto proto) {
     return Model.deserialize(proto);
   }
@@ -233,7 +234,8 @@ final class ModelLoader {
     if (items.size() <= MAX_NAMES_IN_MESSAGE) {
       return items.toString();
     }
-    return items.subList(0, MAX_NAMES_IN_MESSAGE)
+    return items
+        .subList(0, MAX_NAMES_IN_MESSAGE)
         .toString()
         .replaceFirst("]$", ", … " + (items.size() - MAX_NAMES_IN_MESSAGE) + " more]");
   }
@@ -241,9 +243,7 @@ final class ModelLoader {
   /** Names come from an untrusted file: keep messages one printable line of bounded length. */
   private static String printable(String s) {
     StringBuilder out = new StringBuilder();
-    s.codePoints()
-        .limit(200)
-        .forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
+    s.codePoints().limit(200).forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
     if (s.length() > 200) {
       out.append('…');
     }

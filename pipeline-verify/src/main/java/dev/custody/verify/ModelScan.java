@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads every Java class name and every {@code Any} type out of a parsed model, without loading
- * any class. The walk is generic, by protobuf reflection over every set field of every message, so
- * that nested models (ensemble members), provenance, feature and output domains, transformers and
+ * Reads every Java class name and every {@code Any} type out of a parsed model, without loading any
+ * class. The walk is generic, by protobuf reflection over every set field of every message, so that
+ * nested models (ensemble members), provenance, feature and output domains, transformers and
  * anything else inside an {@code Any} are all covered; it does not depend on which Tribuo message
  * holds what.
  *
@@ -30,8 +30,8 @@ import java.util.Optional;
  *       {@code class_name} and OLCUT's {@code provenance_class_name} are passed to {@code
  *       Class.forName}; OLCUT's {@code object_class_name} is only recorded, and is checked all the
  *       same;
- *   <li>the {@code additional} field of an OLCUT {@code SimpleProvenanceProto}, which holds the enum
- *       class of an {@code EnumProvenance} (loaded with {@code Class.forName}); only a {@code
+ *   <li>the {@code additional} field of an OLCUT {@code SimpleProvenanceProto}, which holds the
+ *       enum class of an {@code EnumProvenance} (loaded with {@code Class.forName}); only a {@code
  *       HashProvenance}'s {@code additional}, a hash-type constant, is exempt.
  * </ul>
  *
@@ -99,8 +99,12 @@ final class ModelScan {
     if (!m.getUnknownFields().asMap().isEmpty()) {
       throw new VerificationException(
           Reason.MALFORMED,
-          "model has fields " + m.getUnknownFields().asMap().keySet() + " that " + type.getFullName()
-              + " does not define, at " + path);
+          "model has fields "
+              + m.getUnknownFields().asMap().keySet()
+              + " that "
+              + type.getFullName()
+              + " does not define, at "
+              + path);
     }
     if (type.getFullName().equals(ANY)) {
       walkAny(m, path, depth);

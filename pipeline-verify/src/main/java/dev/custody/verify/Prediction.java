@@ -9,8 +9,8 @@ import java.util.TreeMap;
  * What a {@link VerifiedModel} predicts for one input row.
  *
  * @param label the predicted label, one of the signed labels
- * @param scores each label's score (a probability where the model produces them; empty for a
- *     model that does not score), sorted by label
+ * @param scores each label's score (a probability where the model produces them; empty for a model
+ *     that does not score), sorted by label
  */
 public record Prediction(String label, SortedMap<String, Double> scores) {
   /** Copies the scores. */

@@ -139,13 +139,23 @@ public final class TrustPolicy {
       }
       try {
         VerifiedStatement vs =
-            KeyBundleVerifier.builder().trust(other.getValue().keys()).build().verifyStatement(bundle);
+            KeyBundleVerifier.builder()
+                .trust(other.getValue().keys())
+                .build()
+                .verifyStatement(bundle);
         VerificationException wrong =
             new VerificationException(
                 Reason.UNTRUSTED_SIGNER,
-                yamlName(stage) + " evidence: signed by " + vs.signer() + ", which the policy trusts for stage "
-                    + yamlName(other.getKey()) + ", not " + yamlName(stage) + " (expected one of "
-                    + hints(trusted) + ")");
+                yamlName(stage)
+                    + " evidence: signed by "
+                    + vs.signer()
+                    + ", which the policy trusts for stage "
+                    + yamlName(other.getKey())
+                    + ", not "
+                    + yamlName(stage)
+                    + " (expected one of "
+                    + hints(trusted)
+                    + ")");
         wrong.addSuppressed(e);
         return wrong;
       } catch (VerificationException ignored) {
@@ -159,7 +169,8 @@ public final class TrustPolicy {
     JsonNode root;
     try {
       root = Json.parse(bundle, "bundle");
-      byte[] payload = Base64.getDecoder().decode(root.path("dsseEnvelope").path("payload").asText(""));
+      byte[] payload =
+          Base64.getDecoder().decode(root.path("dsseEnvelope").path("payload").asText(""));
       return Statement.parse(payload).subjects().get(0).sha256();
     } catch (IllegalArgumentException e) {
       throw new VerificationException(Reason.MALFORMED, "bundle: the DSSE payload is not base64");
@@ -195,8 +206,8 @@ public final class TrustPolicy {
   }
 
   /**
-   * SHA-256 digests of the jars a model may have been trained with: every jar the provenance records
-   * must be one of them (empty: no allow-list rule).
+   * SHA-256 digests of the jars a model may have been trained with: every jar the provenance
+   * records must be one of them (empty: no allow-list rule).
    */
   public java.util.Set<Sha256> allowedJarDigests() {
     return allowedJarDigests;
@@ -216,7 +227,8 @@ public final class TrustPolicy {
     return t;
   }
 
-  private static void requireSubject(Stage stage, Statement st, Sha256 subject) throws VerificationException {
+  private static void requireSubject(Stage stage, Statement st, Sha256 subject)
+      throws VerificationException {
     for (Statement.Subject s : st.subjects()) {
       if (s.digest().containsKey("sha256") && s.sha256().matches(subject)) {
         return;
@@ -224,7 +236,10 @@ public final class TrustPolicy {
     }
     throw new VerificationException(
         Reason.DIGEST_MISMATCH,
-        yamlName(stage) + " evidence: expected a statement about " + subject + ", found subjects "
+        yamlName(stage)
+            + " evidence: expected a statement about "
+            + subject
+            + ", found subjects "
             + st.subjects().stream().map(x -> x.name() + "=" + x.digest().get("sha256")).toList());
   }
 
@@ -283,7 +298,10 @@ public final class TrustPolicy {
       return this;
     }
 
-    /** Allows models trained with jars of these digests only (the provenance's jars must be a subset). */
+    /**
+     * Allows models trained with jars of these digests only (the provenance's jars must be a
+     * subset).
+     */
     public Builder allowJarDigests(java.util.Collection<Sha256> digests) {
       digests.forEach(d -> allowedJarDigests.add(Objects.requireNonNull(d, "digest")));
       return this;
@@ -299,7 +317,8 @@ public final class TrustPolicy {
      * Builds the policy.
      *
      * @throws IllegalStateException if ingest or train, evaluate when a gate is required, or
-     *     reproduce when a reproduction is required, has no signer: a policy that trusts nobody is a mistake, not a default
+     *     reproduce when a reproduction is required, has no signer: a policy that trusts nobody is
+     *     a mistake, not a default
      */
     public TrustPolicy build() {
       List<Stage> needed = new ArrayList<>(List.of(Stage.INGEST, Stage.TRAIN));
@@ -318,7 +337,8 @@ public final class TrustPolicy {
       }
       if (!missing.isEmpty()) {
         throw new IllegalStateException(
-            "the trust policy names no signer for stage(s) " + String.join(", ", missing)
+            "the trust policy names no signer for stage(s) "
+                + String.join(", ", missing)
                 + ": give each keys or keyless identities");
       }
       return new TrustPolicy(this);
@@ -339,7 +359,13 @@ public final class TrustPolicy {
   public static TrustPolicy load(Path file) throws IOException, PipelineException {
     YamlReader r = new YamlReader(file.toString(), Reason.POLICY_INVALID);
     Obj root =
-        r.map(YamlTree.read(file, Reason.POLICY_INVALID), "version", "stages", "require", "model", "dependencies");
+        r.map(
+            YamlTree.read(file, Reason.POLICY_INVALID),
+            "version",
+            "stages",
+            "require",
+            "model",
+            "dependencies");
     Node versionNode = root.required("version");
     long version = r.integer(versionNode, Long.MIN_VALUE, Long.MAX_VALUE);
     if (version != 1) {
@@ -353,7 +379,8 @@ public final class TrustPolicy {
       Obj o = r.map(req, "gatePassed", "reproduced");
       Node gate = o.optional("gatePassed");
       Node reproduced = o.optional("reproduced");
-      b.requireGate(gate == null || r.bool(gate)).requireReproduction(reproduced != null && r.bool(reproduced));
+      b.requireGate(gate == null || r.bool(gate))
+          .requireReproduction(reproduced != null && r.bool(reproduced));
     }
     Node model = root.optional("model");
     if (model != null) {
@@ -373,7 +400,10 @@ public final class TrustPolicy {
           names.add(r.string(c));
         }
         if (!names.isEmpty()) {
-          b.allowList(ModelAllowList.defaults().toBuilder().allowClass(names.toArray(String[]::new)).build());
+          b.allowList(
+              ModelAllowList.defaults().toBuilder()
+                  .allowClass(names.toArray(String[]::new))
+                  .build());
         }
       }
     }
@@ -404,8 +434,10 @@ public final class TrustPolicy {
   }
 
   /** {@code stages:}: one entry per stage, each trusting keys and/or keyless identities. */
-  private static void stages(YamlReader r, Node node, Path dir, Builder b) throws IOException, PipelineException {
-    String[] names = Arrays.stream(Stage.values()).map(TrustPolicy::yamlName).toArray(String[]::new);
+  private static void stages(YamlReader r, Node node, Path dir, Builder b)
+      throws IOException, PipelineException {
+    String[] names =
+        Arrays.stream(Stage.values()).map(TrustPolicy::yamlName).toArray(String[]::new);
     Obj stages = r.map(node, names);
     List<String> missing = new ArrayList<>();
     for (Stage s : List.of(Stage.INGEST, Stage.TRAIN)) {
@@ -416,7 +448,9 @@ public final class TrustPolicy {
     if (!missing.isEmpty()) {
       throw r.error(
           node,
-          "expected signers (keys or identities) for stage(s) " + String.join(", ", missing) + ", found none");
+          "expected signers (keys or identities) for stage(s) "
+              + String.join(", ", missing)
+              + ", found none");
     }
     for (Stage stage : Stage.values()) {
       if (stages.has(yamlName(stage))) {
@@ -427,7 +461,8 @@ public final class TrustPolicy {
 
   private static void stage(YamlReader r, Node node, Stage stage, Path dir, Builder b)
       throws IOException, PipelineException {
-    String noSigner = "a stage must trust at least one signer: expected 'keys' or 'identities', found neither";
+    String noSigner =
+        "a stage must trust at least one signer: expected 'keys' or 'identities', found neither";
     if (node instanceof YamlTree.Scalar s && s.isNull()) {
       throw r.error(node, noSigner);
     }

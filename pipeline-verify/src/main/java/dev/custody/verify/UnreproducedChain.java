@@ -68,7 +68,10 @@ public final class UnreproducedChain {
     return chain.datasetDigest();
   }
 
-  /** The gate attestation, verified under the EVALUATE signers; empty if the policy did not require one. */
+  /**
+   * The gate attestation, verified under the EVALUATE signers; empty if the policy did not require
+   * one.
+   */
   public Optional<VerifiedChain.Attestation<GatePredicate>> gate() {
     return chain.gate();
   }
@@ -80,6 +83,12 @@ public final class UnreproducedChain {
 
   @Override
   public String toString() {
-    return "UnreproducedChain[" + chain.name() + " v" + chain.version() + " " + chain.rootDigest() + "]";
+    return "UnreproducedChain["
+        + chain.name()
+        + " v"
+        + chain.version()
+        + " "
+        + chain.rootDigest()
+        + "]";
   }
 }

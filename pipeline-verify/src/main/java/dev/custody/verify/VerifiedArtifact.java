@@ -35,7 +35,8 @@ public final class VerifiedArtifact {
     this.signer = Objects.requireNonNull(signer, "signer");
     Sha256 actual = Sha256.of(this.content);
     if (!actual.matches(digest)) {
-      throw new IllegalArgumentException("digest mismatch: expected " + digest + ", content is " + actual);
+      throw new IllegalArgumentException(
+          "digest mismatch: expected " + digest + ", content is " + actual);
     }
   }
 

@@ -3,14 +3,13 @@ package dev.custody.verify;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
-import dev.custody.core.VerifiedStatement;
-import dev.custody.core.chain.FeatureSchema;
-import java.util.ArrayList;
 import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.chain.GatePredicate;
 import dev.custody.core.chain.ModelCard;
 import dev.custody.core.chain.Provenance;
 import dev.custody.core.chain.ReproductionSummary;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -85,7 +84,13 @@ public final class VerifiedChain {
 
     @Override
     public String toString() {
-      return "Attestation[" + predicate.getClass().getSimpleName() + ", " + fileDigest + ", signed by " + signer + "]";
+      return "Attestation["
+          + predicate.getClass().getSimpleName()
+          + ", "
+          + fileDigest
+          + ", signed by "
+          + signer
+          + "]";
     }
   }
 
@@ -126,7 +131,10 @@ public final class VerifiedChain {
     this.limits = Objects.requireNonNull(limits, "limits");
   }
 
-  /** The exact verified bytes of {@code model.tribuo}, signed (via the model signature) by {@link #modelSigner()}. */
+  /**
+   * The exact verified bytes of {@code model.tribuo}, signed (via the model signature) by {@link
+   * #modelSigner()}.
+   */
   public VerifiedArtifact model() {
     return model;
   }
@@ -156,7 +164,9 @@ public final class VerifiedChain {
     return modelSigner;
   }
 
-  /** The training provenance (SLSA v1), verified under the TRAIN signers, with subject {@code R}. */
+  /**
+   * The training provenance (SLSA v1), verified under the TRAIN signers, with subject {@code R}.
+   */
   public Attestation<Provenance> provenance() {
     return provenance;
   }
@@ -171,7 +181,10 @@ public final class VerifiedChain {
     return dataset.predicate().datasetDigest();
   }
 
-  /** The gate attestation, verified under the EVALUATE signers; empty if the policy did not require one. */
+  /**
+   * The gate attestation, verified under the EVALUATE signers; empty if the policy did not require
+   * one.
+   */
   public Optional<Attestation<GatePredicate>> gate() {
     return Optional.ofNullable(gate);
   }
@@ -191,19 +204,21 @@ public final class VerifiedChain {
 
   /**
    * Deserializes the verified model bytes: class names checked against the policy's allow-list
-   * first, then the label set and feature names checked against the signed card. The one public
-   * way to load a model.
+   * first, then the label set and feature names checked against the signed card. The one public way
+   * to load a model.
    *
    * @return the model, predicting on raw rows through the signed feature schema
-   * @throws VerificationException {@link Reason#MODEL_TOO_LARGE}, {@link Reason#MALFORMED},
-   *     {@link Reason#UNSAFE_MODEL}, {@link Reason#UNSUPPORTED} or {@link Reason#MODEL_MISMATCH}
-   *     when the bytes are not a model of the allowed classes that matches the card
+   * @throws VerificationException {@link Reason#MODEL_TOO_LARGE}, {@link Reason#MALFORMED}, {@link
+   *     Reason#UNSAFE_MODEL}, {@link Reason#UNSUPPORTED} or {@link Reason#MODEL_MISMATCH} when the
+   *     bytes are not a model of the allowed classes that matches the card
    * @throws IllegalStateException if {@link DeserializationFilter#install()} has not run
    */
   public VerifiedModel load() throws VerificationException {
     FeatureSchema schema = card.schema();
     requireEncodable(schema, card.features());
-    Model<Label> loaded = ModelLoader.load(model, ModelExpectations.of(card.labels(), card.features()), allowList, limits);
+    Model<Label> loaded =
+        ModelLoader.load(
+            model, ModelExpectations.of(card.labels(), card.features()), allowList, limits);
     return new VerifiedModel(loaded, card, schema, model.digest(), model.signer());
   }
 
@@ -214,8 +229,7 @@ public final class VerifiedChain {
     List<String> foreign = new ArrayList<>();
     for (String f : features) {
       boolean token =
-          schema.text().stream()
-              .anyMatch(t -> f.startsWith(t.column() + FeatureSchema.SEPARATOR));
+          schema.text().stream().anyMatch(t -> f.startsWith(t.column() + FeatureSchema.SEPARATOR));
       if (!fixed.contains(f) && !token && foreign.size() < 10) {
         foreign.add(f);
       }

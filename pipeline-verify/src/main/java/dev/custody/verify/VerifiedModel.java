@@ -2,8 +2,8 @@ package dev.custody.verify;
 
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
-import dev.custody.core.chain.ModelCard;
 import dev.custody.core.chain.FeatureSchema;
+import dev.custody.core.chain.ModelCard;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

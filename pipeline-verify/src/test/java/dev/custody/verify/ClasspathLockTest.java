@@ -81,7 +81,8 @@ class ClasspathLockTest {
     SigningKey key = SigningKey.generate();
     ClasspathLock lock = ClasspathLock.of(List.of(a, b));
     byte[] bundle = BundleSigner.create(key).signStatement(lock.toStatement());
-    var verified = KeyBundleVerifier.builder().trust(key.publicKey()).build().verifyStatement(bundle);
+    var verified =
+        KeyBundleVerifier.builder().trust(key.publicKey()).build().verifyStatement(bundle);
     ClasspathLock back = ClasspathLock.fromStatement(verified.statement());
     assertThat(back.jars()).isEqualTo(lock.jars());
   }
@@ -103,11 +104,14 @@ class ClasspathLockTest {
   }
 
   @Test
-  void runningClasspathEntries_underSurefire_listsClassesDirectoryAndJarsThatExist() throws Exception {
+  void runningClasspathEntries_underSurefire_listsClassesDirectoryAndJarsThatExist()
+      throws Exception {
     List<Path> entries = ClasspathLock.runningClasspathEntries();
 
     assertThat(entries).allSatisfy(p -> assertThat(p).isAbsolute().exists());
-    assertThat(entries).anySatisfy(p -> assertThat(p).isDirectory().endsWith(Path.of("target", "classes")));
-    assertThat(entries).anySatisfy(p -> assertThat(p.getFileName().toString()).startsWith("tribuo-core-"));
+    assertThat(entries)
+        .anySatisfy(p -> assertThat(p).isDirectory().endsWith(Path.of("target", "classes")));
+    assertThat(entries)
+        .anySatisfy(p -> assertThat(p.getFileName().toString()).startsWith("tribuo-core-"));
   }
 }

@@ -29,11 +29,13 @@ class DeserializationFilterTest {
     BinaryOperator<ObjectInputFilter> factory = ObjectInputFilter.Config.getSerialFilterFactory();
 
     ObjectInputFilter inside =
-        DeserializationFilter.call(() -> factory.apply(null, ObjectInputFilter.Config.getSerialFilter()));
+        DeserializationFilter.call(
+            () -> factory.apply(null, ObjectInputFilter.Config.getSerialFilter()));
 
     assertThat(inside).isNotNull();
     for (Class<?> c : new Class<?>[] {String.class, Integer.class, java.util.HashMap.class}) {
-      assertThat(inside.checkInput(new Info(c, 0))).as(c.getName())
+      assertThat(inside.checkInput(new Info(c, 0)))
+          .as(c.getName())
           .isEqualTo(ObjectInputFilter.Status.REJECTED);
     }
   }
@@ -44,7 +46,8 @@ class DeserializationFilterTest {
 
     ObjectInputFilter inside = DeserializationFilter.call(() -> factory.apply(null, null));
 
-    assertThat(inside.checkInput(new Info(null, 1000))).isEqualTo(ObjectInputFilter.Status.REJECTED);
+    assertThat(inside.checkInput(new Info(null, 1000)))
+        .isEqualTo(ObjectInputFilter.Status.REJECTED);
   }
 
   @Test
@@ -74,8 +77,9 @@ class DeserializationFilterTest {
 
     assertThat(child.exit()).as(child.output()).isEqualTo(3);
     assertThat(child.output())
-        .startsWith("cannot install Custody's deserialization filter: another deserialization"
-            + " filter factory is already set (")
+        .startsWith(
+            "cannot install Custody's deserialization filter: another deserialization"
+                + " filter factory is already set (")
         .contains(FactoryFirst.class.getName())
         .contains("Call dev.custody.verify.DeserializationFilter.install() first thing in main");
   }
@@ -86,8 +90,9 @@ class DeserializationFilterTest {
 
     assertThat(child.exit()).as(child.output()).isEqualTo(3);
     assertThat(child.output())
-        .startsWith("cannot install Custody's deserialization filter: an ObjectInputStream was"
-            + " already created in this JVM")
+        .startsWith(
+            "cannot install Custody's deserialization filter: an ObjectInputStream was"
+                + " already created in this JVM")
         .contains("Call dev.custody.verify.DeserializationFilter.install() first thing in main");
   }
 
@@ -97,9 +102,10 @@ class DeserializationFilterTest {
 
     assertThat(child.exit()).as(child.output()).isEqualTo(3);
     assertThat(child.output())
-        .isEqualTo("Custody's deserialization filter is not installed: call"
-            + " dev.custody.verify.DeserializationFilter.install() first thing in main, before"
-            + " loading a model");
+        .isEqualTo(
+            "Custody's deserialization filter is not installed: call"
+                + " dev.custody.verify.DeserializationFilter.install() first thing in main, before"
+                + " loading a model");
   }
 
   private record Child(int exit, String output) {}
@@ -108,7 +114,8 @@ class DeserializationFilterTest {
   private static Child run(Class<?> main) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
-        new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), main.getName()))
+        new ProcessBuilder(
+                List.of(java, "-cp", System.getProperty("java.class.path"), main.getName()))
             .redirectErrorStream(true)
             .start();
     byte[] out = p.getInputStream().readAllBytes();

@@ -25,7 +25,9 @@ class FeatureEncoderTest {
       new FeatureSchema(
           "ID",
           new LabelColumn("y", List.of("no", "yes")),
-          List.of(new NumericColumn("age", 18, 120), new NumericColumn("balance", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)),
+          List.of(
+              new NumericColumn("age", 18, 120),
+              new NumericColumn("balance", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)),
           List.of(new CategoricalColumn("housing", List.of("own", "rent", "free"))),
           List.of());
   private static final FeatureSchema MIXED =
@@ -37,7 +39,11 @@ class FeatureEncoderTest {
           List.of(new TextColumn("text")));
   private static final FeatureSchema TEXT_ONLY =
       new FeatureSchema(
-          null, new LabelColumn("label", List.of("ham", "spam")), List.of(), List.of(), List.of(new TextColumn("text")));
+          null,
+          new LabelColumn("label", List.of("ham", "spam")),
+          List.of(),
+          List.of(),
+          List.of(new TextColumn("text")));
 
   private final FeatureEncoder tabular = FeatureEncoder.of(TABULAR);
 
@@ -84,7 +90,8 @@ class FeatureEncoderTest {
 
   @Test
   void encode_idAndLabelPresent_areIgnored() throws Exception {
-    Map<String, Object> row = Map.of("ID", "r1", "y", "yes", "age", "30", "balance", "1", "housing", "free");
+    Map<String, Object> row =
+        Map.of("ID", "r1", "y", "yes", "age", "30", "balance", "1", "housing", "free");
 
     assertThat(tabular.encode(row))
         .isEqualTo(tabular.encode(Map.of("age", "30", "balance", "1", "housing", "free")));
@@ -100,7 +107,8 @@ class FeatureEncoderTest {
 
   @Test
   void tokens_lettersDigitsAndOtherRuns_areSeparateTokens() {
-    assertThat(FeatureEncoder.tokens("Win £1000 NOW!!  ok")).containsExactly("win", "£", "1000", "now", "!!", "ok");
+    assertThat(FeatureEncoder.tokens("Win £1000 NOW!!  ok"))
+        .containsExactly("win", "£", "1000", "now", "!!", "ok");
   }
 
   @Test
@@ -115,35 +123,80 @@ class FeatureEncoderTest {
 
   static Stream<Arguments> badRows() {
     return Stream.of(
-        arguments("missing feature column", row("age", "30", "balance", "1"), "housing",
+        arguments(
+            "missing feature column",
+            row("age", "30", "balance", "1"),
+            "housing",
             "missing column: expected a value for every feature column [age, balance, housing], found none"),
-        arguments("unknown column", row("age", "30", "balance", "1", "housing", "own", "extra", "x"), "extra",
+        arguments(
+            "unknown column",
+            row("age", "30", "balance", "1", "housing", "own", "extra", "x"),
+            "extra",
             "unknown column: expected only the schema's columns [ID, y, age, balance, housing], found [\"extra\"]"),
-        arguments("empty number", row("age", "", "balance", "1", "housing", "own"), "age",
+        arguments(
+            "empty number",
+            row("age", "", "balance", "1", "housing", "own"),
+            "age",
             "expected a number, found an empty value"),
-        arguments("not a number", row("age", "thirty", "balance", "1", "housing", "own"), "age",
+        arguments(
+            "not a number",
+            row("age", "thirty", "balance", "1", "housing", "own"),
+            "age",
             "expected a number, found \"thirty\""),
-        arguments("hex number", row("age", "0x1F", "balance", "1", "housing", "own"), "age",
+        arguments(
+            "hex number",
+            row("age", "0x1F", "balance", "1", "housing", "own"),
+            "age",
             "expected a number, found \"0x1F\""),
-        arguments("non-finite text", row("age", "30", "balance", "-Infinity", "housing", "own"), "balance",
+        arguments(
+            "non-finite text",
+            row("age", "30", "balance", "-Infinity", "housing", "own"),
+            "balance",
             "expected a finite number, found \"-Infinity\""),
-        arguments("non-finite Java number", row("age", "30", "balance", Double.NaN, "housing", "own"), "balance",
+        arguments(
+            "non-finite Java number",
+            row("age", "30", "balance", Double.NaN, "housing", "own"),
+            "balance",
             "expected a finite number, found \"NaN\""),
-        arguments("overflow", row("age", "30", "balance", "1e400", "housing", "own"), "balance",
+        arguments(
+            "overflow",
+            row("age", "30", "balance", "1e400", "housing", "own"),
+            "balance",
             "expected a number within double range, found \"1e400\""),
-        arguments("underflow", row("age", "30", "balance", "1e-400", "housing", "own"), "balance",
+        arguments(
+            "underflow",
+            row("age", "30", "balance", "1e-400", "housing", "own"),
+            "balance",
             "expected a number within double range, found \"1e-400\""),
-        arguments("below min", row("age", "17.5", "balance", "1", "housing", "own"), "age",
+        arguments(
+            "below min",
+            row("age", "17.5", "balance", "1", "housing", "own"),
+            "age",
             "value out of range: expected a value in [18, 120], found 17.5"),
-        arguments("above max", row("age", 121, "balance", "1", "housing", "own"), "age",
+        arguments(
+            "above max",
+            row("age", 121, "balance", "1", "housing", "own"),
+            "age",
             "value out of range: expected a value in [18, 120], found 121"),
-        arguments("category outside allowed", row("age", "30", "balance", "1", "housing", "Own"), "housing",
+        arguments(
+            "category outside allowed",
+            row("age", "30", "balance", "1", "housing", "Own"),
+            "housing",
             "expected one of [own, rent, free], found \"Own\""),
-        arguments("empty category", row("age", "30", "balance", "1", "housing", ""), "housing",
+        arguments(
+            "empty category",
+            row("age", "30", "balance", "1", "housing", ""),
+            "housing",
             "expected one of [own, rent, free], found an empty value"),
-        arguments("null value", row("age", null, "balance", "1", "housing", "own"), "age",
+        arguments(
+            "null value",
+            row("age", null, "balance", "1", "housing", "own"),
+            "age",
             "missing column: expected a value for every feature column [age, balance, housing], found null"),
-        arguments("value of another type", row("age", true, "balance", "1", "housing", "own"), "age",
+        arguments(
+            "value of another type",
+            row("age", true, "balance", "1", "housing", "own"),
+            "age",
             "expected a string or a finite number, found a Boolean"));
   }
 
@@ -151,7 +204,8 @@ class FeatureEncoderTest {
   @MethodSource("badRows")
   void encode_badRow_throwsDataInvalidNamingTheColumn(
       String name, Map<String, Object> row, String column, String detail) {
-    InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> tabular.encode(row));
+    InvalidInputException e =
+        catchThrowableOfType(InvalidInputException.class, () -> tabular.encode(row));
 
     assertThat(e).as(name).isNotNull();
     assertThat(e.reason()).isEqualTo(Reason.DATA_INVALID);
@@ -164,11 +218,13 @@ class FeatureEncoderTest {
   void encode_textWithoutTokens_throwsNoFeatures() {
     InvalidInputException e =
         catchThrowableOfType(
-            InvalidInputException.class, () -> FeatureEncoder.of(TEXT_ONLY).encode(Map.of("text", " \t ")));
+            InvalidInputException.class,
+            () -> FeatureEncoder.of(TEXT_ONLY).encode(Map.of("text", " \t ")));
 
     assertThat(e.reason()).isEqualTo(Reason.DATA_INVALID);
     assertThat(e.getMessage())
-        .isEqualTo("column 'text': row has no features: expected at least one token, found \" \t \"");
+        .isEqualTo(
+            "column 'text': row has no features: expected at least one token, found \" \t \"");
   }
 
   @Test
@@ -176,7 +232,8 @@ class FeatureEncoderTest {
     String[] cells = {"30", "x", "nowhere"};
 
     InvalidInputException e =
-        catchThrowableOfType(InvalidInputException.class, () -> tabular.encodeCells(i -> cells[i], null));
+        catchThrowableOfType(
+            InvalidInputException.class, () -> tabular.encodeCells(i -> cells[i], null));
 
     assertThat(e.featureColumn()).isEqualTo(1);
     assertThat(e.column()).isEqualTo("balance");

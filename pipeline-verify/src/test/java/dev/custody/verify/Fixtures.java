@@ -176,7 +176,8 @@ final class Fixtures {
 
   /** Where the fixtures live in the source tree (for rewriting them). */
   static Path sourceDirectory() {
-    return Path.of(System.getProperty("custody.root"), "pipeline-verify", "src", "test", "resources")
+    return Path.of(
+            System.getProperty("custody.root"), "pipeline-verify", "src", "test", "resources")
         .resolve(Fixtures.class.getPackageName().replace('.', '/'));
   }
 

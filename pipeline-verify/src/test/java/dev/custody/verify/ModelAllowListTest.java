@@ -29,7 +29,8 @@ class ModelAllowListTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"org.tribuo.*", "*", "Canary", "org.tribuo.", "org..Model", " org.tribuo.Model"})
+  @ValueSource(
+      strings = {"org.tribuo.*", "*", "Canary", "org.tribuo.", "org..Model", " org.tribuo.Model"})
   void allowClass_notAQualifiedClassName_throws(String name) {
     assertThatThrownBy(() -> ModelAllowList.builder().allowClass(name))
         .isInstanceOf(IllegalArgumentException.class);
@@ -38,17 +39,22 @@ class ModelAllowListTest {
   @Test
   void allowProtoType_typeUrl_throws() {
     assertThatThrownBy(
-            () -> ModelAllowList.builder().allowProtoType("type.googleapis.com/tribuo.core.ModelProto"))
+            () ->
+                ModelAllowList.builder()
+                    .allowProtoType("type.googleapis.com/tribuo.core.ModelProto"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void toBuilder_extended_leavesDefaultsUnchanged() {
     ModelAllowList extended =
-        ModelAllowList.defaults().toBuilder().allowClass("org.tribuo.data.csv.CSVDataSource").build();
+        ModelAllowList.defaults().toBuilder()
+            .allowClass("org.tribuo.data.csv.CSVDataSource")
+            .build();
 
     assertThat(extended.allowsClass("org.tribuo.data.csv.CSVDataSource")).isTrue();
-    assertThat(ModelAllowList.defaults().allowsClass("org.tribuo.data.csv.CSVDataSource")).isFalse();
+    assertThat(ModelAllowList.defaults().allowsClass("org.tribuo.data.csv.CSVDataSource"))
+        .isFalse();
     assertThat(extended.classNames()).containsAll(ModelAllowList.defaults().classNames());
   }
 }

@@ -33,7 +33,10 @@ class ModelArtifactsTest {
     ModelSigning.sign(dir, dir.resolve("model.sig"), BundleSigner.create(key), List.of());
     verified =
         ModelSigning.verify(
-            dir, dir.resolve("model.sig"), KeyBundleVerifier.builder().trust(key.publicKey()).build(), List.of());
+            dir,
+            dir.resolve("model.sig"),
+            KeyBundleVerifier.builder().trust(key.publicKey()).build(),
+            List.of());
   }
 
   @Test
@@ -67,7 +70,8 @@ class ModelArtifactsTest {
 
     VerificationException e =
         catchThrowableOfType(
-            VerificationException.class, () -> ModelArtifacts.readVerified(verified, dir, "extra.txt"));
+            VerificationException.class,
+            () -> ModelArtifacts.readVerified(verified, dir, "extra.txt"));
 
     assertThat(e.reason()).isEqualTo(Reason.MANIFEST_MISMATCH);
     assertThat(e.getMessage()).contains("does not list extra.txt");
@@ -83,7 +87,8 @@ class ModelArtifactsTest {
 
     VerificationException e =
         catchThrowableOfType(
-            VerificationException.class, () -> ModelArtifacts.readVerified(verified, dir, "model-card.json"));
+            VerificationException.class,
+            () -> ModelArtifacts.readVerified(verified, dir, "model-card.json"));
 
     assertThat(e.reason()).isEqualTo(Reason.MANIFEST_MISMATCH);
   }

@@ -51,7 +51,8 @@ class ModelLoaderTest {
   @EnumSource(Fixtures.Crafted.class)
   void load_modelNamingMaliciousClass_rejectedBeforeStaticInitializerRuns(Fixtures.Crafted fixture)
       throws Exception {
-    // The canary is on the test classpath: only the scan stands between the file and its initializer.
+    // The canary is on the test classpath: only the scan stands between the file and its
+    // initializer.
     assertThat(Class.forName(CanaryWitness.CANARY, false, getClass().getClassLoader())).isNotNull();
 
     VerificationException e = refuse(fixture.bytes(), DEFAULTS);
@@ -64,13 +65,16 @@ class ModelLoaderTest {
   @Test
   void load_classOutsideAllowList_namesEveryRefusedClass() {
     ModelAllowList withoutModel =
-        ModelAllowList.builder().allowProtoType(DEFAULTS.protoTypes().toArray(String[]::new)).build();
+        ModelAllowList.builder()
+            .allowProtoType(DEFAULTS.protoTypes().toArray(String[]::new))
+            .build();
 
     VerificationException e = refuse(Fixtures.Golden.LOGISTIC_REGRESSION.bytes(), withoutModel);
 
     assertThat(e.reason()).isEqualTo(Reason.UNSAFE_MODEL);
     assertThat(e.getMessage())
-        .contains("class org.tribuo.classification.sgd.linear.LinearSGDModel at ModelProto.class_name")
+        .contains(
+            "class org.tribuo.classification.sgd.linear.LinearSGDModel at ModelProto.class_name")
         .contains("more]");
   }
 
@@ -143,7 +147,8 @@ class ModelLoaderTest {
     for (int length : new int[] {1, 7, model.length / 3, model.length / 2, model.length - 1}) {
       VerificationException e = refuse(Arrays.copyOf(model, length), DEFAULTS);
 
-      assertThat(e.reason()).as("truncated to %d of %d bytes", length, model.length)
+      assertThat(e.reason())
+          .as("truncated to %d of %d bytes", length, model.length)
           .isEqualTo(Reason.MALFORMED);
     }
   }
@@ -175,7 +180,8 @@ class ModelLoaderTest {
                     TestModels.verified(model), TestModels.expectations(), DEFAULTS, limits));
 
     assertThat(e.reason()).isEqualTo(Reason.MODEL_TOO_LARGE);
-    assertThat(e.getMessage()).contains(model.length + " bytes, the limit is " + (model.length - 1));
+    assertThat(e.getMessage())
+        .contains(model.length + " bytes, the limit is " + (model.length - 1));
   }
 
   @Test

@@ -6,8 +6,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -18,16 +18,16 @@ import org.tribuo.classification.dtree.impurity.GiniIndex;
 import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.classification.ensemble.VotingCombiner;
 import org.tribuo.classification.sgd.linear.LinearSGDTrainer;
+import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
 import org.tribuo.classification.sgd.objectives.LogMulticlass;
 import org.tribuo.common.tree.RandomForestTrainer;
+import org.tribuo.ensemble.BaggingTrainer;
+import org.tribuo.impl.ArrayExample;
 import org.tribuo.math.optimisers.AdaGrad;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
 import org.tribuo.transform.TransformTrainer;
 import org.tribuo.transform.TransformationMap;
 import org.tribuo.transform.transformations.MeanStdDevTransformation;
-import org.tribuo.classification.sgd.linear.LogisticRegressionTrainer;
-import org.tribuo.ensemble.BaggingTrainer;
-import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /** Small real Tribuo models, trained on seeded synthetic data, for the loader's tests. */
 final class TestModels {
@@ -46,9 +46,11 @@ final class TestModels {
   private static final String[] PURPOSES = {"purpose@car", "purpose@education", "purpose@home"};
   static final List<String> LABELS = List.of("approve", "deny", "review");
   static final long SEED = 42L;
-  static final String SIGNER = "https://github.com/acme/models/.github/workflows/train.yml@refs/heads/main";
+  static final String SIGNER =
+      "https://github.com/acme/models/.github/workflows/train.yml@refs/heads/main";
 
-  private static final OffsetDateTime CREATED = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final OffsetDateTime CREATED =
+      OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
   private static final LabelFactory LABEL_FACTORY = new LabelFactory();
 
   /**
@@ -74,7 +76,8 @@ final class TestModels {
                 .train(data);
         case CUSTODY_STANDARDIZED_LOGISTIC_REGRESSION ->
             new TransformTrainer<>(
-                    new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 5, -1, 1, SEED),
+                    new LinearSGDTrainer(
+                        new LogMulticlass(), new AdaGrad(0.1, 0.1), 5, -1, 1, SEED),
                     new TransformationMap(
                         Map.of(Pattern.quote("income"), List.of(new MeanStdDevTransformation()))),
                     true,
@@ -117,7 +120,11 @@ final class TestModels {
       int dependents = random.nextInt(5);
       int purpose = random.nextInt(PURPOSES.length);
       double score =
-          income / 1000 + balance / 500 - debt / 400 - 3 * dependents + 5 * purpose
+          income / 1000
+              + balance / 500
+              - debt / 400
+              - 3 * dependents
+              + 5 * purpose
               + random.nextGaussian() * 5;
       String label = score > 60 ? "approve" : score < 20 ? "deny" : "review";
       // Sorted names; the one-hot column is present only for the row's category.

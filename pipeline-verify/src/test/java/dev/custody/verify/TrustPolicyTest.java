@@ -41,7 +41,8 @@ class TrustPolicyTest {
   Path policy(String yaml) throws Exception {
     Path k = Files.createDirectories(dir.resolve("keys"));
     for (String name : List.of("ingest.pub", "train.pub", "evaluate.pub")) {
-      Files.copy(keys.resolve(name), k.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          keys.resolve(name), k.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
     Path file = dir.resolve("policy.yaml");
     Files.writeString(file, yaml);
@@ -95,7 +96,8 @@ class TrustPolicyTest {
     assertThat(p.requireGate()).isTrue();
     assertThat(p.requireReproduction()).isFalse();
     assertThat(p.allowList().allowsClass("com.example.ExtraModel")).isTrue();
-    assertThat(p.allowList().allowsClass("org.tribuo.classification.sgd.linear.LinearSGDModel")).isTrue();
+    assertThat(p.allowList().allowsClass("org.tribuo.classification.sgd.linear.LinearSGDModel"))
+        .isTrue();
     assertThat(p.dependencyLock()).contains(dir.toAbsolutePath().resolve("locks/deps.lock.json"));
     VerifiedStatement vs = p.verifyStatement(Stage.TRAIN, signed(TRAIN, SUBJECT), SUBJECT);
     assertThat(vs.signer()).isEqualTo("key " + TRAIN.publicKey().hint());
@@ -116,10 +118,14 @@ class TrustPolicyTest {
     TrustPolicy p = TrustPolicy.load(policy(STAGES));
     byte[] ingestSigned = signed(INGEST, SUBJECT);
 
-    assertThat(p.verifyStatement(Stage.INGEST, ingestSigned, SUBJECT).signer()).contains(INGEST.publicKey().hint());
-    assertRefused(() -> p.verifyStatement(Stage.TRAIN, ingestSigned, SUBJECT), Reason.UNTRUSTED_SIGNER)
+    assertThat(p.verifyStatement(Stage.INGEST, ingestSigned, SUBJECT).signer())
+        .contains(INGEST.publicKey().hint());
+    assertRefused(
+            () -> p.verifyStatement(Stage.TRAIN, ingestSigned, SUBJECT), Reason.UNTRUSTED_SIGNER)
         .hasMessageContaining("trusts for stage ingest, not train");
-    assertRefused(() -> p.verifyStatement(Stage.EVALUATE, signed(TRAIN, SUBJECT), SUBJECT), Reason.UNTRUSTED_SIGNER)
+    assertRefused(
+            () -> p.verifyStatement(Stage.EVALUATE, signed(TRAIN, SUBJECT), SUBJECT),
+            Reason.UNTRUSTED_SIGNER)
         .hasMessageContaining("trusts for stage train, not evaluate");
   }
 
@@ -136,14 +142,18 @@ class TrustPolicyTest {
   void verifyStatement_otherSubject_digestMismatch() throws Exception {
     TrustPolicy p = TrustPolicy.load(policy(STAGES));
     Sha256 other = Sha256.of(new byte[] {1});
-    assertRefused(() -> p.verifyStatement(Stage.TRAIN, signed(TRAIN, other), SUBJECT), Reason.DIGEST_MISMATCH)
+    assertRefused(
+            () -> p.verifyStatement(Stage.TRAIN, signed(TRAIN, other), SUBJECT),
+            Reason.DIGEST_MISMATCH)
         .hasMessageContaining("expected a statement about " + SUBJECT);
   }
 
   @Test
   void verifyStatement_stageWithoutSigners_untrustedSigner() throws Exception {
     TrustPolicy p = TrustPolicy.load(policy(STAGES));
-    assertRefused(() -> p.verifyStatement(Stage.REPRODUCE, signed(TRAIN, SUBJECT), SUBJECT), Reason.UNTRUSTED_SIGNER)
+    assertRefused(
+            () -> p.verifyStatement(Stage.REPRODUCE, signed(TRAIN, SUBJECT), SUBJECT),
+            Reason.UNTRUSTED_SIGNER)
         .hasMessageContaining("no signer for stage reproduce");
   }
 
@@ -152,7 +162,8 @@ class TrustPolicyTest {
     Path file = policy(STAGES + "require:\n  gatePased: true\n");
     assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
         .hasMessageContaining(file + ":7:")
-        .hasMessageContaining("require.gatePased: unknown key (expected one of: gatePassed, reproduced)");
+        .hasMessageContaining(
+            "require.gatePased: unknown key (expected one of: gatePassed, reproduced)");
   }
 
   @Test
@@ -160,7 +171,8 @@ class TrustPolicyTest {
     Path file = policy(STAGES + "  deploy: {keys: [keys/train.pub]}\n");
     assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
         .hasMessageContaining(file + ":6:")
-        .hasMessageContaining("stages.deploy: unknown key (expected one of: ingest, train, evaluate, reproduce)");
+        .hasMessageContaining(
+            "stages.deploy: unknown key (expected one of: ingest, train, evaluate, reproduce)");
   }
 
   @Test
@@ -314,7 +326,8 @@ class TrustPolicyTest {
     TrustPolicy p = TrustPolicy.load(file);
 
     for (Stage s : Stage.values()) {
-      assertThat(p.verifyStatement(s, signed(TRAIN, SUBJECT), SUBJECT).signer()).contains(TRAIN.publicKey().hint());
+      assertThat(p.verifyStatement(s, signed(TRAIN, SUBJECT), SUBJECT).signer())
+          .contains(TRAIN.publicKey().hint());
     }
     assertThat(p.requireGate()).isTrue();
     assertThat(p.requireReproduction()).isFalse();

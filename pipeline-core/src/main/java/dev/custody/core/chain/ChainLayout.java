@@ -13,8 +13,8 @@ import java.util.List;
  *   attestations/  dataset.sigstore.json  provenance.sigstore.json  gate.sigstore.json  reproduction.sigstore.json
  * </pre>
  *
- * Each attestation file belongs to one {@link Stage}: {@link Stage#file()} and {@link
- * Stage#path()} name it.
+ * Each attestation file belongs to one {@link Stage}: {@link Stage#file()} and {@link Stage#path()}
+ * name it.
  */
 public final class ChainLayout {
   /** The model file, Tribuo protobuf bytes. */

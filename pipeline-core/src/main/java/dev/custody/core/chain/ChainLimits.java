@@ -1,8 +1,8 @@
 package dev.custody.core.chain;
 
 /**
- * The largest file of each kind read from a model directory or written into one: one set of
- * limits for the writer and every reader, per instance (never global).
+ * The largest file of each kind read from a model directory or written into one: one set of limits
+ * for the writer and every reader, per instance (never global).
  *
  * <p>The defaults:
  *
@@ -24,7 +24,8 @@ package dev.custody.core.chain;
  * @param maxAttestationBytes the largest attestation bundle ({@code attestations/*.sigstore.json})
  * @param maxSignatureBytes the largest {@code model.sig}
  */
-public record ChainLimits(long maxModelBytes, long maxCardBytes, long maxAttestationBytes, long maxSignatureBytes) {
+public record ChainLimits(
+    long maxModelBytes, long maxCardBytes, long maxAttestationBytes, long maxSignatureBytes) {
   /** 256 MiB: the default {@link #maxModelBytes()} everywhere a model file is read. */
   public static final long DEFAULT_MAX_MODEL_BYTES = 256L << 20;
 
@@ -49,7 +50,10 @@ public record ChainLimits(long maxModelBytes, long maxCardBytes, long maxAttesta
   /** The defaults (see the class description). */
   public static ChainLimits defaults() {
     return new ChainLimits(
-        DEFAULT_MAX_MODEL_BYTES, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_MAX_EVIDENCE_BYTES, DEFAULT_MAX_EVIDENCE_BYTES);
+        DEFAULT_MAX_MODEL_BYTES,
+        DEFAULT_MAX_EVIDENCE_BYTES,
+        DEFAULT_MAX_EVIDENCE_BYTES,
+        DEFAULT_MAX_EVIDENCE_BYTES);
   }
 
   /** These limits with another {@link #maxModelBytes()}. */
@@ -64,7 +68,8 @@ public record ChainLimits(long maxModelBytes, long maxCardBytes, long maxAttesta
 
   private static void check(String what, long value) {
     if (value <= 0 || value > MAX_ARRAY_BYTES) {
-      throw new IllegalArgumentException(what + " must be in 1.." + MAX_ARRAY_BYTES + ", got " + value);
+      throw new IllegalArgumentException(
+          what + " must be in 1.." + MAX_ARRAY_BYTES + ", got " + value);
     }
   }
 }

@@ -59,12 +59,22 @@ public record DatasetPredicate(
 
   private static final String WHERE = "dataset predicate";
   private static final Set<String> FIELDS =
-      Set.of("spec", "format", "lock", "files", "rows", "kept", "schema", "canonicalColumns", "screens");
+      Set.of(
+          "spec",
+          "format",
+          "lock",
+          "files",
+          "rows",
+          "kept",
+          "schema",
+          "canonicalColumns",
+          "screens");
   private static final Set<String> FILE_FIELDS = Set.of("source", "digest", "bytes", "rows");
   private static final Set<String> ROWS_FIELDS = Set.of("count", "labels", "merkleRoot");
   private static final Set<String> SCREEN_FIELDS =
       Set.of("screen", "policy", "rowsChecked", "flagged", "dropped", "statistics", "firstRows");
-  private static final Set<String> FLAGGED_FIELDS = Set.of("source", "line", "id", "label", "detail");
+  private static final Set<String> FLAGGED_FIELDS =
+      Set.of("source", "line", "id", "label", "detail");
 
   /**
    * Validates the predicate.
@@ -275,12 +285,14 @@ public record DatasetPredicate(
       DataFile f = readFile(JsonFields.element(filesNode, i, FILE_FIELDS, at), at);
       if (!sources.add(f.source())) {
         throw new VerificationException(
-            Reason.MALFORMED, at + ": data file '" + JsonFields.shown(f.source()) + "' is listed twice");
+            Reason.MALFORMED,
+            at + ": data file '" + JsonFields.shown(f.source()) + "' is listed twice");
       }
       files.add(f);
     }
     if (files.isEmpty()) {
-      throw new VerificationException(Reason.MALFORMED, WHERE + ".files: expected at least one file, found none");
+      throw new VerificationException(
+          Reason.MALFORMED, WHERE + ".files: expected at least one file, found none");
     }
     Rows rows = readRows(p, "rows");
     Rows kept = readRows(p, "kept");
@@ -294,7 +306,8 @@ public record DatasetPredicate(
       Screen s = readScreen(JsonFields.element(screensNode, i, SCREEN_FIELDS, at), at);
       if (!screenNames.add(s.screen())) {
         throw new VerificationException(
-            Reason.MALFORMED, at + ": screen '" + JsonFields.shown(s.screen()) + "' is listed twice");
+            Reason.MALFORMED,
+            at + ": screen '" + JsonFields.shown(s.screen()) + "' is listed twice");
       }
       screens.add(s);
     }
@@ -302,11 +315,27 @@ public record DatasetPredicate(
     if (!subject.name().equals(expectedSubject) || !subject.sha256().matches(kept.merkleRoot())) {
       throw new VerificationException(
           Reason.MALFORMED,
-          "dataset attestation: expected subject " + JsonFields.shown(expectedSubject) + " " + kept.merkleRoot()
-              + " (the kept rows' Merkle root), found " + JsonFields.shown(subject.name()) + " " + subject.digest());
+          "dataset attestation: expected subject "
+              + JsonFields.shown(expectedSubject)
+              + " "
+              + kept.merkleRoot()
+              + " (the kept rows' Merkle root), found "
+              + JsonFields.shown(subject.name())
+              + " "
+              + subject.digest());
     }
     return new DatasetPredicate(
-        specName, specVersion, specDigest, format, lock, files, rows, kept, schema, columns, screens);
+        specName,
+        specVersion,
+        specDigest,
+        format,
+        lock,
+        files,
+        rows,
+        kept,
+        schema,
+        columns,
+        screens);
   }
 
   private static DataFile readFile(JsonNode f, String at) throws VerificationException {
@@ -326,7 +355,8 @@ public record DatasetPredicate(
     for (Map.Entry<String, JsonNode> e : labelsNode.properties()) {
       labels.put(e.getKey(), JsonFields.count(labelsNode, e.getKey(), at + ".labels"));
     }
-    return new Rows(JsonFields.count(r, "count", at), labels, JsonFields.digestSet(r, "merkleRoot", at));
+    return new Rows(
+        JsonFields.count(r, "count", at), labels, JsonFields.digestSet(r, "merkleRoot", at));
   }
 
   private static Screen readScreen(JsonNode s, String at) throws VerificationException {

@@ -8,11 +8,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The raw columns a model reads and how they become features: the schema a pipeline spec
- * declares, signed into the model card so that serving encodes inputs exactly as training did.
+ * The raw columns a model reads and how they become features: the schema a pipeline spec declares,
+ * signed into the model card so that serving encodes inputs exactly as training did.
  *
- * <p>The encoding (implemented once, by {@code dev.custody.verify.FeatureEncoder}, for training
- * and serving alike): a numeric column is the feature of its own name, its value a finite decimal
+ * <p>The encoding (implemented once, by {@code dev.custody.verify.FeatureEncoder}, for training and
+ * serving alike): a numeric column is the feature of its own name, its value a finite decimal
  * within {@code [min, max]}; a categorical column is one-hot, feature {@code column@value} = 1, the
  * value one of {@code allowed}; a text column is lower-cased (Locale.ROOT) token counts, features
  * {@code column@token}. The id column is a row key, never a feature; the label column is what the
@@ -36,8 +36,8 @@ public record FeatureSchema(
   /**
    * Validates the schema.
    *
-   * @throws IllegalArgumentException if it has no feature column, or a column appears twice (the
-   *     id may also be a feature column, never the label)
+   * @throws IllegalArgumentException if it has no feature column, or a column appears twice (the id
+   *     may also be a feature column, never the label)
    */
   public FeatureSchema {
     Objects.requireNonNull(label, "label");
@@ -96,9 +96,9 @@ public record FeatureSchema(
   }
 
   /**
-   * The fixed feature names, in model order: each numeric column by its name, then each
-   * categorical column's one-hot features {@code column@value} in allowed order. Text features
-   * add {@code column@token} names that depend on the data.
+   * The fixed feature names, in model order: each numeric column by its name, then each categorical
+   * column's one-hot features {@code column@value} in allowed order. Text features add {@code
+   * column@token} names that depend on the data.
    */
   public List<String> fixedFeatureNames() {
     List<String> out = new ArrayList<>();

@@ -31,13 +31,27 @@ import java.util.Set;
  * @param gates the gates, in evaluation order
  */
 public record GatePredicate(
-    String modelName, Sha256 rootDigest, boolean passed, Sha256 provenance, Sha256 contentDigest, List<Gate> gates) {
+    String modelName,
+    Sha256 rootDigest,
+    boolean passed,
+    Sha256 provenance,
+    Sha256 contentDigest,
+    List<Gate> gates) {
   /** The predicate type. */
   public static final String TYPE = "https://custody.dev/gate/v1";
 
   private static final String WHERE = "gate predicate";
   private static final Set<String> GATE_FIELDS =
-      Set.of("name", "metric", "comparator", "threshold", "observed", "passed", "sampleSize", "dataset", "baseline");
+      Set.of(
+          "name",
+          "metric",
+          "comparator",
+          "threshold",
+          "observed",
+          "passed",
+          "sampleSize",
+          "dataset",
+          "baseline");
 
   /** Validates the predicate. */
   public GatePredicate {
@@ -58,9 +72,18 @@ public record GatePredicate(
    * @param gates the gates, in evaluation order
    */
   public static GatePredicate of(
-      String modelName, Sha256 rootDigest, Sha256 provenance, Sha256 contentDigest, List<Gate> gates) {
+      String modelName,
+      Sha256 rootDigest,
+      Sha256 provenance,
+      Sha256 contentDigest,
+      List<Gate> gates) {
     return new GatePredicate(
-        modelName, rootDigest, gates.stream().allMatch(Gate::passed), provenance, contentDigest, gates);
+        modelName,
+        rootDigest,
+        gates.stream().allMatch(Gate::passed),
+        provenance,
+        contentDigest,
+        gates);
   }
 
   /**
@@ -80,7 +103,8 @@ public record GatePredicate(
   /**
    * One release gate, evaluated.
    *
-   * @param name {@code test-METRIC}, {@code golden-METRIC}, {@code canary} or {@code max-change-METRIC}
+   * @param name {@code test-METRIC}, {@code golden-METRIC}, {@code canary} or {@code
+   *     max-change-METRIC}
    * @param metric what was measured
    * @param comparator {@code >=}, {@code ==} or {@code <=}
    * @param threshold the required value
@@ -115,8 +139,16 @@ public record GatePredicate(
 
     /** One line: {@code test-accuracy (accuracy 0.8157 >= 0.81)}. */
     public String describe() {
-      return name + " (" + metric + " " + (Double.isNaN(observed) ? "undefined" : format(observed)) + " "
-          + comparator + " " + format(threshold) + ")";
+      return name
+          + " ("
+          + metric
+          + " "
+          + (Double.isNaN(observed) ? "undefined" : format(observed))
+          + " "
+          + comparator
+          + " "
+          + format(threshold)
+          + ")";
     }
 
     private static String format(double v) {
@@ -144,9 +176,13 @@ public record GatePredicate(
       }
       o.put("passed", g.passed());
       o.put("sampleSize", g.sampleSize());
-      o.putObject("dataset").put("name", g.dataset().name()).put("sha256", g.dataset().sha256().hex());
+      o.putObject("dataset")
+          .put("name", g.dataset().name())
+          .put("sha256", g.dataset().sha256().hex());
       if (g.baseline() != null) {
-        o.putObject("baseline").put("name", g.baseline().name()).put("sha256", g.baseline().sha256().hex());
+        o.putObject("baseline")
+            .put("name", g.baseline().name())
+            .put("sha256", g.baseline().sha256().hex());
       }
     }
     return new Statement(List.of(Statement.Subject.of(modelName, rootDigest)), TYPE, predicate);
@@ -162,7 +198,8 @@ public record GatePredicate(
   public static GatePredicate read(Statement st) throws VerificationException {
     JsonFields.requireType(st, TYPE, "gate attestation");
     Statement.Subject subject = JsonFields.subject(st, "gate attestation");
-    JsonNode p = JsonFields.predicate(st, Set.of("passed", "provenance", "contentDigest", "gates"), WHERE);
+    JsonNode p =
+        JsonFields.predicate(st, Set.of("passed", "provenance", "contentDigest", "gates"), WHERE);
     boolean passed = JsonFields.bool(p, "passed", WHERE);
     Sha256 provenance = JsonFields.digestSet(p, "provenance", WHERE);
     Sha256 content = JsonFields.hex(p, "contentDigest", WHERE);
@@ -174,7 +211,8 @@ public record GatePredicate(
       JsonNode g = JsonFields.element(gates, i, GATE_FIELDS, at);
       String name = JsonFields.text(g, "name", at);
       if (!names.add(name)) {
-        throw new VerificationException(Reason.MALFORMED, at + ": '" + JsonFields.shown(name) + "' is listed twice");
+        throw new VerificationException(
+            Reason.MALFORMED, at + ": '" + JsonFields.shown(name) + "' is listed twice");
       }
       JsonNode observed = g.get("observed");
       out.add(
@@ -183,7 +221,9 @@ public record GatePredicate(
               JsonFields.text(g, "metric", at),
               JsonFields.text(g, "comparator", at),
               JsonFields.number(g, "threshold", at),
-              observed != null && observed.isNull() ? Double.NaN : JsonFields.number(g, "observed", at),
+              observed != null && observed.isNull()
+                  ? Double.NaN
+                  : JsonFields.number(g, "observed", at),
               JsonFields.bool(g, "passed", at),
               JsonFields.count(g, "sampleSize", at),
               named(g, "dataset", at),
@@ -194,6 +234,8 @@ public record GatePredicate(
 
   private static Named named(JsonNode g, String field, String at) throws VerificationException {
     JsonNode n = JsonFields.exactObject(g, field, Set.of("name", "sha256"), at);
-    return new Named(JsonFields.text(n, "name", at + "." + field), JsonFields.hex(n, "sha256", at + "." + field));
+    return new Named(
+        JsonFields.text(n, "name", at + "." + field),
+        JsonFields.hex(n, "sha256", at + "." + field));
   }
 }

@@ -116,7 +116,8 @@ final class JsonFields {
   }
 
   /** An array element that must be an object with only {@code fields}. */
-  static JsonNode element(JsonNode array, int i, Set<String> fields, String at) throws VerificationException {
+  static JsonNode element(JsonNode array, int i, Set<String> fields, String at)
+      throws VerificationException {
     JsonNode v = array.get(i);
     if (!v.isObject()) {
       throw malformed(at, "an object", v);
@@ -129,7 +130,8 @@ final class JsonFields {
   static void requireType(Statement st, String type, String what) throws VerificationException {
     if (!type.equals(st.predicateType())) {
       throw new VerificationException(
-          Reason.UNSUPPORTED, what + ": expected predicate type " + type + ", found " + shown(st.predicateType()));
+          Reason.UNSUPPORTED,
+          what + ": expected predicate type " + type + ", found " + shown(st.predicateType()));
     }
   }
 
@@ -143,7 +145,8 @@ final class JsonFields {
   }
 
   /** The predicate, which must hold only {@code fields}. */
-  static JsonNode predicate(Statement st, Set<String> fields, String where) throws VerificationException {
+  static JsonNode predicate(Statement st, Set<String> fields, String where)
+      throws VerificationException {
     JsonNode p = st.predicate();
     onlyFields(p, fields, where);
     return p;
@@ -175,14 +178,19 @@ final class JsonFields {
     }
   }
 
-  /** A {@code {"sha256": hex}} digest set (the in-toto / SLSA shape) under {@code field}, nothing else. */
-  static Sha256 digestSet(JsonNode parent, String field, String where) throws VerificationException {
+  /**
+   * A {@code {"sha256": hex}} digest set (the in-toto / SLSA shape) under {@code field}, nothing
+   * else.
+   */
+  static Sha256 digestSet(JsonNode parent, String field, String where)
+      throws VerificationException {
     JsonNode d = object(parent, field, where);
     onlyFields(d, Set.of("sha256"), where + "." + field);
     return hex(d, "sha256", where + "." + field);
   }
 
-  static List<String> strings(JsonNode parent, String field, String where) throws VerificationException {
+  static List<String> strings(JsonNode parent, String field, String where)
+      throws VerificationException {
     JsonNode a = array(parent, field, where);
     List<String> out = new ArrayList<>();
     for (int i = 0; i < a.size(); i++) {
@@ -196,13 +204,19 @@ final class JsonFields {
   }
 
   /** Refuses fields outside {@code allowed}: signed records of Custody's own formats are exact. */
-  static void onlyFields(JsonNode node, Set<String> allowed, String where) throws VerificationException {
+  static void onlyFields(JsonNode node, Set<String> allowed, String where)
+      throws VerificationException {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!allowed.contains(f)) {
         throw new VerificationException(
             Reason.MALFORMED,
-            where + ": unknown field '" + shown(f) + "' (expected " + allowed.stream().sorted().toList() + ")");
+            where
+                + ": unknown field '"
+                + shown(f)
+                + "' (expected "
+                + allowed.stream().sorted().toList()
+                + ")");
       }
     }
   }
@@ -219,13 +233,17 @@ final class JsonFields {
     if (v.isNull()) {
       return "null";
     }
-    return v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + " " + shown(v.toString());
+    return v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + shown(v.toString());
   }
 
   /** Values come from untrusted files: one printable line, bounded. */
   static String shown(String s) {
     StringBuilder out = new StringBuilder();
-    s.codePoints().limit(MAX_SHOWN).forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
+    s.codePoints()
+        .limit(MAX_SHOWN)
+        .forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
     if (s.length() > MAX_SHOWN) {
       out.append('…');
     }

@@ -49,8 +49,18 @@ public record ModelCard(
   private static final String WHERE = ChainLayout.CARD_FILE;
   private static final Set<String> FIELDS =
       Set.of(
-          "name", "version", "trainer", "labels", "features", "schema", "positiveLabel", "modelFile",
-          "contentDigest", "dataset", "spec", "metrics");
+          "name",
+          "version",
+          "trainer",
+          "labels",
+          "features",
+          "schema",
+          "positiveLabel",
+          "modelFile",
+          "contentDigest",
+          "dataset",
+          "spec",
+          "metrics");
 
   /**
    * A file named by the card.
@@ -69,8 +79,8 @@ public record ModelCard(
   /**
    * Validates the card.
    *
-   * @throws IllegalArgumentException if the version is below 1, {@code positiveLabel} is not one
-   *     of {@code labels}, or {@code modelFile} is not {@value ChainLayout#MODEL_FILE}
+   * @throws IllegalArgumentException if the version is below 1, {@code positiveLabel} is not one of
+   *     {@code labels}, or {@code modelFile} is not {@value ChainLayout#MODEL_FILE}
    */
   public ModelCard {
     Objects.requireNonNull(name, "name");
@@ -88,7 +98,8 @@ public record ModelCard(
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(spec, "spec");
     if (!labels.contains(positiveLabel)) {
-      throw new IllegalArgumentException("positiveLabel '" + positiveLabel + "' is not one of " + labels);
+      throw new IllegalArgumentException(
+          "positiveLabel '" + positiveLabel + "' is not one of " + labels);
     }
     if (!modelFile.name().equals(ChainLayout.MODEL_FILE)) {
       throw new IllegalArgumentException(
@@ -113,7 +124,9 @@ public record ModelCard(
     features.forEach(root.putArray("features")::add);
     root.set("schema", SchemaJson.write(schema, SchemaJson.Unbounded.OMIT));
     root.put("positiveLabel", positiveLabel);
-    root.putObject("modelFile").put("name", modelFile.name()).put("sha256", modelFile.sha256().hex());
+    root.putObject("modelFile")
+        .put("name", modelFile.name())
+        .put("sha256", modelFile.sha256().hex());
     root.put("contentDigest", contentDigest.hex());
     root.putObject("dataset").put("sha256", dataset.hex());
     root.putObject("spec").put("name", spec.name()).put("sha256", spec.sha256().hex());
@@ -146,7 +159,12 @@ public record ModelCard(
     if (!labels.contains(positive)) {
       throw new VerificationException(
           Reason.MALFORMED,
-          WHERE + ".positiveLabel: expected one of " + labels + ", found '" + JsonFields.shown(positive) + "'");
+          WHERE
+              + ".positiveLabel: expected one of "
+              + labels
+              + ", found '"
+              + JsonFields.shown(positive)
+              + "'");
     }
     FeatureSchema schema = SchemaJson.read(root, "schema", WHERE, SchemaJson.Unbounded.OMIT);
     JsonNode metrics = JsonFields.object(root, "metrics", WHERE);
@@ -172,7 +190,12 @@ public record ModelCard(
     if (!ChainLayout.MODEL_FILE.equals(f.name())) {
       throw new VerificationException(
           Reason.MALFORMED,
-          WHERE + ".modelFile.name: expected " + ChainLayout.MODEL_FILE + ", found '" + JsonFields.shown(f.name()) + "'");
+          WHERE
+              + ".modelFile.name: expected "
+              + ChainLayout.MODEL_FILE
+              + ", found '"
+              + JsonFields.shown(f.name())
+              + "'");
     }
     return f;
   }
@@ -184,17 +207,25 @@ public record ModelCard(
     return new FileRef(JsonFields.text(f, "name", where), JsonFields.hex(f, "sha256", where));
   }
 
-  private static List<String> sortedDistinct(JsonNode root, String field) throws VerificationException {
+  private static List<String> sortedDistinct(JsonNode root, String field)
+      throws VerificationException {
     List<String> values = JsonFields.strings(root, field, WHERE);
     if (values.isEmpty()) {
-      throw new VerificationException(Reason.MALFORMED, WHERE + "." + field + ": expected at least one name, found none");
+      throw new VerificationException(
+          Reason.MALFORMED, WHERE + "." + field + ": expected at least one name, found none");
     }
     for (int i = 1; i < values.size(); i++) {
       if (values.get(i - 1).compareTo(values.get(i)) >= 0) {
         throw new VerificationException(
             Reason.MALFORMED,
-            WHERE + "." + field + ": expected sorted, distinct names, found '"
-                + JsonFields.shown(values.get(i - 1)) + "' before '" + JsonFields.shown(values.get(i)) + "'");
+            WHERE
+                + "."
+                + field
+                + ": expected sorted, distinct names, found '"
+                + JsonFields.shown(values.get(i - 1))
+                + "' before '"
+                + JsonFields.shown(values.get(i))
+                + "'");
       }
     }
     return values;

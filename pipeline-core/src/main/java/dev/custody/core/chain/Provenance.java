@@ -209,7 +209,9 @@ public record Provenance(
     ObjectNode metrics = byproducts.addObject();
     metrics.put("name", METRICS_BYPRODUCT);
     metrics.put("mediaType", METRICS_MEDIA_TYPE);
-    metrics.put("content", Base64.getEncoder().encodeToString(metricsJson.getBytes(StandardCharsets.UTF_8)));
+    metrics.put(
+        "content",
+        Base64.getEncoder().encodeToString(metricsJson.getBytes(StandardCharsets.UTF_8)));
     return new Statement(List.of(Statement.Subject.of(modelName, rootDigest)), TYPE, predicate);
   }
 
@@ -234,24 +236,33 @@ public record Provenance(
     String bd = WHERE + ".buildDefinition";
     JsonNode build =
         JsonFields.exactObject(
-            p, "buildDefinition",
-            Set.of("buildType", "externalParameters", "internalParameters", "resolvedDependencies"), WHERE);
+            p,
+            "buildDefinition",
+            Set.of("buildType", "externalParameters", "internalParameters", "resolvedDependencies"),
+            WHERE);
     String buildType = JsonFields.text(build, "buildType", bd);
     if (!BUILD_TYPE.equals(buildType)) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "provenance: expected buildType " + BUILD_TYPE + ", found " + JsonFields.shown(buildType));
+          "provenance: expected buildType "
+              + BUILD_TYPE
+              + ", found "
+              + JsonFields.shown(buildType));
     }
     JsonNode ext = JsonFields.exactObject(build, "externalParameters", Set.of("spec", "seed"), bd);
-    JsonNode specNode = JsonFields.exactObject(ext, "spec", Set.of("name", "digest", "content"), bd + ".externalParameters");
+    JsonNode specNode =
+        JsonFields.exactObject(
+            ext, "spec", Set.of("name", "digest", "content"), bd + ".externalParameters");
     String sw = bd + ".externalParameters.spec";
     Spec spec =
         new Spec(
-            JsonFields.text(specNode, "name", sw), JsonFields.digestSet(specNode, "digest", sw),
+            JsonFields.text(specNode, "name", sw),
+            JsonFields.digestSet(specNode, "digest", sw),
             JsonFields.text(specNode, "content", sw));
     long seed = JsonFields.integer(ext, "seed", bd + ".externalParameters");
     JsonNode internal =
-        JsonFields.exactObject(build, "internalParameters", Set.of("javaVersion", "tribuoVersion"), bd);
+        JsonFields.exactObject(
+            build, "internalParameters", Set.of("javaVersion", "tribuoVersion"), bd);
     String javaVersion = JsonFields.text(internal, "javaVersion", bd + ".internalParameters");
     String tribuoVersion = JsonFields.text(internal, "tribuoVersion", bd + ".internalParameters");
 
@@ -272,7 +283,12 @@ public record Provenance(
         if (!uri.equals(ChainLayout.DATASET_ATTESTATION)) {
           throw new VerificationException(
               Reason.MALFORMED,
-              at + ".uri: expected " + ChainLayout.DATASET_ATTESTATION + ", found '" + JsonFields.shown(uri) + "'");
+              at
+                  + ".uri: expected "
+                  + ChainLayout.DATASET_ATTESTATION
+                  + ", found '"
+                  + JsonFields.shown(uri)
+                  + "'");
         }
         attestation = once(attestation, digest, at, name);
       } else if (name.equals(DATASET)) {
@@ -297,31 +313,62 @@ public record Provenance(
       } else {
         throw new VerificationException(
             Reason.MALFORMED,
-            at + ".name: expected " + DATASET_ATTESTATION + ", " + DATASET + ", " + DATA_PREFIX + "NAME, "
-                + JAR_PREFIX + "NAME or " + DIR_PREFIX + "NAME, found '" + JsonFields.shown(name) + "'");
+            at
+                + ".name: expected "
+                + DATASET_ATTESTATION
+                + ", "
+                + DATASET
+                + ", "
+                + DATA_PREFIX
+                + "NAME, "
+                + JAR_PREFIX
+                + "NAME or "
+                + DIR_PREFIX
+                + "NAME, found '"
+                + JsonFields.shown(name)
+                + "'");
       }
     }
     if (attestation == null || dataset == null) {
       throw new VerificationException(
           Reason.MALFORMED,
-          bd + ".resolvedDependencies: expected entries '" + DATASET_ATTESTATION + "' and '" + DATASET + "', found "
-              + (attestation == null ? "no '" + DATASET_ATTESTATION + "'" : "no '" + DATASET + "'"));
+          bd
+              + ".resolvedDependencies: expected entries '"
+              + DATASET_ATTESTATION
+              + "' and '"
+              + DATASET
+              + "', found "
+              + (attestation == null
+                  ? "no '" + DATASET_ATTESTATION + "'"
+                  : "no '" + DATASET + "'"));
     }
     if (data.isEmpty()) {
       throw new VerificationException(
-          Reason.MALFORMED, bd + ".resolvedDependencies: expected at least one '" + DATA_PREFIX + "' entry, found none");
+          Reason.MALFORMED,
+          bd
+              + ".resolvedDependencies: expected at least one '"
+              + DATA_PREFIX
+              + "' entry, found none");
     }
 
     String rd = WHERE + ".runDetails";
-    JsonNode run = JsonFields.exactObject(p, "runDetails", Set.of("builder", "metadata", "byproducts"), WHERE);
+    JsonNode run =
+        JsonFields.exactObject(p, "runDetails", Set.of("builder", "metadata", "byproducts"), WHERE);
     JsonNode builder = JsonFields.exactObject(run, "builder", Set.of("id"), rd);
     String builderId = JsonFields.text(builder, "id", rd + ".builder");
     if (!builderId.startsWith(BUILDER_PREFIX) || builderId.length() == BUILDER_PREFIX.length()) {
       throw new VerificationException(
           Reason.MALFORMED,
-          rd + ".builder.id: expected " + BUILDER_PREFIX + "VERSION, found '" + JsonFields.shown(builderId) + "'");
+          rd
+              + ".builder.id: expected "
+              + BUILDER_PREFIX
+              + "VERSION, found '"
+              + JsonFields.shown(builderId)
+              + "'");
     }
-    JsonNode meta = JsonFields.exactObject(run, "metadata", Set.of("invocationId", "startedOn", "finishedOn"), rd);
+    JsonNode meta =
+        JsonFields.exactObject(
+            run, "metadata", Set.of("invocationId", "startedOn", "finishedOn"), rd);
     String invocationId = JsonFields.text(meta, "invocationId", rd + ".metadata");
     Instant started = JsonFields.instant(meta, "startedOn", rd + ".metadata");
     Instant finished = JsonFields.instant(meta, "finishedOn", rd + ".metadata");
@@ -330,7 +377,8 @@ public record Provenance(
     String metrics = null;
     for (int i = 0; i < byproducts.size(); i++) {
       String at = rd + ".byproducts[" + i + "]";
-      JsonNode b = JsonFields.element(byproducts, i, Set.of("name", "digest", "mediaType", "content"), at);
+      JsonNode b =
+          JsonFields.element(byproducts, i, Set.of("name", "digest", "mediaType", "content"), at);
       String name = JsonFields.text(b, "name", at);
       if (name.equals(CONTENT_BYPRODUCT)) {
         JsonFields.onlyFields(b, Set.of("name", "digest"), at);
@@ -344,20 +392,42 @@ public record Provenance(
       } else {
         throw new VerificationException(
             Reason.MALFORMED,
-            at + ".name: expected " + CONTENT_BYPRODUCT + " or " + METRICS_BYPRODUCT + ", found '"
-                + JsonFields.shown(name) + "'");
+            at
+                + ".name: expected "
+                + CONTENT_BYPRODUCT
+                + " or "
+                + METRICS_BYPRODUCT
+                + ", found '"
+                + JsonFields.shown(name)
+                + "'");
       }
     }
     if (content == null || metrics == null) {
       throw new VerificationException(
           Reason.MALFORMED,
-          rd + ".byproducts: expected a '" + (content == null ? CONTENT_BYPRODUCT : METRICS_BYPRODUCT)
+          rd
+              + ".byproducts: expected a '"
+              + (content == null ? CONTENT_BYPRODUCT : METRICS_BYPRODUCT)
               + "' entry, found none");
     }
     return new Provenance(
-        subject.name(), subject.sha256(), spec, seed, javaVersion, tribuoVersion, attestation, dataset, data,
-        new TreeMap<>(jars), new TreeMap<>(dirs), builderId.substring(BUILDER_PREFIX.length()), invocationId,
-        started, finished, content, metrics);
+        subject.name(),
+        subject.sha256(),
+        spec,
+        seed,
+        javaVersion,
+        tribuoVersion,
+        attestation,
+        dataset,
+        data,
+        new TreeMap<>(jars),
+        new TreeMap<>(dirs),
+        builderId.substring(BUILDER_PREFIX.length()),
+        invocationId,
+        started,
+        finished,
+        content,
+        metrics);
   }
 
   private static String metrics(JsonNode b, String at) throws VerificationException {
@@ -365,10 +435,16 @@ public record Provenance(
     if (!METRICS_MEDIA_TYPE.equals(mediaType)) {
       throw new VerificationException(
           Reason.MALFORMED,
-          at + ".mediaType: expected " + METRICS_MEDIA_TYPE + ", found '" + JsonFields.shown(mediaType) + "'");
+          at
+              + ".mediaType: expected "
+              + METRICS_MEDIA_TYPE
+              + ", found '"
+              + JsonFields.shown(mediaType)
+              + "'");
     }
     try {
-      return new String(Base64.getDecoder().decode(JsonFields.text(b, "content", at)), StandardCharsets.UTF_8);
+      return new String(
+          Base64.getDecoder().decode(JsonFields.text(b, "content", at)), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw JsonFields.malformed(at + ".content", "base64", b.get("content"));
     }
@@ -378,7 +454,8 @@ public record Provenance(
     JsonFields.onlyFields(d, Set.of("name", "digest"), at);
   }
 
-  private static Sha256 once(Sha256 previous, Sha256 value, String at, String name) throws VerificationException {
+  private static Sha256 once(Sha256 previous, Sha256 value, String at, String name)
+      throws VerificationException {
     if (previous != null) {
       throw twice(at, name);
     }
@@ -386,6 +463,7 @@ public record Provenance(
   }
 
   private static VerificationException twice(String at, String name) {
-    return new VerificationException(Reason.MALFORMED, at + ": '" + JsonFields.shown(name) + "' is listed twice");
+    return new VerificationException(
+        Reason.MALFORMED, at + ": '" + JsonFields.shown(name) + "' is listed twice");
   }
 }

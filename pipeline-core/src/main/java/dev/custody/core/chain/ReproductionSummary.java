@@ -54,8 +54,15 @@ public record ReproductionSummary(
   private static final String WHERE = "reproduction predicate";
   private static final Set<String> FIELDS =
       Set.of(
-          "verifier", "timeVerified", "resourceUri", "policy", "inputAttestations", "verificationResult",
-          "verifiedLevels", "slsaVersion", "custody");
+          "verifier",
+          "timeVerified",
+          "resourceUri",
+          "policy",
+          "inputAttestations",
+          "verificationResult",
+          "verifiedLevels",
+          "slsaVersion",
+          "custody");
 
   /** Validates the summary. */
   public ReproductionSummary {
@@ -98,47 +105,65 @@ public record ReproductionSummary(
   /**
    * Reads a verified verification summary strictly.
    *
-   * @throws VerificationException {@link Reason#UNSUPPORTED} for another predicate type, verifier or
-   *     policy; {@link Reason#MALFORMED} naming the JSON path for an unknown, missing or mistyped
-   *     field, or an input attestation other than the one provenance
+   * @throws VerificationException {@link Reason#UNSUPPORTED} for another predicate type, verifier
+   *     or policy; {@link Reason#MALFORMED} naming the JSON path for an unknown, missing or
+   *     mistyped field, or an input attestation other than the one provenance
    */
   public static ReproductionSummary read(Statement st) throws VerificationException {
     JsonFields.requireType(st, TYPE, "reproduction summary");
     Statement.Subject subject = JsonFields.subject(st, "reproduction summary");
     JsonNode p = JsonFields.predicate(st, FIELDS, WHERE);
-    String verifier = JsonFields.text(JsonFields.exactObject(p, "verifier", Set.of("id"), WHERE), "id", WHERE + ".verifier");
+    String verifier =
+        JsonFields.text(
+            JsonFields.exactObject(p, "verifier", Set.of("id"), WHERE), "id", WHERE + ".verifier");
     if (!VERIFIER.equals(verifier)) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "reproduction summary: expected verifier " + VERIFIER + ", found " + JsonFields.shown(verifier));
+          "reproduction summary: expected verifier "
+              + VERIFIER
+              + ", found "
+              + JsonFields.shown(verifier));
     }
     Instant time = JsonFields.instant(p, "timeVerified", WHERE);
     String resource = JsonFields.text(p, "resourceUri", WHERE);
     if (!resource.equals(subject.name())) {
       throw new VerificationException(
           Reason.MALFORMED,
-          WHERE + ".resourceUri: expected the subject's name " + JsonFields.shown(subject.name()) + ", found '"
-              + JsonFields.shown(resource) + "'");
+          WHERE
+              + ".resourceUri: expected the subject's name "
+              + JsonFields.shown(subject.name())
+              + ", found '"
+              + JsonFields.shown(resource)
+              + "'");
     }
     JsonNode policy = JsonFields.exactObject(p, "policy", Set.of("uri", "digest"), WHERE);
     String policyUri = JsonFields.text(policy, "uri", WHERE + ".policy");
     if (!POLICY.equals(policyUri)) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "reproduction summary: expected policy " + POLICY + ", found " + JsonFields.shown(policyUri));
+          "reproduction summary: expected policy "
+              + POLICY
+              + ", found "
+              + JsonFields.shown(policyUri));
     }
     Sha256 spec = JsonFields.digestSet(policy, "digest", WHERE + ".policy");
     JsonNode inputs = JsonFields.array(p, "inputAttestations", WHERE);
     if (inputs.size() != 1) {
       throw new VerificationException(
-          Reason.MALFORMED, WHERE + ".inputAttestations: expected exactly one entry, found " + inputs.size());
+          Reason.MALFORMED,
+          WHERE + ".inputAttestations: expected exactly one entry, found " + inputs.size());
     }
-    JsonNode input = JsonFields.element(inputs, 0, Set.of("uri", "digest"), WHERE + ".inputAttestations[0]");
+    JsonNode input =
+        JsonFields.element(inputs, 0, Set.of("uri", "digest"), WHERE + ".inputAttestations[0]");
     String uri = JsonFields.text(input, "uri", WHERE + ".inputAttestations[0]");
     if (!ChainLayout.PROVENANCE.equals(uri)) {
       throw new VerificationException(
           Reason.MALFORMED,
-          WHERE + ".inputAttestations[0].uri: expected " + ChainLayout.PROVENANCE + ", found '" + JsonFields.shown(uri)
+          WHERE
+              + ".inputAttestations[0].uri: expected "
+              + ChainLayout.PROVENANCE
+              + ", found '"
+              + JsonFields.shown(uri)
               + "'");
     }
     Sha256 provenance = JsonFields.digestSet(input, "digest", WHERE + ".inputAttestations[0]");
@@ -146,15 +171,23 @@ public record ReproductionSummary(
     List<String> levels = JsonFields.strings(p, "verifiedLevels", WHERE);
     if (!levels.equals(List.of(LEVEL))) {
       throw new VerificationException(
-          Reason.MALFORMED, WHERE + ".verifiedLevels: expected [" + LEVEL + "], found " + levels.size() + " other level(s)");
+          Reason.MALFORMED,
+          WHERE
+              + ".verifiedLevels: expected ["
+              + LEVEL
+              + "], found "
+              + levels.size()
+              + " other level(s)");
     }
     String slsa = JsonFields.text(p, "slsaVersion", WHERE);
     if (!SLSA_VERSION.equals(slsa)) {
       throw new VerificationException(
-          Reason.UNSUPPORTED, WHERE + ".slsaVersion: expected " + SLSA_VERSION + ", found " + JsonFields.shown(slsa));
+          Reason.UNSUPPORTED,
+          WHERE + ".slsaVersion: expected " + SLSA_VERSION + ", found " + JsonFields.shown(slsa));
     }
     JsonNode custody =
-        JsonFields.exactObject(p, "custody", Set.of("contentDigest", "reproducedContentDigest"), WHERE);
+        JsonFields.exactObject(
+            p, "custody", Set.of("contentDigest", "reproducedContentDigest"), WHERE);
     return new ReproductionSummary(
         subject.name(),
         subject.sha256(),

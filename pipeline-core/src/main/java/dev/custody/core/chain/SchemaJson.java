@@ -13,9 +13,9 @@ import java.util.Set;
 /**
  * The JSON form of a {@link FeatureSchema}: {@code {"id"?, "label": {"column", "allowed"},
  * "numeric": [{"column", "min", "max"}], "categorical": [{"column", "allowed"}], "text":
- * [{"column"}]}}. JSON has no infinity, so an unbounded side of a numeric range is written in one of
- * two ways: the model card omits it ({@link Unbounded#OMIT}); the dataset predicate, as it always
- * has, writes {@code null} ({@link Unbounded#NULL}). Each reader accepts only its own way.
+ * [{"column"}]}}. JSON has no infinity, so an unbounded side of a numeric range is written in one
+ * of two ways: the model card omits it ({@link Unbounded#OMIT}); the dataset predicate, as it
+ * always has, writes {@code null} ({@link Unbounded#NULL}). Each reader accepts only its own way.
  */
 final class SchemaJson {
   /** How an unbounded end of a numeric range is written. */
@@ -76,7 +76,8 @@ final class SchemaJson {
     try {
       label =
           new FeatureSchema.LabelColumn(
-              JsonFields.text(labelNode, "column", at + ".label"), JsonFields.strings(labelNode, "allowed", at + ".label"));
+              JsonFields.text(labelNode, "column", at + ".label"),
+              JsonFields.strings(labelNode, "allowed", at + ".label"));
     } catch (IllegalArgumentException e) {
       throw new VerificationException(Reason.MALFORMED, at + ".label: " + e.getMessage());
     }
@@ -100,7 +101,8 @@ final class SchemaJson {
       JsonNode c = JsonFields.element(catNode, i, Set.of("column", "allowed"), ci);
       try {
         categorical.add(
-            new FeatureSchema.CategoricalColumn(JsonFields.text(c, "column", ci), JsonFields.strings(c, "allowed", ci)));
+            new FeatureSchema.CategoricalColumn(
+                JsonFields.text(c, "column", ci), JsonFields.strings(c, "allowed", ci)));
       } catch (IllegalArgumentException e) {
         throw new VerificationException(Reason.MALFORMED, ci + ": " + e.getMessage());
       }
@@ -119,7 +121,8 @@ final class SchemaJson {
     }
   }
 
-  private static double readBound(JsonNode n, String field, String where, Unbounded unbounded, double none)
+  private static double readBound(
+      JsonNode n, String field, String where, Unbounded unbounded, double none)
       throws VerificationException {
     JsonNode v = n.get(field);
     if (v == null) {

@@ -27,12 +27,18 @@ public enum Stage {
     this.predicateType = predicateType;
   }
 
-  /** The stage's attestation file name inside {@code attestations/}, e.g. {@code gate.sigstore.json}. */
+  /**
+   * The stage's attestation file name inside {@code attestations/}, e.g. {@code
+   * gate.sigstore.json}.
+   */
   public String file() {
     return file;
   }
 
-  /** The attestation's path relative to the model directory, e.g. {@code attestations/gate.sigstore.json}. */
+  /**
+   * The attestation's path relative to the model directory, e.g. {@code
+   * attestations/gate.sigstore.json}.
+   */
   public String path() {
     return ChainLayout.ATTESTATIONS + "/" + file;
   }

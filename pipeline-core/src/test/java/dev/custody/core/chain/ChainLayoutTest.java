@@ -10,11 +10,17 @@ class ChainLayoutTest {
   void stages_nameTheirAttestationFilesAndPredicateTypes() {
     assertThat(ChainLayout.attestationFiles())
         .containsExactly(
-            "dataset.sigstore.json", "provenance.sigstore.json", "gate.sigstore.json", "reproduction.sigstore.json");
-    assertThat(ChainLayout.PROVENANCE).isEqualTo("attestations/provenance.sigstore.json").isEqualTo(Stage.TRAIN.path());
+            "dataset.sigstore.json",
+            "provenance.sigstore.json",
+            "gate.sigstore.json",
+            "reproduction.sigstore.json");
+    assertThat(ChainLayout.PROVENANCE)
+        .isEqualTo("attestations/provenance.sigstore.json")
+        .isEqualTo(Stage.TRAIN.path());
     assertThat(ChainLayout.SIGNATURE_FILE).isEqualTo("model.sig");
     assertThat(Stage.INGEST.predicateType()).isEqualTo(DatasetPredicate.TYPE);
-    assertThat(Stage.REPRODUCE.predicateType()).isEqualTo("https://slsa.dev/verification_summary/v1");
+    assertThat(Stage.REPRODUCE.predicateType())
+        .isEqualTo("https://slsa.dev/verification_summary/v1");
   }
 
   @Test
@@ -32,7 +38,11 @@ class ChainLayoutTest {
   void new_limitBeyondAnArray_isRefused() {
     assertThatThrownBy(() -> ChainLimits.defaults().withMaxModelBytes(Integer.MAX_VALUE))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxModelBytes must be in 1.." + (Integer.MAX_VALUE - 8L) + ", got " + Integer.MAX_VALUE);
+        .hasMessage(
+            "maxModelBytes must be in 1.."
+                + (Integer.MAX_VALUE - 8L)
+                + ", got "
+                + Integer.MAX_VALUE);
     assertThatThrownBy(() -> ChainLimits.defaults().withMaxAttestationBytes(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxAttestationBytes");

@@ -24,7 +24,8 @@ class DatasetPredicateTest {
     Statement parsed = Statement.parse(WRITTEN.toJson());
 
     assertThat(DatasetPredicate.read(parsed)).isEqualTo(Samples.dataset());
-    assertThat(parsed.subjects()).containsExactly(Statement.Subject.of("credit-rf-dataset", Samples.D));
+    assertThat(parsed.subjects())
+        .containsExactly(Statement.Subject.of("credit-rf-dataset", Samples.D));
   }
 
   @Test
@@ -35,8 +36,16 @@ class DatasetPredicateTest {
         .contains("{\"column\":\"LIMIT_BAL\",\"min\":0.0,\"max\":null}")
         .contains("\"statistics\":{\"groups\":2.0,\"median\":\"NaN\",\"ceiling\":\"Infinity\"}")
         .contains("{\"source\":\"a.csv\",\"line\":9,\"label\":\"0\",\"detail\":\"\"}")
-        .containsSubsequence("\"spec\"", "\"format\"", "\"lock\"", "\"files\"", "\"rows\"", "\"kept\"", "\"schema\"",
-            "\"canonicalColumns\"", "\"screens\"");
+        .containsSubsequence(
+            "\"spec\"",
+            "\"format\"",
+            "\"lock\"",
+            "\"files\"",
+            "\"rows\"",
+            "\"kept\"",
+            "\"schema\"",
+            "\"canonicalColumns\"",
+            "\"screens\"");
   }
 
   static Stream<Arguments> unknownFields() {
@@ -46,24 +55,33 @@ class DatasetPredicateTest {
         arguments("/files/1/extra", "dataset predicate.files[1]: unknown field"),
         arguments("/kept/extra", "dataset predicate.kept: unknown field"),
         arguments("/screens/0/extra", "dataset predicate.screens[0]: unknown field"),
-        arguments("/screens/0/firstRows/0/extra", "dataset predicate.screens[0].firstRows[0]: unknown field"));
+        arguments(
+            "/screens/0/firstRows/0/extra",
+            "dataset predicate.screens[0].firstRows[0]: unknown field"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
-    assertRefused(Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(
+        Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
   }
 
   static Stream<Arguments> missingFields() {
     return Stream.of(
-        arguments("/spec/digest", "dataset predicate.spec.digest: expected an object, found nothing"),
+        arguments(
+            "/spec/digest", "dataset predicate.spec.digest: expected an object, found nothing"),
         arguments("/format", "dataset predicate.format"),
-        arguments("/files/0/rows", "dataset predicate.files[0].rows: expected a non-negative integer, found nothing"),
+        arguments(
+            "/files/0/rows",
+            "dataset predicate.files[0].rows: expected a non-negative integer, found nothing"),
         arguments("/rows/merkleRoot", "dataset predicate.rows.merkleRoot"),
-        arguments("/schema/numeric/1/max", "dataset predicate.schema.numeric[1].max: expected a number or null, found nothing"),
+        arguments(
+            "/schema/numeric/1/max",
+            "dataset predicate.schema.numeric[1].max: expected a number or null, found nothing"),
         arguments("/screens", "dataset predicate.screens: expected an array, found nothing"),
-        arguments("/screens/0/firstRows/0/label", "dataset predicate.screens[0].firstRows[0].label"));
+        arguments(
+            "/screens/0/firstRows/0/label", "dataset predicate.screens[0].firstRows[0].label"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -76,16 +94,32 @@ class DatasetPredicateTest {
   void read_noFiles_isMalformed() {
     Statement st = Edits.put("files", "/files", F.arrayNode()).applyTo(WRITTEN);
 
-    assertRefused(st, Reason.MALFORMED, "dataset predicate.files: expected at least one file, found none");
+    assertRefused(
+        st, Reason.MALFORMED, "dataset predicate.files: expected at least one file, found none");
   }
 
   static Stream<Arguments> wrongTypes() {
     return Stream.of(
-        arguments("/spec/version", F.textNode("3"), "dataset predicate.spec.version: expected a positive integer"),
-        arguments("/files/0/bytes", F.numberNode(-1), "dataset predicate.files[0].bytes: expected a non-negative integer"),
-        arguments("/rows/labels/0", F.numberNode(1.5), "dataset predicate.rows.labels.0: expected a non-negative integer"),
-        arguments("/screens/0/statistics/groups", F.textNode("two"), "dataset predicate.screens[0].statistics.groups: expected a number"),
-        arguments("/canonicalColumns", F.objectNode(), "dataset predicate.canonicalColumns: expected an array"));
+        arguments(
+            "/spec/version",
+            F.textNode("3"),
+            "dataset predicate.spec.version: expected a positive integer"),
+        arguments(
+            "/files/0/bytes",
+            F.numberNode(-1),
+            "dataset predicate.files[0].bytes: expected a non-negative integer"),
+        arguments(
+            "/rows/labels/0",
+            F.numberNode(1.5),
+            "dataset predicate.rows.labels.0: expected a non-negative integer"),
+        arguments(
+            "/screens/0/statistics/groups",
+            F.textNode("two"),
+            "dataset predicate.screens[0].statistics.groups: expected a number"),
+        arguments(
+            "/canonicalColumns",
+            F.objectNode(),
+            "dataset predicate.canonicalColumns: expected an array"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -110,19 +144,24 @@ class DatasetPredicateTest {
   void read_subjectOtherThanKeptRoot_isMalformed() {
     Statement st = Edits.resubjected(WRITTEN, Statement.Subject.of("credit-rf-dataset", Samples.R));
 
-    assertRefused(st, Reason.MALFORMED, "dataset attestation: expected subject credit-rf-dataset " + Samples.D);
+    assertRefused(
+        st,
+        Reason.MALFORMED,
+        "dataset attestation: expected subject credit-rf-dataset " + Samples.D);
   }
 
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, Stage.EVALUATE.predicateType()), Reason.UNSUPPORTED,
+        Edits.retyped(WRITTEN, Stage.EVALUATE.predicateType()),
+        Reason.UNSUPPORTED,
         "dataset attestation: expected predicate type https://custody.dev/dataset/v1, found https://custody.dev/gate/v1");
   }
 
   private static void assertRefused(Statement st, Reason reason, String message) {
     assertThatThrownBy(() -> DatasetPredicate.read(st))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
   }
 }

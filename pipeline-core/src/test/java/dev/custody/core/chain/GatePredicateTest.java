@@ -34,8 +34,9 @@ class GatePredicateTest {
 
     assertThat(json)
         .contains("{\"passed\":true,\"provenance\":{\"sha256\":")
-        .contains("\"name\":\"test-accuracy\",\"metric\":\"accuracy\",\"comparator\":\">=\",\"threshold\":0.81,"
-            + "\"observed\":0.8157,\"passed\":true,\"sampleSize\":3000,\"dataset\":{\"name\":\"test-split\"")
+        .contains(
+            "\"name\":\"test-accuracy\",\"metric\":\"accuracy\",\"comparator\":\">=\",\"threshold\":0.81,"
+                + "\"observed\":0.8157,\"passed\":true,\"sampleSize\":3000,\"dataset\":{\"name\":\"test-split\"")
         .contains("\"observed\":null")
         .containsOnlyOnce("\"baseline\"");
   }
@@ -43,10 +44,21 @@ class GatePredicateTest {
   @Test
   void of_oneGateFailed_isNotPassed() {
     GatePredicate.Gate failed =
-        new GatePredicate.Gate("canary", "canary-agreement", "==", 1.0, 0.9, false, 12,
-            new GatePredicate.Named("canary.csv", Samples.sha("canary")), null);
+        new GatePredicate.Gate(
+            "canary",
+            "canary-agreement",
+            "==",
+            1.0,
+            0.9,
+            false,
+            12,
+            new GatePredicate.Named("canary.csv", Samples.sha("canary")),
+            null);
 
-    assertThat(GatePredicate.of("m", Samples.R, Samples.R, Samples.CONTENT, java.util.List.of(failed)).passed()).isFalse();
+    assertThat(
+            GatePredicate.of("m", Samples.R, Samples.R, Samples.CONTENT, java.util.List.of(failed))
+                .passed())
+        .isFalse();
   }
 
   static Stream<Arguments> unknownFields() {
@@ -54,21 +66,27 @@ class GatePredicateTest {
         arguments("/extra", "gate predicate: unknown field 'extra'"),
         arguments("/provenance/md5", "gate predicate.provenance: unknown field 'md5'"),
         arguments("/gates/0/extra", "gate predicate.gates[0]: unknown field"),
-        arguments("/gates/0/dataset/rows", "gate predicate.gates[0].dataset: unknown field 'rows'"));
+        arguments(
+            "/gates/0/dataset/rows", "gate predicate.gates[0].dataset: unknown field 'rows'"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
-    assertRefused(Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(
+        Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
   }
 
   static Stream<Arguments> missingFields() {
     return Stream.of(
         arguments("/passed", "gate predicate.passed: expected true or false, found nothing"),
         arguments("/contentDigest", "gate predicate.contentDigest"),
-        arguments("/gates/0/threshold", "gate predicate.gates[0].threshold: expected a number, found nothing"),
-        arguments("/gates/0/observed", "gate predicate.gates[0].observed: expected a number, found nothing"),
+        arguments(
+            "/gates/0/threshold",
+            "gate predicate.gates[0].threshold: expected a number, found nothing"),
+        arguments(
+            "/gates/0/observed",
+            "gate predicate.gates[0].observed: expected a number, found nothing"),
         arguments("/gates/1/baseline/sha256", "gate predicate.gates[1].baseline.sha256"));
   }
 
@@ -80,10 +98,17 @@ class GatePredicateTest {
 
   static Stream<Arguments> wrongTypes() {
     return Stream.of(
-        arguments("/passed", F.textNode("true"), "gate predicate.passed: expected true or false, found string"),
+        arguments(
+            "/passed",
+            F.textNode("true"),
+            "gate predicate.passed: expected true or false, found string"),
         arguments("/gates", F.objectNode(), "gate predicate.gates: expected an array"),
-        arguments("/gates/0", F.textNode("test-accuracy"), "gate predicate.gates[0]: expected an object"),
-        arguments("/gates/0/sampleSize", F.numberNode(-3), "gate predicate.gates[0].sampleSize: expected a non-negative integer"));
+        arguments(
+            "/gates/0", F.textNode("test-accuracy"), "gate predicate.gates[0]: expected an object"),
+        arguments(
+            "/gates/0/sampleSize",
+            F.numberNode(-3),
+            "gate predicate.gates[0].sampleSize: expected a non-negative integer"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -95,20 +120,23 @@ class GatePredicateTest {
   @Test
   void read_duplicateEntry_isMalformed() {
     assertRefused(
-        Edits.duplicate("twice", "/gates/0").applyTo(WRITTEN), Reason.MALFORMED,
+        Edits.duplicate("twice", "/gates/0").applyTo(WRITTEN),
+        Reason.MALFORMED,
         "gate predicate.gates[2]: 'test-accuracy' is listed twice");
   }
 
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, "https://in-toto.io/attestation/eval-result/v0.1"), Reason.UNSUPPORTED,
+        Edits.retyped(WRITTEN, "https://in-toto.io/attestation/eval-result/v0.1"),
+        Reason.UNSUPPORTED,
         "gate attestation: expected predicate type https://custody.dev/gate/v1");
   }
 
   private static void assertRefused(Statement st, Reason reason, String message) {
     assertThatThrownBy(() -> GatePredicate.read(st))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
   }
 }

@@ -29,13 +29,24 @@ class ModelCardTest {
 
     assertThat(json)
         .containsSubsequence(
-            "\"name\"", "\"version\"", "\"trainer\"", "\"labels\"", "\"features\"", "\"schema\"", "\"positiveLabel\"",
-            "\"modelFile\"", "\"contentDigest\"", "\"dataset\"", "\"spec\"", "\"metrics\"")
+            "\"name\"",
+            "\"version\"",
+            "\"trainer\"",
+            "\"labels\"",
+            "\"features\"",
+            "\"schema\"",
+            "\"positiveLabel\"",
+            "\"modelFile\"",
+            "\"contentDigest\"",
+            "\"dataset\"",
+            "\"spec\"",
+            "\"metrics\"")
         .endsWith("}\n")
         .doesNotContain("null")
         .doesNotContain("Infinity");
     JsonNode schema = parse(Samples.card()).get("schema");
-    assertThat(schema.at("/numeric/0")).hasToString("{\"column\":\"AGE\",\"min\":18.0,\"max\":120.0}");
+    assertThat(schema.at("/numeric/0"))
+        .hasToString("{\"column\":\"AGE\",\"min\":18.0,\"max\":120.0}");
     assertThat(schema.at("/numeric/1")).hasToString("{\"column\":\"LIMIT_BAL\",\"min\":0.0}");
     assertThat(schema.at("/numeric/2")).hasToString("{\"column\":\"BILL_AMT1\"}");
     assertThat(schema.at("/text/0")).hasToString("{\"column\":\"NOTE\"}");
@@ -47,8 +58,10 @@ class ModelCardTest {
         arguments("/modelFile/size", "model-card.json.modelFile: unknown field 'size'"),
         arguments("/dataset/name", "model-card.json.dataset: unknown field 'name'"),
         arguments("/schema/ordinal", "model-card.json.schema: unknown field 'ordinal'"),
-        arguments("/schema/numeric/0/step", "model-card.json.schema.numeric[0]: unknown field 'step'"),
-        arguments("/schema/label/default", "model-card.json.schema.label: unknown field 'default'"));
+        arguments(
+            "/schema/numeric/0/step", "model-card.json.schema.numeric[0]: unknown field 'step'"),
+        arguments(
+            "/schema/label/default", "model-card.json.schema.label: unknown field 'default'"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -60,9 +73,14 @@ class ModelCardTest {
   static Stream<Arguments> missingFields() {
     return Stream.of(
         arguments("/schema", "model-card.json.schema: expected an object, found nothing"),
-        arguments("/version", "model-card.json.version: expected a positive integer, found nothing"),
-        arguments("/modelFile/sha256", "model-card.json.modelFile.sha256: expected a non-empty string, found nothing"),
-        arguments("/schema/label/allowed", "model-card.json.schema.label.allowed: expected an array, found nothing"),
+        arguments(
+            "/version", "model-card.json.version: expected a positive integer, found nothing"),
+        arguments(
+            "/modelFile/sha256",
+            "model-card.json.modelFile.sha256: expected a non-empty string, found nothing"),
+        arguments(
+            "/schema/label/allowed",
+            "model-card.json.schema.label.allowed: expected an array, found nothing"),
         arguments("/schema/text", "model-card.json.schema.text: expected an array, found nothing"),
         arguments("/metrics", "model-card.json.metrics: expected an object, found nothing"));
   }
@@ -75,14 +93,35 @@ class ModelCardTest {
 
   static Stream<Arguments> wrongTypes() {
     return Stream.of(
-        arguments("/version", F.textNode("3"), "model-card.json.version: expected a positive integer, found string"),
-        arguments("/version", F.numberNode(0), "model-card.json.version: expected a positive integer, found number 0"),
+        arguments(
+            "/version",
+            F.textNode("3"),
+            "model-card.json.version: expected a positive integer, found string"),
+        arguments(
+            "/version",
+            F.numberNode(0),
+            "model-card.json.version: expected a positive integer, found number 0"),
         arguments("/labels", F.textNode("0,1"), "model-card.json.labels: expected an array"),
-        arguments("/contentDigest", F.textNode("sha256:ab"), "model-card.json.contentDigest: expected a lower-case hex sha256"),
-        arguments("/schema/numeric/0/min", F.textNode("18"), "model-card.json.schema.numeric[0].min: expected a number"),
-        arguments("/schema/numeric/1/max", F.nullNode(), "model-card.json.schema.numeric[1].max: expected a number (an unbounded end is left out), found null"),
-        arguments("/schema/numeric/0/max", F.numberNode(1), "model-card.json.schema.numeric[0]: AGE: bad range [18.0, 1.0]"),
-        arguments("/schema/categorical/0/allowed", F.arrayNode().add("1").add("1"), "model-card.json.schema.categorical[0]: categorical SEX: value '1' is listed twice"));
+        arguments(
+            "/contentDigest",
+            F.textNode("sha256:ab"),
+            "model-card.json.contentDigest: expected a lower-case hex sha256"),
+        arguments(
+            "/schema/numeric/0/min",
+            F.textNode("18"),
+            "model-card.json.schema.numeric[0].min: expected a number"),
+        arguments(
+            "/schema/numeric/1/max",
+            F.nullNode(),
+            "model-card.json.schema.numeric[1].max: expected a number (an unbounded end is left out), found null"),
+        arguments(
+            "/schema/numeric/0/max",
+            F.numberNode(1),
+            "model-card.json.schema.numeric[0]: AGE: bad range [18.0, 1.0]"),
+        arguments(
+            "/schema/categorical/0/allowed",
+            F.arrayNode().add("1").add("1"),
+            "model-card.json.schema.categorical[0]: categorical SEX: value '1' is listed twice"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -93,23 +132,43 @@ class ModelCardTest {
 
   static Stream<Arguments> badValues() {
     return Stream.of(
-        arguments("/features", F.arrayNode().add("SEX@1").add("AGE"), "model-card.json.features: expected sorted, distinct names, found 'SEX@1' before 'AGE'"),
-        arguments("/labels", F.arrayNode().add("0").add("0"), "model-card.json.labels: expected sorted, distinct names, found '0' before '0'"),
-        arguments("/positiveLabel", F.textNode("2"), "model-card.json.positiveLabel: expected one of [0, 1], found '2'"),
-        arguments("/modelFile/name", F.textNode("other.tribuo"), "model-card.json.modelFile.name: expected model.tribuo, found 'other.tribuo'"),
-        arguments("/schema/label/column", F.textNode("AGE"), "model-card.json.schema: column 'AGE' is declared twice"));
+        arguments(
+            "/features",
+            F.arrayNode().add("SEX@1").add("AGE"),
+            "model-card.json.features: expected sorted, distinct names, found 'SEX@1' before 'AGE'"),
+        arguments(
+            "/labels",
+            F.arrayNode().add("0").add("0"),
+            "model-card.json.labels: expected sorted, distinct names, found '0' before '0'"),
+        arguments(
+            "/positiveLabel",
+            F.textNode("2"),
+            "model-card.json.positiveLabel: expected one of [0, 1], found '2'"),
+        arguments(
+            "/modelFile/name",
+            F.textNode("other.tribuo"),
+            "model-card.json.modelFile.name: expected model.tribuo, found 'other.tribuo'"),
+        arguments(
+            "/schema/label/column",
+            F.textNode("AGE"),
+            "model-card.json.schema: column 'AGE' is declared twice"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
   @MethodSource("badValues")
-  void read_duplicateOrInconsistentEntry_isMalformed(String pointer, JsonNode value, String message) {
+  void read_duplicateOrInconsistentEntry_isMalformed(
+      String pointer, JsonNode value, String message) {
     assertRefused(Edits.put("bad", pointer, value), message);
   }
 
   @Test
   void read_notJson_isMalformed() {
-    assertThatThrownBy(() -> ModelCard.parse("{\"name\": \"a\", \"name\": \"b\"}".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+    assertThatThrownBy(
+            () ->
+                ModelCard.parse(
+                    "{\"name\": \"a\", \"name\": \"b\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
         .hasMessageContaining("model-card.json: not valid JSON");
   }
 
@@ -120,9 +179,18 @@ class ModelCardTest {
     assertThatThrownBy(
             () ->
                 new ModelCard(
-                    c.name(), c.version(), c.trainer(), c.labels(), c.features(), c.schema(), c.positiveLabel(),
-                    new ModelCard.FileRef("model.bin", c.modelFile().sha256()), c.contentDigest(), c.dataset(),
-                    c.spec(), c.metrics()))
+                    c.name(),
+                    c.version(),
+                    c.trainer(),
+                    c.labels(),
+                    c.features(),
+                    c.schema(),
+                    c.positiveLabel(),
+                    new ModelCard.FileRef("model.bin", c.modelFile().sha256()),
+                    c.contentDigest(),
+                    c.dataset(),
+                    c.spec(),
+                    c.metrics()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("modelFile must be model.tribuo, got model.bin");
   }
@@ -141,7 +209,8 @@ class ModelCardTest {
     byte[] bytes = Json.writePretty(json);
 
     assertThatThrownBy(() -> ModelCard.parse(bytes))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
         .hasMessageContaining(message);
   }
 }

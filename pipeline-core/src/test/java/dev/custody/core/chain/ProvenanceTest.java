@@ -30,10 +30,14 @@ class ProvenanceTest {
 
     assertThat(WRITTEN.predicateType()).isEqualTo(Stage.TRAIN.predicateType());
     assertThat(json)
-        .contains("{\"buildDefinition\":{\"buildType\":\"https://custody.dev/train/v1\",\"externalParameters\":"
-            + "{\"spec\":{\"name\":\"credit-rf.yaml\",\"digest\":{\"sha256\":\"" + Samples.SPEC.hex() + "\"},"
-            + "\"content\":\"name: credit-rf\\n\"},\"seed\":42},")
-        .contains("{\"name\":\"dataset-attestation\",\"uri\":\"attestations/dataset.sigstore.json\",")
+        .contains(
+            "{\"buildDefinition\":{\"buildType\":\"https://custody.dev/train/v1\",\"externalParameters\":"
+                + "{\"spec\":{\"name\":\"credit-rf.yaml\",\"digest\":{\"sha256\":\""
+                + Samples.SPEC.hex()
+                + "\"},"
+                + "\"content\":\"name: credit-rf\\n\"},\"seed\":42},")
+        .contains(
+            "{\"name\":\"dataset-attestation\",\"uri\":\"attestations/dataset.sigstore.json\",")
         .contains("{\"name\":\"data:b.csv\",\"uri\":\"sub/b.csv\",")
         .containsSubsequence("\"jar:alpha-1.0.jar\"", "\"jar:beta-2.0.jar\"", "\"dir:classes\"")
         .contains("\"startedOn\":\"2026-11-23T00:00:00.123Z\"")
@@ -44,10 +48,16 @@ class ProvenanceTest {
     return Stream.of(
         arguments("/extra", "provenance predicate: unknown field 'extra'"),
         arguments("/buildDefinition/extra", "provenance predicate.buildDefinition: unknown field"),
-        arguments("/buildDefinition/externalParameters/spec/extra", "externalParameters.spec: unknown field"),
-        arguments("/buildDefinition/resolvedDependencies/1/uri", "resolvedDependencies[1]: unknown field 'uri'"),
+        arguments(
+            "/buildDefinition/externalParameters/spec/extra",
+            "externalParameters.spec: unknown field"),
+        arguments(
+            "/buildDefinition/resolvedDependencies/1/uri",
+            "resolvedDependencies[1]: unknown field 'uri'"),
         arguments("/runDetails/metadata/extra", "runDetails.metadata: unknown field"),
-        arguments("/runDetails/byproducts/0/mediaType", "runDetails.byproducts[0]: unknown field 'mediaType'"));
+        arguments(
+            "/runDetails/byproducts/0/mediaType",
+            "runDetails.byproducts[0]: unknown field 'mediaType'"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -60,13 +70,24 @@ class ProvenanceTest {
 
   static Stream<Arguments> missingFields() {
     return Stream.of(
-        arguments("/runDetails", "provenance predicate.runDetails: expected an object, found nothing"),
-        arguments("/buildDefinition/externalParameters/seed", "buildDefinition.externalParameters.seed: expected an integer"),
-        arguments("/buildDefinition/externalParameters/spec/content", "externalParameters.spec.content: expected a non-empty string"),
-        arguments("/buildDefinition/internalParameters/tribuoVersion", "internalParameters.tribuoVersion"),
+        arguments(
+            "/runDetails", "provenance predicate.runDetails: expected an object, found nothing"),
+        arguments(
+            "/buildDefinition/externalParameters/seed",
+            "buildDefinition.externalParameters.seed: expected an integer"),
+        arguments(
+            "/buildDefinition/externalParameters/spec/content",
+            "externalParameters.spec.content: expected a non-empty string"),
+        arguments(
+            "/buildDefinition/internalParameters/tribuoVersion",
+            "internalParameters.tribuoVersion"),
         arguments("/buildDefinition/resolvedDependencies/0/uri", "resolvedDependencies[0].uri"),
-        arguments("/buildDefinition/resolvedDependencies/1", "expected entries 'dataset-attestation' and 'dataset', found no 'dataset'"),
-        arguments("/runDetails/byproducts/0", "runDetails.byproducts: expected a 'model-content-digest' entry, found none"),
+        arguments(
+            "/buildDefinition/resolvedDependencies/1",
+            "expected entries 'dataset-attestation' and 'dataset', found no 'dataset'"),
+        arguments(
+            "/runDetails/byproducts/0",
+            "runDetails.byproducts: expected a 'model-content-digest' entry, found none"),
         arguments("/runDetails/metadata/finishedOn", "runDetails.metadata.finishedOn"));
   }
 
@@ -89,17 +110,36 @@ class ProvenanceTest {
 
   static Stream<Arguments> wrongTypes() {
     return Stream.of(
-        arguments("/buildDefinition/externalParameters/seed", F.textNode("42"), "externalParameters.seed: expected an integer, found string"),
-        arguments("/buildDefinition/resolvedDependencies", F.objectNode(), "buildDefinition.resolvedDependencies: expected an array"),
-        arguments("/buildDefinition/resolvedDependencies/1/digest/sha256", F.textNode("ABC"), "resolvedDependencies[1].digest.sha256: expected a lower-case hex sha256"),
-        arguments("/runDetails/metadata/startedOn", F.textNode("yesterday"), "runDetails.metadata.startedOn: expected an RFC 3339 time"),
-        arguments("/runDetails/byproducts/1/content", F.textNode("not base64!"), "runDetails.byproducts[1].content: expected base64"),
-        arguments("/runDetails/builder/id", F.textNode("https://example.com/builder"), "runDetails.builder.id: expected https://custody.dev/builder/custody@VERSION"));
+        arguments(
+            "/buildDefinition/externalParameters/seed",
+            F.textNode("42"),
+            "externalParameters.seed: expected an integer, found string"),
+        arguments(
+            "/buildDefinition/resolvedDependencies",
+            F.objectNode(),
+            "buildDefinition.resolvedDependencies: expected an array"),
+        arguments(
+            "/buildDefinition/resolvedDependencies/1/digest/sha256",
+            F.textNode("ABC"),
+            "resolvedDependencies[1].digest.sha256: expected a lower-case hex sha256"),
+        arguments(
+            "/runDetails/metadata/startedOn",
+            F.textNode("yesterday"),
+            "runDetails.metadata.startedOn: expected an RFC 3339 time"),
+        arguments(
+            "/runDetails/byproducts/1/content",
+            F.textNode("not base64!"),
+            "runDetails.byproducts[1].content: expected base64"),
+        arguments(
+            "/runDetails/builder/id",
+            F.textNode("https://example.com/builder"),
+            "runDetails.builder.id: expected https://custody.dev/builder/custody@VERSION"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("wrongTypes")
-  void read_wrongType_isMalformed(String pointer, com.fasterxml.jackson.databind.JsonNode value, String message) {
+  void read_wrongType_isMalformed(
+      String pointer, com.fasterxml.jackson.databind.JsonNode value, String message) {
     Statement st = Edits.put("wrong", pointer, value).applyTo(WRITTEN);
 
     assertRefused(st, Reason.MALFORMED, message);
@@ -107,7 +147,8 @@ class ProvenanceTest {
 
   static Stream<Arguments> duplicates() {
     return Stream.of(
-        arguments("/buildDefinition/resolvedDependencies/0", "'dataset-attestation' is listed twice"),
+        arguments(
+            "/buildDefinition/resolvedDependencies/0", "'dataset-attestation' is listed twice"),
         arguments("/buildDefinition/resolvedDependencies/1", "'dataset' is listed twice"),
         arguments("/buildDefinition/resolvedDependencies/2", "'data:a.csv' is listed twice"),
         arguments("/buildDefinition/resolvedDependencies/4", "'jar:alpha-1.0.jar' is listed twice"),
@@ -126,24 +167,37 @@ class ProvenanceTest {
 
   @Test
   void read_unknownDependency_isMalformed() {
-    Statement st = Edits.put("name", "/buildDefinition/resolvedDependencies/4/name", F.textNode("lib:x.jar")).applyTo(WRITTEN);
+    Statement st =
+        Edits.put("name", "/buildDefinition/resolvedDependencies/4/name", F.textNode("lib:x.jar"))
+            .applyTo(WRITTEN);
 
-    assertRefused(st, Reason.MALFORMED, "resolvedDependencies[4].name: expected dataset-attestation, dataset");
+    assertRefused(
+        st,
+        Reason.MALFORMED,
+        "resolvedDependencies[4].name: expected dataset-attestation, dataset");
   }
 
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, "https://slsa.dev/provenance/v0.2"), Reason.UNSUPPORTED,
+        Edits.retyped(WRITTEN, "https://slsa.dev/provenance/v0.2"),
+        Reason.UNSUPPORTED,
         "provenance: expected predicate type https://slsa.dev/provenance/v1, found https://slsa.dev/provenance/v0.2");
   }
 
   @Test
   void read_otherBuildType_isUnsupported() {
     Statement st =
-        Edits.put("buildType", "/buildDefinition/buildType", F.textNode("https://example.com/other/v1")).applyTo(WRITTEN);
+        Edits.put(
+                "buildType",
+                "/buildDefinition/buildType",
+                F.textNode("https://example.com/other/v1"))
+            .applyTo(WRITTEN);
 
-    assertRefused(st, Reason.UNSUPPORTED, "expected buildType https://custody.dev/train/v1, found https://example.com/other/v1");
+    assertRefused(
+        st,
+        Reason.UNSUPPORTED,
+        "expected buildType https://custody.dev/train/v1, found https://example.com/other/v1");
   }
 
   @Test
@@ -151,7 +205,8 @@ class ProvenanceTest {
     Statement st =
         new Statement(
             java.util.List.of(WRITTEN.subjects().get(0), Statement.Subject.of("other", Samples.D)),
-            WRITTEN.predicateType(), WRITTEN.predicate());
+            WRITTEN.predicateType(),
+            WRITTEN.predicate());
 
     assertRefused(st, Reason.MALFORMED, "provenance: expected exactly one subject, found 2");
   }
@@ -163,18 +218,31 @@ class ProvenanceTest {
     assertThatThrownBy(
             () ->
                 new Provenance(
-                    p.modelName(), p.rootDigest(), p.spec(), p.seed(), p.javaVersion(), p.tribuoVersion(),
-                    p.datasetAttestation(), p.dataset(),
+                    p.modelName(),
+                    p.rootDigest(),
+                    p.spec(),
+                    p.seed(),
+                    p.javaVersion(),
+                    p.tribuoVersion(),
+                    p.datasetAttestation(),
+                    p.dataset(),
                     java.util.List.of(p.data().get(0), p.data().get(0)),
-                    p.jars(), p.directories(), p.builderVersion(), p.invocationId(), p.startedOn(), p.finishedOn(),
-                    p.contentDigest(), p.metricsJson()))
+                    p.jars(),
+                    p.directories(),
+                    p.builderVersion(),
+                    p.invocationId(),
+                    p.startedOn(),
+                    p.finishedOn(),
+                    p.contentDigest(),
+                    p.metricsJson()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("data file 'a.csv' is listed twice");
   }
 
   static void assertRefused(Statement st, Reason reason, String message) {
     assertThatThrownBy(() -> Provenance.read(st))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
   }
 }

@@ -30,15 +30,18 @@ class ReproductionSummaryTest {
   @Test
   void statement_writesTheDocumentedShape() {
     assertThat(new String(WRITTEN.toJson(), StandardCharsets.UTF_8))
-        .contains("{\"verifier\":{\"id\":\"https://custody.dev/reproduce\"},\"timeVerified\":\"2026-11-23T00:01:00Z\","
-            + "\"resourceUri\":\"credit-rf\",\"policy\":{\"uri\":\"https://custody.dev/reproduce/v1\",")
+        .contains(
+            "{\"verifier\":{\"id\":\"https://custody.dev/reproduce\"},\"timeVerified\":\"2026-11-23T00:01:00Z\","
+                + "\"resourceUri\":\"credit-rf\",\"policy\":{\"uri\":\"https://custody.dev/reproduce/v1\",")
         .contains("\"inputAttestations\":[{\"uri\":\"attestations/provenance.sigstore.json\",")
-        .contains("\"verificationResult\":\"PASSED\",\"verifiedLevels\":[\"SLSA_BUILD_LEVEL_1\"],\"slsaVersion\":\"1.0\"");
+        .contains(
+            "\"verificationResult\":\"PASSED\",\"verifiedLevels\":[\"SLSA_BUILD_LEVEL_1\"],\"slsaVersion\":\"1.0\"");
   }
 
   @Test
   void read_failedResult_isReadAndNotPassed() throws Exception {
-    Statement st = Edits.put("result", "/verificationResult", F.textNode("FAILED")).applyTo(WRITTEN);
+    Statement st =
+        Edits.put("result", "/verificationResult", F.textNode("FAILED")).applyTo(WRITTEN);
 
     assertThat(ReproductionSummary.read(st).passed()).isFalse();
   }
@@ -47,21 +50,28 @@ class ReproductionSummaryTest {
     return Stream.of(
         arguments("/extra", "reproduction predicate: unknown field 'extra'"),
         arguments("/custody/extra", "reproduction predicate.custody: unknown field"),
-        arguments("/inputAttestations/0/name", "reproduction predicate.inputAttestations[0]: unknown field 'name'"));
+        arguments(
+            "/inputAttestations/0/name",
+            "reproduction predicate.inputAttestations[0]: unknown field 'name'"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
-    assertRefused(Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(
+        Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
   }
 
   static Stream<Arguments> missingFields() {
     return Stream.of(
-        arguments("/custody/reproducedContentDigest", "reproduction predicate.custody.reproducedContentDigest"),
+        arguments(
+            "/custody/reproducedContentDigest",
+            "reproduction predicate.custody.reproducedContentDigest"),
         arguments("/verificationResult", "reproduction predicate.verificationResult"),
         arguments("/timeVerified", "reproduction predicate.timeVerified"),
-        arguments("/inputAttestations/0", "reproduction predicate.inputAttestations: expected exactly one entry, found 0"));
+        arguments(
+            "/inputAttestations/0",
+            "reproduction predicate.inputAttestations: expected exactly one entry, found 0"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -72,10 +82,22 @@ class ReproductionSummaryTest {
 
   static Stream<Arguments> wrongTypes() {
     return Stream.of(
-        arguments("/custody/contentDigest", F.numberNode(1), "reproduction predicate.custody.contentDigest: expected a non-empty string, found number"),
-        arguments("/verifiedLevels", F.textNode("SLSA_BUILD_LEVEL_1"), "reproduction predicate.verifiedLevels: expected an array"),
-        arguments("/resourceUri", F.textNode("other"), "reproduction predicate.resourceUri: expected the subject's name credit-rf"),
-        arguments("/inputAttestations/0/uri", F.textNode("attestations/gate.sigstore.json"), "inputAttestations[0].uri: expected attestations/provenance.sigstore.json"));
+        arguments(
+            "/custody/contentDigest",
+            F.numberNode(1),
+            "reproduction predicate.custody.contentDigest: expected a non-empty string, found number"),
+        arguments(
+            "/verifiedLevels",
+            F.textNode("SLSA_BUILD_LEVEL_1"),
+            "reproduction predicate.verifiedLevels: expected an array"),
+        arguments(
+            "/resourceUri",
+            F.textNode("other"),
+            "reproduction predicate.resourceUri: expected the subject's name credit-rf"),
+        arguments(
+            "/inputAttestations/0/uri",
+            F.textNode("attestations/gate.sigstore.json"),
+            "inputAttestations[0].uri: expected attestations/provenance.sigstore.json"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -87,33 +109,43 @@ class ReproductionSummaryTest {
   @Test
   void read_duplicateEntry_isMalformed() {
     assertRefused(
-        Edits.duplicate("twice", "/inputAttestations/0").applyTo(WRITTEN), Reason.MALFORMED,
+        Edits.duplicate("twice", "/inputAttestations/0").applyTo(WRITTEN),
+        Reason.MALFORMED,
         "reproduction predicate.inputAttestations: expected exactly one entry, found 2");
   }
 
   static Stream<Arguments> unsupported() {
     return Stream.of(
-        arguments("/verifier/id", "reproduction summary: expected verifier https://custody.dev/reproduce"),
-        arguments("/policy/uri", "reproduction summary: expected policy https://custody.dev/reproduce/v1"),
+        arguments(
+            "/verifier/id",
+            "reproduction summary: expected verifier https://custody.dev/reproduce"),
+        arguments(
+            "/policy/uri",
+            "reproduction summary: expected policy https://custody.dev/reproduce/v1"),
         arguments("/slsaVersion", "reproduction predicate.slsaVersion: expected 1.0"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("unsupported")
   void read_otherVerifierPolicyOrVersion_isUnsupported(String pointer, String message) {
-    assertRefused(Edits.put("other", pointer, F.textNode("https://example.com/x")).applyTo(WRITTEN), Reason.UNSUPPORTED, message);
+    assertRefused(
+        Edits.put("other", pointer, F.textNode("https://example.com/x")).applyTo(WRITTEN),
+        Reason.UNSUPPORTED,
+        message);
   }
 
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, Stage.TRAIN.predicateType()), Reason.UNSUPPORTED,
+        Edits.retyped(WRITTEN, Stage.TRAIN.predicateType()),
+        Reason.UNSUPPORTED,
         "reproduction summary: expected predicate type https://slsa.dev/verification_summary/v1");
   }
 
   private static void assertRefused(Statement st, Reason reason, String message) {
     assertThatThrownBy(() -> ReproductionSummary.read(st))
-        .isInstanceOfSatisfying(VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
   }
 }

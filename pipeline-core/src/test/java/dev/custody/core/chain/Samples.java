@@ -29,7 +29,8 @@ final class Samples {
         List.of(
             new FeatureSchema.NumericColumn("AGE", 18, 120),
             new FeatureSchema.NumericColumn("LIMIT_BAL", 0, Double.POSITIVE_INFINITY),
-            new FeatureSchema.NumericColumn("BILL_AMT1", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)),
+            new FeatureSchema.NumericColumn(
+                "BILL_AMT1", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)),
         List.of(new FeatureSchema.CategoricalColumn("SEX", List.of("1", "2"))),
         List.of(new FeatureSchema.TextColumn("NOTE")));
   }
@@ -79,7 +80,12 @@ final class Samples {
         schema().canonicalColumns(),
         List.of(
             new DatasetPredicate.Screen(
-                "duplicates", "drop", 100, 2, 2, stats,
+                "duplicates",
+                "drop",
+                100,
+                2,
+                2,
+                stats,
                 List.of(
                     new DatasetPredicate.FlaggedRow("a.csv", 7, "17", "0", "same as line 3"),
                     new DatasetPredicate.FlaggedRow("a.csv", 9, "", "0", ""))),
@@ -117,17 +123,36 @@ final class Samples {
         CONTENT,
         List.of(
             new GatePredicate.Gate(
-                "test-accuracy", "accuracy", ">=", 0.81, 0.8157, true, 3000,
-                new GatePredicate.Named("test-split", sha("test rows")), null),
+                "test-accuracy",
+                "accuracy",
+                ">=",
+                0.81,
+                0.8157,
+                true,
+                3000,
+                new GatePredicate.Named("test-split", sha("test rows")),
+                null),
             new GatePredicate.Gate(
-                "max-change-auc", "auc-drop", "<=", 0.01, Double.NaN, true, 3000,
+                "max-change-auc",
+                "auc-drop",
+                "<=",
+                0.01,
+                Double.NaN,
+                true,
+                3000,
                 new GatePredicate.Named("test-split", sha("test rows")),
                 new GatePredicate.Named("../credit-rf-v2", sha("baseline")))));
   }
 
   static ReproductionSummary reproduction() {
     return new ReproductionSummary(
-        "credit-rf", R, Instant.parse("2026-11-23T00:01:00Z"), SPEC, sha("provenance file"),
-        ReproductionSummary.PASSED, CONTENT, CONTENT);
+        "credit-rf",
+        R,
+        Instant.parse("2026-11-23T00:01:00Z"),
+        SPEC,
+        sha("provenance file"),
+        ReproductionSummary.PASSED,
+        CONTENT,
+        CONTENT);
   }
 }

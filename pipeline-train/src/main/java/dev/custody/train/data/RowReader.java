@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Turns the records of one data file into validated rows: every rejection names the file, line,
- * column, what was expected and what was found. The features come from {@link FeatureEncoder},
- * the encoder serving uses too.
+ * column, what was expected and what was found. The features come from {@link FeatureEncoder}, the
+ * encoder serving uses too.
  */
 public final class RowReader {
   private static final int MAX_QUOTED = 40;
@@ -214,7 +214,8 @@ public final class RowReader {
   }
 
   /** Rejects a repeated id across all rows of all files. */
-  public static void checkUniqueIds(List<ParsedRow> rows, String idColumn) throws PipelineException {
+  public static void checkUniqueIds(List<ParsedRow> rows, String idColumn)
+      throws PipelineException {
     if (idColumn == null) {
       return;
     }

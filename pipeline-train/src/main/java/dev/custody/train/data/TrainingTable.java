@@ -5,10 +5,11 @@ import java.util.Objects;
 
 /**
  * Validated, labelled rows ready for training: what ingest produces from verified data bytes and
- * what trainers, screens and evaluation consume. Rows are sparse so that text features (one
- * feature per token) fit as well as numeric columns.
+ * what trainers, screens and evaluation consume. Rows are sparse so that text features (one feature
+ * per token) fit as well as numeric columns.
  *
- * @param featureNames every feature name that may appear, in a fixed order (the model's feature map)
+ * @param featureNames every feature name that may appear, in a fixed order (the model's feature
+ *     map)
  * @param labels the allowed label set, in a fixed order
  * @param rows the rows, in source order
  */
@@ -34,7 +35,13 @@ public record TrainingTable(List<String> featureNames, List<String> labels, List
       values = List.copyOf(values);
       if (names.size() != values.size()) {
         throw new IllegalArgumentException(
-            "row at line " + sourceLine + ": " + names.size() + " names, " + values.size() + " values");
+            "row at line "
+                + sourceLine
+                + ": "
+                + names.size()
+                + " names, "
+                + values.size()
+                + " values");
       }
     }
   }

@@ -61,7 +61,11 @@ public final class Evaluator {
     int n = truth.size();
     if (predicted.size() != n || positiveScores.length != n) {
       throw new IllegalArgumentException(
-          n + " true labels, " + predicted.size() + " predictions, " + positiveScores.length
+          n
+              + " true labels, "
+              + predicted.size()
+              + " predictions, "
+              + positiveScores.length
               + " scores");
     }
     int k = labels.size();

@@ -7,9 +7,9 @@ import dev.custody.train.data.TrainingTable;
 import dev.custody.train.fit.TribuoTables;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
-import dev.custody.verify.VerifiedModel;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
+import dev.custody.verify.VerifiedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,8 +23,8 @@ import org.tribuo.classification.Label;
 
 /**
  * Evaluates a spec's release gates on a trained model: minimum metrics on the held-out test split
- * and on a golden set, the canary set, and the largest drop of each metric against a baseline
- * model that is verified and loaded only through pipeline-verify.
+ * and on a golden set, the canary set, and the largest drop of each metric against a baseline model
+ * that is verified and loaded only through pipeline-verify.
  */
 public final class GateEvaluator {
   /** Reads a gate data set (golden or canary) into a table, after checking its pinned digest. */
@@ -53,7 +53,8 @@ public final class GateEvaluator {
    * @param policy verifies the baseline model of a max-change gate
    * @param positiveLabel the label the binary metrics are computed for
    */
-  public GateEvaluator(PipelineSpec spec, TableSource tables, TrustPolicy policy, String positiveLabel) {
+  public GateEvaluator(
+      PipelineSpec spec, TableSource tables, TrustPolicy policy, String positiveLabel) {
     this.spec = spec;
     this.tables = tables;
     this.policy = policy;
@@ -66,7 +67,8 @@ public final class GateEvaluator {
    * @param testMetrics the model's metrics on {@code test}
    * @param testDigest the Merkle root of the test rows
    */
-  public List<GateResult> evaluate(Model<Label> model, TrainingTable test, Metrics testMetrics, Sha256 testDigest)
+  public List<GateResult> evaluate(
+      Model<Label> model, TrainingTable test, Metrics testMetrics, Sha256 testDigest)
       throws PipelineException, IOException {
     PipelineSpec.Gates gates = spec.gates();
     List<GateResult> out = new ArrayList<>();
@@ -104,7 +106,12 @@ public final class GateEvaluator {
   }
 
   private void minimums(
-      String prefix, Map<String, Double> minimum, Metrics m, String dataset, Sha256 digest, List<GateResult> out) {
+      String prefix,
+      Map<String, Double> minimum,
+      Metrics m,
+      String dataset,
+      Sha256 digest,
+      List<GateResult> out) {
     for (Map.Entry<String, Double> e : minimum.entrySet()) {
       double observed = metric(m, e.getKey());
       out.add(
@@ -128,7 +135,8 @@ public final class GateEvaluator {
       throws PipelineException, IOException {
     TrainingTable canary = tables.table(src);
     if (canary.rows().isEmpty()) {
-      throw new PipelineException(Reason.DATA_INVALID, "canary set " + src.display() + " has no rows");
+      throw new PipelineException(
+          Reason.DATA_INVALID, "canary set " + src.display() + " has no rows");
     }
     List<Prediction<Label>> predictions = model.predict(TribuoTables.examples(canary));
     List<String> changed = new ArrayList<>();
@@ -139,14 +147,19 @@ public final class GateEvaluator {
       if (predicted.equals(row.label())) {
         kept++;
       } else if (changed.size() < CANARY_ROWS_NAMED) {
-        changed.add("line " + row.sourceLine() + " expected " + row.label() + ", predicted " + predicted);
+        changed.add(
+            "line " + row.sourceLine() + " expected " + row.label() + ", predicted " + predicted);
       }
     }
     int n = canary.rows().size();
     String detail =
         kept == n
             ? ""
-            : (n - kept) + " of " + n + " canary rows changed label: " + String.join(", ", changed)
+            : (n - kept)
+                + " of "
+                + n
+                + " canary rows changed label: "
+                + String.join(", ", changed)
                 + (n - kept > changed.size() ? ", …" : "");
     return new GateResult(
         "canary",
@@ -164,7 +177,11 @@ public final class GateEvaluator {
   }
 
   private void maxChange(
-      PipelineSpec.MaxChangeGate gate, TrainingTable test, Metrics current, Sha256 testDigest, List<GateResult> out)
+      PipelineSpec.MaxChangeGate gate,
+      TrainingTable test,
+      Metrics current,
+      Sha256 testDigest,
+      List<GateResult> out)
       throws PipelineException, IOException {
     Path dir = spec.baseDirectory().resolve(gate.baseline()).normalize();
     Baseline baseline = loadBaseline(dir, policy);
@@ -203,7 +220,8 @@ public final class GateEvaluator {
     return new Baseline(chain.load(), chain.rootDigest());
   }
 
-  private Metrics evaluate(Model<Label> model, TrainingTable table, String what) throws PipelineException {
+  private Metrics evaluate(Model<Label> model, TrainingTable table, String what)
+      throws PipelineException {
     if (table.rows().isEmpty()) {
       throw new PipelineException(Reason.DATA_INVALID, what + " has no rows");
     }
@@ -221,7 +239,8 @@ public final class GateEvaluator {
       return switch (name) {
         case "accuracy" -> m.accuracy();
         case "auc" -> m.rocAuc();
-        case "macroF1" -> m.classes().stream().mapToDouble(Metrics.ClassMetrics::f1).average().orElse(Double.NaN);
+        case "macroF1" ->
+            m.classes().stream().mapToDouble(Metrics.ClassMetrics::f1).average().orElse(Double.NaN);
         default -> throw new IllegalArgumentException("unknown metric " + name);
       };
     }
@@ -235,8 +254,8 @@ public final class GateEvaluator {
   }
 
   /**
-   * The file name of a data source's display form (its path or URL, without a query), as the
-   * gate and provenance statements name it.
+   * The file name of a data source's display form (its path or URL, without a query), as the gate
+   * and provenance statements name it.
    */
   public static String fileName(String display) {
     String s = display;

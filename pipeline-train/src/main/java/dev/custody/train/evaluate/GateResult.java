@@ -9,11 +9,11 @@ import java.util.Optional;
 /**
  * One release gate, evaluated: what was measured, on which data, against which threshold.
  *
- * @param name the gate's name: {@code test-METRIC}, {@code golden-METRIC}, {@code canary} or
- *     {@code max-change-METRIC}
+ * @param name the gate's name: {@code test-METRIC}, {@code golden-METRIC}, {@code canary} or {@code
+ *     max-change-METRIC}
  * @param metric what was measured: a metric name ({@code accuracy}, {@code auc}, {@code macroF1},
- *     {@code recall:1}, ...), {@code canary-agreement}, or {@code METRIC-drop} for a change
- *     against the baseline
+ *     {@code recall:1}, ...), {@code canary-agreement}, or {@code METRIC-drop} for a change against
+ *     the baseline
  * @param comparator {@code >=}, {@code ==} or {@code <=}
  * @param threshold the required value
  * @param observed the measured value ({@code NaN} when the metric is undefined on the data, which

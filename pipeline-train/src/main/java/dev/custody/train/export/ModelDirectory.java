@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A model directory written atomically: everything goes into a directory of the final name inside
- * a private staging directory next to the target ({@code .NAME.staging-RANDOM/NAME}); {@link
+ * A model directory written atomically: everything goes into a directory of the final name inside a
+ * private staging directory next to the target ({@code .NAME.staging-RANDOM/NAME}); {@link
  * #publish()} fsyncs every file and directory, renames the staged directory onto the target in one
  * step and fsyncs the parent. A reader sees no directory or the complete one, never a half-written
  * model; a failure before {@code publish} leaves nothing behind ({@link #close()} removes the
@@ -52,7 +52,8 @@ public final class ModelDirectory implements AutoCloseable {
     Path parent = abs.getParent();
     Files.createDirectories(parent);
     Path staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".staging-");
-    return new ModelDirectory(abs, staging, Files.createDirectory(staging.resolve(abs.getFileName())));
+    return new ModelDirectory(
+        abs, staging, Files.createDirectory(staging.resolve(abs.getFileName())));
   }
 
   /**
@@ -63,7 +64,8 @@ public final class ModelDirectory implements AutoCloseable {
    */
   public static void requireAbsent(Path target) throws FileAlreadyExistsException {
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw new FileAlreadyExistsException(target.toString(), null, "refusing to replace a model directory");
+      throw new FileAlreadyExistsException(
+          target.toString(), null, "refusing to replace a model directory");
     }
   }
 
@@ -84,7 +86,8 @@ public final class ModelDirectory implements AutoCloseable {
         dir,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
               ch.force(true);
             }
@@ -130,7 +133,8 @@ public final class ModelDirectory implements AutoCloseable {
   }
 
   private static void fsyncDirectory(Path d) {
-    // Makes entries durable on Linux; directories cannot be opened for reading everywhere (Windows).
+    // Makes entries durable on Linux; directories cannot be opened for reading everywhere
+    // (Windows).
     try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {

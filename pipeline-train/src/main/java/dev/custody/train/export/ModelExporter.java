@@ -37,7 +37,8 @@ public final class ModelExporter {
   private final Clock clock;
   private final String builderVersion;
 
-  private ModelExporter(BundleSigner train, Supplier<BundleSigner> evaluate, Clock clock, String builderVersion) {
+  private ModelExporter(
+      BundleSigner train, Supplier<BundleSigner> evaluate, Clock clock, String builderVersion) {
     this.train = Objects.requireNonNull(train, "train");
     this.evaluate = Objects.requireNonNull(evaluate, "evaluate");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -99,24 +100,38 @@ public final class ModelExporter {
    * @param modelBytes the model, Tribuo protobuf bytes
    * @param datasetAttestation the dataset attestation bundle, copied as it is
    * @param build what the provenance records
-   * @param gates the gates that ran (all passed); none means no gate attestation, never an empty one
-   * @throws PipelineException if the model directory cannot be signed (as {@link ModelSigning#sign})
+   * @param gates the gates that ran (all passed); none means no gate attestation, never an empty
+   *     one
+   * @throws PipelineException if the model directory cannot be signed (as {@link
+   *     ModelSigning#sign})
    * @throws java.nio.file.FileAlreadyExistsException if {@code modelDir} exists
    * @throws IOException if a file cannot be written
    */
   public Exported export(
-      Path modelDir, ModelCard card, byte[] modelBytes, byte[] datasetAttestation, Build build, List<GatePredicate.Gate> gates)
+      Path modelDir,
+      ModelCard card,
+      byte[] modelBytes,
+      byte[] datasetAttestation,
+      Build build,
+      List<GatePredicate.Gate> gates)
       throws PipelineException, IOException {
     if (!card.modelFile().sha256().matches(Sha256.of(modelBytes))) {
       throw new IllegalArgumentException(
-          "the card names model bytes " + card.modelFile().sha256() + ", given " + Sha256.of(modelBytes));
+          "the card names model bytes "
+              + card.modelFile().sha256()
+              + ", given "
+              + Sha256.of(modelBytes));
     }
     try (ModelDirectory md = ModelDirectory.stage(modelDir)) {
       Path dir = md.dir();
       Files.write(dir.resolve(ChainLayout.MODEL_FILE), modelBytes);
       Files.write(dir.resolve(ChainLayout.CARD_FILE), card.toJson());
       ModelManifest manifest =
-          ModelSigning.sign(dir, dir.resolve(ChainLayout.SIGNATURE_FILE), train, List.of(ChainLayout.ATTESTATIONS));
+          ModelSigning.sign(
+              dir,
+              dir.resolve(ChainLayout.SIGNATURE_FILE),
+              train,
+              List.of(ChainLayout.ATTESTATIONS));
       Sha256 root = manifest.rootDigest();
       Files.createDirectory(dir.resolve(ChainLayout.ATTESTATIONS));
       Files.write(dir.resolve(ChainLayout.DATASET_ATTESTATION), datasetAttestation);
@@ -145,7 +160,8 @@ public final class ModelExporter {
       // a gate. A policy with gatePassed: true then refuses the model as CHAIN_INCOMPLETE.
       if (!gates.isEmpty()) {
         GatePredicate gate =
-            GatePredicate.of(card.name(), root, Sha256.of(provenanceBundle), card.contentDigest(), gates);
+            GatePredicate.of(
+                card.name(), root, Sha256.of(provenanceBundle), card.contentDigest(), gates);
         Files.write(dir.resolve(ChainLayout.GATE), evaluate.get().signStatement(gate.statement()));
       }
       md.publish();

@@ -22,10 +22,10 @@ import java.util.TreeMap;
  * directories such as {@code target/classes}, which a jar lock cannot pin by name. Leaving them out
  * would record less code than actually ran; instead each is recorded as {@code dir:NAME} with the
  * OpenSSF Model Signing root digest of its files (the SHA-256 over the SHA-256 of every file below
- * it, in path order, no file left out). {@code NAME} is the shortest
- * path suffix that tells the directories apart ({@code classes}, {@code test-classes}). A verifier
- * that requires a dependency lock should refuse a provenance with {@code dir:} entries: that code
- * was not built into a pinned jar.
+ * it, in path order, no file left out). {@code NAME} is the shortest path suffix that tells the
+ * directories apart ({@code classes}, {@code test-classes}). A verifier that requires a dependency
+ * lock should refuse a provenance with {@code dir:} entries: that code was not built into a pinned
+ * jar.
  *
  * @param jars jar file name → SHA-256, sorted by name
  * @param directories directory name → root digest of its files, sorted by name
@@ -93,13 +93,15 @@ public record TrainingClasspath(Map<String, Sha256> jars, Map<String, Sha256> di
     return out;
   }
 
-  private static void diff(String prefix, Map<String, Sha256> signed, Map<String, Sha256> found, List<String> out) {
+  private static void diff(
+      String prefix, Map<String, Sha256> signed, Map<String, Sha256> found, List<String> out) {
     for (var e : new TreeMap<>(signed).entrySet()) {
       Sha256 f = found.get(e.getKey());
       if (f == null) {
         out.add("removed: " + prefix + e.getKey());
       } else if (!f.matches(e.getValue())) {
-        out.add("changed: " + prefix + e.getKey() + " (signed " + e.getValue() + ", found " + f + ")");
+        out.add(
+            "changed: " + prefix + e.getKey() + " (signed " + e.getValue() + ", found " + f + ")");
       }
     }
     for (String name : new TreeMap<>(found).keySet()) {

@@ -22,15 +22,15 @@ import java.util.TreeMap;
  * <p>OLCUT flattens provenance into numbered nodes: objects ({@code omp}) whose fields point by
  * index at simple values ({@code smp}), maps ({@code mmp}) and lists ({@code lmp}); a simple value
  * marked as a reference names another object ({@code "mutabledataset-1"}). The numbering and the
- * object names follow the iteration order of provenance maps, which is not stable: a model
- * reloaded and serialized again numbers the same provenance differently. This class renumbers
- * the graph the way OLCUT builds it, but in an order fixed by the content alone: objects breadth
- * first from the root (the first object, as OLCUT reads it), the fields of each object and map by
- * key, list items in order; each object is renamed {@code <prefix>-<position>}. The result is a
- * valid {@code RootProvenanceProto} with the same content.
+ * object names follow the iteration order of provenance maps, which is not stable: a model reloaded
+ * and serialized again numbers the same provenance differently. This class renumbers the graph the
+ * way OLCUT builds it, but in an order fixed by the content alone: objects breadth first from the
+ * root (the first object, as OLCUT reads it), the fields of each object and map by key, list items
+ * in order; each object is renamed {@code <prefix>-<position>}. The result is a valid {@code
+ * RootProvenanceProto} with the same content.
  *
- * <p>Input that is not a well-formed graph (index collisions, dangling indices or references,
- * nodes unreachable from the root, one value node under two parents, nesting deeper than {@value
+ * <p>Input that is not a well-formed graph (index collisions, dangling indices or references, nodes
+ * unreachable from the root, one value node under two parents, nesting deeper than {@value
  * #MAX_NESTING}) is refused as {@link Reason#MALFORMED}.
  */
 final class CanonicalProvenance {

@@ -42,11 +42,11 @@ import org.tribuo.protos.core.TribuoCoreImpl;
  * ({@code tribuo.core.ModelProto}) made canonical:
  *
  * <ol>
- *   <li>every {@code google.protobuf.Any} (Tribuo nests each model, domain, node and transformer
- *       in one) is unpacked by its type name, made canonical in turn, and packed again with its
- *       type URL unchanged;
- *   <li>in every OLCUT provenance entry ({@code olcut.SimpleProvenanceProto}) that is volatile,
- *       the {@code value} is cleared and its key and class are kept. Volatile entries are those of
+ *   <li>every {@code google.protobuf.Any} (Tribuo nests each model, domain, node and transformer in
+ *       one) is unpacked by its type name, made canonical in turn, and packed again with its type
+ *       URL unchanged;
+ *   <li>in every OLCUT provenance entry ({@code olcut.SimpleProvenanceProto}) that is volatile, the
+ *       {@code value} is cleared and its key and class are kept. Volatile entries are those of
  *       class {@code DateTimeProvenance}, {@code DateProvenance} or {@code TimeProvenance}
  *       (training and data-source timestamps, file modification times), {@code FileProvenance} or
  *       {@code URLProvenance} (absolute paths and URLs on the training machine), and those keyed

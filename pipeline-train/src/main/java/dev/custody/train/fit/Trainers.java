@@ -45,14 +45,13 @@ public final class Trainers {
    * Trains a model on every row of {@code table}.
    *
    * @throws PipelineException with {@link Reason#TRAINING_FAILED} if the table has no rows, fewer
-   *     than two distinct labels, or the trainer rejects the data; with {@link
-   *     Reason#SPEC_INVALID} if a random forest leaves {@code featureFraction} to its default and
-   *     that default samples nothing (a table of one feature)
+   *     than two distinct labels, or the trainer rejects the data; with {@link Reason#SPEC_INVALID}
+   *     if a random forest leaves {@code featureFraction} to its default and that default samples
+   *     nothing (a table of one feature)
    * @throws IllegalArgumentException if a row's label or feature is not declared by the table, or a
    *     value is not finite (ingest guarantees neither happens)
    */
-  public static Model<Label> train(TrainerSpec spec, TrainingTable table)
-      throws PipelineException {
+  public static Model<Label> train(TrainerSpec spec, TrainingTable table) throws PipelineException {
     Set<String> present = new TreeSet<>();
     for (TrainingTable.Row row : table.rows()) {
       present.add(row.label());

@@ -36,7 +36,11 @@ public final class TribuoTables {
     for (TrainingTable.Row row : table.rows()) {
       if (!labels.contains(row.label())) {
         throw new IllegalArgumentException(
-            "row at line " + row.sourceLine() + ": label '" + row.label() + "' not in "
+            "row at line "
+                + row.sourceLine()
+                + ": label '"
+                + row.label()
+                + "' not in "
                 + table.labels());
       }
       ArrayExample<Label> example = example(row, features);

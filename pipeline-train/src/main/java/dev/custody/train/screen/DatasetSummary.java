@@ -109,7 +109,10 @@ public record DatasetSummary(
         s.dropped(),
         s.statistics(),
         s.firstRows().stream()
-            .map(f -> new DatasetPredicate.FlaggedRow(f.source(), f.line(), f.id(), f.label(), f.detail()))
+            .map(
+                f ->
+                    new DatasetPredicate.FlaggedRow(
+                        f.source(), f.line(), f.id(), f.label(), f.detail()))
             .toList());
   }
 }

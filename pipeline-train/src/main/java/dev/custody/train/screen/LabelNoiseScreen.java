@@ -1,7 +1,7 @@
 package dev.custody.train.screen;
 
-import dev.custody.train.data.ParsedRow;
 import dev.custody.core.chain.FeatureSchema;
+import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.ScreenSpec;
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -1,7 +1,7 @@
 package dev.custody.train.screen;
 
-import dev.custody.train.data.ParsedRow;
 import dev.custody.core.chain.FeatureSchema;
+import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.ScreenSpec;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -25,7 +25,8 @@ final class OutlierScreen {
 
   private OutlierScreen() {}
 
-  static Screening.Outcome run(List<ParsedRow> rows, FeatureSchema schema, ScreenSpec.Outliers spec) {
+  static Screening.Outcome run(
+      List<ParsedRow> rows, FeatureSchema schema, ScreenSpec.Outliers spec) {
     double threshold = spec.threshold();
     int columns = schema.numeric().size();
     double[] median = new double[columns];

@@ -2,9 +2,9 @@ package dev.custody.train.screen;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
-import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.ScreenSpec.Policy;
 import java.util.ArrayList;
@@ -38,7 +38,10 @@ public final class Screening {
    * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
    */
   public static Result run(
-      List<ScreenSpec> screens, FeatureSchema schema, List<ParsedRow> rows, List<CanonicalRow> baseline)
+      List<ScreenSpec> screens,
+      FeatureSchema schema,
+      List<ParsedRow> rows,
+      List<CanonicalRow> baseline)
       throws PipelineException {
     List<ParsedRow> current = rows;
     List<ScreenReport> reports = new ArrayList<>();
@@ -138,8 +141,14 @@ public final class Screening {
         flags.add(
             new Flag(
                 i,
-                "label changed from " + b.label() + " (baseline " + b.source() + " line " + b.line()
-                    + ") to " + c.label()));
+                "label changed from "
+                    + b.label()
+                    + " (baseline "
+                    + b.source()
+                    + " line "
+                    + b.line()
+                    + ") to "
+                    + c.label()));
       }
     }
     Map<String, Double> stats = new LinkedHashMap<>();
@@ -149,9 +158,7 @@ public final class Screening {
   }
 
   private static List<String> changeKey(CanonicalRow r) {
-    return r.id().isEmpty()
-        ? r.fields().subList(1, r.fields().size())
-        : List.of("id", r.id());
+    return r.id().isEmpty() ? r.fields().subList(1, r.fields().size()) : List.of("id", r.id());
   }
 
   /** The feature vector as a map key: equal keys mean the model sees the same input. */

@@ -3,15 +3,14 @@ package dev.custody.train.spec;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
-import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.YamlTree;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.internal.Bytes;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,8 +156,8 @@ public final class PipelineSpec {
   }
 
   /**
-   * The data screens that run at ingest, in run order (duplicates, conflicts, outliers,
-   * labelNoise, labelChanges); screens the spec does not name do not run.
+   * The data screens that run at ingest, in run order (duplicates, conflicts, outliers, labelNoise,
+   * labelChanges); screens the spec does not name do not run.
    */
   public List<ScreenSpec> screens() {
     return screens;

@@ -55,8 +55,7 @@ public sealed interface ScreenSpec
   }
 
   /**
-   * Rows with the same features and the same label as an earlier row (spec key {@code
-   * duplicates}).
+   * Rows with the same features and the same label as an earlier row (spec key {@code duplicates}).
    *
    * @param policy what to do with flagged rows
    * @param maxFlagged flagged rows tolerated by policy fail, at least 0
@@ -79,8 +78,7 @@ public sealed interface ScreenSpec
   }
 
   /**
-   * Rows with the same features as another row but a different label (spec key {@code
-   * conflicts}).
+   * Rows with the same features as another row but a different label (spec key {@code conflicts}).
    *
    * @param policy what to do with flagged rows
    * @param maxFlagged flagged rows tolerated by policy fail, at least 0
@@ -178,9 +176,9 @@ public sealed interface ScreenSpec
   }
 
   /**
-   * Rows whose label differs from the same row (same id, else same features) in a baseline
-   * dataset: the previous, pinned version of the data (spec key {@code labelChanges}). Catches
-   * relabelled rows exactly.
+   * Rows whose label differs from the same row (same id, else same features) in a baseline dataset:
+   * the previous, pinned version of the data (spec key {@code labelChanges}). Catches relabelled
+   * rows exactly.
    *
    * @param policy what to do with flagged rows
    * @param maxFlagged flagged rows tolerated by policy fail, at least 0

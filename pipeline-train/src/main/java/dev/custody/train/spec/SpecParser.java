@@ -8,20 +8,20 @@ import dev.custody.core.YamlReader.Obj;
 import dev.custody.core.YamlTree;
 import dev.custody.core.YamlTree.Node;
 import dev.custody.core.YamlTree.Scalar;
-import dev.custody.train.spec.PipelineSpec.CanaryGate;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.chain.FeatureSchema.CategoricalColumn;
+import dev.custody.core.chain.FeatureSchema.LabelColumn;
+import dev.custody.core.chain.FeatureSchema.NumericColumn;
+import dev.custody.core.chain.FeatureSchema.TextColumn;
+import dev.custody.train.spec.PipelineSpec.CanaryGate;
 import dev.custody.train.spec.PipelineSpec.Data;
 import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.Format;
 import dev.custody.train.spec.PipelineSpec.Gates;
 import dev.custody.train.spec.PipelineSpec.GoldenGate;
-import dev.custody.core.chain.FeatureSchema.LabelColumn;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;
 import dev.custody.train.spec.PipelineSpec.MaxChangeGate;
-import dev.custody.core.chain.FeatureSchema;
-import dev.custody.core.chain.FeatureSchema.NumericColumn;
-import dev.custody.core.chain.FeatureSchema.TextColumn;
 import dev.custody.train.spec.PipelineSpec.RemoteFile;
 import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.PipelineSpec.Split;
@@ -235,7 +235,8 @@ public final class SpecParser {
       }
     }
     try {
-      return new FeatureSchema(id, new LabelColumn(labelColumn, labels), numeric, categorical, text);
+      return new FeatureSchema(
+          id, new LabelColumn(labelColumn, labels), numeric, categorical, text);
     } catch (IllegalArgumentException e) {
       throw r.error(node, e.getMessage());
     }

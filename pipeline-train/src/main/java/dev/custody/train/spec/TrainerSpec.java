@@ -4,16 +4,16 @@ import static dev.custody.train.spec.InvalidParameter.integerIn;
 import static dev.custody.train.spec.InvalidParameter.numberIn;
 
 /**
- * Which trainer to run and with which parameters, seed included: everything that, together with
- * the training rows, determines the model. The spec's {@code trainer} section is parsed straight
- * into one of these records ({@code type: logistic | cart | random-forest}); each validates its
+ * Which trainer to run and with which parameters, seed included: everything that, together with the
+ * training rows, determines the model. The spec's {@code trainer} section is parsed straight into
+ * one of these records ({@code type: logistic | cart | random-forest}); each validates its
  * parameters on construction, so a spec that exists can be trained. An absent parameter takes the
  * default documented on its record; the seed defaults to the split's seed.
  *
- * <p>Only trainers whose models are plain protobuf (no native code, no embedded Java
- * serialization) are offered: logistic regression, CART and random forest. XGBoost and LibLinear
- * are deliberately absent (DESIGN.md, "Tribuo facts"). Trees use Gini impurity, the only one the
- * safe loader's allow-list admits; the parser refuses {@code impurity: entropy}.
+ * <p>Only trainers whose models are plain protobuf (no native code, no embedded Java serialization)
+ * are offered: logistic regression, CART and random forest. XGBoost and LibLinear are deliberately
+ * absent (DESIGN.md, "Tribuo facts"). Trees use Gini impurity, the only one the safe loader's
+ * allow-list admits; the parser refuses {@code impurity: entropy}.
  */
 public sealed interface TrainerSpec
     permits TrainerSpec.LogisticRegression, TrainerSpec.Cart, TrainerSpec.RandomForest {
@@ -115,17 +115,16 @@ public sealed interface TrainerSpec
   /**
    * A random forest, spec type {@code random-forest}: {@code trees} CART trees, each grown on a
    * bootstrap sample of the training rows and considering a random {@code featureFraction} of the
-   * features at each split (Tribuo {@code RandomForestTrainer}). The trees' class distributions
-   * are averaged ({@code FullyWeightedVotingCombiner}), as scikit-learn's {@code predict_proba}
-   * does.
+   * features at each split (Tribuo {@code RandomForestTrainer}). The trees' class distributions are
+   * averaged ({@code FullyWeightedVotingCombiner}), as scikit-learn's {@code predict_proba} does.
    *
    * @param trees number of trees, in [1, 10000]; required (there is no sensible default: Tribuo's
    *     trees are slow on continuous features)
    * @param maxDepth maximum depth of each tree, in [1, 64], or {@link #UNLIMITED_DEPTH} (the
    *     default)
    * @param minLeaf minimum total example weight in a child, positive (default 5)
-   * @param featureFraction fraction of the features tried at each split, in (0, 1); or null for
-   *     the default √F / F of F features, scikit-learn's {@code max_features="sqrt"} (see {@link
+   * @param featureFraction fraction of the features tried at each split, in (0, 1); or null for the
+   *     default √F / F of F features, scikit-learn's {@code max_features="sqrt"} (see {@link
    *     #featureFractionFor})
    * @param seed seed of the bootstrap samples and feature choices
    */
@@ -148,8 +147,8 @@ public sealed interface TrainerSpec
     /**
      * The feature fraction for a table of {@code featureCount} features: the spec's, or √F / F.
      *
-     * @throws IllegalArgumentException if the default is 1 (a table of one feature), which
-     *     samples nothing
+     * @throws IllegalArgumentException if the default is 1 (a table of one feature), which samples
+     *     nothing
      */
     public float featureFractionFor(int featureCount) {
       if (featureFraction != null) {

@@ -26,8 +26,7 @@ class EvaluatorTest {
     assertThat(m.accuracy()).isCloseTo(4 / 6.0, within(1e-12));
     assertThat(m.confusion().counts())
         .containsExactly(List.of(2L, 1L, 0L), List.of(0L, 1L, 1L), List.of(0L, 0L, 1L));
-    assertThat(m.of("a"))
-        .isEqualTo(new Metrics.ClassMetrics("a", 1.0, 2 / 3.0, 0.8, 3));
+    assertThat(m.of("a")).isEqualTo(new Metrics.ClassMetrics("a", 1.0, 2 / 3.0, 0.8, 3));
     assertThat(m.of("b").precision()).isCloseTo(0.5, within(1e-12));
     assertThat(m.of("b").recall()).isCloseTo(0.5, within(1e-12));
     assertThat(m.of("c").precision()).isCloseTo(0.5, within(1e-12));
@@ -56,8 +55,7 @@ class EvaluatorTest {
   @Test
   void rocAuc_tiedScores_countHalf() {
     // one positive ties a negative at 0.5 and beats the other at 0.2: (1 + 0.5) / 2
-    double auc =
-        Evaluator.rocAuc(new double[] {0.5, 0.5, 0.2}, new boolean[] {true, false, false});
+    double auc = Evaluator.rocAuc(new double[] {0.5, 0.5, 0.2}, new boolean[] {true, false, false});
 
     assertThat(auc).isCloseTo(0.75, within(1e-12));
   }
@@ -110,8 +108,7 @@ class EvaluatorTest {
   @Test
   void evaluate_separableRows_perfectScores() throws Exception {
     TrainingTable table = TinyTable.create();
-    Model<Label> model =
-        Trainers.train(TrainerSpec.LogisticRegression.withDefaults(1), table);
+    Model<Label> model = Trainers.train(TrainerSpec.LogisticRegression.withDefaults(1), table);
 
     Metrics m = Evaluator.evaluate(model, table, "hi");
 

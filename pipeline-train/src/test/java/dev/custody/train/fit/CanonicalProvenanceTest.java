@@ -72,7 +72,8 @@ class CanonicalProvenanceTest {
     RootProvenanceProto b = CanonicalProvenance.canonical(numberedAnotherWay());
 
     assertThat(a).isEqualTo(b);
-    assertThat(a.getOmpList()).extracting(ObjectProvenanceProto::getObjectName)
+    assertThat(a.getOmpList())
+        .extracting(ObjectProvenanceProto::getObjectName)
         .containsExactly("model-0", "dataset-1");
   }
 

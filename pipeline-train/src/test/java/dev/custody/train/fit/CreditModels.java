@@ -14,10 +14,12 @@ import org.tribuo.classification.Label;
  */
 public final class CreditModels {
   /** Seed 000's random forest: 5 trees, depth 3, at least 100 rows a leaf. */
-  public static final TrainerSpec RANDOM_FOREST = new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42);
+  public static final TrainerSpec RANDOM_FOREST =
+      new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42);
 
   /** Standardized logistic regression with the defaults. */
-  public static final TrainerSpec LOGISTIC_REGRESSION = TrainerSpec.LogisticRegression.withDefaults(42);
+  public static final TrainerSpec LOGISTIC_REGRESSION =
+      TrainerSpec.LogisticRegression.withDefaults(42);
 
   /** One tree of depth 5, at least 100 rows a leaf. */
   public static final TrainerSpec CART = new TrainerSpec.Cart(5, 100f, 0f, 42);

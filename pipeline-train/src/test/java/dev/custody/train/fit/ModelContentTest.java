@@ -68,8 +68,7 @@ class ModelContentTest {
 
   @Test
   void canonicalBytes_trainedModel_dropVolatileProvenanceOnly() throws Exception {
-    Model<Label> model =
-        Trainers.train(TrainerSpec.LogisticRegression.withDefaults(3), small());
+    Model<Label> model = Trainers.train(TrainerSpec.LogisticRegression.withDefaults(3), small());
     String year = model.getProvenance().getTrainingTime().toString().substring(0, 5); // "2026-"
     String javaVersion = System.getProperty("java.version");
 
@@ -87,8 +86,7 @@ class ModelContentTest {
 
   @Test
   void protobufBytes_turkishDefaultLocale_throwsNamingTheWorkaround() throws Exception {
-    Model<Label> model =
-        Trainers.train(new TrainerSpec.Cart(2, 1f, 0f, 1), TinyTable.create());
+    Model<Label> model = Trainers.train(new TrainerSpec.Cart(2, 1f, 0f, 1), TinyTable.create());
     Locale before = Locale.getDefault();
     try {
       Locale.setDefault(Locale.forLanguageTag("tr-TR"));

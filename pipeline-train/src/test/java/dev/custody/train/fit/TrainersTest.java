@@ -29,8 +29,7 @@ class TrainersTest {
 
     assertThatThrownBy(() -> Trainers.train(new TrainerSpec.Cart(3, 1f, 0f, 1), table))
         .isInstanceOfSatisfying(
-            PipelineException.class,
-            e -> assertThat(e.reason()).isEqualTo(Reason.TRAINING_FAILED))
+            PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRAINING_FAILED))
         .hasMessageContaining("at least two labels");
   }
 
@@ -59,8 +58,7 @@ class TrainersTest {
 
     assertThatThrownBy(() -> Trainers.train(TrainerSpec.LogisticRegression.withDefaults(1), empty))
         .isInstanceOfSatisfying(
-            PipelineException.class,
-            e -> assertThat(e.reason()).isEqualTo(Reason.TRAINING_FAILED));
+            PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TRAINING_FAILED));
   }
 
   @Test
@@ -102,8 +100,7 @@ class TrainersTest {
     assertThat(Trainers.varyingFeatures(table)).containsExactly("(r+)", "s.p");
     List<Prediction<Label>> predictions = model.predict(TribuoTables.examples(table));
     for (Prediction<Label> p : predictions) {
-      assertThat(p.getOutputScores().values())
-          .allSatisfy(l -> assertThat(l.getScore()).isFinite());
+      assertThat(p.getOutputScores().values()).allSatisfy(l -> assertThat(l.getScore()).isFinite());
     }
     assertThat(predictions)
         .extracting(p -> p.getOutput().getLabel())

@@ -64,8 +64,12 @@ class LabelChangesScreenTest {
   @Test
   void labelChanges_fivePercentFlipped_flagsEveryFlipAndNothingElse() throws Exception {
     PipelineSpec spec = spec("warn");
-    List<ParsedRow> rows = new RowReader(spec.schema(), spec.format()).read(Files.readAllBytes(poisoned), "credit-poisoned.csv");
-    List<CanonicalRow> baseline = Ingest.create().rows(PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml")));
+    List<ParsedRow> rows =
+        new RowReader(spec.schema(), spec.format())
+            .read(Files.readAllBytes(poisoned), "credit-poisoned.csv");
+    List<CanonicalRow> baseline =
+        Ingest.create()
+            .rows(PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml")));
 
     Screening.Outcome o = Screening.labelChanges(rows, baseline);
 
@@ -77,8 +81,14 @@ class LabelChangesScreenTest {
     }
     double precision = truePositives / (double) o.flags().size();
     double recall = truePositives / (double) flippedIds.size();
-    System.out.printf(Locale.ROOT, "labelChanges screen: %d rows, %d flipped, %d flagged: precision %.3f, recall %.3f%n",
-        rows.size(), flippedIds.size(), o.flags().size(), precision, recall);
+    System.out.printf(
+        Locale.ROOT,
+        "labelChanges screen: %d rows, %d flipped, %d flagged: precision %.3f, recall %.3f%n",
+        rows.size(),
+        flippedIds.size(),
+        o.flags().size(),
+        precision,
+        recall);
     assertThat(flippedIds).hasSize(1500);
     assertThat(recall).isGreaterThanOrEqualTo(0.5);
     assertThat(precision).isGreaterThanOrEqualTo(0.5);
@@ -102,7 +112,9 @@ class LabelChangesScreenTest {
     Path specFile = dir.resolve("same.yaml");
     Files.writeString(specFile, specText(original, "fail"));
     IngestResult r = Ingest.create().run(PipelineSpec.load(specFile));
-    assertThat(r.summary().screens()).singleElement().satisfies(s -> assertThat(s.flagged()).isZero());
+    assertThat(r.summary().screens())
+        .singleElement()
+        .satisfies(s -> assertThat(s.flagged()).isZero());
   }
 
   private PipelineSpec spec(String policy) throws Exception {
@@ -113,7 +125,8 @@ class LabelChangesScreenTest {
 
   private String specText(Path data, String policy) throws Exception {
     Path baseline = Fixtures.projectRoot().resolve("examples/credit-rf.yaml").toAbsolutePath();
-    return String.join("\n",
+    return String.join(
+        "\n",
         "name: credit-poisoned",
         "version: 2",
         "data:",
@@ -129,7 +142,11 @@ class LabelChangesScreenTest {
         "split: {testFraction: 0.1, seed: 42}",
         "trainer: {type: random-forest, params: {trees: 5, maxDepth: 3, minLeaf: 100, seed: 42}}",
         "screens:",
-        "  labelChanges: {policy: " + policy + ", params: {baseline: " + baseline + ", reportRows: 3}}",
+        "  labelChanges: {policy: "
+            + policy
+            + ", params: {baseline: "
+            + baseline
+            + ", reportRows: 3}}",
         "");
   }
 }

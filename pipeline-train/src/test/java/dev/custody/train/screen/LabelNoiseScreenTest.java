@@ -117,8 +117,7 @@ class LabelNoiseScreenTest {
 
     long start = System.nanoTime();
     Screening.Outcome o =
-        new LabelNoiseScreen(
-                spec.schema(), spec.screen(ScreenSpec.LabelNoise.class).orElseThrow())
+        new LabelNoiseScreen(spec.schema(), spec.screen(ScreenSpec.LabelNoise.class).orElseThrow())
             .run(rows);
     double seconds = (System.nanoTime() - start) / 1e9;
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
-import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.Sha256;
+import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
 import dev.custody.train.spec.PipelineSpec.LockFile;

@@ -97,8 +97,7 @@ class TrainerScreenSpecTest {
         arguments(
             "{type: logistic, params: {minibatch: 1.5}}",
             "trainer.params.minibatch: expected an integer"),
-        arguments(
-            "{type: cart, params: {seed: 1.5}}", "trainer.params.seed: expected an integer"),
+        arguments("{type: cart, params: {seed: 1.5}}", "trainer.params.seed: expected an integer"),
         arguments(
             "{type: cart, params: {maxDepth: deep}}",
             "trainer.params.maxDepth: expected an integer, found a string (deep)"),
