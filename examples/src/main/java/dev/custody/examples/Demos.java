@@ -40,7 +40,10 @@ final class Demos {
    * A policy trusting {@code key} for every stage and requiring a passed gate when there is one.
    */
   static TrustPolicy trusting(SigningKey key, boolean requireGate) {
-    TrustPolicy.Builder b = TrustPolicy.builder().requireGate(requireGate);
+    TrustPolicy.Builder b = TrustPolicy.builder();
+    if (!requireGate) {
+      b.insecureAcceptUngatedModels();
+    }
     for (Stage s : Stage.values()) {
       b.trustKey(s, key.publicKey());
     }

@@ -74,7 +74,8 @@ class GatesTest {
             dev.custody.core.VerificationException.class,
             () -> dev.custody.verify.ChainVerifier.builder(policy).build().verify(m.directory()));
     assertThat(refused.reason()).isEqualTo(Reason.CHAIN_INCOMPLETE);
-    TrustPolicy noGate = Chain.trustingBuilder(key.publicKey()).requireGate(false).build();
+    TrustPolicy noGate =
+        Chain.trustingBuilder(key.publicKey()).insecureAcceptUngatedModels().build();
     assertThat(
             dev.custody.verify.ChainVerifier.builder(noGate).build().verify(m.directory()).gate())
         .isEmpty();

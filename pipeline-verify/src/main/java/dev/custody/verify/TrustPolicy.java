@@ -271,15 +271,23 @@ public final class TrustPolicy {
       return this;
     }
 
-    /** Whether a passed gate attestation is required (default: yes). */
-    public Builder requireGate(boolean require) {
-      this.requireGate = require;
+    /**
+     * Accepts models without a passed gate attestation (the YAML policy's {@code require:
+     * {gatePassed: false}}). By default a gate attestation is required, signed by an EVALUATE
+     * signer, about this model, with every gate passed; this relaxation lets a model that no
+     * release gate has looked at through, hence the name.
+     */
+    public Builder insecureAcceptUngatedModels() {
+      this.requireGate = false;
       return this;
     }
 
-    /** Whether a verification summary of an independent re-run is required (default: no). */
-    public Builder requireReproduction(boolean require) {
-      this.requireReproduction = require;
+    /**
+     * Requires a {@code PASSED} verification summary of an independent re-run, signed by a
+     * REPRODUCE signer (default: not required).
+     */
+    public Builder requireReproduction() {
+      this.requireReproduction = true;
       return this;
     }
 
@@ -379,8 +387,12 @@ public final class TrustPolicy {
       Obj o = r.map(req, "gatePassed", "reproduced");
       Node gate = o.optional("gatePassed");
       Node reproduced = o.optional("reproduced");
-      b.requireGate(gate == null || r.bool(gate))
-          .requireReproduction(reproduced != null && r.bool(reproduced));
+      if (gate != null && !r.bool(gate)) {
+        b.insecureAcceptUngatedModels();
+      }
+      if (reproduced != null && r.bool(reproduced)) {
+        b.requireReproduction();
+      }
     }
     Node model = root.optional("model");
     if (model != null) {
