@@ -1,6 +1,10 @@
 package dev.custody.cli;
 
 import dev.custody.verify.DeserializationFilter;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
 
 /** Entry point of the {@code custody} command. */
 public final class Main {
@@ -14,6 +18,15 @@ public final class Main {
       System.err.println("custody: " + e.getMessage());
       System.exit(1);
     }
-    System.exit(CustodyCommand.commandLine().execute(args));
+    CommandLine cl = CustodyCommand.commandLine();
+    // One writer for every subcommand, flushed before exit: PrintWriter's autoflush covers
+    // println but not print, and a verb's --json output ends with print.
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    cl.setOut(out);
+    int code = cl.execute(args);
+    out.flush();
+    cl.getErr().flush();
+    System.exit(code);
   }
 }
