@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.SigningKey;
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.train.DatasetAttestation;
 import dev.custody.train.Pipeline;
 import dev.custody.train.StageSigners;
-import dev.custody.train.screen.ScreenReport;
 import dev.custody.train.spec.PipelineSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ final class IngestCommand implements Callable<Integer> {
       root.put("attestation", file.toString());
       root.put("attestationDigest", d.fileDigest().toString());
       ArrayNode screens = root.putArray("screens");
-      for (ScreenReport r : d.summary().screens()) {
+      for (DatasetPredicate.Screen r : d.summary().screens()) {
         screens
             .addObject()
             .put("screen", r.screen())
@@ -105,7 +105,7 @@ final class IngestCommand implements Callable<Integer> {
               + d.summary().keptRows()
               + " kept; dataset D "
               + d.datasetDigest());
-      for (ScreenReport r : d.summary().screens()) {
+      for (DatasetPredicate.Screen r : d.summary().screens()) {
         o.println(
             "  screen "
                 + r.screen()

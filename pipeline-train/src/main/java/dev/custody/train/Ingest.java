@@ -5,6 +5,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.YamlTree;
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.Fetcher;
@@ -14,7 +15,6 @@ import dev.custody.train.data.RowReader;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
-import dev.custody.train.screen.ScreenReport;
 import dev.custody.train.screen.Screening;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.PipelineSpec.FileList;
@@ -140,12 +140,12 @@ public final class Ingest {
     return new IngestResult(table, summary, canonical, keptCanonical);
   }
 
-  private static String screenDetail(List<ScreenReport> reports, int rows, int kept) {
+  private static String screenDetail(List<DatasetPredicate.Screen> reports, int rows, int kept) {
     if (reports.isEmpty()) {
       return "no screens configured";
     }
     List<String> parts = new ArrayList<>();
-    for (ScreenReport r : reports) {
+    for (DatasetPredicate.Screen r : reports) {
       parts.add(r.screen() + " " + r.flagged() + " flagged (" + r.policy() + ")");
     }
     return String.join(", ", parts) + "; kept " + kept + " of " + rows + " rows";

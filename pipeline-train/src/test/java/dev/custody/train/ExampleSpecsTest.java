@@ -2,8 +2,8 @@ package dev.custody.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.train.screen.DatasetSummary;
-import dev.custody.train.screen.ScreenReport;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import java.util.Locale;
@@ -29,7 +29,7 @@ class ExampleSpecsTest {
     assertThat(s.rowsRoot().hex())
         .isEqualTo("e83e97d1c98e742894155f90a036157302e34e1344e63b0aafd669d9d9324e0c");
     assertThat(s.screens())
-        .extracting(ScreenReport::screen)
+        .extracting(DatasetPredicate.Screen::screen)
         .containsExactly("duplicates", "conflicts", "outliers", "labelNoise");
     assertThat(r.table().featureNames())
         .containsExactly(
@@ -69,7 +69,7 @@ class ExampleSpecsTest {
         "ingest %s: %.1f s%n",
         r.summary().specName(),
         (System.nanoTime() - start) / 1e9);
-    for (ScreenReport s : r.summary().screens()) {
+    for (DatasetPredicate.Screen s : r.summary().screens()) {
       System.out.printf(
           Locale.ROOT,
           "  %s (%s): %d of %d flagged, %d dropped %s; first: %s%n",

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.train.data.TrainingTable;
-import dev.custody.train.screen.ScreenReport;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import java.util.Map;
@@ -21,7 +21,7 @@ class ScreensTest {
   void duplicates_warn_reportsLaterCopiesAndKeepsThem() throws Exception {
     IngestResult r = ingest.run(Fixtures.spec(DUPES, "screens: {duplicates: {policy: warn}}"));
 
-    ScreenReport report = r.summary().screens().get(0);
+    DatasetPredicate.Screen report = r.summary().screens().get(0);
     assertThat(report.screen()).isEqualTo("duplicates");
     assertThat(report.policy()).isEqualTo("warn");
     assertThat(report.rowsChecked()).isEqualTo(7);
@@ -30,9 +30,9 @@ class ScreensTest {
     assertThat(report.statistics()).containsEntry("groups", 2.0);
     assertThat(report.firstRows())
         .extracting(
-            ScreenReport.FlaggedRow::line,
-            ScreenReport.FlaggedRow::id,
-            ScreenReport.FlaggedRow::detail)
+            DatasetPredicate.FlaggedRow::line,
+            DatasetPredicate.FlaggedRow::id,
+            DatasetPredicate.FlaggedRow::detail)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(3L, "2", "duplicate of line 2 (label yes)"),
             org.assertj.core.groups.Tuple.tuple(6L, "5", "duplicate of line 2 (label yes)"),
@@ -86,11 +86,11 @@ class ScreensTest {
             Fixtures.spec(
                 DUPES, "screens: {duplicates: {policy: drop}, conflicts: {policy: drop}}"));
 
-    ScreenReport conflicts = r.summary().screens().get(1);
+    DatasetPredicate.Screen conflicts = r.summary().screens().get(1);
     assertThat(conflicts.rowsChecked()).isEqualTo(4);
     assertThat(conflicts.flagged()).isEqualTo(2);
     assertThat(conflicts.firstRows())
-        .extracting(ScreenReport.FlaggedRow::line, ScreenReport.FlaggedRow::detail)
+        .extracting(DatasetPredicate.FlaggedRow::line, DatasetPredicate.FlaggedRow::detail)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(
                 4L, "labels {no=1, yes=1} among 2 rows with these features"),
@@ -115,7 +115,7 @@ class ScreensTest {
     IngestResult r =
         ingest.run(Fixtures.spec("screens/outliers.csv", "screens: {outliers: {policy: warn}}"));
 
-    ScreenReport report = r.summary().screens().get(0);
+    DatasetPredicate.Screen report = r.summary().screens().get(0);
     assertThat(report.flagged()).isEqualTo(1);
     assertThat(report.firstRows().get(0).line()).isEqualTo(13);
     assertThat(report.firstRows().get(0).detail()).startsWith("income = 1000000: robust z ");

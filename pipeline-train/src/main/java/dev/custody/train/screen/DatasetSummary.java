@@ -44,7 +44,7 @@ public record DatasetSummary(
     Sha256 keptRoot,
     FeatureSchema schema,
     List<String> canonicalColumns,
-    List<ScreenReport> screens) {
+    List<DatasetPredicate.Screen> screens) {
   public DatasetSummary {
     Objects.requireNonNull(specDigest, "specDigest");
     Objects.requireNonNull(rowsRoot, "rowsRoot");
@@ -88,7 +88,7 @@ public record DatasetSummary(
         new DatasetPredicate.Rows(keptRows, keptLabelCounts, keptRoot),
         featureSchema(),
         canonicalColumns,
-        screens.stream().map(DatasetSummary::screen).toList());
+        screens);
   }
 
   /** The schema, as the model card signs it. */
@@ -98,21 +98,5 @@ public record DatasetSummary(
 
   private static DatasetPredicate.DataFile file(DataFile f) {
     return new DatasetPredicate.DataFile(f.source(), f.sha256(), f.bytes(), f.rows());
-  }
-
-  private static DatasetPredicate.Screen screen(ScreenReport s) {
-    return new DatasetPredicate.Screen(
-        s.screen(),
-        s.policy(),
-        s.rowsChecked(),
-        s.flagged(),
-        s.dropped(),
-        s.statistics(),
-        s.firstRows().stream()
-            .map(
-                f ->
-                    new DatasetPredicate.FlaggedRow(
-                        f.source(), f.line(), f.id(), f.label(), f.detail()))
-            .toList());
   }
 }

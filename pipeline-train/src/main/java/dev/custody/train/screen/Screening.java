@@ -2,6 +2,7 @@ package dev.custody.train.screen;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
@@ -25,7 +26,7 @@ public final class Screening {
   record Outcome(List<Flag> flags, Map<String, Double> statistics) {}
 
   /** The rows that survived and the reports. */
-  public record Result(List<ParsedRow> kept, List<ScreenReport> reports) {}
+  public record Result(List<ParsedRow> kept, List<DatasetPredicate.Screen> reports) {}
 
   private Screening() {}
 
@@ -44,7 +45,7 @@ public final class Screening {
       List<CanonicalRow> baseline)
       throws PipelineException {
     List<ParsedRow> current = rows;
-    List<ScreenReport> reports = new ArrayList<>();
+    List<DatasetPredicate.Screen> reports = new ArrayList<>();
     for (ScreenSpec s : screens) {
       Outcome o;
       if (s instanceof ScreenSpec.Duplicates) {
@@ -60,17 +61,18 @@ public final class Screening {
       }
       int reportRows = s.reportRows();
       long maxFlagged = s.maxFlagged();
-      List<ScreenReport.FlaggedRow> first = new ArrayList<>();
+      List<DatasetPredicate.FlaggedRow> first = new ArrayList<>();
       for (Flag f : o.flags()) {
         if (first.size() >= reportRows) {
           break;
         }
         CanonicalRow c = current.get(f.index()).canonical();
-        first.add(new ScreenReport.FlaggedRow(c.source(), c.line(), c.id(), c.label(), f.detail()));
+        first.add(
+            new DatasetPredicate.FlaggedRow(c.source(), c.line(), c.id(), c.label(), f.detail()));
       }
       int dropped = s.policy() == Policy.DROP ? o.flags().size() : 0;
-      ScreenReport report =
-          new ScreenReport(
+      DatasetPredicate.Screen report =
+          new DatasetPredicate.Screen(
               s.name(),
               s.policy().word(),
               current.size(),
@@ -97,7 +99,7 @@ public final class Screening {
     return new Result(current, reports);
   }
 
-  private static String failure(ScreenReport r, long maxFlagged) {
+  private static String failure(DatasetPredicate.Screen r, long maxFlagged) {
     StringBuilder b =
         new StringBuilder("screen ")
             .append(r.screen())
@@ -110,7 +112,7 @@ public final class Screening {
     if (!r.firstRows().isEmpty()) {
       b.append("; first: ");
       List<String> parts = new ArrayList<>();
-      for (ScreenReport.FlaggedRow f : r.firstRows()) {
+      for (DatasetPredicate.FlaggedRow f : r.firstRows()) {
         parts.add(f.source() + " line " + f.line() + " (" + f.detail() + ")");
       }
       b.append(String.join("; ", parts));
