@@ -2,6 +2,7 @@ package dev.custody.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -94,5 +95,27 @@ class KeylessBundleVerifierTest {
 
     assertThat(r.dssePayload().orElseThrow()).isEqualTo(before);
     assertThat(new String(before, StandardCharsets.UTF_8)).contains("\"subject\"");
+  }
+
+  @Test
+  void verify_otherSigner_throwsUntrustedSignerNamingExpectedAndFound() throws Exception {
+    Path dir = CASES.resolve("happy-path-v0.3");
+    assumeTrue(Files.isDirectory(dir), "shared fixtures absent: " + CASES);
+    KeylessBundleVerifier v =
+        KeylessBundleVerifier.builder()
+            .trustedRoot(SigstoreConformanceTest.PUBLIC_GOOD)
+            .requireSigner("someone@example.com", SigstoreConformanceTest.BEACON_ISSUER)
+            .build();
+    byte[] bundle = Files.readAllBytes(dir.resolve("bundle.sigstore.json"));
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> v.verify(bundle, CASES.resolve("a.txt")));
+
+    assertThat(e.reason()).isEqualTo(Reason.UNTRUSTED_SIGNER);
+    assertThat(e.getMessage())
+        .startsWith(
+            "signer mismatch: expected someone@example.com ("
+                + SigstoreConformanceTest.BEACON_ISSUER
+                + "), found ");
   }
 }

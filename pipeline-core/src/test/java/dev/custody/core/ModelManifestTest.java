@@ -56,6 +56,13 @@ class ModelManifestTest {
   }
 
   @Test
+  void of_ignorePathOnlySlashes_keepsOneSlash() {
+    ModelManifest m = ModelManifest.of("m", List.of(), List.of("//", "a//"), false);
+
+    assertThat(m.ignorePaths()).containsExactly("/", "a");
+  }
+
+  @Test
   void ignores_pathUnderOrEqualToIgnoredPath_isTrueOtherwiseFalse() {
     ModelManifest m = ModelManifest.of("m", List.of(), List.of("skip/", "model.sig"), false);
 

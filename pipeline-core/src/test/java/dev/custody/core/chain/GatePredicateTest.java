@@ -61,6 +61,18 @@ class GatePredicateTest {
         .isFalse();
   }
 
+  @Test
+  void read_failedGate_isReadAsNotPassed() throws Exception {
+    Statement st = Edits.put("failed", "/gates/0/passed", F.booleanNode(false)).applyTo(written());
+    Statement failed = Edits.put("failed", "/passed", F.booleanNode(false)).applyTo(st);
+
+    GatePredicate read = GatePredicate.read(failed);
+
+    assertThat(read.passed()).isFalse();
+    assertThat(read.gates().get(0).passed()).isFalse();
+    assertThat(read.gates().get(1).passed()).isTrue();
+  }
+
   static Stream<Arguments> unknownFields() {
     return Stream.of(
         arguments("/extra", "gate predicate: unknown field 'extra'"),
