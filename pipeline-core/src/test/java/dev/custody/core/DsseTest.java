@@ -57,4 +57,14 @@ class DsseTest {
     assertThat(new String(Dsse.pae("t/ü", body), StandardCharsets.UTF_8))
         .isEqualTo("DSSEv1 4 t/ü 10 naïve ☃");
   }
+
+  @Test
+  void pae_typeLongerThanPayload_encodesBoth() {
+    // A payload type longer than 32 bytes with an empty payload: the output buffer is sized from
+    // both lengths, and must never be given a negative size.
+    String type = "application/vnd.example.a-payload-type-longer-than-32-bytes+json";
+
+    assertThat(new String(Dsse.pae(type, new byte[0]), StandardCharsets.UTF_8))
+        .isEqualTo("DSSEv1 " + type.length() + " " + type + " 0 ");
+  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +23,14 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link KeyBundleTlogVerifier} on DSSE bundles logged to a transparency log made up for the test:
@@ -106,9 +112,24 @@ class KeyBundleTlogVerifierTest {
     boolean paeInCharacters;
     PrivateKey setKey = log.getPrivate();
     long integratedTime = INTEGRATED;
+
+    /** A message signature over {@code MODEL}'s content (a hashedrekord entry) instead of DSSE. */
+    boolean messageSignature;
+
+    /** Changes the log entry's body; the log still signs and includes the changed body. */
+    Consumer<ObjectNode> spoilBody = body -> {};
+
+    int logEntries = 1;
+
+    /** The inclusion proof and checkpoint name the root of a tree the entry is not in. */
+    boolean rootOfOtherTree;
+
+    long logIndex = 7;
+    long proofTreeSize = 1;
   }
 
-  static final Sha256 MODEL = Sha256.of("model bytes".getBytes(StandardCharsets.UTF_8));
+  static final byte[] MODEL_BYTES = "model bytes".getBytes(StandardCharsets.UTF_8);
+  static final Sha256 MODEL = Sha256.of(MODEL_BYTES);
   static final String IN_TOTO = "application/vnd.in-toto+json";
 
   private static byte[] bundle(Spec spec) throws Exception {
@@ -124,23 +145,36 @@ class KeyBundleTlogVerifierTest {
                     + new String(spec.payload, StandardCharsets.UTF_8))
                 .getBytes(StandardCharsets.UTF_8)
             : Dsse.pae(IN_TOTO, spec.payload);
-    byte[] sig = sign(signer.getPrivate(), pae);
+    byte[] sig = sign(signer.getPrivate(), spec.messageSignature ? MODEL_BYTES : pae);
     byte[] logged = spec.loggedPayload == null ? spec.payload : spec.loggedPayload;
+    String signerPem =
+        B64.encodeToString(
+            pem(signer.getPublic().getEncoded()).getBytes(StandardCharsets.US_ASCII));
+    String kind = spec.messageSignature ? "hashedrekord" : "dsse";
 
     ObjectNode body = JSON.createObjectNode();
     body.put("apiVersion", "0.0.1");
-    body.put("kind", "dsse");
+    body.put("kind", kind);
     ObjectNode bodySpec = body.putObject("spec");
-    bodySpec
-        .putObject("payloadHash")
-        .put("algorithm", "sha256")
-        .put("value", Sha256.of(logged).hex());
-    ObjectNode bodySig = bodySpec.putArray("signatures").addObject();
-    bodySig.put("signature", B64.encodeToString(sig));
-    bodySig.put(
-        "verifier",
-        B64.encodeToString(
-            pem(signer.getPublic().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+    if (spec.messageSignature) {
+      bodySpec
+          .putObject("data")
+          .putObject("hash")
+          .put("algorithm", "sha256")
+          .put("value", MODEL.hex());
+      ObjectNode bodySig = bodySpec.putObject("signature");
+      bodySig.put("content", B64.encodeToString(sig));
+      bodySig.putObject("publicKey").put("content", signerPem);
+    } else {
+      bodySpec
+          .putObject("payloadHash")
+          .put("algorithm", "sha256")
+          .put("value", Sha256.of(logged).hex());
+      ObjectNode bodySig = bodySpec.putArray("signatures").addObject();
+      bodySig.put("signature", B64.encodeToString(sig));
+      bodySig.put("verifier", signerPem);
+    }
+    spec.spoilBody.accept(body);
     byte[] bodyBytes = JSON.writeValueAsBytes(body);
 
     String logIdHex = Sha256.ofRaw(logId).hex();
@@ -151,12 +185,17 @@ class KeyBundleTlogVerifierTest {
             + spec.integratedTime
             + ",\"logID\":\""
             + logIdHex
-            + "\",\"logIndex\":7}";
+            + "\",\"logIndex\":"
+            + spec.logIndex
+            + "}";
     byte[] set = sign(spec.setKey, signable.getBytes(StandardCharsets.UTF_8));
 
     byte[] leaf = new byte[bodyBytes.length + 1];
     System.arraycopy(bodyBytes, 0, leaf, 1, bodyBytes.length);
     byte[] rootHash = sha256(leaf); // a one-leaf tree: the root is the leaf hash
+    if (spec.rootOfOtherTree) {
+      rootHash = sha256("another tree".getBytes(StandardCharsets.UTF_8));
+    }
     String header = LOG_HOST + " - 42\n1\n" + B64.encodeToString(rootHash) + "\n";
     byte[] cpSig = sign(log.getPrivate(), header.getBytes(StandardCharsets.UTF_8));
     byte[] hintAndSig = new byte[4 + cpSig.length];
@@ -170,22 +209,37 @@ class KeyBundleTlogVerifierTest {
     ObjectNode vm = b.putObject("verificationMaterial");
     vm.putObject("publicKey").put("hint", "");
     ObjectNode e = vm.putArray("tlogEntries").addObject();
-    e.put("logIndex", "7");
+    e.put("logIndex", Long.toString(spec.logIndex));
     e.putObject("logId").put("keyId", B64.encodeToString(logId));
-    e.putObject("kindVersion").put("kind", "dsse").put("version", "0.0.1");
+    e.putObject("kindVersion").put("kind", kind).put("version", "0.0.1");
     e.put("integratedTime", Long.toString(spec.integratedTime));
     e.putObject("inclusionPromise").put("signedEntryTimestamp", B64.encodeToString(set));
     ObjectNode proof = e.putObject("inclusionProof");
     proof.put("logIndex", "0");
     proof.put("rootHash", B64.encodeToString(rootHash));
-    proof.put("treeSize", "1");
+    proof.put("treeSize", Long.toString(spec.proofTreeSize));
     proof.putArray("hashes");
     proof.putObject("checkpoint").put("envelope", checkpoint);
     e.put("canonicalizedBody", B64.encodeToString(bodyBytes));
-    ObjectNode env = b.putObject("dsseEnvelope");
-    env.put("payload", B64.encodeToString(spec.payload));
-    env.put("payloadType", IN_TOTO);
-    env.putArray("signatures").addObject().put("sig", B64.encodeToString(sig)).put("keyid", "");
+    ArrayNode entries = (ArrayNode) vm.get("tlogEntries");
+    while (entries.size() > spec.logEntries) {
+      entries.remove(0);
+    }
+    while (entries.size() < spec.logEntries) {
+      entries.add(e.deepCopy());
+    }
+    if (spec.messageSignature) {
+      ObjectNode ms = b.putObject("messageSignature");
+      ms.putObject("messageDigest")
+          .put("algorithm", "SHA2_256")
+          .put("digest", B64.encodeToString(MODEL.bytes()));
+      ms.put("signature", B64.encodeToString(sig));
+    } else {
+      ObjectNode env = b.putObject("dsseEnvelope");
+      env.put("payload", B64.encodeToString(spec.payload));
+      env.put("payloadType", IN_TOTO);
+      env.putArray("signatures").addObject().put("sig", B64.encodeToString(sig)).put("keyid", "");
+    }
     return JSON.writeValueAsBytes(b);
   }
 
@@ -310,5 +364,163 @@ class KeyBundleTlogVerifierTest {
     assertThatThrownBy(
             () -> KeyBundleTlogVerifier.builder().trustedRoot(trustedRoot).publicKey(junk).build())
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void verify_messageSignatureBundle_returnsVerifiedDigest() throws Exception {
+    Spec spec = new Spec();
+    spec.messageSignature = true;
+
+    VerifiedSignature v = verifier().verify(bundle(spec), MODEL);
+
+    assertThat(v.artifactDigest()).isEqualTo(MODEL);
+    assertThat(v.dssePayload()).isEmpty();
+    assertThat(v.integratedTime()).isEqualTo(Instant.ofEpochSecond(INTEGRATED));
+  }
+
+  @Test
+  void verify_messageSignatureOverOtherArtifact_throwsDigestMismatch() throws Exception {
+    Spec spec = new Spec();
+    spec.messageSignature = true;
+    Sha256 other = Sha256.of("other model".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(rejection(spec, other)).isEqualTo(Reason.DIGEST_MISMATCH);
+  }
+
+  /** A log entry the log really holds, but about something else than this bundle's signature. */
+  static Stream<Arguments> entriesAboutSomethingElse() {
+    String otherPem =
+        B64.encodeToString(pem(otherKey().getEncoded()).getBytes(StandardCharsets.US_ASCII));
+    String otherSig = B64.encodeToString(new byte[] {48, 6, 2, 1, 1, 2, 1, 1});
+    String notAPem = B64.encodeToString("not a key".getBytes(StandardCharsets.US_ASCII));
+    return Stream.of(
+        entry(
+            false,
+            "payload hash sha512",
+            b -> at(b, "/spec/payloadHash").put("algorithm", "sha512")),
+        entry(
+            false,
+            "two signatures",
+            b -> ((ArrayNode) b.at("/spec/signatures")).add(b.at("/spec/signatures/0").deepCopy())),
+        entry(
+            false, "other signature", b -> at(b, "/spec/signatures/0").put("signature", otherSig)),
+        entry(
+            false,
+            "other verifier key",
+            b -> at(b, "/spec/signatures/0").put("verifier", otherPem)),
+        entry(
+            false, "verifier not a key", b -> at(b, "/spec/signatures/0").put("verifier", notAPem)),
+        entry(
+            true, "artifact hash sha512", b -> at(b, "/spec/data/hash").put("algorithm", "sha512")),
+        entry(
+            true,
+            "other artifact hash",
+            b -> at(b, "/spec/data/hash").put("value", Sha256.of(new byte[0]).hex())),
+        entry(true, "other signature", b -> at(b, "/spec/signature").put("content", otherSig)),
+        entry(
+            true,
+            "other public key",
+            b -> at(b, "/spec/signature/publicKey").put("content", otherPem)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("entriesAboutSomethingElse")
+  void verify_logEntryAboutSomethingElse_throwsTlogInvalid(
+      String name, boolean messageSignature, Consumer<ObjectNode> spoil) throws Exception {
+    Spec spec = new Spec();
+    spec.messageSignature = messageSignature;
+    spec.spoilBody = spoil;
+    byte[] bundle = bundle(spec);
+    KeyBundleTlogVerifier v = verifier();
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> v.verify(bundle, MODEL));
+
+    assertThat(e.reason()).isEqualTo(Reason.TLOG_INVALID);
+    assertThat(e.getMessage()).startsWith("log entry body: expected ");
+  }
+
+  @Test
+  void verify_entryAtLogIndexZero_verifies() throws Exception {
+    Spec spec = new Spec();
+    spec.logIndex = 0;
+
+    assertThat(verifier().verify(bundle(spec), MODEL).artifactDigest()).isEqualTo(MODEL);
+  }
+
+  @Test
+  void verify_proofIndexNotBelowTreeSize_throwsTlogInvalidBeforeTheProofIsChecked()
+      throws Exception {
+    Spec spec = new Spec();
+    spec.proofTreeSize = 0; // index 0 in a tree of 0
+
+    byte[] bundle = bundle(spec);
+    KeyBundleTlogVerifier v = verifier();
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> v.verify(bundle, MODEL));
+
+    assertThat(e.reason()).isEqualTo(Reason.TLOG_INVALID);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "inclusion proof: expected 0 <= index < tree size, found index 0 in a tree of 0");
+  }
+
+  @Test
+  void verify_noLogEntry_throwsTlogInvalid() throws Exception {
+    Spec spec = new Spec();
+    spec.logEntries = 0;
+
+    assertThat(rejection(spec, MODEL)).isEqualTo(Reason.TLOG_INVALID);
+  }
+
+  @Test
+  void verify_twoLogEntries_throwsUnsupported() throws Exception {
+    Spec spec = new Spec();
+    spec.logEntries = 2;
+
+    assertThat(rejection(spec, MODEL)).isEqualTo(Reason.UNSUPPORTED);
+  }
+
+  @Test
+  void verify_inclusionProofForOtherTree_throwsTlogInvalid() throws Exception {
+    Spec spec = new Spec();
+    spec.rootOfOtherTree = true; // the checkpoint is signed, but the entry is not in that tree
+
+    assertThat(rejection(spec, MODEL)).isEqualTo(Reason.TLOG_INVALID);
+  }
+
+  @Test
+  void verify_trustedLogWithoutValidityStart_throwsTlogInvalid() throws Exception {
+    ObjectNode root = (ObjectNode) JSON.readTree(Files.readAllBytes(trustedRoot));
+    ((ObjectNode) root.at("/tlogs/0/publicKey")).remove("validFor");
+    Path unbounded = tmp.resolve("trusted_root-unbounded-log.json");
+    Files.write(unbounded, JSON.writeValueAsBytes(root));
+    KeyBundleTlogVerifier v =
+        KeyBundleTlogVerifier.builder().trustedRoot(unbounded).publicKey(keyPub).clock(NOW).build();
+    byte[] bundle = bundle(new Spec());
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> v.verify(bundle, MODEL));
+
+    assertThat(e.reason()).isEqualTo(Reason.TLOG_INVALID);
+    assertThat(e.getMessage()).contains("expected publicKey.validFor.start, found none");
+  }
+
+  private static Arguments entry(
+      boolean messageSignature, String name, Consumer<ObjectNode> spoil) {
+    return Arguments.arguments(
+        (messageSignature ? "hashedrekord: " : "dsse: ") + name, messageSignature, spoil);
+  }
+
+  private static ObjectNode at(ObjectNode body, String pointer) {
+    return (ObjectNode) body.at(pointer);
+  }
+
+  private static java.security.PublicKey otherKey() {
+    try {
+      return ecKeyPair().getPublic();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -136,6 +136,28 @@ class ModelSigningTest {
   }
 
   @Test
+  void sign_returnsTheManifestItSigned() throws Exception {
+    ModelManifest signed = ModelSigning.sign(model, sig, BundleSigner.create(key), List.of());
+
+    assertThat(signed.rootDigest())
+        .isEqualTo(ModelSigning.verify(model, sig, verifier, List.of()).rootDigest());
+    assertThat(signed.resources())
+        .extracting(ModelManifest.Resource::name)
+        .containsExactly("card.json", "model.tribuo", "sub/extra.bin");
+  }
+
+  @Test
+  void verify_signatureFileOfExactlySizeLimit_verifies() throws Exception {
+    byte[] bundle = Files.readAllBytes(sig);
+    byte[] padded = java.util.Arrays.copyOf(bundle, (int) SigstoreBundle.MAX_BUNDLE_BYTES);
+    java.util.Arrays.fill(padded, bundle.length, padded.length, (byte) ' '); // still valid JSON
+    Files.write(sig, padded);
+
+    assertThat(ModelSigning.verify(model, sig, verifier, List.of()).signer())
+        .isEqualTo("key " + key.publicKey().hint());
+  }
+
+  @Test
   void signArtifact_roundTripsAndDetectsChange() throws Exception {
     Path file = model.resolve("model.tribuo");
     byte[] bundle = BundleSigner.create(key).signArtifact(file);

@@ -135,6 +135,15 @@ class SigstoreBundleTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("paths")
+  void verify_bundleOfExactlySizeLimit_verifies(VerifierPath path) throws Exception {
+    byte[] padded = Arrays.copyOf(path.bundle(), (int) SigstoreBundle.MAX_BUNDLE_BYTES);
+    Arrays.fill(padded, path.bundle().length, padded.length, (byte) ' '); // still valid JSON
+
+    path.check().verify(padded);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
   void verify_bundleOverSizeLimit_throwsMalformed(VerifierPath path) {
     byte[] padded = Arrays.copyOf(path.bundle(), (int) SigstoreBundle.MAX_BUNDLE_BYTES + 1);
     Arrays.fill(padded, path.bundle().length, padded.length, (byte) ' '); // still valid JSON
@@ -232,6 +241,57 @@ class SigstoreBundleTest {
     assertThat(SigstoreBundle.canonicalBase64("QUI")).isTrue(); // unpadded, as protobuf accepts
     assertThat(SigstoreBundle.canonicalBase64("Q")).isFalse();
     assertThat(SigstoreBundle.canonicalBase64("")).isTrue();
+  }
+
+  @Test
+  void canonicalBase64_lastCharacterOfEachAlphabetRange_judgedByItsValue() {
+    assertThat(SigstoreBundle.canonicalBase64("QA==")).isTrue(); // 'A' = 0
+    assertThat(SigstoreBundle.canonicalBase64("QUA=")).isTrue(); // 'A' = 0
+    assertThat(SigstoreBundle.canonicalBase64("QUE=")).isTrue(); // 'E' = 4
+    assertThat(SigstoreBundle.canonicalBase64("QUg=")).isTrue(); // 'g' = 32
+    assertThat(SigstoreBundle.canonicalBase64("QUw=")).isTrue(); // 'w' = 48
+    assertThat(SigstoreBundle.canonicalBase64("QU0=")).isTrue(); // '0' = 52
+    assertThat(SigstoreBundle.canonicalBase64("QU4=")).isTrue(); // '4' = 56
+    assertThat(SigstoreBundle.canonicalBase64("Qw==")).isTrue(); // 'w' = 48
+    // 62 ('+', '-') and 63 ('/', '_') always leave a low bit set; anything else is not base64.
+    assertThat(SigstoreBundle.canonicalBase64("QU+=")).isFalse();
+    assertThat(SigstoreBundle.canonicalBase64("QU-=")).isFalse();
+    assertThat(SigstoreBundle.canonicalBase64("QU/=")).isFalse();
+    assertThat(SigstoreBundle.canonicalBase64("QU_=")).isFalse();
+    assertThat(SigstoreBundle.canonicalBase64("QU*=")).isFalse();
+    assertThat(SigstoreBundle.canonicalBase64("Q*==")).isFalse();
+  }
+
+  @Test
+  void canonicalBase64_wrongPadding_refused() {
+    assertThat(SigstoreBundle.canonicalBase64("QQ=")).isFalse(); // one '=' where two belong
+    assertThat(SigstoreBundle.canonicalBase64("QQ===")).isFalse(); // three '='
+    assertThat(SigstoreBundle.canonicalBase64("QUJD=")).isFalse(); // '=' after a full group
+    assertThat(SigstoreBundle.canonicalBase64("=")).isFalse();
+  }
+
+  @Test
+  void verifyStatement_envelopeSignatureInNonCanonicalBase64_throwsMalformed() throws Exception {
+    SigningKey key = SigningKey.generate();
+    KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(key.publicKey()).build();
+    byte[] bundle;
+    String sig;
+    do { // a DER signature whose length is not a multiple of 3, so its base64 is padded
+      bundle = BundleSigner.create(key).signStatement(BundleFixturesGenerator.statement());
+      sig = Json.parse(bundle, "bundle").at("/dsseEnvelope/signatures/0/sig").asText();
+    } while (!sig.endsWith("="));
+    ObjectNode root = (ObjectNode) Json.parse(bundle, "bundle");
+    ((ObjectNode) root.at("/dsseEnvelope/signatures/0")).put("sig", respell(sig));
+    byte[] tampered = Json.write(root);
+
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> verifier.verifyStatement(tampered));
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "bundle.dsseEnvelope.signatures.sig: expected canonical base64 (unused bits zero),"
+                + " found non-canonical");
   }
 
   @Test

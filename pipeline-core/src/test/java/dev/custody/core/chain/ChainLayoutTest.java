@@ -47,4 +47,37 @@ class ChainLayoutTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxAttestationBytes");
   }
+
+  @Test
+  void stageFile_isTheNameInsideAttestations() {
+    for (Stage stage : Stage.values()) {
+      assertThat(stage.path()).isEqualTo("attestations/" + stage.file());
+    }
+    assertThat(Stage.EVALUATE.file()).isEqualTo("gate.sigstore.json");
+  }
+
+  @Test
+  void new_eachLimitOutsideItsRange_isRefusedNamingIt() {
+    long ok = 1;
+    long max = ChainLimits.MAX_ARRAY_BYTES;
+    assertThat(new ChainLimits(max, max, max, max).maxSignatureBytes()).isEqualTo(max);
+    assertThat(new ChainLimits(ok, ok, ok, ok).maxCardBytes()).isEqualTo(ok);
+    assertThatThrownBy(() -> new ChainLimits(0, ok, ok, ok))
+        .hasMessage("maxModelBytes must be in 1.." + max + ", got 0");
+    assertThatThrownBy(() -> new ChainLimits(ok, max + 1, ok, ok))
+        .hasMessage("maxCardBytes must be in 1.." + max + ", got " + (max + 1));
+    assertThatThrownBy(() -> new ChainLimits(ok, ok, -1, ok))
+        .hasMessage("maxAttestationBytes must be in 1.." + max + ", got -1");
+    assertThatThrownBy(() -> new ChainLimits(ok, ok, ok, 0))
+        .hasMessage("maxSignatureBytes must be in 1.." + max + ", got 0");
+  }
+
+  @Test
+  void withMaxAttestationBytes_changesOnlyThatLimit() {
+    ChainLimits d = ChainLimits.defaults();
+
+    assertThat(d.withMaxAttestationBytes(1024))
+        .isEqualTo(
+            new ChainLimits(d.maxModelBytes(), d.maxCardBytes(), 1024, d.maxSignatureBytes()));
+  }
 }

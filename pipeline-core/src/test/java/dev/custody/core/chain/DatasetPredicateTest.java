@@ -17,11 +17,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class DatasetPredicateTest {
-  private static final Statement WRITTEN = Samples.dataset().statement();
 
   @Test
   void read_writtenStatement_roundTrips() throws Exception {
-    Statement parsed = Statement.parse(WRITTEN.toJson());
+    Statement parsed = Statement.parse(written().toJson());
 
     assertThat(DatasetPredicate.read(parsed)).isEqualTo(Samples.dataset());
     assertThat(parsed.subjects())
@@ -30,7 +29,7 @@ class DatasetPredicateTest {
 
   @Test
   void statement_writesUnboundedEndsAsNull_andNonFiniteStatisticsAsStrings() {
-    String json = new String(WRITTEN.toJson(), StandardCharsets.UTF_8);
+    String json = new String(written().toJson(), StandardCharsets.UTF_8);
 
     assertThat(json)
         .contains("{\"column\":\"LIMIT_BAL\",\"min\":0.0,\"max\":null}")
@@ -64,7 +63,9 @@ class DatasetPredicateTest {
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
     assertRefused(
-        Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
+        Edits.put("unknown", pointer, F.textNode("x")).applyTo(written()),
+        Reason.MALFORMED,
+        message);
   }
 
   static Stream<Arguments> missingFields() {
@@ -87,12 +88,12 @@ class DatasetPredicateTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("missingFields")
   void read_missingField_isMalformed(String pointer, String message) {
-    assertRefused(Edits.remove("missing", pointer).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.remove("missing", pointer).applyTo(written()), Reason.MALFORMED, message);
   }
 
   @Test
   void read_noFiles_isMalformed() {
-    Statement st = Edits.put("files", "/files", F.arrayNode()).applyTo(WRITTEN);
+    Statement st = Edits.put("files", "/files", F.arrayNode()).applyTo(written());
 
     assertRefused(
         st, Reason.MALFORMED, "dataset predicate.files: expected at least one file, found none");
@@ -125,7 +126,7 @@ class DatasetPredicateTest {
   @ParameterizedTest(name = "{0} = {1}")
   @MethodSource("wrongTypes")
   void read_wrongType_isMalformed(String pointer, JsonNode value, String message) {
-    assertRefused(Edits.put("wrong", pointer, value).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.put("wrong", pointer, value).applyTo(written()), Reason.MALFORMED, message);
   }
 
   static Stream<Arguments> duplicates() {
@@ -137,12 +138,13 @@ class DatasetPredicateTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("duplicates")
   void read_duplicateEntry_isMalformed(String pointer, String message) {
-    assertRefused(Edits.duplicate("twice", pointer).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.duplicate("twice", pointer).applyTo(written()), Reason.MALFORMED, message);
   }
 
   @Test
   void read_subjectOtherThanKeptRoot_isMalformed() {
-    Statement st = Edits.resubjected(WRITTEN, Statement.Subject.of("credit-rf-dataset", Samples.R));
+    Statement st =
+        Edits.resubjected(written(), Statement.Subject.of("credit-rf-dataset", Samples.R));
 
     assertRefused(
         st,
@@ -153,7 +155,7 @@ class DatasetPredicateTest {
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, Stage.EVALUATE.predicateType()),
+        Edits.retyped(written(), Stage.EVALUATE.predicateType()),
         Reason.UNSUPPORTED,
         "dataset attestation: expected predicate type https://custody.dev/dataset/v1, found https://custody.dev/gate/v1");
   }
@@ -163,5 +165,33 @@ class DatasetPredicateTest {
         .isInstanceOfSatisfying(
             VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
+  }
+
+  /**
+   * The sample written afresh for each test, not once into a static field: PIT changes the writer
+   * while the test class stays loaded, and a statement written in a static initializer would hide
+   * every mutant of the writer.
+   */
+  private static Statement written() {
+    return Samples.dataset().statement();
+  }
+
+  @Test
+  void read_negativeInfiniteStatistic_isRead() throws Exception {
+    Statement st =
+        Edits.put("floor", "/screens/0/statistics/floor", F.textNode("-Infinity"))
+            .applyTo(written());
+
+    assertThat(DatasetPredicate.read(st).screens().get(0).statistics())
+        .containsEntry("floor", Double.NEGATIVE_INFINITY);
+  }
+
+  @Test
+  void read_writtenStatement_keepsLockFileAndDatasetDigest() throws Exception {
+    DatasetPredicate read = DatasetPredicate.read(written());
+
+    assertThat(read.lockFile())
+        .contains(new DatasetPredicate.DataFile("data.lock", Samples.sha("lock"), 120, 0));
+    assertThat(read.datasetDigest()).isEqualTo(Samples.D);
   }
 }

@@ -10,6 +10,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,11 +18,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class GatePredicateTest {
-  private static final Statement WRITTEN = Samples.gate().statement();
 
   @Test
   void read_writtenStatement_roundTrips() throws Exception {
-    GatePredicate read = GatePredicate.read(Statement.parse(WRITTEN.toJson()));
+    GatePredicate read = GatePredicate.read(Statement.parse(written().toJson()));
 
     assertThat(read).isEqualTo(Samples.gate());
     assertThat(read.passed()).isTrue();
@@ -30,7 +30,7 @@ class GatePredicateTest {
 
   @Test
   void statement_writesUndefinedObservedAsNull_andBaselineOnlyForMaxChange() {
-    String json = new String(WRITTEN.toJson(), StandardCharsets.UTF_8);
+    String json = new String(written().toJson(), StandardCharsets.UTF_8);
 
     assertThat(json)
         .contains("{\"passed\":true,\"provenance\":{\"sha256\":")
@@ -61,6 +61,18 @@ class GatePredicateTest {
         .isFalse();
   }
 
+  @Test
+  void read_failedGate_isReadAsNotPassed() throws Exception {
+    Statement st = Edits.put("failed", "/gates/0/passed", F.booleanNode(false)).applyTo(written());
+    Statement failed = Edits.put("failed", "/passed", F.booleanNode(false)).applyTo(st);
+
+    GatePredicate read = GatePredicate.read(failed);
+
+    assertThat(read.passed()).isFalse();
+    assertThat(read.gates().get(0).passed()).isFalse();
+    assertThat(read.gates().get(1).passed()).isTrue();
+  }
+
   static Stream<Arguments> unknownFields() {
     return Stream.of(
         arguments("/extra", "gate predicate: unknown field 'extra'"),
@@ -74,7 +86,9 @@ class GatePredicateTest {
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
     assertRefused(
-        Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
+        Edits.put("unknown", pointer, F.textNode("x")).applyTo(written()),
+        Reason.MALFORMED,
+        message);
   }
 
   static Stream<Arguments> missingFields() {
@@ -93,7 +107,7 @@ class GatePredicateTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("missingFields")
   void read_missingField_isMalformed(String pointer, String message) {
-    assertRefused(Edits.remove("missing", pointer).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.remove("missing", pointer).applyTo(written()), Reason.MALFORMED, message);
   }
 
   static Stream<Arguments> wrongTypes() {
@@ -114,13 +128,13 @@ class GatePredicateTest {
   @ParameterizedTest(name = "{0} = {1}")
   @MethodSource("wrongTypes")
   void read_wrongType_isMalformed(String pointer, JsonNode value, String message) {
-    assertRefused(Edits.put("wrong", pointer, value).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.put("wrong", pointer, value).applyTo(written()), Reason.MALFORMED, message);
   }
 
   @Test
   void read_duplicateEntry_isMalformed() {
     assertRefused(
-        Edits.duplicate("twice", "/gates/0").applyTo(WRITTEN),
+        Edits.duplicate("twice", "/gates/0").applyTo(written()),
         Reason.MALFORMED,
         "gate predicate.gates[2]: 'test-accuracy' is listed twice");
   }
@@ -128,7 +142,7 @@ class GatePredicateTest {
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, "https://in-toto.io/attestation/eval-result/v0.1"),
+        Edits.retyped(written(), "https://in-toto.io/attestation/eval-result/v0.1"),
         Reason.UNSUPPORTED,
         "gate attestation: expected predicate type https://custody.dev/gate/v1");
   }
@@ -138,5 +152,22 @@ class GatePredicateTest {
         .isInstanceOfSatisfying(
             VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
+  }
+
+  /**
+   * The sample written afresh for each test, not once into a static field: PIT changes the writer
+   * while the test class stays loaded, and a statement written in a static initializer would hide
+   * every mutant of the writer.
+   */
+  private static Statement written() {
+    return Samples.gate().statement();
+  }
+
+  @Test
+  void gateDescribe_namesMetricObservedComparatorAndThreshold() {
+    List<GatePredicate.Gate> gates = Samples.gate().gates();
+
+    assertThat(gates.get(0).describe()).isEqualTo("test-accuracy (accuracy 0.8157 >= 0.81)");
+    assertThat(gates.get(1).describe()).isEqualTo("max-change-auc (auc-drop undefined <= 0.01)");
   }
 }

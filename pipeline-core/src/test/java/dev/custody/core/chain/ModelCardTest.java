@@ -213,4 +213,34 @@ class ModelCardTest {
             VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
         .hasMessageContaining(message);
   }
+
+  @Test
+  void parse_versionOne_isAccepted() throws Exception {
+    ModelCard c = Samples.card();
+    ModelCard v1 =
+        new ModelCard(
+            c.name(),
+            1,
+            c.trainer(),
+            c.labels(),
+            c.features(),
+            c.schema(),
+            c.positiveLabel(),
+            c.modelFile(),
+            c.contentDigest(),
+            c.dataset(),
+            c.spec(),
+            c.metrics());
+
+    assertThat(ModelCard.parse(v1.toJson()).version()).isEqualTo(1);
+  }
+
+  @Test
+  void metrics_isACopyOfTheSignedMetrics() {
+    ModelCard card = Samples.card();
+    ObjectNode handedOut = (ObjectNode) card.metrics();
+    handedOut.put("accuracy", 1.0);
+
+    assertThat(card.metrics().path("accuracy").asDouble()).isEqualTo(0.8157);
+  }
 }

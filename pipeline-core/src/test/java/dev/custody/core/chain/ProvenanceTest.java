@@ -15,20 +15,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ProvenanceTest {
-  private static final Statement WRITTEN = Samples.provenance().statement();
 
   @Test
   void read_writtenStatement_roundTrips() throws Exception {
-    Statement parsed = Statement.parse(WRITTEN.toJson());
+    Statement parsed = Statement.parse(written().toJson());
 
     assertThat(Provenance.read(parsed)).isEqualTo(Samples.provenance());
   }
 
   @Test
   void statement_writesTheDocumentedShape() {
-    String json = new String(WRITTEN.toJson(), java.nio.charset.StandardCharsets.UTF_8);
+    String json = new String(written().toJson(), java.nio.charset.StandardCharsets.UTF_8);
 
-    assertThat(WRITTEN.predicateType()).isEqualTo(Stage.TRAIN.predicateType());
+    assertThat(written().predicateType()).isEqualTo(Stage.TRAIN.predicateType());
     assertThat(json)
         .contains(
             "{\"buildDefinition\":{\"buildType\":\"https://custody.dev/train/v1\",\"externalParameters\":"
@@ -63,7 +62,7 @@ class ProvenanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
-    Statement st = Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN);
+    Statement st = Edits.put("unknown", pointer, F.textNode("x")).applyTo(written());
 
     assertRefused(st, Reason.MALFORMED, message);
   }
@@ -94,7 +93,7 @@ class ProvenanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("missingFields")
   void read_missingField_isMalformed(String pointer, String message) {
-    Statement st = Edits.remove("missing", pointer).applyTo(WRITTEN);
+    Statement st = Edits.remove("missing", pointer).applyTo(written());
 
     assertRefused(st, Reason.MALFORMED, message);
   }
@@ -103,7 +102,8 @@ class ProvenanceTest {
   void read_noDataEntry_isMalformed() {
     Statement st =
         Edits.remove("b", "/buildDefinition/resolvedDependencies/2")
-            .applyTo(Edits.remove("a", "/buildDefinition/resolvedDependencies/2").applyTo(WRITTEN));
+            .applyTo(
+                Edits.remove("a", "/buildDefinition/resolvedDependencies/2").applyTo(written()));
 
     assertRefused(st, Reason.MALFORMED, "expected at least one 'data:' entry, found none");
   }
@@ -140,7 +140,7 @@ class ProvenanceTest {
   @MethodSource("wrongTypes")
   void read_wrongType_isMalformed(
       String pointer, com.fasterxml.jackson.databind.JsonNode value, String message) {
-    Statement st = Edits.put("wrong", pointer, value).applyTo(WRITTEN);
+    Statement st = Edits.put("wrong", pointer, value).applyTo(written());
 
     assertRefused(st, Reason.MALFORMED, message);
   }
@@ -160,16 +160,73 @@ class ProvenanceTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("duplicates")
   void read_duplicateEntry_isMalformed(String pointer, String message) {
-    Statement st = Edits.duplicate("twice", pointer).applyTo(WRITTEN);
+    Statement st = Edits.duplicate("twice", pointer).applyTo(written());
 
     assertRefused(st, Reason.MALFORMED, message);
+  }
+
+  static Stream<Arguments> barePrefixes() {
+    return Stream.of(
+        arguments(2, Provenance.DATA_PREFIX),
+        arguments(4, Provenance.JAR_PREFIX),
+        arguments(6, Provenance.DIR_PREFIX));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("barePrefixes")
+  void read_dependencyNamedOnlyByItsPrefix_isMalformed(int index, String prefix) {
+    Statement st =
+        Edits.put(
+                "name",
+                "/buildDefinition/resolvedDependencies/" + index + "/name",
+                F.textNode(prefix))
+            .applyTo(written());
+
+    assertRefused(
+        st,
+        Reason.MALFORMED,
+        "resolvedDependencies[" + index + "].name: expected dataset-attestation, dataset");
+  }
+
+  static Stream<Arguments> uriNotAllowed() {
+    return Stream.of(arguments(1, "dataset"), arguments(4, "jar"), arguments(6, "dir"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("uriNotAllowed")
+  void read_uriOnDependencyThatHasNone_isMalformed(int index, String kind) {
+    Statement st =
+        Edits.put(
+                "uri",
+                "/buildDefinition/resolvedDependencies/" + index + "/uri",
+                F.textNode("elsewhere"))
+            .applyTo(written());
+
+    assertRefused(st, Reason.MALFORMED, "resolvedDependencies[" + index + "]: unknown field 'uri'");
+  }
+
+  @Test
+  void read_metricsByproductWithDigest_isMalformed() {
+    Statement st =
+        Edits.put("digest", "/runDetails/byproducts/1/digest", F.objectNode().put("sha256", "00"))
+            .applyTo(written());
+
+    assertRefused(st, Reason.MALFORMED, "byproducts[1]: unknown field 'digest'");
+  }
+
+  @Test
+  void specBytes_areTheContentInUtf8() {
+    Provenance.Spec spec = new Provenance.Spec("s.yaml", Samples.SPEC, "name: crédit\n");
+
+    assertThat(spec.bytes())
+        .isEqualTo("name: crédit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
   void read_unknownDependency_isMalformed() {
     Statement st =
         Edits.put("name", "/buildDefinition/resolvedDependencies/4/name", F.textNode("lib:x.jar"))
-            .applyTo(WRITTEN);
+            .applyTo(written());
 
     assertRefused(
         st,
@@ -180,7 +237,7 @@ class ProvenanceTest {
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, "https://slsa.dev/provenance/v0.2"),
+        Edits.retyped(written(), "https://slsa.dev/provenance/v0.2"),
         Reason.UNSUPPORTED,
         "provenance: expected predicate type https://slsa.dev/provenance/v1, found https://slsa.dev/provenance/v0.2");
   }
@@ -192,7 +249,7 @@ class ProvenanceTest {
                 "buildType",
                 "/buildDefinition/buildType",
                 F.textNode("https://example.com/other/v1"))
-            .applyTo(WRITTEN);
+            .applyTo(written());
 
     assertRefused(
         st,
@@ -204,9 +261,10 @@ class ProvenanceTest {
   void read_twoSubjects_isMalformed() {
     Statement st =
         new Statement(
-            java.util.List.of(WRITTEN.subjects().get(0), Statement.Subject.of("other", Samples.D)),
-            WRITTEN.predicateType(),
-            WRITTEN.predicate());
+            java.util.List.of(
+                written().subjects().get(0), Statement.Subject.of("other", Samples.D)),
+            written().predicateType(),
+            written().predicate());
 
     assertRefused(st, Reason.MALFORMED, "provenance: expected exactly one subject, found 2");
   }
@@ -244,5 +302,14 @@ class ProvenanceTest {
         .isInstanceOfSatisfying(
             VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
+  }
+
+  /**
+   * The sample written afresh for each test, not once into a static field: PIT changes the writer
+   * while the test class stays loaded, and a statement written in a static initializer would hide
+   * every mutant of the writer.
+   */
+  private static Statement written() {
+    return Samples.provenance().statement();
   }
 }

@@ -17,11 +17,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ReproductionSummaryTest {
-  private static final Statement WRITTEN = Samples.reproduction().statement();
 
   @Test
   void read_writtenStatement_roundTrips() throws Exception {
-    ReproductionSummary read = ReproductionSummary.read(Statement.parse(WRITTEN.toJson()));
+    ReproductionSummary read = ReproductionSummary.read(Statement.parse(written().toJson()));
 
     assertThat(read).isEqualTo(Samples.reproduction());
     assertThat(read.passed()).isTrue();
@@ -29,7 +28,7 @@ class ReproductionSummaryTest {
 
   @Test
   void statement_writesTheDocumentedShape() {
-    assertThat(new String(WRITTEN.toJson(), StandardCharsets.UTF_8))
+    assertThat(new String(written().toJson(), StandardCharsets.UTF_8))
         .contains(
             "{\"verifier\":{\"id\":\"https://custody.dev/reproduce\"},\"timeVerified\":\"2026-11-23T00:01:00Z\","
                 + "\"resourceUri\":\"credit-rf\",\"policy\":{\"uri\":\"https://custody.dev/reproduce/v1\",")
@@ -41,7 +40,7 @@ class ReproductionSummaryTest {
   @Test
   void read_failedResult_isReadAndNotPassed() throws Exception {
     Statement st =
-        Edits.put("result", "/verificationResult", F.textNode("FAILED")).applyTo(WRITTEN);
+        Edits.put("result", "/verificationResult", F.textNode("FAILED")).applyTo(written());
 
     assertThat(ReproductionSummary.read(st).passed()).isFalse();
   }
@@ -59,7 +58,9 @@ class ReproductionSummaryTest {
   @MethodSource("unknownFields")
   void read_unknownField_isMalformed(String pointer, String message) {
     assertRefused(
-        Edits.put("unknown", pointer, F.textNode("x")).applyTo(WRITTEN), Reason.MALFORMED, message);
+        Edits.put("unknown", pointer, F.textNode("x")).applyTo(written()),
+        Reason.MALFORMED,
+        message);
   }
 
   static Stream<Arguments> missingFields() {
@@ -77,7 +78,7 @@ class ReproductionSummaryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("missingFields")
   void read_missingField_isMalformed(String pointer, String message) {
-    assertRefused(Edits.remove("missing", pointer).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.remove("missing", pointer).applyTo(written()), Reason.MALFORMED, message);
   }
 
   static Stream<Arguments> wrongTypes() {
@@ -103,13 +104,13 @@ class ReproductionSummaryTest {
   @ParameterizedTest(name = "{0} = {1}")
   @MethodSource("wrongTypes")
   void read_wrongType_isMalformed(String pointer, JsonNode value, String message) {
-    assertRefused(Edits.put("wrong", pointer, value).applyTo(WRITTEN), Reason.MALFORMED, message);
+    assertRefused(Edits.put("wrong", pointer, value).applyTo(written()), Reason.MALFORMED, message);
   }
 
   @Test
   void read_duplicateEntry_isMalformed() {
     assertRefused(
-        Edits.duplicate("twice", "/inputAttestations/0").applyTo(WRITTEN),
+        Edits.duplicate("twice", "/inputAttestations/0").applyTo(written()),
         Reason.MALFORMED,
         "reproduction predicate.inputAttestations: expected exactly one entry, found 2");
   }
@@ -129,7 +130,7 @@ class ReproductionSummaryTest {
   @MethodSource("unsupported")
   void read_otherVerifierPolicyOrVersion_isUnsupported(String pointer, String message) {
     assertRefused(
-        Edits.put("other", pointer, F.textNode("https://example.com/x")).applyTo(WRITTEN),
+        Edits.put("other", pointer, F.textNode("https://example.com/x")).applyTo(written()),
         Reason.UNSUPPORTED,
         message);
   }
@@ -137,7 +138,7 @@ class ReproductionSummaryTest {
   @Test
   void read_otherPredicateType_isUnsupported() {
     assertRefused(
-        Edits.retyped(WRITTEN, Stage.TRAIN.predicateType()),
+        Edits.retyped(written(), Stage.TRAIN.predicateType()),
         Reason.UNSUPPORTED,
         "reproduction summary: expected predicate type https://slsa.dev/verification_summary/v1");
   }
@@ -147,5 +148,14 @@ class ReproductionSummaryTest {
         .isInstanceOfSatisfying(
             VerificationException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
+  }
+
+  /**
+   * The sample written afresh for each test, not once into a static field: PIT changes the writer
+   * while the test class stays loaded, and a statement written in a static initializer would hide
+   * every mutant of the writer.
+   */
+  private static Statement written() {
+    return Samples.reproduction().statement();
   }
 }
