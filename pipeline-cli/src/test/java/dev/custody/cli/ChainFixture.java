@@ -75,6 +75,11 @@ final class ChainFixture {
       }
     }
 
+    /** These keys, one per stage. */
+    Keys(Map<Stage, SigningKey> keys) {
+      this.keys.putAll(keys);
+    }
+
     SigningKey of(Stage stage) {
       return keys.get(stage);
     }
