@@ -92,16 +92,22 @@ final class GoldenChains {
 
   /** The committed policy built in code, with {@code minModelVersion}. */
   static TrustPolicy policy(int minModelVersion) {
+    return policyBuilder()
+        .requireGate(true)
+        .requireReproduction(true)
+        .dependencyLock(ROOT.resolve("deps.lock.json"))
+        .minModelVersion(minModelVersion)
+        .build();
+  }
+
+  /** A policy builder that trusts each committed stage key for its stage, and nothing more. */
+  static TrustPolicy.Builder policyBuilder() {
     try {
       TrustPolicy.Builder b = TrustPolicy.builder();
       for (Stage s : Stage.values()) {
         b.trustKey(s, VerificationKey.fromPem(ROOT.resolve("keys").resolve(lower(s) + ".pub")));
       }
-      return b.requireGate(true)
-          .requireReproduction(true)
-          .dependencyLock(ROOT.resolve("deps.lock.json"))
-          .minModelVersion(minModelVersion)
-          .build();
+      return b;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (PipelineException e) {
