@@ -14,6 +14,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
 import dev.custody.core.chain.ChainLayout;
+import dev.custody.core.chain.ChainLimits;
 import dev.custody.core.chain.Provenance;
 import dev.custody.core.chain.Stage;
 import java.io.IOException;
@@ -124,6 +125,7 @@ class TamperMatrixTest {
     rollbackCases(cases);
     dataCases(cases);
     semanticCases(cases);
+    oversizedCases(cases);
     return cases.entrySet().stream()
         .map(e -> arguments(e.getKey() + " -> " + e.getValue().expected(), e.getValue()));
   }
@@ -577,6 +579,32 @@ class TamperMatrixTest {
                   return p;
                 }),
         Reason.DEPENDENCY_MISMATCH);
+  }
+
+  /** Inputs made to cost the verifier time or memory: refused within the case's timeout. */
+  static void oversizedCases(Map<String, Case> cases) {
+    add(
+        cases,
+        PROVENANCE + " padded past the 16 MiB attestation limit",
+        tampered(
+            A,
+            (dir, work) -> {
+              byte[] padded =
+                  Arrays.copyOf(
+                      Files.readAllBytes(dir.resolve(PROVENANCE)),
+                      (int) ChainLimits.DEFAULT_MAX_EVIDENCE_BYTES + 1);
+              Arrays.fill(padded, padded.length - (1 << 20), padded.length, (byte) ' ');
+              Files.write(dir.resolve(PROVENANCE), padded);
+            }),
+        Reason.MALFORMED);
+    add(
+        cases,
+        GATE + " replaced by 100,000 nested JSON arrays",
+        tampered(
+            A,
+            (dir, work) ->
+                Files.writeString(dir.resolve(GATE), "[".repeat(100_000) + "]".repeat(100_000))),
+        Reason.MALFORMED);
   }
 
   private static void semantic(
