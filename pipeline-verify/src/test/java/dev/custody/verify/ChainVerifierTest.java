@@ -324,6 +324,49 @@ class ChainVerifierTest {
   }
 
   @Test
+  void verify_versionEqualToTheMinimumAndToTheOneInService_accepted() throws Exception {
+    ChainVerifier atMinimum =
+        ChainVerifier.builder(GoldenChains.policy(2)).versionInService(2).build();
+    ChainVerifier lowest =
+        ChainVerifier.builder(GoldenChains.policy(1)).versionInService(1).build();
+
+    assertThat(atMinimum.verify(GoldenChains.chain(A)).version()).isEqualTo(2);
+    assertThat(lowest.verify(GoldenChains.chain(B)).version()).isEqualTo(1);
+  }
+
+  @Test
+  void policyBuilder_everySetterChained_buildsThePolicyItSays() throws Exception {
+    Path lock = GoldenChains.root().resolve("deps.lock.json");
+    TrustPolicy.Builder b = TrustPolicy.builder();
+    for (Stage s : Stage.values()) {
+      b = b.trustKey(s, GoldenChains.key(s).publicKey());
+    }
+    TrustPolicy locked =
+        b.requireGate(true)
+            .requireReproduction(true)
+            .minModelVersion(2)
+            .allowList(ModelAllowList.defaults())
+            .dependencyLock(lock)
+            .build();
+    TrustPolicy allowed =
+        TrustPolicy.builder()
+            .trustKey(Stage.INGEST, GoldenChains.key(Stage.INGEST).publicKey())
+            .trustKey(Stage.TRAIN, GoldenChains.key(Stage.TRAIN).publicKey())
+            .requireGate(false)
+            .allowJarDigests(DependencyRuleTest.JARS.values())
+            .build();
+
+    assertThat(locked.minModelVersion()).isEqualTo(2);
+    assertThat(locked.dependencyLock()).contains(lock);
+    assertThat(ChainVerifier.builder(locked).build().verify(GoldenChains.chain(A)).version())
+        .isEqualTo(2);
+    assertThat(allowed.allowedJarDigests())
+        .containsExactlyInAnyOrderElementsOf(DependencyRuleTest.JARS.values());
+    assertThat(ChainVerifier.builder(allowed).build().verify(GoldenChains.chain(B)).version())
+        .isEqualTo(1);
+  }
+
+  @Test
   void verify_noSuchDirectory_noSuchFile() {
     assertThatThrownBy(() -> VERIFIER.verify(work.resolve("absent")))
         .isInstanceOf(NoSuchFileException.class);
