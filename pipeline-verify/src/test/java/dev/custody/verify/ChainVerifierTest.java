@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The chain verifier on the committed golden chains (see {@code chains/README.md}). */
 class ChainVerifierTest {
-  static final ChainVerifier VERIFIER = GoldenChains.verifier();
+  /** Built per test, so that mutation testing sees which test ran the policy code. */
+  final ChainVerifier verifier = GoldenChains.verifier();
 
   /** Row 1 of the credit data, in the signed schema. */
   static final Map<String, String> ROW =
@@ -47,7 +48,7 @@ class ChainVerifierTest {
     Path dir = GoldenChains.chain(A);
     ModelCard card = ModelCard.parse(Files.readAllBytes(dir.resolve(ChainLayout.CARD_FILE)));
 
-    VerifiedChain v = VERIFIER.verify(dir);
+    VerifiedChain v = verifier.verify(dir);
 
     assertThat(v.name()).isEqualTo(GoldenChains.NAME);
     assertThat(v.version()).isEqualTo(2);
@@ -88,7 +89,7 @@ class ChainVerifierTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {A, B, ONE_ROW_CHANGED})
   void predict_committedRows_givesTheCommittedPredictionsExactly(String chain) throws Exception {
-    VerifiedModel loaded = VERIFIER.verify(GoldenChains.chain(chain)).load();
+    VerifiedModel loaded = verifier.verify(GoldenChains.chain(chain)).load();
     JsonNode expected =
         Json.parse(
             Files.readAllBytes(GoldenChains.root().resolve("predictions").resolve(chain + ".json")),
@@ -110,7 +111,7 @@ class ChainVerifierTest {
 
   @Test
   void predict_rawRowInTheSignedSchema_givesALabelAndAScorePerLabel() throws Exception {
-    VerifiedModel loaded = VERIFIER.verify(GoldenChains.chain(A)).load();
+    VerifiedModel loaded = verifier.verify(GoldenChains.chain(A)).load();
 
     Prediction p = loaded.predict(ROW);
 
@@ -122,7 +123,7 @@ class ChainVerifierTest {
 
   @Test
   void predict_rawRowOutsideTheSignedSchema_throwsDataInvalidNamingTheColumn() throws Exception {
-    VerifiedModel loaded = VERIFIER.verify(GoldenChains.chain(A)).load();
+    VerifiedModel loaded = verifier.verify(GoldenChains.chain(A)).load();
     Map<String, String> old = new LinkedHashMap<>(ROW);
     old.put("AGE", "130");
 
@@ -135,8 +136,8 @@ class ChainVerifierTest {
   @Test
   void load_modelFileReplacedAfterVerification_loadsTheVerifiedBytes() throws Exception {
     Path dir = GoldenChains.copy(GoldenChains.chain(A), work.resolve("swapped-after-verify"));
-    VerifiedChain v = VERIFIER.verify(dir);
-    Prediction before = VERIFIER.verify(GoldenChains.chain(A)).load().predict(ROW);
+    VerifiedChain v = verifier.verify(dir);
+    Prediction before = verifier.verify(GoldenChains.chain(A)).load().predict(ROW);
 
     Files.write(dir.resolve(ChainLayout.MODEL_FILE), new byte[] {1, 2, 3});
 
@@ -155,7 +156,7 @@ class ChainVerifierTest {
                   return c;
                 })
             .writeTo(work.resolve("card-with-extra-label"));
-    VerifiedChain v = VERIFIER.verify(dir);
+    VerifiedChain v = verifier.verify(dir);
 
     assertThatThrownBy(v::load)
         .isInstanceOfSatisfying(
@@ -256,7 +257,7 @@ class ChainVerifierTest {
     Path dir = GoldenChains.copy(GoldenChains.chain(A), work.resolve("gate-missing"));
     Files.delete(dir.resolve(ChainLayout.GATE));
 
-    assertThatThrownBy(() -> VERIFIER.verify(dir))
+    assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOfSatisfying(
             VerificationException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.CHAIN_INCOMPLETE))
@@ -270,7 +271,7 @@ class ChainVerifierTest {
     bytes[100] ^= 1;
     Files.write(dir.resolve(ChainLayout.MODEL_FILE), bytes);
 
-    assertThatThrownBy(() -> VERIFIER.verify(dir))
+    assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOfSatisfying(
             VerificationException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.MANIFEST_MISMATCH))
@@ -286,7 +287,7 @@ class ChainVerifierTest {
         dir.resolve(ChainLayout.SIGNATURE_FILE),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
-    assertThatThrownBy(() -> VERIFIER.verify(dir))
+    assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOfSatisfying(
             VerificationException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.UNTRUSTED_SIGNER))
@@ -316,7 +317,7 @@ class ChainVerifierTest {
                 })
             .writeTo(work.resolve("data-differs"));
 
-    assertThatThrownBy(() -> VERIFIER.verify(dir))
+    assertThatThrownBy(() -> verifier.verify(dir))
         .isInstanceOfSatisfying(
             VerificationException.class,
             e -> assertThat(e.reason()).isEqualTo(Reason.DIGEST_MISMATCH))
@@ -368,7 +369,7 @@ class ChainVerifierTest {
 
   @Test
   void verify_noSuchDirectory_noSuchFile() {
-    assertThatThrownBy(() -> VERIFIER.verify(work.resolve("absent")))
+    assertThatThrownBy(() -> verifier.verify(work.resolve("absent")))
         .isInstanceOf(NoSuchFileException.class);
   }
 

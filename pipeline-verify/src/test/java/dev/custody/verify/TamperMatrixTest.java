@@ -71,20 +71,25 @@ class TamperMatrixTest {
   /** One case: how to make the chain, the reason expected, and the verifier that must refuse it. */
   record Case(Make make, Reason expected, Supplier<ChainVerifier> verifier) {}
 
+  /** Built per case, so that mutation testing sees which case ran the policy code. */
   private static final class Verifiers {
-    static final ChainVerifier POLICY = GoldenChains.verifier();
-    static final ChainVerifier MIN_VERSION_2 =
-        ChainVerifier.builder(GoldenChains.policy(2)).build();
-    static final ChainVerifier IN_SERVICE_2 =
-        ChainVerifier.builder(GoldenChains.policy(1)).versionInService(2).build();
-    static final ChainVerifier IN_SERVICE_3 =
-        ChainVerifier.builder(GoldenChains.policy(1)).versionInService(3).build();
+    static ChainVerifier policy() {
+      return GoldenChains.verifier();
+    }
+
+    static ChainVerifier minVersion2() {
+      return ChainVerifier.builder(GoldenChains.policy(2)).build();
+    }
+
+    static ChainVerifier inService(int version) {
+      return ChainVerifier.builder(GoldenChains.policy(1)).versionInService(version).build();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {A, B, ONE_ROW_CHANGED})
   void verify_goldenChain_accepted(String chain) throws Exception {
-    VerifiedChain v = Verifiers.POLICY.verify(GoldenChains.chain(chain));
+    VerifiedChain v = Verifiers.policy().verify(GoldenChains.chain(chain));
 
     assertThat(v.name()).isEqualTo(GoldenChains.NAME);
     assertThat(v.version()).isEqualTo(chain.equals(B) ? 1 : 2);
@@ -97,8 +102,8 @@ class TamperMatrixTest {
     // Every edited case below differs from this one by its edit alone.
     Path dir = ChainEditor.of(chain).writeTo(work.resolve("chain"));
 
-    assertThat(Verifiers.POLICY.verify(dir).rootDigest())
-        .isEqualTo(Verifiers.POLICY.verify(GoldenChains.chain(chain)).rootDigest());
+    assertThat(Verifiers.policy().verify(dir).rootDigest())
+        .isEqualTo(Verifiers.policy().verify(GoldenChains.chain(chain)).rootDigest());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -138,7 +143,7 @@ class TamperMatrixTest {
   }
 
   private static void add(Map<String, Case> cases, String name, Make make, Reason expected) {
-    add(cases, name, make, expected, () -> Verifiers.POLICY);
+    add(cases, name, make, expected, Verifiers::policy);
   }
 
   /** A copy of golden chain {@code base}, changed by {@code t}. */
@@ -354,14 +359,9 @@ class TamperMatrixTest {
   static void rollbackCases(Map<String, Case> cases) {
     Make b = work -> GoldenChains.chain(B);
     Make a = work -> GoldenChains.chain(A);
-    add(
-        cases,
-        "valid v1 model, policy minVersion 2",
-        b,
-        Reason.ROLLBACK,
-        () -> Verifiers.MIN_VERSION_2);
-    add(cases, "valid v1 model, v2 in service", b, Reason.ROLLBACK, () -> Verifiers.IN_SERVICE_2);
-    add(cases, "valid v2 model, v3 in service", a, Reason.ROLLBACK, () -> Verifiers.IN_SERVICE_3);
+    add(cases, "valid v1 model, policy minVersion 2", b, Reason.ROLLBACK, Verifiers::minVersion2);
+    add(cases, "valid v1 model, v2 in service", b, Reason.ROLLBACK, () -> Verifiers.inService(2));
+    add(cases, "valid v2 model, v3 in service", a, Reason.ROLLBACK, () -> Verifiers.inService(3));
   }
 
   /** A model trained on a data file differing in one row. */
