@@ -1,13 +1,11 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.Json;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
-import dev.custody.core.Statement;
 import dev.custody.core.chain.ChainLayout;
 import dev.custody.core.chain.GatePredicate;
 import dev.custody.core.chain.ModelCard;
@@ -37,7 +35,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.UnaryOperator;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
@@ -51,9 +48,10 @@ import org.tribuo.classification.Label;
  * by the key of its stage with {@link BundleSigner}, and the model by {@link ModelSigning} with
  * {@code attestations} ignored.
  *
- * <p>{@link Options} changes one thing at a time (a signer, a predicate, an attestation's bytes) so
- * that tests can build chains that are wrong in exactly one way. Ingest and training are cached per
- * data and seed: variants of a chain cost only signatures.
+ * <p>{@link Options} sets the version, seed and data. Ingest and training are cached per data, seed
+ * and version. The chain verifier's own tests run in {@code pipeline-verify} against the golden
+ * chains that {@link GoldenChainsGeneratorTest} builds with this class; chains that are wrong in
+ * one way are made there by re-signing edited records.
  */
 final class ChainFixture {
   static final String NAME = "credit-rf";
@@ -73,6 +71,11 @@ final class ChainFixture {
       for (Stage s : Stage.values()) {
         keys.put(s, SigningKey.generate());
       }
+    }
+
+    /** These keys, one per stage. */
+    Keys(Map<Stage, SigningKey> keys) {
+      this.keys.putAll(keys);
     }
 
     SigningKey of(Stage stage) {
@@ -133,182 +136,30 @@ final class ChainFixture {
 
   private static final Map<String, Trained> TRAINED = new HashMap<>();
 
-  /**
-   * What to build, and the one thing to get wrong. Every field has a correct default; the {@code
-   * edit*} functions see the JSON just before it is written or signed.
-   */
+  /** What to build: every field has a default. */
   @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
-  record Options(
-      int version,
-      long seed,
-      byte[] csv,
-      Map<String, SigningKey> signers,
-      byte[] datasetAttestation,
-      UnaryOperator<ObjectNode> editCard,
-      UnaryOperator<ObjectNode> editProvenance,
-      UnaryOperator<ObjectNode> editGate,
-      UnaryOperator<ObjectNode> editReproduction,
-      Map<String, Sha256> jars) {
+  record Options(int version, long seed, byte[] csv) {
     static Options defaults() throws IOException {
-      return new Options(
-          1, 42, creditSubset(ROWS), Map.of(), null, x -> x, x -> x, x -> x, x -> x, null);
+      return new Options(1, 42, creditSubset(ROWS));
     }
 
     Options version(int v) {
-      return new Options(
-          v,
-          seed,
-          csv,
-          signers,
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          editGate,
-          editReproduction,
-          jars);
+      return new Options(v, seed, csv);
     }
 
     Options seed(long s) {
-      return new Options(
-          version,
-          s,
-          csv,
-          signers,
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          editGate,
-          editReproduction,
-          jars);
+      return new Options(version, s, csv);
     }
 
+    /** Trains on these data bytes instead of the credit subset. */
     Options csv(byte[] c) {
-      return new Options(
-          version,
-          seed,
-          c,
-          signers,
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          editGate,
-          editReproduction,
-          jars);
-    }
-
-    /** Signs {@code file} (model.sig, dataset, provenance, gate, reproduction) with {@code key}. */
-    Options signer(String file, SigningKey key) {
-      Map<String, SigningKey> m = new HashMap<>(signers);
-      m.put(file, key);
-      return new Options(
-          version,
-          seed,
-          csv,
-          Map.copyOf(m),
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          editGate,
-          editReproduction,
-          jars);
-    }
-
-    /** Uses these bytes as the dataset attestation (the provenance then names their digest). */
-    Options datasetAttestation(byte[] bytes) {
-      return new Options(
-          version,
-          seed,
-          csv,
-          signers,
-          bytes,
-          editCard,
-          editProvenance,
-          editGate,
-          editReproduction,
-          jars);
-    }
-
-    Options card(UnaryOperator<ObjectNode> f) {
-      return new Options(
-          version,
-          seed,
-          csv,
-          signers,
-          datasetAttestation,
-          f,
-          editProvenance,
-          editGate,
-          editReproduction,
-          jars);
-    }
-
-    Options provenance(UnaryOperator<ObjectNode> f) {
-      return new Options(
-          version,
-          seed,
-          csv,
-          signers,
-          datasetAttestation,
-          editCard,
-          f,
-          editGate,
-          editReproduction,
-          jars);
-    }
-
-    Options gate(UnaryOperator<ObjectNode> f) {
-      return new Options(
-          version,
-          seed,
-          csv,
-          signers,
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          f,
-          editReproduction,
-          jars);
-    }
-
-    Options reproduction(UnaryOperator<ObjectNode> f) {
-      return new Options(
-          version,
-          seed,
-          csv,
-          signers,
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          editGate,
-          f,
-          jars);
-    }
-
-    /** The jars the provenance records (default: those of the signed lock). */
-    Options jars(Map<String, Sha256> j) {
-      return new Options(
-          version,
-          seed,
-          csv,
-          signers,
-          datasetAttestation,
-          editCard,
-          editProvenance,
-          editGate,
-          editReproduction,
-          j);
+      return new Options(version, seed, c);
     }
   }
 
   /** A built chain and what a test needs to know about it. */
   @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
-  record Chain(
-      Path dir,
-      Sha256 root,
-      Sha256 dataset,
-      Sha256 contentDigest,
-      Trained trained,
-      byte[] datasetAttestation) {}
+  record Chain(Path dir, Sha256 root, Sha256 dataset, Sha256 contentDigest, Trained trained) {}
 
   private ChainFixture() {}
 
@@ -411,8 +262,7 @@ final class ChainFixture {
 
   /**
    * Builds the model directory {@code dir} (which must not exist) as {@code o} says. Every record
-   * is written by its {@code dev.custody.core.chain} writer; the {@code edit*} functions then see
-   * its JSON just before it is written or signed.
+   * is written by its {@code dev.custody.core.chain} writer and signed by its stage's key.
    */
   static Chain build(Path dir, Options o, Keys keys, Path work) throws Exception {
     Trained t = trained(o.csv(), o.seed(), o.version(), work);
@@ -436,23 +286,20 @@ final class ChainFixture {
             d,
             new ModelCard.FileRef(SPEC_FILE, specDigest),
             Json.parse(t.metrics().toJson().getBytes(StandardCharsets.UTF_8), "metrics"));
-    ObjectNode cardJson = (ObjectNode) Json.parse(card.toJson(), "card");
-    Files.write(dir.resolve(ChainLayout.CARD_FILE), Json.writePretty(o.editCard().apply(cardJson)));
+    Files.write(
+        dir.resolve(ChainLayout.CARD_FILE), Json.writePretty(Json.parse(card.toJson(), "card")));
     ModelManifest manifest =
         ModelSigning.sign(
             dir,
             dir.resolve(ChainLayout.SIGNATURE_FILE),
-            BundleSigner.create(signer(o, keys, ChainLayout.SIGNATURE_FILE, Stage.TRAIN)),
+            BundleSigner.create(keys.of(Stage.TRAIN)),
             List.of(ChainLayout.ATTESTATIONS));
     Sha256 r = manifest.rootDigest();
 
     // The dataset attestation (INGEST).
-    byte[] dataset = o.datasetAttestation();
-    if (dataset == null) {
-      dataset =
-          BundleSigner.create(signer(o, keys, "dataset", Stage.INGEST))
-              .signStatement(t.summary().predicate().statement());
-    }
+    byte[] dataset =
+        BundleSigner.create(keys.of(Stage.INGEST))
+            .signStatement(t.summary().predicate().statement());
     Files.write(dir.resolve(ChainLayout.DATASET_ATTESTATION), dataset);
 
     // The training provenance (TRAIN).
@@ -474,7 +321,7 @@ final class ChainFixture {
             Sha256.of(dataset),
             d,
             data,
-            jars(o),
+            lockedJars(),
             Map.of(),
             "0.1.0-SNAPSHOT",
             "00000000-0000-4000-8000-00000000000" + o.version(),
@@ -482,8 +329,7 @@ final class ChainFixture {
             Instant.parse("2026-11-23T00:00:01Z"),
             t.contentDigest(),
             t.metrics().toJson());
-    byte[] provenance =
-        sign(o, keys, "provenance", Stage.TRAIN, prov.statement(), o.editProvenance());
+    byte[] provenance = BundleSigner.create(keys.of(Stage.TRAIN)).signStatement(prov.statement());
     Files.write(dir.resolve(ChainLayout.PROVENANCE), provenance);
 
     // The gate (EVALUATE).
@@ -508,7 +354,7 @@ final class ChainFixture {
                     null)));
     Files.write(
         dir.resolve(ChainLayout.GATE),
-        sign(o, keys, "gate", Stage.EVALUATE, gate.statement(), o.editGate()));
+        BundleSigner.create(keys.of(Stage.EVALUATE)).signStatement(gate.statement()));
 
     // The reproduction summary (REPRODUCE).
     ReproductionSummary rep =
@@ -523,8 +369,8 @@ final class ChainFixture {
             t.contentDigest());
     Files.write(
         dir.resolve(ChainLayout.REPRODUCTION),
-        sign(o, keys, "reproduction", Stage.REPRODUCE, rep.statement(), o.editReproduction()));
-    return new Chain(dir, r, d, t.contentDigest(), t, dataset);
+        BundleSigner.create(keys.of(Stage.REPRODUCE)).signStatement(rep.statement()));
+    return new Chain(dir, r, d, t.contentDigest(), t);
   }
 
   /** The jars of {@link Keys#lock}: same names and contents, so the same digests. */
@@ -534,30 +380,6 @@ final class ChainFixture {
       m.put(j, Sha256.of(("jar " + j).getBytes(StandardCharsets.UTF_8)));
     }
     return m;
-  }
-
-  private static Map<String, Sha256> jars(Options o) {
-    return o.jars() != null ? o.jars() : lockedJars();
-  }
-
-  private static SigningKey signer(Options o, Keys keys, String file, Stage stage) {
-    return o.signers().getOrDefault(file, keys.of(stage));
-  }
-
-  /** Signs {@code written} as {@code file}'s signer, after {@code edit} has seen its predicate. */
-  private static byte[] sign(
-      Options o,
-      Keys keys,
-      String file,
-      Stage stage,
-      Statement written,
-      UnaryOperator<ObjectNode> edit) {
-    Statement st =
-        new Statement(
-            written.subjects(),
-            written.predicateType(),
-            edit.apply((ObjectNode) written.predicate()));
-    return BundleSigner.create(signer(o, keys, file, stage)).signStatement(st);
   }
 
   static List<String> labelsOf(Model<Label> model) {

@@ -1,4 +1,4 @@
-package dev.custody.cli;
+package dev.custody.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.Json;
