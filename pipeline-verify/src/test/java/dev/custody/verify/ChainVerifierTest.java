@@ -239,8 +239,7 @@ class ChainVerifierTest {
     Path dir = GoldenChains.copy(GoldenChains.chain(A), work.resolve("no-gate"));
     Files.delete(dir.resolve(ChainLayout.GATE));
     Files.delete(dir.resolve(ChainLayout.REPRODUCTION));
-    TrustPolicy relaxed =
-        GoldenChains.policyBuilder().requireGate(false).requireReproduction(false).build();
+    TrustPolicy relaxed = GoldenChains.policyBuilder().insecureAcceptUngatedModels().build();
 
     VerifiedChain v = ChainVerifier.builder(relaxed).build().verify(dir);
 
@@ -343,8 +342,7 @@ class ChainVerifierTest {
       b = b.trustKey(s, GoldenChains.key(s).publicKey());
     }
     TrustPolicy locked =
-        b.requireGate(true)
-            .requireReproduction(true)
+        b.requireReproduction()
             .minModelVersion(2)
             .allowList(ModelAllowList.defaults())
             .dependencyLock(lock)
@@ -353,7 +351,7 @@ class ChainVerifierTest {
         TrustPolicy.builder()
             .trustKey(Stage.INGEST, GoldenChains.key(Stage.INGEST).publicKey())
             .trustKey(Stage.TRAIN, GoldenChains.key(Stage.TRAIN).publicKey())
-            .requireGate(false)
+            .insecureAcceptUngatedModels()
             .allowJarDigests(DependencyRuleTest.JARS.values())
             .build();
 

@@ -92,8 +92,7 @@ final class GoldenChains {
   /** The committed policy built in code, with {@code minModelVersion}. */
   static TrustPolicy policy(int minModelVersion) {
     return policyBuilder()
-        .requireGate(true)
-        .requireReproduction(true)
+        .requireReproduction()
         .dependencyLock(ROOT.resolve("deps.lock.json"))
         .minModelVersion(minModelVersion)
         .build();
