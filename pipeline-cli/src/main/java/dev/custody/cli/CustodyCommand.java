@@ -47,6 +47,7 @@ final class CustodyCommand {
     CommandLine cl = new CommandLine(root);
     cl.setExecutionExceptionHandler(new Errors(root));
     cl.setExitCodeExceptionMapper(Errors::exitCode);
+    cl.setParameterExceptionHandler(Errors.parameterErrors(cl.getParameterExceptionHandler()));
     return cl;
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
-import dev.custody.core.PipelineException;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
@@ -32,7 +31,7 @@ import picocli.CommandLine.Spec;
       "reproduction summary, each signed by a signer the policy trusts for its stage.",
       "Prints each link (what, digest, signer, result); exits with the code of the first failure."
     })
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand implements Callable<Integer>, Errors.JsonFailure {
   @Spec CommandSpec spec;
 
   @Parameters(paramLabel = "MODEL_DIR", description = "The exported model directory.")
@@ -66,26 +65,13 @@ final class VerifyCommand implements Callable<Integer> {
           "--in-service-version: expected at least 1, found " + inServiceVersion);
     }
     PrintWriter out = spec.commandLine().getOut();
-    VerifiedChain chain;
-    try {
-      ChainVerifier.Builder b = ChainVerifier.builder(TrustPolicy.load(policy));
-      if (inServiceVersion != null) {
-        b.versionInService(inServiceVersion);
-      }
-      chain = b.build().verify(model);
-    } catch (PipelineException e) {
-      if (json) {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("verified", false);
-        root.put("model", model.toString());
-        root.put("reason", e.reason().name());
-        root.put("exitCode", e.reason().exitCode());
-        root.put("message", e.getMessage());
-        out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
-        out.flush();
-      }
-      throw e; // one line on stderr, exit code per reason
+    // A failure is reported by Errors: one line on stderr, and with --json the JSON of
+    // describeFailure plus reason, exit code and message on stdout.
+    ChainVerifier.Builder b = ChainVerifier.builder(TrustPolicy.load(policy));
+    if (inServiceVersion != null) {
+      b.versionInService(inServiceVersion);
     }
+    VerifiedChain chain = b.build().verify(model);
     if (json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();
       root.put("verified", true);
@@ -129,5 +115,11 @@ final class VerifyCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  @Override
+  public void describeFailure(ObjectNode report) {
+    report.put("verified", false);
+    report.put("model", model.toString());
   }
 }
