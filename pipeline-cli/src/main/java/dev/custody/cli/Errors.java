@@ -56,7 +56,7 @@ final class Errors implements IExecutionExceptionHandler {
           cl.getCommandSpec().qualifiedName(),
           reasonName(e, code),
           code,
-          describe(e));
+          e instanceof PipelineException ? e.getMessage() : describe(e));
     }
     return code;
   }
