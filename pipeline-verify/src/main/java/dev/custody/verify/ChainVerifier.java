@@ -80,14 +80,14 @@ public final class ChainVerifier {
 
   private final TrustPolicy policy;
   private final int versionInService;
-  private final ModelLimits limits;
   private final ChainLimits chainLimits;
+  private final int maxNestingDepth;
 
   private ChainVerifier(Builder b) {
     this.policy = b.policy;
     this.versionInService = b.versionInService;
-    this.limits = b.limits;
     this.chainLimits = b.chainLimits;
+    this.maxNestingDepth = b.maxNestingDepth;
   }
 
   /** A builder for a verifier that trusts what {@code policy} trusts. */
@@ -99,8 +99,9 @@ public final class ChainVerifier {
   public static final class Builder {
     private final TrustPolicy policy;
     private int versionInService;
-    private ModelLimits limits = ModelLimits.defaults();
+    // One model byte limit (in chainLimits); the loader's ModelLimits is made from it at load.
     private ChainLimits chainLimits = ChainLimits.defaults();
+    private int maxNestingDepth = ModelLimits.DEFAULT_MAX_NESTING_DEPTH;
 
     private Builder(TrustPolicy policy) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -124,8 +125,9 @@ public final class ChainVerifier {
      * limit.
      */
     public Builder modelLimits(ModelLimits limits) {
-      this.limits = Objects.requireNonNull(limits, "limits");
+      Objects.requireNonNull(limits, "limits");
       this.chainLimits = chainLimits.withMaxModelBytes(limits.maxModelBytes());
+      this.maxNestingDepth = limits.maxNestingDepth();
       return this;
     }
 
@@ -136,7 +138,6 @@ public final class ChainVerifier {
      */
     public Builder chainLimits(ChainLimits limits) {
       this.chainLimits = Objects.requireNonNull(limits, "limits");
-      this.limits = this.limits.withMaxModelBytes(limits.maxModelBytes());
       return this;
     }
 
@@ -403,7 +404,7 @@ public final class ChainVerifier {
           reproduction,
           links,
           policy.allowList(),
-          limits);
+          new ModelLimits(chainLimits.maxModelBytes(), maxNestingDepth));
     }
 
     // ---- step 1 ----
