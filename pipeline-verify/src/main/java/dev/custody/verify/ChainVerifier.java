@@ -7,6 +7,7 @@ import static dev.custody.core.chain.ChainLayout.SIGNATURE_FILE;
 
 import dev.custody.core.Digests;
 import dev.custody.core.ModelManifest;
+import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
@@ -787,14 +788,7 @@ public final class ChainVerifier {
 
   /** Values come from untrusted files: one printable line, bounded. */
   private static String shown(String s) {
-    StringBuilder out = new StringBuilder();
-    s.codePoints()
-        .limit(MAX_SHOWN)
-        .forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
-    if (s.length() > MAX_SHOWN) {
-      out.append('…');
-    }
-    return out.toString();
+    return Printable.of(s, MAX_SHOWN);
   }
 
   private static String relative(Path top, Path p) {

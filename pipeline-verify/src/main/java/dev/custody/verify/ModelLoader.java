@@ -2,6 +2,7 @@ package dev.custody.verify;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
 import java.io.IOException;
@@ -242,11 +243,6 @@ final class ModelLoader {
 
   /** Names come from an untrusted file: keep messages one printable line of bounded length. */
   private static String printable(String s) {
-    StringBuilder out = new StringBuilder();
-    s.codePoints().limit(200).forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
-    if (s.length() > 200) {
-      out.append('…');
-    }
-    return out.toString();
+    return Printable.of(s, 200);
   }
 }

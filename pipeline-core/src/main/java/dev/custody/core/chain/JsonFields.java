@@ -3,6 +3,7 @@ package dev.custody.core.chain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
@@ -240,13 +241,6 @@ final class JsonFields {
 
   /** Values come from untrusted files: one printable line, bounded. */
   static String shown(String s) {
-    StringBuilder out = new StringBuilder();
-    s.codePoints()
-        .limit(MAX_SHOWN)
-        .forEach(c -> out.appendCodePoint(c >= 0x20 && c < 0x7f ? c : '?'));
-    if (s.length() > MAX_SHOWN) {
-      out.append('…');
-    }
-    return out.toString();
+    return Printable.of(s, MAX_SHOWN);
   }
 }
