@@ -115,12 +115,10 @@ public final class ModelExporter {
       Build build,
       List<GatePredicate.Gate> gates)
       throws PipelineException, IOException {
-    if (!card.modelFile().sha256().matches(Sha256.of(modelBytes))) {
+    Sha256 given = Sha256.of(modelBytes);
+    if (!card.modelFile().sha256().matches(given)) {
       throw new IllegalArgumentException(
-          "the card names model bytes "
-              + card.modelFile().sha256()
-              + ", given "
-              + Sha256.of(modelBytes));
+          "the card names model bytes " + card.modelFile().sha256() + ", given " + given);
     }
     try (ModelDirectory md = ModelDirectory.stage(modelDir)) {
       Path dir = md.dir();
