@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Strict reads of fields from signed JSON (model cards, predicates), and the small shapes the
@@ -27,63 +28,45 @@ final class JsonFields {
   private JsonFields() {}
 
   static JsonNode object(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isObject()) {
-      throw malformed(where + "." + field, "an object", v);
-    }
-    return v;
+    return required(parent, field, where, "an object", JsonNode::isObject);
   }
 
   static JsonNode array(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isArray()) {
-      throw malformed(where + "." + field, "an array", v);
-    }
-    return v;
+    return required(parent, field, where, "an array", JsonNode::isArray);
   }
 
   static String text(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-      throw malformed(where + "." + field, "a non-empty string", v);
-    }
-    return v.asText();
+    return required(
+            parent, field, where, "a non-empty string", v -> v.isTextual() && !v.asText().isEmpty())
+        .asText();
   }
 
   /** A string that may be empty (free text such as a screen's detail). */
   static String anyText(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isTextual()) {
-      throw malformed(where + "." + field, "a string", v);
-    }
-    return v.asText();
+    return required(parent, field, where, "a string", JsonNode::isTextual).asText();
   }
 
   /** A non-negative integral number that fits a {@code long}. */
   static long count(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
-      throw malformed(where + "." + field, "a non-negative integer", v);
-    }
-    return v.asLong();
+    return required(
+            parent,
+            field,
+            where,
+            "a non-negative integer",
+            v -> v.isIntegralNumber() && v.canConvertToLong() && v.asLong() >= 0)
+        .asLong();
   }
 
   /** Any integral number that fits a {@code long}. */
   static long integer(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw malformed(where + "." + field, "an integer", v);
-    }
-    return v.asLong();
+    return required(
+            parent, field, where, "an integer", v -> v.isIntegralNumber() && v.canConvertToLong())
+        .asLong();
   }
 
   /** A JSON number, as a double. */
   static double number(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isNumber()) {
-      throw malformed(where + "." + field, "a number", v);
-    }
-    return v.asDouble();
+    return required(parent, field, where, "a number", JsonNode::isNumber).asDouble();
   }
 
   /** An RFC 3339 instant, as {@link #rfc3339(Instant)} writes it. */
@@ -154,19 +137,17 @@ final class JsonFields {
   }
 
   static boolean bool(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isBoolean()) {
-      throw malformed(where + "." + field, "true or false", v);
-    }
-    return v.asBoolean();
+    return required(parent, field, where, "true or false", JsonNode::isBoolean).asBoolean();
   }
 
   static int positiveInt(JsonNode parent, String field, String where) throws VerificationException {
-    JsonNode v = parent.get(field);
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
-      throw malformed(where + "." + field, "a positive integer", v);
-    }
-    return v.asInt();
+    return required(
+            parent,
+            field,
+            where,
+            "a positive integer",
+            v -> v.isIntegralNumber() && v.canConvertToInt() && v.asInt() >= 1)
+        .asInt();
   }
 
   /** A lower-case hex SHA-256 given as a string field. */
@@ -242,5 +223,16 @@ final class JsonFields {
   /** Values come from untrusted files: one printable line, bounded. */
   static String shown(String s) {
     return Printable.of(s, MAX_SHOWN);
+  }
+
+  /** The field's value if {@code ok} accepts it; else MALFORMED naming what was expected. */
+  private static JsonNode required(
+      JsonNode parent, String field, String where, String expected, Predicate<JsonNode> ok)
+      throws VerificationException {
+    JsonNode v = parent.get(field);
+    if (v == null || !ok.test(v)) {
+      throw malformed(where + "." + field, expected, v);
+    }
+    return v;
   }
 }
