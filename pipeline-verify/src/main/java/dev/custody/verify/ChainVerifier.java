@@ -49,19 +49,29 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>{@code model.sig} verifies under the TRAIN signers and the directory's file set equals the
  *       signed set; this gives the root digest {@code R};
- *   <li>{@code model.tribuo}'s bytes hash to the signed manifest's entry;
- *   <li>{@code model-card.json} parses, names those bytes, and its version is not a rollback;
- *   <li>the training provenance verifies under the TRAIN signers with subject {@code R}, and its
- *       content digest equals the card's;
+ *   <li>{@code model.tribuo}'s bytes hash to the signed manifest's entry; every class and type they
+ *       name is on the policy's allow-list, checked without loading any class; their content digest
+ *       {@code C} is recomputed ({@link ModelContentDigest});
+ *   <li>{@code model-card.json} parses, names those bytes and {@code C}, and its version is not a
+ *       rollback;
+ *   <li>the training provenance verifies under the TRAIN signers with subject {@code R}, its
+ *       content digest equals the card's, and it agrees with the card on model name, version (of
+ *       the spec content it records), spec and metrics;
  *   <li>the dataset attestation is the file the provenance names, verifies under the INGEST signers
- *       with the dataset digest {@code D} of provenance and card, and lists the data files the
- *       provenance lists;
+ *       with the dataset digest {@code D} of provenance and card, lists the data files the
+ *       provenance lists, and agrees with card and provenance on spec, version and schema;
  *   <li>if the policy names a dependency lock: the provenance's jars equal the signed lock;
- *   <li>the gate verifies under the EVALUATE signers with subject {@code R}, passed, and names the
- *       provenance file (unless the policy says {@code gatePassed: false});
- *   <li>the reproduction summary, if the policy requires one, verifies under the REPRODUCE signers
- *       with subject {@code R}, result {@code PASSED} and the card's content digest.
+ *   <li>the gate verifies under the EVALUATE signers with subject {@code R}, passed, names the
+ *       provenance file and {@code C}, every entry's verdict follows from its numbers, none cannot
+ *       fail, and its test-split observations equal the card's metrics (required unless the policy
+ *       says {@code gatePassed: false}, verified whenever present);
+ *   <li>the reproduction summary verifies under the REPRODUCE signers with subject {@code R},
+ *       result {@code PASSED}, the provenance's spec and file, and {@code C} as both its signed and
+ *       its reproduced content digest (required if the policy says so, verified whenever present).
  * </ol>
+ *
+ * <p>The rule behind them: every claim of a signed record that can be recomputed from verified
+ * bytes is recomputed, and records that restate each other must agree.
  *
  * <pre>{@code
  * ChainVerifier verifier = ChainVerifier.builder(TrustPolicy.load(Path.of("policy.yaml")))
@@ -166,7 +176,10 @@ public final class ChainVerifier {
    *     Reason#SIGNATURE_INVALID}, {@link Reason#DIGEST_MISMATCH} when a link names other bytes
    *     than it should, {@link Reason#ROLLBACK}, {@link Reason#DEPENDENCY_MISMATCH}, {@link
    *     Reason#GATE_NOT_PASSED}, {@link Reason#NOT_REPRODUCED}, {@link Reason#MALFORMED} or {@link
-   *     Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}
+   *     Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}, {@link
+   *     Reason#UNSAFE_MODEL} for a model naming a class or type outside the allow-list (no class is
+   *     loaded), {@link Reason#MODEL_MISMATCH} when two signed records state one fact (name,
+   *     version, spec name, schema, metrics) differently
    * @throws IOException if the directory or the policy's lock cannot be read
    */
   public VerifiedChain verify(Path modelDir) throws VerificationException, IOException {
@@ -179,8 +192,8 @@ public final class ChainVerifier {
    * result cannot load the model: a chain the policy requires reproduced is only usable once it is.
    *
    * @return the proof, without the model bytes
-   * @throws VerificationException as {@link #verify(Path)}, except that a missing or failing
-   *     reproduction summary is not checked
+   * @throws VerificationException as {@link #verify(Path)}, except that the reproduction summary,
+   *     which {@code custody reproduce} replaces, is not read
    * @throws IOException if the directory or the policy's lock cannot be read
    */
   public UnreproducedChain verifyForReproduction(Path modelDir)
