@@ -24,6 +24,7 @@ import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ClasspathLock;
+import dev.custody.verify.ModelContentDigest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -216,7 +217,7 @@ final class ChainFixture {
             ingest.summary(),
             model,
             bytes,
-            ModelContent.digest(bytes),
+            ModelContentDigest.of(bytes),
             Evaluator.evaluate(model, split.test(), POSITIVE),
             split.test());
     TRAINED.put(key, t);

@@ -30,6 +30,7 @@ import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
+import dev.custody.verify.ModelContentDigest;
 import dev.custody.verify.TrustPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -328,7 +329,7 @@ public final class Pipeline {
     g.done(gates.isEmpty() ? "no gates configured" : gates.size() + " passed");
 
     Progress.Timer ex = Progress.start(progress, "export");
-    Sha256 content = ModelContent.digest(t.bytes());
+    Sha256 content = ModelContentDigest.of(t.bytes());
     List<String> features = new ArrayList<>();
     for (VariableInfo v : t.model().getFeatureIDMap()) {
       features.add(v.getName());

@@ -11,10 +11,10 @@ import dev.custody.core.chain.ReproductionSummary;
 import dev.custody.core.chain.Stage;
 import dev.custody.train.evaluate.GateEvaluator;
 import dev.custody.train.export.TrainingClasspath;
-import dev.custody.train.fit.ModelContent;
 import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
+import dev.custody.verify.ModelContentDigest;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.UnreproducedChain;
 import java.io.IOException;
@@ -124,11 +124,13 @@ final class Reproducer {
                 ? "same as signed"
                 : depDiff.size() + " differences from the signed set"));
     Pipeline.Trained t = training.train(spec, r);
-    Sha256 reproduced = ModelContent.digest(t.bytes());
-    if (!reproduced.matches(card.contentDigest())) {
+    Sha256 reproduced = ModelContentDigest.of(t.bytes());
+    // Compared with the digest of the verified model bytes, never with what a record claims.
+    Sha256 signedContent = chain.contentDigest();
+    if (!reproduced.matches(signedContent)) {
       throw mismatch(
           "model differs: signed content "
-              + card.contentDigest()
+              + signedContent
               + ", re-run "
               + reproduced
               + "; "
@@ -146,7 +148,7 @@ final class Reproducer {
             signedSpec.digest(),
             provenanceDigest,
             ReproductionSummary.PASSED,
-            card.contentDigest(),
+            signedContent,
             reproduced);
     Path summary = modelDir.resolve(ChainLayout.REPRODUCTION);
     AtomicFiles.write(summary, signers.forStage(Stage.REPRODUCE).signStatement(vsa.statement()));
@@ -155,7 +157,7 @@ final class Reproducer {
         modelDir,
         card.name(),
         root,
-        card.contentDigest(),
+        signedContent,
         reproduced,
         r.summary().keptRoot(),
         summary,

@@ -227,6 +227,79 @@ class ReproduceTest {
   }
 
   @Test
+  void reproduce_modelRewrittenCardStillClaimingTheOldContent_refusedAsDigestMismatch()
+      throws Exception {
+    // Issue 8, W1: the train key holder rewrites model.tribuo, updates only the card's
+    // modelFile.sha256, and re-signs model and chain; the card still claims the original content,
+    // which a re-run reproduces. The claim must be checked against the model bytes.
+    byte[] otherModel = Files.readAllBytes(other.directory().resolve(ChainLayout.MODEL_FILE));
+    Files.write(model.resolve(ChainLayout.MODEL_FILE), otherModel);
+    ModelCard c = original.card();
+    ModelCard forged =
+        new ModelCard(
+            c.name(),
+            c.version(),
+            c.trainer(),
+            c.labels(),
+            c.features(),
+            c.schema(),
+            c.positiveLabel(),
+            new ModelCard.FileRef(c.modelFile().name(), Sha256.of(otherModel)),
+            c.contentDigest(),
+            c.dataset(),
+            c.spec(),
+            c.metrics());
+    Files.write(model.resolve(ChainLayout.CARD_FILE), forged.toJson());
+    Files.delete(model.resolve(ChainLayout.SIGNATURE_FILE));
+    ModelManifest m =
+        ModelSigning.sign(
+            model,
+            model.resolve(ChainLayout.SIGNATURE_FILE),
+            BundleSigner.create(key),
+            List.of(ChainLayout.ATTESTATIONS));
+    byte[] provenance = resign(ChainLayout.PROVENANCE, Stage.TRAIN, m.rootDigest(), p -> {});
+    resign(
+        ChainLayout.GATE,
+        Stage.EVALUATE,
+        m.rootDigest(),
+        g -> ((ObjectNode) g.path("provenance")).put("sha256", Sha256.of(provenance).hex()));
+
+    PipelineException e = refused();
+
+    assertThat(e.reason()).isEqualTo(Reason.DIGEST_MISMATCH);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            ChainLayout.CARD_FILE
+                + ": contentDigest "
+                + c.contentDigest()
+                + " != the content digest of "
+                + ChainLayout.MODEL_FILE
+                + " "
+                + other.card().contentDigest());
+  }
+
+  /** Re-signs an attestation of the original model about {@code root}, edited by {@code edit}. */
+  private byte[] resign(
+      String file, Stage stage, Sha256 root, java.util.function.Consumer<ObjectNode> edit)
+      throws Exception {
+    Statement st =
+        policy
+            .verifyStatement(stage, Files.readAllBytes(model.resolve(file)), original.rootDigest())
+            .statement();
+    ObjectNode predicate = (ObjectNode) st.predicate();
+    edit.accept(predicate);
+    byte[] bundle =
+        BundleSigner.create(key)
+            .signStatement(
+                new Statement(
+                    List.of(Statement.Subject.of(original.card().name(), root)),
+                    st.predicateType(),
+                    predicate));
+    Files.write(model.resolve(file), bundle);
+    return bundle;
+  }
+
+  @Test
   void reproduce_dataChangedSinceTraining_refusedAsReproductionMismatchNamingTheData()
       throws Exception {
     // The signed spec names its data relative to the spec's directory: here, one changed value.

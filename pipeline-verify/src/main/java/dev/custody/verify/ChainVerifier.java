@@ -5,8 +5,11 @@ import static dev.custody.core.chain.ChainLayout.CARD_FILE;
 import static dev.custody.core.chain.ChainLayout.MODEL_FILE;
 import static dev.custody.core.chain.ChainLayout.SIGNATURE_FILE;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.Digests;
+import dev.custody.core.Json;
 import dev.custody.core.ModelManifest;
+import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
@@ -22,6 +25,7 @@ import dev.custody.core.chain.ReproductionSummary;
 import dev.custody.core.chain.Stage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -45,19 +49,29 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>{@code model.sig} verifies under the TRAIN signers and the directory's file set equals the
  *       signed set; this gives the root digest {@code R};
- *   <li>{@code model.tribuo}'s bytes hash to the signed manifest's entry;
- *   <li>{@code model-card.json} parses, names those bytes, and its version is not a rollback;
- *   <li>the training provenance verifies under the TRAIN signers with subject {@code R}, and its
- *       content digest equals the card's;
+ *   <li>{@code model.tribuo}'s bytes hash to the signed manifest's entry; every class and type they
+ *       name is on the policy's allow-list, checked without loading any class; their content digest
+ *       {@code C} is recomputed ({@link ModelContentDigest});
+ *   <li>{@code model-card.json} parses, names those bytes and {@code C}, and its version is not a
+ *       rollback;
+ *   <li>the training provenance verifies under the TRAIN signers with subject {@code R}, its
+ *       content digest equals the card's, and it agrees with the card on model name, version (of
+ *       the spec content it records), spec and metrics;
  *   <li>the dataset attestation is the file the provenance names, verifies under the INGEST signers
- *       with the dataset digest {@code D} of provenance and card, and lists the data files the
- *       provenance lists;
+ *       with the dataset digest {@code D} of provenance and card, lists the data files the
+ *       provenance lists, and agrees with card and provenance on spec, version and schema;
  *   <li>if the policy names a dependency lock: the provenance's jars equal the signed lock;
- *   <li>the gate verifies under the EVALUATE signers with subject {@code R}, passed, and names the
- *       provenance file (unless the policy says {@code gatePassed: false});
- *   <li>the reproduction summary, if the policy requires one, verifies under the REPRODUCE signers
- *       with subject {@code R}, result {@code PASSED} and the card's content digest.
+ *   <li>the gate verifies under the EVALUATE signers with subject {@code R}, passed, names the
+ *       provenance file and {@code C}, every entry's verdict follows from its numbers, none cannot
+ *       fail, and its test-split observations equal the card's metrics (required unless the policy
+ *       says {@code gatePassed: false}, verified whenever present);
+ *   <li>the reproduction summary verifies under the REPRODUCE signers with subject {@code R},
+ *       result {@code PASSED}, the provenance's spec and file, and {@code C} as both its signed and
+ *       its reproduced content digest (required if the policy says so, verified whenever present).
  * </ol>
+ *
+ * <p>The rule behind them: every claim of a signed record that can be recomputed from verified
+ * bytes is recomputed, and records that restate each other must agree.
  *
  * <pre>{@code
  * ChainVerifier verifier = ChainVerifier.builder(TrustPolicy.load(Path.of("policy.yaml")))
@@ -78,6 +92,9 @@ import java.util.stream.Collectors;
  */
 public final class ChainVerifier {
   private static final int MAX_SHOWN = 80;
+
+  /** The dataset name of gates evaluated on the held-out test split (the card's metrics). */
+  private static final String TEST_SPLIT = "test-split";
 
   private final TrustPolicy policy;
   private final int versionInService;
@@ -159,11 +176,14 @@ public final class ChainVerifier {
    *     Reason#SIGNATURE_INVALID}, {@link Reason#DIGEST_MISMATCH} when a link names other bytes
    *     than it should, {@link Reason#ROLLBACK}, {@link Reason#DEPENDENCY_MISMATCH}, {@link
    *     Reason#GATE_NOT_PASSED}, {@link Reason#NOT_REPRODUCED}, {@link Reason#MALFORMED} or {@link
-   *     Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}
+   *     Reason#UNSUPPORTED} for evidence of another shape, {@link Reason#MODEL_TOO_LARGE}, {@link
+   *     Reason#UNSAFE_MODEL} for a model naming a class or type outside the allow-list (no class is
+   *     loaded), {@link Reason#MODEL_MISMATCH} when two signed records state one fact (name,
+   *     version, spec name, schema, metrics) differently
    * @throws IOException if the directory or the policy's lock cannot be read
    */
   public VerifiedChain verify(Path modelDir) throws VerificationException, IOException {
-    return new Run(modelDir, policy.requireReproduction()).verify();
+    return new Run(modelDir, false).verify();
   }
 
   /**
@@ -172,13 +192,13 @@ public final class ChainVerifier {
    * result cannot load the model: a chain the policy requires reproduced is only usable once it is.
    *
    * @return the proof, without the model bytes
-   * @throws VerificationException as {@link #verify(Path)}, except that a missing or failing
-   *     reproduction summary is not checked
+   * @throws VerificationException as {@link #verify(Path)}, except that the reproduction summary,
+   *     which {@code custody reproduce} replaces, is not read
    * @throws IOException if the directory or the policy's lock cannot be read
    */
   public UnreproducedChain verifyForReproduction(Path modelDir)
       throws VerificationException, IOException {
-    return new UnreproducedChain(new Run(modelDir, false).verify());
+    return new UnreproducedChain(new Run(modelDir, true).verify());
   }
 
   /** The state of one verification: the bytes read (each once) and the links checked so far. */
@@ -187,10 +207,10 @@ public final class ChainVerifier {
     private final Map<String, byte[]> read = new TreeMap<>();
     private final List<VerifiedChain.Link> links = new ArrayList<>();
     private List<String> attestationEntries;
-    private final boolean requireReproduction;
+    private final boolean forReproduction;
 
-    Run(Path modelDir, boolean requireReproduction) throws IOException, VerificationException {
-      this.requireReproduction = requireReproduction;
+    Run(Path modelDir, boolean forReproduction) throws IOException, VerificationException {
+      this.forReproduction = forReproduction;
       if (!Files.exists(modelDir)) {
         throw new NoSuchFileException(modelDir.toString());
       }
@@ -218,16 +238,23 @@ public final class ChainVerifier {
                   + signed.manifest().resources().size()
                   + " files); root digest R"));
 
-      // 2. model.tribuo, read once: its digest is the signed entry's.
+      // 2. model.tribuo, read once: its digest is the signed entry's; every class and type it
+      // names is on the allow-list (no class loaded); its content digest recomputed from it.
       byte[] modelBytes = signedFile(signed.manifest(), MODEL_FILE);
       Sha256 modelDigest = Sha256.of(modelBytes);
+      VerifiedArtifact model = new VerifiedArtifact(modelBytes, modelDigest, signed.signer());
+      ModelLoader.requireSafe(model, policy.allowList(), modelLimits());
+      Sha256 content = ModelContentDigest.of(modelBytes);
       links.add(
           new VerifiedChain.Link(
               "model",
               MODEL_FILE,
               modelDigest,
               signed.signer(),
-              "sha256 = the signed manifest's entry (covered by " + SIGNATURE_FILE + ")"));
+              "sha256 = the signed manifest's entry (covered by "
+                  + SIGNATURE_FILE
+                  + "); every class and type it names is allowed (none loaded); content digest "
+                  + content));
 
       // 3. The card: parses, names those bytes, no rollback.
       byte[] cardBytes = signedFile(signed.manifest(), CARD_FILE);
@@ -242,6 +269,16 @@ public final class ChainVerifier {
               + MODEL_FILE
               + " bytes "
               + modelDigest);
+      requireEqual(
+          card.contentDigest(),
+          content,
+          CARD_FILE
+              + ": contentDigest "
+              + card.contentDigest()
+              + " != the content digest of "
+              + MODEL_FILE
+              + " "
+              + content);
       requireNoRollback(card);
       links.add(
           new VerifiedChain.Link(
@@ -257,7 +294,9 @@ public final class ChainVerifier {
                   + card.version()
                   + "; modelFile = "
                   + MODEL_FILE
-                  + "; "
+                  + "; contentDigest = "
+                  + MODEL_FILE
+                  + "'s; "
                   + versionWords()));
 
       // 4. The provenance under TRAIN, about R, with the card's content digest.
@@ -271,13 +310,15 @@ public final class ChainVerifier {
               + prov.contentDigest()
               + " != card contentDigest "
               + card.contentDigest());
+      requireAgreement(card, prov);
       links.add(
           new VerifiedChain.Link(
               "training provenance",
               ChainLayout.PROVENANCE,
               Sha256.of(provenanceBytes),
               provenance.signer(),
-              "train signer; subject = R; model-content-digest = card"));
+              "train signer; subject = R; model-content-digest = card; model name, version, spec"
+                  + " and metrics = card"));
 
       // 5. The dataset attestation: the file the provenance names, under INGEST, about D.
       byte[] datasetBytes = attestation(Stage.INGEST, "the dataset attestation");
@@ -298,6 +339,7 @@ public final class ChainVerifier {
       VerifiedStatement dataset = policy.verifyStatement(Stage.INGEST, datasetBytes, d);
       DatasetPredicate datasetPredicate = DatasetPredicate.read(dataset.statement());
       requireSameData(datasetPredicate.files(), prov.data());
+      requireAgreement(card, prov, datasetPredicate);
       links.add(
           new VerifiedChain.Link(
               "dataset",
@@ -308,7 +350,8 @@ public final class ChainVerifier {
                   + d
                   + " = provenance = card; "
                   + prov.data().size()
-                  + " data file digest(s) = provenance"));
+                  + " data file digest(s) = provenance; spec, model name, version and schema ="
+                  + " card"));
 
       // 6. The dependency rule: classes from a directory cannot be pinned, so any rule refuses
       // them.
@@ -328,14 +371,16 @@ public final class ChainVerifier {
         links.add(requireAllowedJars(prov.jars()));
       }
 
-      // 7. The gate under EVALUATE, about R, passed, naming this provenance.
+      // 7. The gate under EVALUATE, about R, passed, naming this provenance; verified whenever it
+      // is present, required or not.
       VerifiedChain.Attestation<GatePredicate> gate = null;
-      if (policy.requireGate()) {
+      if (policy.requireGate() || present(Stage.EVALUATE)) {
         byte[] gateBytes =
             attestation(Stage.EVALUATE, "the gate attestation (the policy requires a passed gate)");
         VerifiedStatement gateStatement = policy.verifyStatement(Stage.EVALUATE, gateBytes, r);
         GatePredicate g = GatePredicate.read(gateStatement.statement());
         requirePassed(g);
+        requireAgreement(card, content, g);
         Sha256 provenanceFile = Sha256.of(provenanceBytes);
         requireEqual(
             g.provenance(),
@@ -357,12 +402,16 @@ public final class ChainVerifier {
                     + g.gates().stream()
                         .map(GatePredicate.Gate::describe)
                         .collect(Collectors.joining(", "))
-                    + "; provenance = provenance file"));
+                    + "; provenance = provenance file; name, content digest and test-split"
+                    + " metrics = card"
+                    + (policy.requireGate() ? "" : "; not required, verified because present")));
       }
 
-      // 8. The reproduction summary, if required.
+      // 8. The reproduction summary, if required or present (never for reproduce, which replaces
+      // it).
       VerifiedChain.Attestation<ReproductionSummary> reproduction = null;
-      if (requireReproduction) {
+      boolean requireReproduction = !forReproduction && policy.requireReproduction();
+      if (requireReproduction || (!forReproduction && present(Stage.REPRODUCE))) {
         byte[] bytes =
             attestation(Stage.REPRODUCE, "the reproduction summary (the policy requires one)");
         VerifiedStatement summary = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
@@ -375,14 +424,7 @@ public final class ChainVerifier {
                   + ", found "
                   + shown(rep.result()));
         }
-        if (!rep.reproducedContentDigest().matches(card.contentDigest())) {
-          throw new VerificationException(
-              Reason.NOT_REPRODUCED,
-              "reproduction: reproduced content digest "
-                  + rep.reproducedContentDigest()
-                  + " != card contentDigest "
-                  + card.contentDigest());
-        }
+        requireAgreement(card, content, Sha256.of(provenanceBytes), prov, rep);
         reproduction = new VerifiedChain.Attestation<>(rep, summary.signer(), Sha256.of(bytes));
         links.add(
             new VerifiedChain.Link(
@@ -390,12 +432,16 @@ public final class ChainVerifier {
                 ChainLayout.REPRODUCTION,
                 reproduction.fileDigest(),
                 reproduction.signer(),
-                "reproduce signer; subject = R; PASSED; reproduced content digest = card"));
+                "reproduce signer; subject = R; PASSED; signed and reproduced content digests ="
+                    + " "
+                    + MODEL_FILE
+                    + "'s; spec and provenance = provenance file"
+                    + (requireReproduction ? "" : "; not required, verified because present")));
       }
 
-      VerifiedArtifact model = new VerifiedArtifact(modelBytes, modelDigest, signed.signer());
       return new VerifiedChain(
           model,
+          content,
           card,
           r,
           signed.signer(),
@@ -405,7 +451,16 @@ public final class ChainVerifier {
           reproduction,
           links,
           policy.allowList(),
-          new ModelLimits(chainLimits.maxModelBytes(), maxNestingDepth));
+          modelLimits());
+    }
+
+    private ModelLimits modelLimits() {
+      return new ModelLimits(chainLimits.maxModelBytes(), maxNestingDepth);
+    }
+
+    /** Whether the attestation of {@code stage} is in {@code attestations/}. */
+    private boolean present(Stage stage) {
+      return attestationEntries.contains(stage.file());
     }
 
     // ---- step 1 ----
@@ -703,6 +758,204 @@ public final class ChainVerifier {
               + policy.allowedJarDigests().size());
     }
 
+    // ---- records that restate each other must agree ----
+
+    /**
+     * The card and the training provenance: model name, spec (name, digest, and the digest
+     * recomputed from the signed spec content), the name and version that content declares, and the
+     * metrics.
+     */
+    private void requireAgreement(ModelCard card, Provenance prov) throws VerificationException {
+      Sha256 specContent = Sha256.of(prov.spec().bytes());
+      requireEqual(
+          prov.spec().digest(),
+          specContent,
+          "provenance: spec digest "
+              + prov.spec().digest()
+              + " != the digest of the spec content it records "
+              + specContent);
+      requireEqual(
+          card.spec().sha256(),
+          prov.spec().digest(),
+          "spec: card spec.sha256 "
+              + card.spec().sha256()
+              + " != provenance spec digest "
+              + prov.spec().digest());
+      requireSame("model name", CARD_FILE, card.name(), "provenance subject", prov.modelName());
+      requireSame("spec name", CARD_FILE, card.spec().name(), "provenance", prov.spec().name());
+      Provenance.Spec.Header header = prov.spec().header();
+      requireSame("model name", CARD_FILE, card.name(), "provenance spec content", header.name());
+      requireSame(
+          "model version",
+          CARD_FILE,
+          String.valueOf(card.version()),
+          "provenance spec content",
+          String.valueOf(header.version()));
+      JsonNode trained;
+      try {
+        trained = Json.parse(prov.metricsJson().getBytes(StandardCharsets.UTF_8), "metrics");
+      } catch (PipelineException e) {
+        throw new VerificationException(
+            Reason.MALFORMED, "provenance: metrics byproduct: " + e.getMessage(), e);
+      }
+      if (!trained.equals(card.metrics())) {
+        throw new VerificationException(
+            Reason.MODEL_MISMATCH,
+            "metrics: "
+                + CARD_FILE
+                + " and the provenance's metrics byproduct differ: card "
+                + shown(card.metrics().toString())
+                + ", provenance "
+                + shown(trained.toString()));
+      }
+    }
+
+    /** The card, the provenance and the dataset attestation: spec, model name, version, schema. */
+    private void requireAgreement(ModelCard card, Provenance prov, DatasetPredicate dataset)
+        throws VerificationException {
+      requireEqual(
+          dataset.specDigest(),
+          prov.spec().digest(),
+          "dataset: spec digest "
+              + dataset.specDigest()
+              + " != provenance spec digest "
+              + prov.spec().digest());
+      requireSame("model name", CARD_FILE, card.name(), "dataset spec", dataset.specName());
+      requireSame(
+          "model version",
+          CARD_FILE,
+          String.valueOf(card.version()),
+          "dataset spec",
+          String.valueOf(dataset.specVersion()));
+      if (!dataset.schema().equals(card.schema())) {
+        throw new VerificationException(
+            Reason.MODEL_MISMATCH,
+            "schema: "
+                + CARD_FILE
+                + " schema differs from the schema the dataset attestation checked the rows"
+                + " against");
+      }
+    }
+
+    /**
+     * The gate and the card: model name, content digest (recomputed from the model bytes), every
+     * entry's verdict against its own numbers, no entry that cannot fail, and the test-split
+     * observations equal to the card's metrics wherever both state one.
+     */
+    private void requireAgreement(ModelCard card, Sha256 content, GatePredicate g)
+        throws VerificationException {
+      requireSame("model name", CARD_FILE, card.name(), "gate subject", g.modelName());
+      requireEqual(
+          g.contentDigest(),
+          content,
+          "gate: contentDigest " + g.contentDigest() + " != " + MODEL_FILE + "'s " + content);
+      for (GatePredicate.Gate x : g.gates()) {
+        if (x.passed() != x.holds()) {
+          throw new VerificationException(
+              Reason.GATE_NOT_PASSED,
+              "gate "
+                  + shown(x.name())
+                  + ": records passed "
+                  + x.passed()
+                  + ", but "
+                  + shown(x.describe())
+                  + (x.holds() ? " holds" : " does not hold"));
+        }
+        if (x.vacuous()) {
+          throw new VerificationException(
+              Reason.GATE_NOT_PASSED,
+              "gate "
+                  + shown(x.name())
+                  + ": cannot fail ("
+                  + shown(x.describe())
+                  + " on "
+                  + x.sampleSize()
+                  + " rows): expected a threshold some value of the metric misses, measured on"
+                  + " at least one row");
+        }
+      }
+      JsonNode metrics = card.metrics();
+      for (GatePredicate.Gate x : g.gates()) {
+        if (!x.dataset().name().equals(TEST_SPLIT)) {
+          continue;
+        }
+        JsonNode rows = metrics.get("rows");
+        if (rows != null && rows.isIntegralNumber() && rows.asLong() != x.sampleSize()) {
+          throw new VerificationException(
+              Reason.MODEL_MISMATCH,
+              "gate "
+                  + shown(x.name())
+                  + ": sampleSize "
+                  + x.sampleSize()
+                  + " != the card's test-split rows "
+                  + rows.asLong());
+        }
+        Double stated = cardMetric(metrics, x.metric());
+        if (stated != null && Double.compare(stated, x.observed()) != 0) {
+          throw new VerificationException(
+              Reason.MODEL_MISMATCH,
+              "gate "
+                  + shown(x.name())
+                  + ": observed "
+                  + x.observed()
+                  + " != the card's "
+                  + shown(x.metric())
+                  + " "
+                  + stated);
+        }
+      }
+    }
+
+    /**
+     * The reproduction summary: model name, spec, provenance file, and both content digests equal
+     * to the one recomputed from the model bytes.
+     */
+    private void requireAgreement(
+        ModelCard card,
+        Sha256 content,
+        Sha256 provenanceFile,
+        Provenance prov,
+        ReproductionSummary rep)
+        throws VerificationException {
+      requireSame("model name", CARD_FILE, card.name(), "reproduction subject", rep.modelName());
+      requireEqual(
+          rep.specDigest(),
+          prov.spec().digest(),
+          "reproduction: policy digest "
+              + rep.specDigest()
+              + " != provenance spec digest "
+              + prov.spec().digest());
+      requireEqual(
+          rep.provenanceDigest(),
+          provenanceFile,
+          "reproduction: input attestation "
+              + rep.provenanceDigest()
+              + " != "
+              + ChainLayout.PROVENANCE
+              + " bytes "
+              + provenanceFile);
+      if (!rep.contentDigest().matches(content)) {
+        throw new VerificationException(
+            Reason.NOT_REPRODUCED,
+            "reproduction: signed content digest "
+                + rep.contentDigest()
+                + " != "
+                + MODEL_FILE
+                + "'s content digest "
+                + content);
+      }
+      if (!rep.reproducedContentDigest().matches(content)) {
+        throw new VerificationException(
+            Reason.NOT_REPRODUCED,
+            "reproduction: reproduced content digest "
+                + rep.reproducedContentDigest()
+                + " != "
+                + MODEL_FILE
+                + "'s content digest "
+                + content);
+      }
+    }
+
     private void requirePassed(GatePredicate g) throws VerificationException {
       if (!g.passed()) {
         throw new VerificationException(
@@ -764,6 +1017,83 @@ public final class ChainVerifier {
       }
       return bytes;
     }
+  }
+
+  /** Two signed records state one fact differently: {@link Reason#MODEL_MISMATCH}. */
+  private static void requireSame(
+      String fact, String oneRecord, String one, String otherRecord, String other)
+      throws VerificationException {
+    if (!one.equals(other)) {
+      throw new VerificationException(
+          Reason.MODEL_MISMATCH,
+          fact
+              + ": "
+              + oneRecord
+              + " says "
+              + shown(one)
+              + ", "
+              + otherRecord
+              + " says "
+              + shown(other));
+    }
+  }
+
+  /**
+   * A metric as the card's test-split metrics state it, by the gate's metric name ({@code
+   * accuracy}, {@code auc}, {@code macroF1}, {@code precision:L}, {@code recall:L}, {@code f1:L});
+   * null when the card does not state it. {@code NaN} for a metric stated as undefined (null).
+   */
+  static Double cardMetric(JsonNode metrics, String name) {
+    int colon = name.indexOf(':');
+    if (colon < 0) {
+      return switch (name) {
+        case "accuracy" -> number(metrics.get("accuracy"));
+        case "auc" -> number(metrics.get("rocAuc"));
+        case "macroF1" -> macroF1(metrics.get("classes"));
+        default -> null;
+      };
+    }
+    String kind = name.substring(0, colon);
+    if (!List.of("precision", "recall", "f1").contains(kind)) {
+      return null;
+    }
+    JsonNode classes = metrics.get("classes");
+    if (classes == null || !classes.isArray()) {
+      return null;
+    }
+    for (JsonNode c : classes) {
+      JsonNode label = c.get("label");
+      if (label != null && label.isTextual() && label.asText().equals(name.substring(colon + 1))) {
+        return number(c.get(kind));
+      }
+    }
+    return null;
+  }
+
+  /** The mean of the classes' F1, in their order, as the trainer computes macro F1. */
+  private static Double macroF1(JsonNode classes) {
+    if (classes == null || !classes.isArray() || classes.isEmpty()) {
+      return null;
+    }
+    double[] f1 = new double[classes.size()];
+    for (int i = 0; i < f1.length; i++) {
+      Double v = number(classes.get(i).get("f1"));
+      if (v == null) {
+        return null;
+      }
+      f1[i] = v;
+    }
+    return java.util.Arrays.stream(f1).average().orElse(Double.NaN);
+  }
+
+  private static Double number(JsonNode n) {
+    if (n == null) {
+      return null;
+    }
+    if (n.isNull()) {
+      return Double.NaN;
+    }
+    return n.isNumber() ? n.asDouble() : null;
   }
 
   private static void requireEqual(Sha256 expected, Sha256 found, String message)

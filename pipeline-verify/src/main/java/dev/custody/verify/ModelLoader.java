@@ -104,6 +104,20 @@ final class ModelLoader {
     return check(model, expected);
   }
 
+  /**
+   * Steps 1 and 2 of {@link #load} alone: parses the verified bytes within the limits and refuses
+   * them if they name a class or type the allow-list does not permit. Loads no class and
+   * deserializes nothing: what {@link ChainVerifier} runs on every model it verifies.
+   *
+   * @throws VerificationException {@link Reason#MODEL_TOO_LARGE}, {@link Reason#MALFORMED}, {@link
+   *     Reason#UNSAFE_MODEL} or {@link Reason#UNSUPPORTED}, as {@link #load} does for these steps
+   */
+  static void requireSafe(VerifiedArtifact artifact, ModelAllowList allow, ModelLimits limits)
+      throws VerificationException {
+    ModelProto proto = parse(artifact, limits);
+    requireAllowed(ModelScan.scan(proto, allow, limits.maxNestingDepth()), allow);
+  }
+
   private static ModelProto parse(VerifiedArtifact artifact, ModelLimits limits)
       throws VerificationException {
     if (artifact.size() > limits.maxModelBytes()) {

@@ -28,6 +28,14 @@ public final class UnreproducedChain {
     this.chain = Objects.requireNonNull(chain, "chain");
   }
 
+  /**
+   * The model content digest, recomputed from the verified {@code model.tribuo} bytes: what a
+   * re-run must give. The card states the same digest, or the chain would not have verified.
+   */
+  public Sha256 contentDigest() {
+    return chain.contentDigest();
+  }
+
   /** The signed model card. */
   public ModelCard card() {
     return chain.card();
@@ -69,8 +77,8 @@ public final class UnreproducedChain {
   }
 
   /**
-   * The gate attestation, verified under the EVALUATE signers; empty if the policy did not require
-   * one.
+   * The gate attestation, verified under the EVALUATE signers; empty if there is none (a gate that
+   * is present is always verified).
    */
   public Optional<VerifiedChain.Attestation<GatePredicate>> gate() {
     return chain.gate();

@@ -95,6 +95,7 @@ public final class VerifiedChain {
   }
 
   private final VerifiedArtifact model;
+  private final Sha256 contentDigest;
   private final ModelCard card;
   private final Sha256 rootDigest;
   private final String modelSigner;
@@ -108,6 +109,7 @@ public final class VerifiedChain {
 
   VerifiedChain(
       VerifiedArtifact model,
+      Sha256 contentDigest,
       ModelCard card,
       Sha256 rootDigest,
       String modelSigner,
@@ -119,6 +121,7 @@ public final class VerifiedChain {
       ModelAllowList allowList,
       ModelLimits limits) {
     this.model = Objects.requireNonNull(model, "model");
+    this.contentDigest = Objects.requireNonNull(contentDigest, "contentDigest");
     this.card = Objects.requireNonNull(card, "card");
     this.rootDigest = Objects.requireNonNull(rootDigest, "rootDigest");
     this.modelSigner = Objects.requireNonNull(modelSigner, "modelSigner");
@@ -137,6 +140,15 @@ public final class VerifiedChain {
    */
   public VerifiedArtifact model() {
     return model;
+  }
+
+  /**
+   * The model content digest, recomputed from the verified bytes of {@link #model()} (see {@link
+   * ModelContentDigest}); the card, the provenance, the gate and the reproduction all state this
+   * digest, or the chain would not have verified.
+   */
+  public Sha256 contentDigest() {
+    return contentDigest;
   }
 
   /** The signed model card. */
@@ -182,16 +194,16 @@ public final class VerifiedChain {
   }
 
   /**
-   * The gate attestation, verified under the EVALUATE signers; empty if the policy did not require
-   * one.
+   * The gate attestation, verified under the EVALUATE signers; empty if there is none (only
+   * possible when the policy does not require one: a gate that is present is always verified).
    */
   public Optional<Attestation<GatePredicate>> gate() {
     return Optional.ofNullable(gate);
   }
 
   /**
-   * The reproduction summary, verified under the REPRODUCE signers; empty if the policy did not
-   * require one.
+   * The reproduction summary, verified under the REPRODUCE signers; empty if there is none (only
+   * possible when the policy does not require one: a summary that is present is always verified).
    */
   public Optional<Attestation<ReproductionSummary>> reproduction() {
     return Optional.ofNullable(reproduction);

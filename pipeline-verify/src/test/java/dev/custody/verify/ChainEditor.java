@@ -35,6 +35,7 @@ final class ChainEditor {
   private final Path base;
   private final Map<String, SigningKey> signers = new HashMap<>();
   private byte[] datasetAttestation;
+  private byte[] model;
   private UnaryOperator<ObjectNode> card = x -> x;
   private UnaryOperator<ObjectNode> dataset = x -> x;
   private UnaryOperator<ObjectNode> provenance = x -> x;
@@ -59,6 +60,15 @@ final class ChainEditor {
   /** Uses these bytes as the dataset attestation; the provenance then names their digest. */
   ChainEditor datasetAttestation(byte[] bytes) {
     this.datasetAttestation = bytes.clone();
+    return this;
+  }
+
+  /**
+   * Uses these bytes as {@code model.tribuo}, and updates only the card's {@code modelFile.sha256}
+   * to name them (as an attacker who rewrites the model does).
+   */
+  ChainEditor model(byte[] bytes) {
+    this.model = bytes.clone();
     return this;
   }
 
@@ -99,6 +109,10 @@ final class ChainEditor {
     // The card (through its reader and writer) and the model signature over it.
     ModelCard parsedCard = ModelCard.parse(read(dir, ChainLayout.CARD_FILE));
     ObjectNode cardJson = (ObjectNode) Json.parse(parsedCard.toJson(), "card");
+    if (model != null) {
+      Files.write(dir.resolve(ChainLayout.MODEL_FILE), model);
+      ((ObjectNode) cardJson.get("modelFile")).put("sha256", Sha256.of(model).hex());
+    }
     Files.write(dir.resolve(ChainLayout.CARD_FILE), Json.writePretty(card.apply(cardJson)));
     Path sig = dir.resolve(ChainLayout.SIGNATURE_FILE);
     Files.delete(sig);

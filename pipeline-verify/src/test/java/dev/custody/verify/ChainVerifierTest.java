@@ -361,8 +361,12 @@ class ChainVerifierTest {
         .isEqualTo(2);
     assertThat(allowed.allowedJarDigests())
         .containsExactlyInAnyOrderElementsOf(DependencyRuleTest.JARS.values());
-    assertThat(ChainVerifier.builder(allowed).build().verify(GoldenChains.chain(B)).version())
-        .isEqualTo(1);
+    // The policy trusts no evaluate or reproduce signer: b without its gate and reproduction
+    // (present, they would be verified, and refused).
+    Path ungated = GoldenChains.copy(GoldenChains.chain(B), work.resolve("b-ungated"));
+    Files.delete(ungated.resolve(ChainLayout.GATE));
+    Files.delete(ungated.resolve(ChainLayout.REPRODUCTION));
+    assertThat(ChainVerifier.builder(allowed).build().verify(ungated).version()).isEqualTo(1);
   }
 
   @Test

@@ -533,6 +533,110 @@ class TamperMatrixTest {
         "provenance: another dataset-attestation digest",
         e -> e.provenance(p -> editDependency(p, Provenance.DATASET_ATTESTATION, other)),
         Reason.DIGEST_MISMATCH);
+    // Issue 8, W6: records that restate each other must agree.
+    semantic(
+        cases,
+        "card: another model name",
+        e -> e.card(c -> c.put("name", "credit-rf-evil")),
+        Reason.MODEL_MISMATCH);
+    semantic(
+        cases,
+        "card: another accuracy in its metrics",
+        e ->
+            e.card(
+                c -> {
+                  ((ObjectNode) c.get("metrics")).put("accuracy", 0.99);
+                  return c;
+                }),
+        Reason.MODEL_MISMATCH);
+    semantic(
+        cases,
+        "card: another spec digest",
+        e ->
+            e.card(
+                c -> {
+                  ((ObjectNode) c.get("spec")).put("sha256", other);
+                  return c;
+                }),
+        Reason.DIGEST_MISMATCH);
+    semantic(
+        cases,
+        "card: another spec name",
+        e ->
+            e.card(
+                c -> {
+                  ((ObjectNode) c.get("spec")).put("name", "other.yaml");
+                  return c;
+                }),
+        Reason.MODEL_MISMATCH);
+    semantic(
+        cases,
+        "provenance: spec content other than its digest",
+        e ->
+            e.provenance(
+                p -> {
+                  ObjectNode spec =
+                      (ObjectNode) p.get("buildDefinition").get("externalParameters").get("spec");
+                  spec.put("content", spec.get("content").asText() + "\n# changed\n");
+                  return p;
+                }),
+        Reason.DIGEST_MISMATCH);
+    semantic(
+        cases,
+        "dataset: another spec version",
+        e ->
+            e.dataset(
+                d -> {
+                  ((ObjectNode) d.get("spec")).put("version", 9);
+                  return d;
+                }),
+        Reason.MODEL_MISMATCH);
+    semantic(
+        cases,
+        "gate: another model content digest",
+        e -> e.gate(g -> g.put("contentDigest", other)),
+        Reason.DIGEST_MISMATCH);
+    semantic(
+        cases,
+        "gate: an unknown comparator",
+        e ->
+            e.gate(
+                g -> {
+                  ((ObjectNode) g.get("gates").get(0)).put("comparator", ">");
+                  return g;
+                }),
+        Reason.MALFORMED);
+    semantic(
+        cases,
+        "reproduction: another signed content digest",
+        e ->
+            e.reproduction(
+                r -> {
+                  ((ObjectNode) r.get("custody")).put("contentDigest", other);
+                  return r;
+                }),
+        Reason.NOT_REPRODUCED);
+    semantic(
+        cases,
+        "reproduction: another spec digest",
+        e ->
+            e.reproduction(
+                r -> {
+                  ((ObjectNode) r.get("policy").get("digest")).put("sha256", other);
+                  return r;
+                }),
+        Reason.DIGEST_MISMATCH);
+    semantic(
+        cases,
+        "reproduction: another provenance",
+        e ->
+            e.reproduction(
+                r -> {
+                  ((ObjectNode) r.get("inputAttestations").get(0).get("digest"))
+                      .put("sha256", other);
+                  return r;
+                }),
+        Reason.DIGEST_MISMATCH);
     semantic(
         cases,
         "provenance: another buildType",

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The gate attestation's predicate ({@value #TYPE}, stage EVALUATE, shaped like in-toto's
@@ -39,6 +40,20 @@ public record GatePredicate(
     List<Gate> gates) {
   /** The predicate type. */
   public static final String TYPE = "https://custody.dev/gate/v1";
+
+  /** The comparator of a minimum: observed at least the threshold. */
+  public static final String GE = ">=";
+
+  /** The comparator of a maximum (max-change gates): observed at most the threshold. */
+  public static final String LE = "<=";
+
+  /** The comparator of an exact requirement (the canary gate). */
+  public static final String EQ = "==";
+
+  /** The suffix of a max-change gate's metric: {@code accuracy-drop}. */
+  public static final String DROP_SUFFIX = "-drop";
+
+  private static final Set<String> COMPARATORS = Set.of(GE, LE, EQ);
 
   private static final String WHERE = "gate predicate";
   private static final Set<String> GATE_FIELDS =
@@ -137,6 +152,34 @@ public record GatePredicate(
       return Optional.ofNullable(baseline);
     }
 
+    /**
+     * Whether {@code observed comparator threshold} holds: what {@link #passed()} must say. An
+     * undefined observation ({@code NaN}) holds for no comparator.
+     */
+    public boolean holds() {
+      return switch (comparator) {
+        case GE -> observed >= threshold;
+        case LE -> observed <= threshold;
+        case EQ -> observed == threshold;
+        default -> false;
+      };
+    }
+
+    /**
+     * Whether the gate cannot fail: it was measured on no rows, or its threshold lets every value
+     * of the metric pass. Every Custody metric is a fraction in [0, 1], and a max-change metric
+     * ({@code <metric>-drop}) a difference of two in [-1, 1]; so {@code >=} a threshold at or below
+     * the lowest value, or {@code <=} one at or above the highest, decides nothing.
+     */
+    public boolean vacuous() {
+      boolean drop = metric.endsWith(DROP_SUFFIX);
+      double lowest = drop ? -1.0 : 0.0;
+      double highest = 1.0;
+      return sampleSize < 1
+          || (comparator.equals(GE) && threshold <= lowest)
+          || (comparator.equals(LE) && threshold >= highest);
+    }
+
     /** One line: {@code test-accuracy (accuracy 0.8157 >= 0.81)}. */
     public String describe() {
       return name
@@ -192,8 +235,8 @@ public record GatePredicate(
    * Reads a verified gate statement strictly.
    *
    * @throws VerificationException {@link Reason#UNSUPPORTED} for another predicate type; {@link
-   *     Reason#MALFORMED} naming the JSON path for an unknown, missing or mistyped field, or a gate
-   *     listed twice
+   *     Reason#MALFORMED} naming the JSON path for an unknown, missing or mistyped field, a
+   *     comparator other than {@code >=}, {@code <=} and {@code ==}, or a gate listed twice
    */
   public static GatePredicate read(Statement st) throws VerificationException {
     JsonFields.requireType(st, TYPE, "gate attestation");
@@ -215,11 +258,22 @@ public record GatePredicate(
             Reason.MALFORMED, at + ": '" + JsonFields.shown(name) + "' is listed twice");
       }
       JsonNode observed = g.get("observed");
+      String comparator = JsonFields.text(g, "comparator", at);
+      if (!COMPARATORS.contains(comparator)) {
+        throw new VerificationException(
+            Reason.MALFORMED,
+            at
+                + ".comparator: expected one of "
+                + new TreeSet<>(COMPARATORS)
+                + ", found '"
+                + JsonFields.shown(comparator)
+                + "'");
+      }
       out.add(
           new Gate(
               name,
               JsonFields.text(g, "metric", at),
-              JsonFields.text(g, "comparator", at),
+              comparator,
               JsonFields.number(g, "threshold", at),
               observed != null && observed.isNull()
                   ? Double.NaN

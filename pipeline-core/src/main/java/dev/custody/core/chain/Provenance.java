@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
+import dev.custody.core.YamlReader;
+import dev.custody.core.YamlTree;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -149,6 +152,46 @@ public record Provenance(
     /** The content's UTF-8 bytes (hash them to compare with {@link #digest()}). */
     public byte[] bytes() {
       return content.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The model name and version the spec content declares (its top-level {@code name} and {@code
+     * version} keys): what the card, the dataset attestation and a rollback check must agree with.
+     * Only those two keys are read; the rest of the spec is the trainer's to check.
+     *
+     * @throws VerificationException {@link Reason#MALFORMED} if the content is not a YAML mapping
+     *     with a string {@code name} and an integer {@code version} of at least 1
+     */
+    public Header header() throws VerificationException {
+      String where = "provenance spec " + JsonFields.shown(name);
+      YamlReader r = new YamlReader(where, Reason.MALFORMED);
+      try {
+        YamlTree.Node root = r.parse(bytes());
+        if (!(root instanceof YamlTree.MapNode m)) {
+          throw r.error(root, "expected a mapping, found " + root.kind());
+        }
+        YamlReader.Obj o = r.map(m, m.entries().keySet().toArray(new String[0]));
+        return new Header(
+            r.string(o.required("name")),
+            (int) r.integer(o.required("version"), 1, Integer.MAX_VALUE));
+      } catch (VerificationException e) {
+        throw e;
+      } catch (PipelineException e) {
+        throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
+      }
+    }
+
+    /**
+     * What a spec says the model is.
+     *
+     * @param name the model name
+     * @param version the model version
+     */
+    public record Header(String name, int version) {
+      /** Validates the header. */
+      public Header {
+        Objects.requireNonNull(name, "name");
+      }
     }
   }
 

@@ -73,6 +73,69 @@ class GatePredicateTest {
     assertThat(read.gates().get(1).passed()).isTrue();
   }
 
+  private static GatePredicate.Gate gate(
+      String metric, String comparator, double threshold, double observed, long rows) {
+    return new GatePredicate.Gate(
+        "g",
+        metric,
+        comparator,
+        threshold,
+        observed,
+        true,
+        rows,
+        new GatePredicate.Named("test-split", Samples.R),
+        null);
+  }
+
+  static Stream<Arguments> verdicts() {
+    return Stream.of(
+        arguments(">=", 0.81, 0.8157, true),
+        arguments(">=", 0.81, 0.81, true),
+        arguments(">=", 0.81, 0.2253, false),
+        arguments(">=", 0.81, Double.NaN, false),
+        arguments("<=", 0.02, 0.01, true),
+        arguments("<=", 0.02, 0.03, false),
+        arguments("==", 1.0, 1.0, true),
+        arguments("==", 1.0, 0.9, false));
+  }
+
+  @ParameterizedTest(name = "{1} {0} {2}: {3}")
+  @MethodSource("verdicts")
+  void holds_observedAgainstThreshold_followsTheComparator(
+      String comparator, double threshold, double observed, boolean holds) {
+    assertThat(gate("accuracy", comparator, threshold, observed, 10).holds()).isEqualTo(holds);
+  }
+
+  static Stream<Arguments> vacuity() {
+    return Stream.of(
+        arguments("accuracy", ">=", 0.0, 10L, true),
+        arguments("accuracy", ">=", -0.5, 10L, true),
+        arguments("accuracy", ">=", 0.01, 10L, false),
+        arguments("accuracy", ">=", 0.81, 0L, true),
+        arguments("accuracy-drop", "<=", 1.0, 10L, true),
+        arguments("accuracy-drop", "<=", 0.99, 10L, false),
+        arguments("accuracy-drop", ">=", -1.0, 10L, true),
+        arguments("accuracy-drop", ">=", -0.99, 10L, false),
+        arguments("canary-agreement", "==", 1.0, 12L, false));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2} on {3} rows: {4}")
+  @MethodSource("vacuity")
+  void vacuous_thresholdEveryValuePassesOrNoRows_isVacuous(
+      String metric, String comparator, double threshold, long rows, boolean vacuous) {
+    assertThat(gate(metric, comparator, threshold, 0.5, rows).vacuous()).isEqualTo(vacuous);
+  }
+
+  @Test
+  void read_unknownComparator_isMalformed() {
+    Statement st = Edits.put("gt", "/gates/0/comparator", F.textNode(">")).applyTo(written());
+
+    assertThatThrownBy(() -> GatePredicate.read(st))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessage("gate predicate.gates[0].comparator: expected one of [<=, ==, >=], found '>'");
+  }
+
   static Stream<Arguments> unknownFields() {
     return Stream.of(
         arguments("/extra", "gate predicate: unknown field 'extra'"),

@@ -223,6 +223,25 @@ class ProvenanceTest {
   }
 
   @Test
+  void header_specContent_givesItsNameAndVersion() throws Exception {
+    Provenance.Spec spec =
+        new Provenance.Spec(
+            "s.yaml", Samples.R, "name: credit-rf\nversion: 3\ndata: [{path: a.csv}]\n");
+
+    assertThat(spec.header()).isEqualTo(new Provenance.Spec.Header("credit-rf", 3));
+  }
+
+  @Test
+  void header_specContentWithoutVersion_isMalformed() {
+    Provenance.Spec spec = new Provenance.Spec("s.yaml", Samples.R, "name: credit-rf\n");
+
+    assertThatThrownBy(spec::header)
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageContaining("missing required key \"version\"");
+  }
+
+  @Test
   void read_unknownDependency_isMalformed() {
     Statement st =
         Edits.put("name", "/buildDefinition/resolvedDependencies/4/name", F.textNode("lib:x.jar"))

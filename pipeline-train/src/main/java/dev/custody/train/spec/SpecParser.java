@@ -470,13 +470,13 @@ public final class SpecParser {
     }
     Obj o = r.map(node, "minimum", "golden", "canary", "maxChange");
     Node min = o.optional("minimum");
-    Map<String, Double> minimum = min == null ? Map.of() : metrics(min, schema);
+    Map<String, Double> minimum = min == null ? Map.of() : metrics(min, schema, true);
     GoldenGate golden = null;
     Node g = o.optional("golden");
     if (g != null) {
       Obj go = r.map(g, "path", "url", "sha256", "minimum");
       Source data = gateSource(go);
-      golden = new GoldenGate(data, metrics(go.required("minimum"), schema));
+      golden = new GoldenGate(data, metrics(go.required("minimum"), schema, true));
     }
     CanaryGate canary = null;
     Node c = o.optional("canary");
@@ -489,7 +489,7 @@ public final class SpecParser {
       Obj mo = r.map(m, "baseline", "metrics");
       maxChange =
           new MaxChangeGate(
-              r.string(mo.required("baseline")), metrics(mo.required("metrics"), schema));
+              r.string(mo.required("baseline")), metrics(mo.required("metrics"), schema, false));
     }
     return new Gates(minimum, golden, canary, maxChange);
   }
@@ -506,11 +506,16 @@ public final class SpecParser {
     return source(new YamlTree.MapNode(o.node().location(), o.node().path(), only));
   }
 
-  private Map<String, Double> metrics(Node node, FeatureSchema schema) throws PipelineException {
+  /**
+   * Metric thresholds. A gate that cannot fail is refused here, as verifiers refuse it: a minimum
+   * is in (0, 1] (every metric is at least 0), a largest drop in [0, 1) (no drop exceeds 1).
+   */
+  private Map<String, Double> metrics(Node node, FeatureSchema schema, boolean minimum)
+      throws PipelineException {
     Obj o = r.map(node, knownMetrics(schema).toArray(new String[0]));
     Map<String, Double> out = new LinkedHashMap<>();
     for (String key : o.node().entries().keySet()) {
-      out.put(key, r.number(o.required(key), 0, true, 1, true));
+      out.put(key, r.number(o.required(key), 0, !minimum, 1, minimum));
     }
     if (out.isEmpty()) {
       throw r.error(node, "expected at least one metric, found none");

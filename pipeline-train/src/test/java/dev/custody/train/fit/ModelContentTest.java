@@ -10,6 +10,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
+import dev.custody.verify.ModelContentDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -61,7 +62,7 @@ class ModelContentTest {
   void digest_ofExportedBytes_equalsDigestOfModel() throws Exception {
     Model<Label> model = Trainers.train(new TrainerSpec.Cart(3, 20f, 0f, 1), small());
 
-    Sha256 fromBytes = ModelContent.digest(ModelContent.protobufBytes(model));
+    Sha256 fromBytes = ModelContentDigest.of(ModelContent.protobufBytes(model));
 
     assertThat(fromBytes).isEqualTo(ModelContent.digest(model));
   }
@@ -73,7 +74,7 @@ class ModelContentTest {
     String javaVersion = System.getProperty("java.version");
 
     String raw = latin1(ModelContent.protobufBytes(model));
-    String canonical = latin1(ModelContent.canonicalBytes(ModelContent.protobufBytes(model)));
+    String canonical = latin1(ModelContentDigest.canonicalBytes(ModelContent.protobufBytes(model)));
 
     assertThat(raw).contains("trained-at", year, javaVersion, "os-arch");
     assertThat(canonical).contains("trained-at", "java-version", "os-arch").doesNotContain(year);
@@ -103,7 +104,7 @@ class ModelContentTest {
   void digest_notAModel_throwsMalformed() {
     byte[] garbage = "this is not a protobuf model".getBytes(StandardCharsets.UTF_8);
 
-    assertThatThrownBy(() -> ModelContent.digest(garbage))
+    assertThatThrownBy(() -> ModelContentDigest.of(garbage))
         .isInstanceOfSatisfying(
             PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED));
   }
@@ -121,7 +122,7 @@ class ModelContentTest {
             .build()
             .toByteArray();
 
-    assertThatThrownBy(() -> ModelContent.digest(model))
+    assertThatThrownBy(() -> ModelContentDigest.of(model))
         .isInstanceOfSatisfying(
             PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED))
         .hasMessageContaining("org.example.GadgetProto");
@@ -143,7 +144,7 @@ class ModelContentTest {
     }
     byte[] model = inner.toByteArray();
 
-    assertThatThrownBy(() -> ModelContent.digest(model))
+    assertThatThrownBy(() -> ModelContentDigest.of(model))
         .isInstanceOfSatisfying(
             PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED));
   }

@@ -191,6 +191,9 @@ class PipelineSpecTest {
             "29:7: gates.golden.minimum.recall:maybe: unknown key (expected one of: accuracy, auc,"
                 + " macroF1, precision:yes, precision:no, recall:yes, recall:no, f1:yes, f1:no)"),
         arguments(
+            "gate-minimum-zero.yaml",
+            "29:19: gates.golden.minimum.recall:yes: expected a number in (0.0, 1.0], found 0"),
+        arguments(
             "numeric-list-not-list.yaml", "12:12: schema.numeric: expected a list, found a string"),
         arguments(
             "feature-name-with-at.yaml",

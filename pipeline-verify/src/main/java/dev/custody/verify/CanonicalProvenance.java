@@ -1,12 +1,12 @@
-package dev.custody.train.fit;
+package dev.custody.verify;
 
 import com.oracle.labs.mlrg.olcut.config.protobuf.protos.ListProvenanceProto;
 import com.oracle.labs.mlrg.olcut.config.protobuf.protos.MapProvenanceProto;
 import com.oracle.labs.mlrg.olcut.config.protobuf.protos.ObjectProvenanceProto;
 import com.oracle.labs.mlrg.olcut.config.protobuf.protos.RootProvenanceProto;
 import com.oracle.labs.mlrg.olcut.config.protobuf.protos.SimpleProvenanceProto;
-import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.core.VerificationException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,7 +53,7 @@ final class CanonicalProvenance {
 
   private CanonicalProvenance() {}
 
-  static RootProvenanceProto canonical(RootProvenanceProto root) throws PipelineException {
+  static RootProvenanceProto canonical(RootProvenanceProto root) throws VerificationException {
     if (root.getOmpCount() == 0) {
       if (root.getSmpCount() + root.getMmpCount() + root.getLmpCount() > 0) {
         throw malformed("values without any object");
@@ -63,7 +63,7 @@ final class CanonicalProvenance {
     return new CanonicalProvenance().run(root);
   }
 
-  private RootProvenanceProto run(RootProvenanceProto root) throws PipelineException {
+  private RootProvenanceProto run(RootProvenanceProto root) throws VerificationException {
     for (ObjectProvenanceProto p : root.getOmpList()) {
       claim(p.getIndex());
       objects.put(p.getIndex(), p);
@@ -107,7 +107,7 @@ final class CanonicalProvenance {
   }
 
   /** Numbers the value subtree at {@code index} and returns its new index. */
-  private int value(int index, int depth) throws PipelineException {
+  private int value(int index, int depth) throws VerificationException {
     if (depth > MAX_NESTING) {
       throw malformed("values nested more than " + MAX_NESTING + " deep");
     }
@@ -143,14 +143,14 @@ final class CanonicalProvenance {
     return mine;
   }
 
-  private void claim(int index) throws PipelineException {
+  private void claim(int index) throws VerificationException {
     if (!claimed.add(index)) {
       throw malformed("index " + index + " used twice");
     }
   }
 
   /** The new name of the object named {@code name}, numbering and queueing it on first sight. */
-  private String enqueue(String name) throws PipelineException {
+  private String enqueue(String name) throws VerificationException {
     String known = renamed.get(name);
     if (known != null) {
       return known;
@@ -167,7 +167,7 @@ final class CanonicalProvenance {
     return fresh;
   }
 
-  private static PipelineException malformed(String what) {
-    return new PipelineException(Reason.MALFORMED, "model provenance is malformed: " + what);
+  private static VerificationException malformed(String what) {
+    return new VerificationException(Reason.MALFORMED, "model provenance is malformed: " + what);
   }
 }

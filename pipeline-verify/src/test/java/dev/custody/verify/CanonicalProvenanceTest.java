@@ -1,4 +1,4 @@
-package dev.custody.train.fit;
+package dev.custody.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
