@@ -9,13 +9,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.gson.JsonParseException;
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.ECPublicKey;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +50,8 @@ class Issue8EnvelopeTest {
   @Timeout(value = 20, unit = TimeUnit.SECONDS)
   void verify_millionsOfEmptySignaturesAtTheSizeCap_malformedBeforeTheTreeIsBuilt(
       SigstoreBundleTest.VerifierPath path) throws Exception {
-    byte[] hostile = withSignatures(path.bundle(), "{}", (int) SigstoreBundle.MAX_BUNDLE_BYTES);
+    byte[] hostile =
+        HostileEnvelopes.withSignatures(path.bundle(), "{}", (int) SigstoreBundle.MAX_BUNDLE_BYTES);
 
     VerificationException e = rejection(path, hostile);
 
@@ -67,7 +65,10 @@ class Issue8EnvelopeTest {
   void verify_randomDerSignaturesAtTheSizeCap_malformed(SigstoreBundleTest.VerifierPath path)
       throws Exception {
     byte[] hostile =
-        withSignatures(path.bundle(), randomDerSignature(), (int) SigstoreBundle.MAX_BUNDLE_BYTES);
+        HostileEnvelopes.withSignatures(
+            path.bundle(),
+            HostileEnvelopes.randomDerSignature(),
+            (int) SigstoreBundle.MAX_BUNDLE_BYTES);
 
     assertThat(rejection(path, hostile).reason()).isEqualTo(Reason.MALFORMED);
   }
@@ -79,7 +80,7 @@ class Issue8EnvelopeTest {
     ObjectNode root = (ObjectNode) Json.parse(path.bundle(), "bundle");
     ArrayNode sigs = (ArrayNode) root.path("dsseEnvelope").path("signatures");
     while (sigs.size() < 64) {
-      sigs.addObject().put("sig", randomDerBase64()).put("keyid", "");
+      sigs.addObject().put("sig", HostileEnvelopes.randomDerBase64()).put("keyid", "");
     }
 
     VerificationException e = rejection(path, Json.write(root));
@@ -327,7 +328,7 @@ class Issue8EnvelopeTest {
     ObjectNode sig = (ObjectNode) root.at("/dsseEnvelope/signatures/0");
     byte[] der = Base64.getDecoder().decode(sig.get("sig").asText());
     BigInteger n = ((ECPublicKey) key.publicKey().jcaKey()).getParams().getOrder();
-    byte[] twin = EcdsaDer.withOtherS(der, n);
+    byte[] twin = HostileEnvelopes.EcdsaDer.withOtherS(der, n);
     sig.put("sig", Base64.getEncoder().encodeToString(twin));
     byte[] twinBundle = Json.write(root);
 
@@ -335,7 +336,8 @@ class Issue8EnvelopeTest {
     VerifiedStatement malleated = verifier.verifyStatement(twinBundle);
 
     assertThat(twin).isNotEqualTo(der);
-    assertThat(EcdsaDer.s(der).add(EcdsaDer.s(twin))).isEqualTo(n);
+    assertThat(HostileEnvelopes.EcdsaDer.s(der).add(HostileEnvelopes.EcdsaDer.s(twin)))
+        .isEqualTo(n);
     assertThat(malleated.statement()).isEqualTo(original.statement());
     assertThat(malleated.payload()).isEqualTo(original.payload());
     assertThat(malleated.signer()).isEqualTo(original.signer());
@@ -343,48 +345,6 @@ class Issue8EnvelopeTest {
   }
 
   // ---- helpers ----
-
-  /** {@code bundle} with its envelope's signatures replaced by copies of {@code entry}, to size. */
-  static byte[] withSignatures(byte[] bundle, String entry, int size) {
-    String json = new String(bundle, StandardCharsets.UTF_8);
-    int start = json.indexOf("\"signatures\"");
-    int open = json.indexOf('[', start);
-    int close = json.indexOf(']', open);
-    byte[] head = json.substring(0, open + 1).getBytes(StandardCharsets.UTF_8);
-    byte[] tail = json.substring(close).getBytes(StandardCharsets.UTF_8);
-    byte[] one = entry.getBytes(StandardCharsets.UTF_8);
-    int room = size - head.length - tail.length;
-    int count = (room + 1) / (one.length + 1);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    out.writeBytes(head);
-    for (int i = 0; i < count; i++) {
-      if (i > 0) {
-        out.write(',');
-      }
-      out.writeBytes(one);
-    }
-    out.writeBytes(tail);
-    byte[] result = out.toByteArray();
-    // Pad with spaces to the cap exactly: still valid JSON.
-    byte[] exact = Arrays.copyOf(result, size);
-    Arrays.fill(exact, result.length, size, (byte) ' ');
-    return exact;
-  }
-
-  /** One envelope signature entry holding a random-looking 72-byte DER ECDSA signature. */
-  static String randomDerSignature() {
-    return "{\"sig\":\"" + randomDerBase64() + "\",\"keyid\":\"\"}";
-  }
-
-  /** A DER ECDSA signature of two 32-byte integers that no key made, in base64. */
-  static String randomDerBase64() {
-    byte[] r = Sha256.of("r".getBytes(StandardCharsets.US_ASCII)).bytes();
-    byte[] s = Sha256.of("s".getBytes(StandardCharsets.US_ASCII)).bytes();
-    r[0] &= 0x7F;
-    s[0] &= 0x7F;
-    return Base64.getEncoder()
-        .encodeToString(EcdsaDer.encode(new BigInteger(r), new BigInteger(s)));
-  }
 
   private static byte[] nested(int depth) {
     return ("[".repeat(depth) + "]".repeat(depth)).getBytes(StandardCharsets.US_ASCII);
@@ -395,55 +355,5 @@ class Issue8EnvelopeTest {
     String w = new String(what, StandardCharsets.ISO_8859_1);
     String r = new String(with, StandardCharsets.ISO_8859_1);
     return s.replace(w, r).getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  /** DER {@code SEQUENCE {INTEGER r, INTEGER s}} of an ECDSA signature, for P-256 and P-384. */
-  static final class EcdsaDer {
-    private EcdsaDer() {}
-
-    static BigInteger r(byte[] der) {
-      return integers(der).get(0);
-    }
-
-    static BigInteger s(byte[] der) {
-      return integers(der).get(1);
-    }
-
-    /** The same signature with S replaced by {@code n - S}: the other valid form. */
-    static byte[] withOtherS(byte[] der, BigInteger n) {
-      return encode(r(der), n.subtract(s(der)));
-    }
-
-    static byte[] encode(BigInteger r, BigInteger s) {
-      byte[] rb = r.toByteArray();
-      byte[] sb = s.toByteArray();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      out.write(0x30);
-      out.write(rb.length + sb.length + 4);
-      out.write(0x02);
-      out.write(rb.length);
-      out.writeBytes(rb);
-      out.write(0x02);
-      out.write(sb.length);
-      out.writeBytes(sb);
-      return out.toByteArray();
-    }
-
-    private static List<BigInteger> integers(byte[] der) {
-      if (der[0] != 0x30 || (der[1] & 0x80) != 0) {
-        throw new IllegalArgumentException("not a short DER sequence");
-      }
-      List<BigInteger> out = new ArrayList<>();
-      int i = 2;
-      while (i < der.length) {
-        if (der[i] != 0x02) {
-          throw new IllegalArgumentException("not a DER integer at " + i);
-        }
-        int len = der[i + 1];
-        out.add(new BigInteger(Arrays.copyOfRange(der, i + 2, i + 2 + len)));
-        i += 2 + len;
-      }
-      return out;
-    }
   }
 }

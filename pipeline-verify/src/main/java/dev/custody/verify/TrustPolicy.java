@@ -131,8 +131,8 @@ public final class TrustPolicy {
    *
    * <p>One more pass, not one per stage: the keys the other stages trust, less those already tried
    * for {@code stage}, go into one verifier, so each distinct key of the policy is tried at most
-   * once per bundle (once in all when the bundle names its key), and the stage is then read off
-   * the key that verified.
+   * once per bundle (once in all when the bundle names its key), and the stage is then read off the
+   * key that verified.
    */
   private VerificationException otherStage(
       Stage stage, List<VerificationKey> trusted, byte[] bundle, VerificationException e) {
