@@ -24,7 +24,18 @@ import java.util.stream.Collectors;
  * A bundle verifies only if one of its signatures checks out with one of the trusted keys. The key
  * hint and any key embedded in the bundle only narrow which trusted key is tried; they are never
  * trusted themselves. DSSE signatures are checked over the pre-authentication encoding of the exact
- * payload bytes, and the statement is parsed from those same bytes.
+ * payload bytes, and the statement is parsed from those same bytes. A DSSE envelope carries exactly
+ * one signature ({@link SigstoreBundle#MAX_SIGNATURES}), so verifying a bundle costs at most one
+ * ECDSA verification per trusted key, and one when the bundle names its key.
+ *
+ * <p>ECDSA signatures are accepted with S in either form (low or high, {@code s} or {@code n - s}),
+ * as the JCA, Go's {@code crypto/ecdsa} and Python's {@code cryptography} all do: none of them
+ * normalises S when signing, so about half the valid signatures {@code model_signing} and other
+ * Sigstore clients make are high-S, and refusing them would break interoperability. Malleability
+ * matters only where signature bytes identify something, and nothing in Custody is keyed on them: a
+ * verified result (statement, payload, signer) is the same for both forms. Where exact bytes are
+ * bound (an attestation's file digest named by a later record, a transparency-log entry recording
+ * the signature), the other form is a changed file and is refused like any other changed byte.
  */
 public final class KeyBundleVerifier {
   private final List<VerificationKey> trusted;
@@ -88,26 +99,26 @@ public final class KeyBundleVerifier {
     Envelope env = bundle.getDsseEnvelope();
     byte[] payload = env.getPayload().toByteArray();
     byte[] pae = Dsse.pae(env.getPayloadType(), payload);
-    for (var sig : env.getSignaturesList()) {
-      byte[] s = sig.getSig().toByteArray();
-      for (VerificationKey k : candidates) {
-        if (k.verify(pae, s)) {
-          if (!Statement.PAYLOAD_TYPE.equals(env.getPayloadType())) {
-            throw new VerificationException(
-                Reason.UNSUPPORTED,
-                "bundle: expected payload type "
-                    + Statement.PAYLOAD_TYPE
-                    + ", found "
-                    + env.getPayloadType());
-          }
-          Statement st;
-          try {
-            st = Statement.parse(payload);
-          } catch (PipelineException e) {
-            throw new VerificationException(e.reason(), e.getMessage(), e);
-          }
-          return new VerifiedStatement(st, payload, "key " + k.hint());
+    // SigstoreBundle.parse admits exactly one signature; each candidate key is tried once: at most
+    // candidates.size() ECDSA verifications, one when the bundle names its key.
+    byte[] s = env.getSignatures(0).getSig().toByteArray();
+    for (VerificationKey k : candidates) {
+      if (k.verify(pae, s)) {
+        if (!Statement.PAYLOAD_TYPE.equals(env.getPayloadType())) {
+          throw new VerificationException(
+              Reason.UNSUPPORTED,
+              "bundle: expected payload type "
+                  + Statement.PAYLOAD_TYPE
+                  + ", found "
+                  + env.getPayloadType());
         }
+        Statement st;
+        try {
+          st = Statement.parse(payload);
+        } catch (PipelineException e) {
+          throw new VerificationException(e.reason(), e.getMessage(), e);
+        }
+        return new VerifiedStatement(st, payload, "key " + k.hint(), k);
       }
     }
     throw new VerificationException(

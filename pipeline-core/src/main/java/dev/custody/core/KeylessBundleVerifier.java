@@ -130,6 +130,36 @@ public final class KeylessBundleVerifier {
     }
   }
 
+  /**
+   * Verifies a keyless DSSE bundle carrying an in-toto statement whatever its subjects (a
+   * dependency lock names one subject per jar): the signature is checked for the first subject the
+   * statement names. The bundle is read by the one strict, bounded bundle reader before anything in
+   * it is used.
+   *
+   * @throws VerificationException as {@link #verifyStatement(byte[], Sha256)}; MALFORMED if the
+   *     payload is not a statement with a SHA-256 subject
+   */
+  public VerifiedStatement verifyStatement(byte[] bundleJson) throws VerificationException {
+    var parsed = SigstoreBundle.parse(bundleJson).bundle();
+    if (!parsed.hasDsseEnvelope()) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED, "bundle: expected a DSSE envelope, found a message signature");
+    }
+    Sha256 first;
+    try {
+      first =
+          Statement.parse(parsed.getDsseEnvelope().getPayload().toByteArray())
+              .subjects()
+              .get(0)
+              .sha256();
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
+    return verifyStatement(bundleJson, first);
+  }
+
   /** A builder; a trusted root and at least one signer are required. */
   public static Builder builder() {
     return new Builder();

@@ -21,11 +21,21 @@ import java.util.Set;
  * sigstore-java's generated protobuf {@link Bundle} (its high-level {@code Bundle} cannot hold
  * public-key bundles in 2.0.0), and the one writer.
  *
- * <p>Reading is strict: at most {@link #MAX_BUNDLE_BYTES} bytes; JSON through {@link Json} (no
- * duplicate keys, no trailing tokens); no field outside the bundle schema; base64 in canonical form
- * only; a DSSE envelope with exactly one signature, as the bundle specification requires. Every
- * refusal is {@link Reason#MALFORMED}, except a media type outside {@link #MEDIA_TYPES}: {@link
- * Reason#UNSUPPORTED}, a bundle version Custody does not read.
+ * <p>Reading is strict: at most {@link #MAX_BUNDLE_BYTES} bytes; UTF-8 JSON through {@link Json}
+ * (no duplicate keys, no trailing tokens, at most {@link Json#MAX_BUNDLE_TOKENS} tokens and {@link
+ * Json#MAX_NESTING_DEPTH} levels, enforced while the tree is built); no field outside the bundle
+ * schema; base64 in the standard alphabet and canonical form only (padded, no whitespace, unused
+ * bits zero: RFC 4648 section 4, not base64url, which protobuf's JSON parser would also accept); a
+ * DSSE envelope with at most {@link #MAX_SIGNATURES} signature, checked before the protobuf is
+ * built. Every refusal is {@link Reason#MALFORMED}, except a media type outside {@link
+ * #MEDIA_TYPES}: {@link Reason#UNSUPPORTED}, a bundle version Custody does not read. An {@link
+ * Error} (out of memory, stack overflow) raised while parsing is thrown as it is, never reported as
+ * a malformed bundle.
+ *
+ * <p>Bounds: time linear in the bundle's bytes (one UTF-8 check, one tokenizing parse, one printing
+ * and one protobuf parse of a tree of at most {@link Json#MAX_BUNDLE_TOKENS} tokens); memory a few
+ * copies of the bundle's bytes (the DSSE payload is one string) plus at most {@link
+ * Json#MAX_BUNDLE_TOKENS} nodes.
  *
  * <p>Accepted media types ({@link #MEDIA_TYPES}), one rule for every path: bundle v0.3 in both
  * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture, key
@@ -52,6 +62,15 @@ final class SigstoreBundle {
   /** The largest bundle read, on every path: a bundle is a few kilobytes. */
   static final long MAX_BUNDLE_BYTES = 16L << 20;
 
+  /**
+   * The most signatures a DSSE envelope may carry: one. The bundle specification (protobuf-specs
+   * {@code sigstore_bundle.proto}) requires exactly one signature in a bundle's envelope, every
+   * Sigstore client and {@code model_signing} writes one, and sigstore-java refuses any other
+   * count; so a larger cap would admit only hostile input, and with one signature each trusted key
+   * is tried at most once per bundle.
+   */
+  static final int MAX_SIGNATURES = 1;
+
   /** A parsed bundle and, for bundles written by model_signing before v1.1, the embedded key. */
   record Parsed(Bundle bundle, Optional<VerificationKey> embeddedKey) {}
 
@@ -73,7 +92,7 @@ final class SigstoreBundle {
     }
     JsonNode root;
     try {
-      root = Json.parse(json, "bundle");
+      root = Json.parseBundle(json, "bundle");
     } catch (PipelineException e) {
       throw new VerificationException(Reason.MALFORMED, e.getMessage(), e);
     }
@@ -90,6 +109,13 @@ final class SigstoreBundle {
               + mediaType
               + "'");
     }
+    JsonNode signatures = root.path("dsseEnvelope").path("signatures");
+    if (signatures.size() > MAX_SIGNATURES) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          "bundle: expected a DSSE envelope with exactly one signature, found "
+              + signatures.size());
+    }
     // model_signing v0.3–v1.0 wrote publicKey as {rawBytes: PEM, keyDetails}, which is not in the
     // bundle schema. Take the key out (it is unauthenticated: it only tells which key signed) and
     // parse the rest strictly.
@@ -98,7 +124,11 @@ final class SigstoreBundle {
     if (pk.isObject() && pk.has("rawBytes")) {
       ObjectNode fixed = (ObjectNode) pk;
       try {
-        byte[] raw = Base64.getDecoder().decode(fixed.get("rawBytes").asText());
+        String rawBytes = fixed.get("rawBytes").asText();
+        if (!canonicalBase64(rawBytes)) {
+          throw new IllegalArgumentException("not canonical base64");
+        }
+        byte[] raw = Base64.getDecoder().decode(rawBytes);
         embedded = Optional.of(VerificationKey.fromPem(raw));
       } catch (IllegalArgumentException | PipelineException e) {
         throw new VerificationException(
@@ -112,6 +142,7 @@ final class SigstoreBundle {
     try {
       JsonFormat.parser().merge(new String(Json.write(root), StandardCharsets.UTF_8), b);
     } catch (InvalidProtocolBufferException e) {
+      rethrowError(e);
       throw new VerificationException(Reason.MALFORMED, "bundle: " + e.getMessage());
     }
     Bundle bundle = b.build();
@@ -135,15 +166,34 @@ final class SigstoreBundle {
     try {
       return dev.sigstore.bundle.Bundle.from(new StringReader(JsonFormat.printer().print(bundle)));
     } catch (BundleParseException | InvalidProtocolBufferException | RuntimeException e) {
+      rethrowError(e);
       throw new VerificationException(
           Reason.MALFORMED, "not a readable Sigstore bundle: " + SigstoreChecks.firstLine(e));
     }
   }
 
   /**
-   * Refuses base64 whose unused trailing bits are not zero. Protobuf's JSON parser ignores them, so
-   * without this check several different files would decode to the same signature or payload: a
-   * changed byte that nothing notices.
+   * Throws the first {@link Error} in {@code e}'s causes. Gson (under protobuf's and
+   * sigstore-java's JSON readers) wraps {@code OutOfMemoryError} and {@code StackOverflowError} in
+   * a parse exception, which would otherwise be reported as a malformed bundle: running out of
+   * memory says nothing about the input's form, and must not look like a verdict on it.
+   */
+  static void rethrowError(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof Error error) {
+        throw error;
+      }
+      if (c.getCause() == c) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Refuses base64 that is not canonical standard base64 (RFC 4648 section 4), and in particular
+   * base64 whose unused trailing bits are not zero. Protobuf's JSON parser ignores them, so without
+   * this check several different files would decode to the same signature or payload: a changed
+   * byte that nothing notices.
    */
   private static void requireCanonicalBytes(JsonNode node, Descriptor type, String path)
       throws VerificationException {
@@ -168,7 +218,10 @@ final class SigstoreBundle {
           if (v.isTextual() && !canonicalBase64(v.asText())) {
             throw new VerificationException(
                 Reason.MALFORMED,
-                at + ": expected canonical base64 (unused bits zero), found non-canonical");
+                at
+                    + ": expected canonical base64 (RFC 4648 standard alphabet, padded, no"
+                    + " whitespace, unused bits zero), found "
+                    + base64Flaw(v.asText()));
           }
         } else if (f.getType() == FieldDescriptor.Type.MESSAGE
             && !f.getMessageType().getFullName().startsWith("google.protobuf.")) {
@@ -191,25 +244,50 @@ final class SigstoreBundle {
     return null;
   }
 
+  /**
+   * Whether {@code s} is canonical standard base64: only the RFC 4648 section 4 alphabet, padded to
+   * a multiple of four characters with at most two {@code =}, and the unused bits of the last
+   * character zero, so exactly one string encodes each byte sequence.
+   */
   static boolean canonicalBase64(String s) {
+    return base64Flaw(s) == null;
+  }
+
+  /** What makes {@code s} not canonical standard base64, or {@code null} if nothing does. */
+  static String base64Flaw(String s) {
     int end = s.length();
     int pad = 0;
     while (end > 0 && s.charAt(end - 1) == '=') {
       end--;
       pad++;
     }
-    int rest = end % 4;
-    if (pad > 2 || rest == 1 || (pad > 0 && (end + pad) % 4 != 0)) {
-      return false;
+    for (int i = 0; i < end; i++) {
+      char c = s.charAt(i);
+      if (base64Value(c) < 0) {
+        return c == '-' || c == '_'
+            ? "base64url character '" + c + "' at " + i
+            : "character " + describeChar(c) + " at " + i;
+      }
     }
+    if (s.length() % 4 != 0) {
+      return "length " + s.length() + " (not padded to a multiple of 4)";
+    }
+    if (pad > 2 || end % 4 == 1) {
+      return pad + " padding characters";
+    }
+    int rest = end % 4;
     if (rest == 0) {
-      return true;
+      return null;
     }
     int v = base64Value(s.charAt(end - 1));
-    if (v < 0) {
-      return false;
-    }
-    return rest == 2 ? (v & 0xF) == 0 : (v & 0x3) == 0;
+    boolean zero = rest == 2 ? (v & 0xF) == 0 : (v & 0x3) == 0;
+    return zero ? null : "non-zero unused bits in the last character";
+  }
+
+  private static String describeChar(char c) {
+    return c >= 0x21 && c < 0x7F
+        ? "'" + c + "'"
+        : String.format(java.util.Locale.ROOT, "U+%04X", (int) c);
   }
 
   private static int base64Value(char c) {
@@ -222,10 +300,10 @@ final class SigstoreBundle {
     if (c >= '0' && c <= '9') {
       return c - '0' + 52;
     }
-    if (c == '+' || c == '-') {
+    if (c == '+') {
       return 62;
     }
-    if (c == '/' || c == '_') {
+    if (c == '/') {
       return 63;
     }
     return -1;

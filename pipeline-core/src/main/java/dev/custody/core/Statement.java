@@ -26,6 +26,13 @@ public record Statement(List<Subject> subjects, String predicateType, JsonNode p
   /** The DSSE payload type of an in-toto statement. */
   public static final String PAYLOAD_TYPE = "application/vnd.in-toto+json";
 
+  /**
+   * The most subjects {@link #parse} reads: a model signature names one, a dependency lock one per
+   * classpath jar (a few hundred). Bounds the records built from a statement to about 3 MiB, on top
+   * of {@link Json}'s token bound on the tree.
+   */
+  public static final int MAX_SUBJECTS = 10_000;
+
   public Statement {
     subjects = List.copyOf(subjects);
     if (subjects.isEmpty()) {
@@ -96,7 +103,11 @@ public record Statement(List<Subject> subjects, String predicateType, JsonNode p
     return Json.write(root);
   }
 
-  /** Parses an untrusted statement; anything but a well-formed in-toto v1 statement is refused. */
+  /**
+   * Parses an untrusted statement; anything but a well-formed in-toto v1 statement (UTF-8 JSON
+   * within {@link Json}'s bounds, at most {@link #MAX_SUBJECTS} subjects) is refused. Time and
+   * memory are linear in the payload's bytes.
+   */
   public static Statement parse(byte[] json) throws PipelineException {
     JsonNode root = Json.parse(json, "in-toto statement");
     if (!root.isObject()) {
@@ -116,6 +127,9 @@ public record Statement(List<Subject> subjects, String predicateType, JsonNode p
     JsonNode subs = root.get("subject");
     if (subs == null || !subs.isArray() || subs.isEmpty()) {
       throw malformed("expected a non-empty 'subject' array");
+    }
+    if (subs.size() > MAX_SUBJECTS) {
+      throw malformed("expected at most " + MAX_SUBJECTS + " subjects, found " + subs.size());
     }
     List<Subject> subjects = new ArrayList<>();
     for (JsonNode s : subs) {

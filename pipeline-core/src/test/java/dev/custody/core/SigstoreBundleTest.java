@@ -238,7 +238,7 @@ class SigstoreBundleTest {
     assertThat(SigstoreBundle.canonicalBase64("QQ==")).isTrue(); // "A"
     assertThat(SigstoreBundle.canonicalBase64("QR==")).isFalse();
     assertThat(SigstoreBundle.canonicalBase64("QUJD")).isTrue();
-    assertThat(SigstoreBundle.canonicalBase64("QUI")).isTrue(); // unpadded, as protobuf accepts
+    assertThat(SigstoreBundle.canonicalBase64("QUI")).isFalse(); // unpadded: protobuf accepts it
     assertThat(SigstoreBundle.canonicalBase64("Q")).isFalse();
     assertThat(SigstoreBundle.canonicalBase64("")).isTrue();
   }
@@ -290,8 +290,9 @@ class SigstoreBundleTest {
     assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
     assertThat(e.getMessage())
         .isEqualTo(
-            "bundle.dsseEnvelope.signatures.sig: expected canonical base64 (unused bits zero),"
-                + " found non-canonical");
+            "bundle.dsseEnvelope.signatures.sig: expected canonical base64 (RFC 4648 standard"
+                + " alphabet, padded, no whitespace, unused bits zero), found non-zero unused bits"
+                + " in the last character");
   }
 
   @Test

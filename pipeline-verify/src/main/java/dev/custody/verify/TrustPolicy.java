@@ -1,7 +1,5 @@
 package dev.custody.verify;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.PipelineException;
@@ -21,12 +19,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Who is trusted to sign each stage's evidence, and what a model must carry to be used. Loaded from
@@ -115,7 +114,9 @@ public final class TrustPolicy {
       }
     }
     try {
-      return t.keyless().verifyStatement(bundle, subject != null ? subject : firstSubject(bundle));
+      return subject != null
+          ? t.keyless().verifyStatement(bundle, subject)
+          : t.keyless().verifyStatement(bundle);
     } catch (VerificationException e) {
       if (keyFailure != null) {
         e.addSuppressed(keyFailure);
@@ -127,22 +128,36 @@ public final class TrustPolicy {
   /**
    * A key-signed bundle that failed for {@code stage}: if a key trusted for another stage verifies
    * it, say so (the evidence was signed by the wrong stage's key).
+   *
+   * <p>One more pass, not one per stage: the keys the other stages trust, less those already tried
+   * for {@code stage}, go into one verifier, so each distinct key of the policy is tried at most
+   * once per bundle (once in all when the bundle names its key), and the stage is then read off the
+   * key that verified.
    */
   private VerificationException otherStage(
       Stage stage, List<VerificationKey> trusted, byte[] bundle, VerificationException e) {
     if (e.reason() != Reason.UNTRUSTED_SIGNER && e.reason() != Reason.SIGNATURE_INVALID) {
       return e;
     }
+    Set<VerificationKey> others = new LinkedHashSet<>();
     for (Map.Entry<Stage, StageTrust> other : stages.entrySet()) {
-      if (other.getKey() == stage || other.getValue().keys().isEmpty()) {
-        continue;
+      if (other.getKey() != stage) {
+        others.addAll(other.getValue().keys());
       }
-      try {
-        VerifiedStatement vs =
-            KeyBundleVerifier.builder()
-                .trust(other.getValue().keys())
-                .build()
-                .verifyStatement(bundle);
+    }
+    others.removeAll(trusted);
+    if (others.isEmpty()) {
+      return e;
+    }
+    VerifiedStatement vs;
+    try {
+      vs = KeyBundleVerifier.builder().trust(others).build().verifyStatement(bundle);
+    } catch (VerificationException ignored) {
+      return e; // no other stage's key either
+    }
+    VerificationKey signer = vs.key().orElseThrow();
+    for (Map.Entry<Stage, StageTrust> other : stages.entrySet()) {
+      if (other.getKey() != stage && other.getValue().keys().contains(signer)) {
         VerificationException wrong =
             new VerificationException(
                 Reason.UNTRUSTED_SIGNER,
@@ -158,27 +173,9 @@ public final class TrustPolicy {
                     + ")");
         wrong.addSuppressed(e);
         return wrong;
-      } catch (VerificationException ignored) {
-        // not this stage's key either
       }
     }
-    return e;
-  }
-
-  private static Sha256 firstSubject(byte[] bundle) throws VerificationException {
-    JsonNode root;
-    try {
-      root = Json.parse(bundle, "bundle");
-      byte[] payload =
-          Base64.getDecoder().decode(root.path("dsseEnvelope").path("payload").asText(""));
-      return Statement.parse(payload).subjects().get(0).sha256();
-    } catch (IllegalArgumentException e) {
-      throw new VerificationException(Reason.MALFORMED, "bundle: the DSSE payload is not base64");
-    } catch (VerificationException e) {
-      throw e;
-    } catch (PipelineException e) {
-      throw new VerificationException(e.reason(), e.getMessage(), e);
-    }
+    throw new IllegalStateException("key " + signer.hint() + " verified but no stage trusts it");
   }
 
   private static String hints(List<VerificationKey> keys) {
