@@ -71,8 +71,9 @@ import java.util.stream.Collectors;
  * Every file is read once into memory and every check, and the model later loaded, uses those
  * bytes: nothing is checked on one read and used from another. Each signature is checked only
  * against the signers the policy trusts for its own stage. Symbolic links and special files are
- * refused, as is any file the layout does not name: an extra, missing or renamed file of the model
- * fails the model signature, and {@code attestations/} may hold only the four attestation files.
+ * refused, under any path, as is any file the layout does not name (under {@code .git} too): an
+ * extra, missing or renamed file of the model fails the model signature, by name and before any
+ * byte of it is read, and {@code attestations/} may hold only the four attestation files.
  */
 public final class ChainVerifier {
   private static final int MAX_SHOWN = 80;
