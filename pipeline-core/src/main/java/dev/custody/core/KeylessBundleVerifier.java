@@ -50,9 +50,10 @@ import java.util.stream.Collectors;
  * A bundle verifies only if all of these hold: the certificate chains to a certificate authority of
  * the trusted root (and carries a valid SCT from one of its CT logs) and contains no root
  * certificate; its subject and OIDC issuer equal one of the required signers exactly; the bundle
- * names the artifact's digest (message digest, or an in-toto subject); the signature over the
- * digest (or over the DSSE pre-authentication encoding) verifies with the certificate's key; the
- * single Rekor entry matches the signature, certificate and artifact, its inclusion proof,
+ * names the artifact's digest (message digest, or an in-toto subject, compared only once the DSSE
+ * signature has verified: nothing of an unverified payload is parsed or reported); the signature
+ * over the digest (or over the DSSE pre-authentication encoding) verifies with the certificate's
+ * key; the single Rekor entry matches the signature, certificate and artifact, its inclusion proof,
  * checkpoint and signed entry timestamp verify against a log of the trusted root whose key was
  * valid at the entry's time; every RFC 3161 timestamp verifies against a timestamp authority of the
  * trusted root; the certificate was valid at every verified signing time, of which there is at

@@ -147,7 +147,7 @@ public final class ModelManifest {
     if (!listing.refused().isEmpty()) {
       throw new PipelineException(Reason.UNSUPPORTED, model + ": " + describe(listing.refused()));
     }
-    return hash(listing, listing.files());
+    return hash(listing);
   }
 
   /**
@@ -222,8 +222,9 @@ public final class ModelManifest {
     return new Listing(root, false, List.copyOf(ignores), allowSymlinks, files, ignored, refused);
   }
 
-  /** Hashes {@code names} of a listing (a subset of its files): each file is read once. */
-  static ModelManifest hash(Listing listing, List<String> names) throws IOException {
+  /** Hashes the files of a listing: each file is read once. */
+  static ModelManifest hash(Listing listing) throws IOException {
+    List<String> names = listing.files();
     String name =
         listing.root().getFileName() == null ? "/" : listing.root().getFileName().toString();
     List<Path> paths = new ArrayList<>();

@@ -118,7 +118,7 @@ public final class ModelSigning {
     List<String> diff = new ArrayList<>(listing.refused());
     diff.addAll(signed.fileSetDifferences(listing.files()));
     if (diff.isEmpty()) {
-      diff = signed.differencesFrom(ModelManifest.hash(listing, listing.files()));
+      diff = signed.differencesFrom(ModelManifest.hash(listing));
     }
     if (!diff.isEmpty()) {
       throw new VerificationException(

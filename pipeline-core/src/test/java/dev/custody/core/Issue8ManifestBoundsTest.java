@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +36,9 @@ class Issue8ManifestBoundsTest {
     createFiles(model, "extra-", 20_000);
     List<ModelManifest.Resource> fakes = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
-      fakes.add(new ModelManifest.Resource(String.format("fake-%05d", i), digest("fake" + i)));
+      fakes.add(
+          new ModelManifest.Resource(
+              String.format(Locale.ROOT, "fake-%05d", i), digest("fake" + i)));
     }
     SigningKey key = SigningKey.generate();
     Path sig = model.resolve(ModelSigning.DEFAULT_SIGNATURE);
@@ -118,7 +121,7 @@ class Issue8ManifestBoundsTest {
 
   static void createFiles(Path dir, String prefix, int n) throws IOException {
     for (int i = 0; i < n; i++) {
-      Files.createFile(dir.resolve(prefix + String.format("%06d", i)));
+      Files.createFile(dir.resolve(prefix + String.format(Locale.ROOT, "%06d", i)));
     }
   }
 

@@ -569,8 +569,8 @@ public final class ChainVerifier {
         throw new VerificationException(
             Reason.MALFORMED,
             ATTESTATIONS
-                + "/: unexpected entries "
-                + unexpected
+                + "/: unexpected entries, "
+                + ModelManifest.describe(unexpected)
                 + " (expected only "
                 + ChainLayout.attestationFiles()
                 + ")");

@@ -12,6 +12,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,7 +82,7 @@ class Issue8ChainListingTest {
   @Test
   void verify_100000ExtraFiles_refusedWithBoundedMessage() throws Exception {
     for (int i = 0; i < 100_000; i++) {
-      Files.createFile(chain.resolve(String.format("extra-%06d", i)));
+      Files.createFile(chain.resolve(String.format(Locale.ROOT, "extra-%06d", i)));
     }
 
     ForkedJvm.Result r = verifyForked();
@@ -99,6 +100,20 @@ class Issue8ChainListingTest {
     ForkedJvm.Result r = verifyForked();
 
     assertRefused(r, "1 difference: extra: extra");
+  }
+
+  @Test
+  void verify_1000UnexpectedAttestationEntries_throwsMalformedWithBoundedMessage()
+      throws Exception {
+    for (int i = 0; i < 1000; i++) {
+      Files.createFile(chain.resolve("attestations").resolve("x-" + i));
+    }
+
+    VerificationException e = refusal();
+
+    assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
+    assertThat(e.getMessage()).contains("1000 differences").contains("and 980 more");
+    assertThat(e.getMessage().length()).isLessThan(MAX_MESSAGE);
   }
 
   private VerificationException refusal() {
