@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
@@ -23,7 +24,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Print the SHA-256 of a file, or of every file in a directory and the directory's root",
-      "digest (OpenSSF Model Signing 'files' method, as model_signing computes it)."
+      "digest (OpenSSF Model Signing 'files' method, as model_signing computes it).",
+      "Symbolic links and special files are refused anywhere, ignored paths included; regular",
+      "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
+      "listed as ignored."
     })
 final class HashCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -55,12 +59,17 @@ final class HashCommand implements Callable<Integer> {
       root.put("rootDigest", m.rootDigest().toString());
       ObjectNode files = root.putObject("files");
       m.resources().forEach(r -> files.put(r.name(), r.digest().toString()));
+      ArrayNode ignored = root.putArray("ignored");
+      m.ignoredFiles().forEach(ignored::add);
       out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else if (Files.isRegularFile(target)) {
       out.println(m.resources().get(0).digest().hex() + "  " + target);
     } else {
       m.resources().forEach(r -> out.println(r.digest().hex() + "  " + r.name()));
       out.println(m.rootDigest().hex() + "  (root digest of " + m.resources().size() + " files)");
+      if (!m.ignoredFiles().isEmpty()) {
+        out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
+      }
     }
     return 0;
   }

@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Sign a model directory (or file) with a private key, in the OpenSSF Model Signing v1.0",
-      "format (a Sigstore bundle; readable by model_signing). Writes DIR/model.sig by default."
+      "format (a Sigstore bundle; readable by model_signing). Writes DIR/model.sig by default.",
+      "Symbolic links and special files are refused anywhere, ignored paths included; regular",
+      "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
+      "listed as not signed."
     })
 final class SignModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -65,6 +68,9 @@ final class SignModelCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     out.println(
         "signed " + m.modelName() + ": " + m.resources().size() + " files, root " + m.rootDigest());
+    if (!m.ignoredFiles().isEmpty()) {
+      out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
+    }
     out.println("signature: " + sig + " (key " + signingKey.publicKey().hint() + ")");
     return 0;
   }

@@ -1,11 +1,14 @@
 package dev.custody.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
+import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.Printable;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedManifest;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +30,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Verify a model directory (or file) against its OpenSSF Model Signing signature.",
       "The whole file set is recomputed: a missing, extra, renamed or changed file fails.",
+      "Symbolic links and special files are refused anywhere, ignored paths included; regular",
+      "files under ignored paths (.git, .gitattributes, .github, .gitignore, the signature's",
+      "ignore_paths, --ignore) are not verified and are listed in the output.",
       "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root."
     })
 final class VerifyModelCommand implements Callable<Integer> {
@@ -119,6 +125,8 @@ final class VerifyModelCommand implements Callable<Integer> {
       root.put("rootDigest", v.rootDigest().toString());
       root.put("signer", v.signer());
       root.put("files", v.manifest().resources().size());
+      ArrayNode ignored = root.putArray("ignored");
+      v.ignoredFiles().forEach(ignored::add);
       out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else {
       out.println(
@@ -130,7 +138,29 @@ final class VerifyModelCommand implements Callable<Integer> {
               + v.manifest().resources().size()
               + " files) signed by "
               + v.signer());
+      if (!v.ignoredFiles().isEmpty()) {
+        out.println(ignoredLine(v.ignoredFiles()));
+      }
     }
     return 0;
+  }
+
+  /**
+   * One line naming regular files left out by ignore paths (not signed, not verified): the first
+   * {@link ModelManifest#MAX_LISTED} shown printable, then how many more.
+   */
+  static String ignoredLine(List<String> ignored) {
+    StringBuilder line =
+        new StringBuilder("ignored, not covered by the signature: ")
+            .append(ignored.size())
+            .append(ignored.size() == 1 ? " file: " : " files: ");
+    int shown = Math.min(ignored.size(), ModelManifest.MAX_LISTED);
+    for (int i = 0; i < shown; i++) {
+      line.append(i == 0 ? "" : ", ").append(Printable.of(ignored.get(i), 200));
+    }
+    if (ignored.size() > shown) {
+      line.append(" and ").append(ignored.size() - shown).append(" more");
+    }
+    return line.toString();
   }
 }

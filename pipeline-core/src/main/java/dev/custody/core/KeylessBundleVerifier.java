@@ -50,9 +50,10 @@ import java.util.stream.Collectors;
  * A bundle verifies only if all of these hold: the certificate chains to a certificate authority of
  * the trusted root (and carries a valid SCT from one of its CT logs) and contains no root
  * certificate; its subject and OIDC issuer equal one of the required signers exactly; the bundle
- * names the artifact's digest (message digest, or an in-toto subject); the signature over the
- * digest (or over the DSSE pre-authentication encoding) verifies with the certificate's key; the
- * single Rekor entry matches the signature, certificate and artifact, its inclusion proof,
+ * names the artifact's digest (message digest, or an in-toto subject, compared only once the DSSE
+ * signature has verified: nothing of an unverified payload is parsed or reported); the signature
+ * over the digest (or over the DSSE pre-authentication encoding) verifies with the certificate's
+ * key; the single Rekor entry matches the signature, certificate and artifact, its inclusion proof,
  * checkpoint and signed entry timestamp verify against a log of the trusted root whose key was
  * valid at the entry's time; every RFC 3161 timestamp verifies against a timestamp authority of the
  * trusted root; the certificate was valid at every verified signing time, of which there is at
@@ -111,7 +112,29 @@ public final class KeylessBundleVerifier {
    */
   public VerifiedStatement verifyStatement(byte[] bundleJson, Sha256 subject)
       throws VerificationException {
-    VerifiedSignature kv = verify(bundleJson, subject);
+    return statement(verify(bundleJson, subject));
+  }
+
+  /**
+   * Verifies a keyless DSSE bundle whose in-toto statement names exactly one subject, for that
+   * subject's digest, and returns the statement parsed from the verified payload bytes. For a
+   * caller that learns what to compare only from the signed statement (an OpenSSF Model Signing
+   * manifest lists the files whose root digest is its subject).
+   *
+   * <p>The payload is not read before the certificate, the signer's identity and the DSSE signature
+   * have verified; the log entry and timestamps are then checked for the subject's digest exactly
+   * as {@link #verify(byte[], Sha256)} checks them.
+   *
+   * @throws VerificationException as {@link #verify(byte[], Sha256)}, UNSUPPORTED for a
+   *     message-signature bundle or another payload type, MALFORMED for a statement that is
+   *     unreadable or does not name exactly one subject with a SHA-256 digest
+   */
+  public VerifiedStatement verifyStatement(byte[] bundleJson) throws VerificationException {
+    Objects.requireNonNull(bundleJson, "bundleJson");
+    return statement(verify(parse(bundleJson), null));
+  }
+
+  private static VerifiedStatement statement(VerifiedSignature kv) throws VerificationException {
     if (!Statement.PAYLOAD_TYPE.equals(kv.dssePayloadType().orElse(""))) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
@@ -199,7 +222,20 @@ public final class KeylessBundleVerifier {
       throws VerificationException {
     Objects.requireNonNull(bundleJson, "bundleJson");
     Objects.requireNonNull(artifactDigest, "artifactDigest");
-    Bundle bundle = parse(bundleJson);
+    return verify(parse(bundleJson), artifactDigest);
+  }
+
+  /**
+   * Verifies a parsed bundle for {@code given}, or, when {@code given} is null, for the single
+   * subject of its DSSE statement, read only once the DSSE signature has verified.
+   */
+  private VerifiedSignature verify(Bundle bundle, Sha256 given) throws VerificationException {
+    if (given == null && bundle.getMessageSignature().isPresent()) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "bundle: expected a DSSE envelope carrying an in-toto statement, found a message"
+              + " signature");
+    }
 
     // The certificate: chain, no root certificate, SCT, then the identity it states.
     CertPath chain = bundle.getCertPath();
@@ -233,12 +269,15 @@ public final class KeylessBundleVerifier {
           "signer mismatch: expected " + describe(signers) + ", found " + found);
     }
 
-    // The artifact and the signature over it.
+    // The artifact and the signature over it. Nothing of a DSSE payload is read before its
+    // signature has verified.
+    Sha256 artifactDigest;
     byte[] signature;
     String payloadType = null;
     byte[] payload = null;
     if (bundle.getMessageSignature().isPresent()) {
       Bundle.MessageSignature ms = bundle.getMessageSignature().get();
+      artifactDigest = given;
       if (ms.getMessageDigest().isPresent()) {
         byte[] signed = ms.getMessageDigest().get().getDigest();
         if (!MessageDigest.isEqual(signed, artifactDigest.bytes())) {
@@ -261,9 +300,14 @@ public final class KeylessBundleVerifier {
             Reason.UNSUPPORTED,
             "DSSE payload type: expected " + Statement.PAYLOAD_TYPE + ", found " + payloadType);
       }
-      SigstoreChecks.checkInTotoSubject(payload, artifactDigest);
       signature = env.getSignature(); // SigstoreBundle.parse admits exactly one
       verifySignature(leaf, Dsse.pae(payloadType, payload), signature, false);
+      if (given == null) {
+        artifactDigest = singleSubject(payload);
+      } else {
+        SigstoreChecks.checkInTotoSubject(payload, given);
+        artifactDigest = given;
+      }
     }
 
     // The log entry and the times it and any timestamps vouch for.
@@ -305,6 +349,24 @@ public final class KeylessBundleVerifier {
     Instant when =
         integrated.orElseGet(() -> tsaTimes.stream().min(Comparator.naturalOrder()).get());
     return VerifiedSignature.keyless(identity, issuer, when, artifactDigest, payloadType, payload);
+  }
+
+  /** The SHA-256 of the one subject of a verified in-toto statement. */
+  private static Sha256 singleSubject(byte[] verifiedPayload) throws VerificationException {
+    Statement statement;
+    try {
+      statement = Statement.parse(verifiedPayload);
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
+    if (statement.subjects().size() != 1) {
+      throw new VerificationException(
+          Reason.MALFORMED,
+          "in-toto statement: expected exactly one subject, found " + statement.subjects().size());
+    }
+    return statement.subjects().get(0).sha256();
   }
 
   private static Bundle parse(byte[] bundleJson) throws VerificationException {

@@ -12,9 +12,14 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +39,12 @@ public final class ModelManifest {
   /** Paths model_signing ignores by default, besides the signature itself. */
   public static final List<String> DEFAULT_IGNORES =
       List.of(".git", ".gitattributes", ".github", ".gitignore");
+
+  /** How many differences an error message names before it says how many more there are. */
+  public static final int MAX_LISTED = 20;
+
+  /** How many characters of one file name an error message shows. */
+  static final int MAX_NAME = 200;
 
   /** Orders relative POSIX paths as Python's {@code PurePosixPath} does: by component. */
   static final Comparator<String> PATH_ORDER =
@@ -61,15 +72,26 @@ public final class ModelManifest {
   private final List<Resource> resources;
   private final List<String> ignorePaths;
   private final boolean allowSymlinks;
+  private final List<String> ignoredFiles;
 
   private ModelManifest(
       String modelName, List<Resource> resources, List<String> ignorePaths, boolean allowSymlinks) {
+    this(modelName, resources, ignorePaths, allowSymlinks, List.of());
+  }
+
+  private ModelManifest(
+      String modelName,
+      List<Resource> resources,
+      List<String> ignorePaths,
+      boolean allowSymlinks,
+      List<String> ignoredFiles) {
     this.modelName = modelName;
     List<Resource> sorted = new ArrayList<>(resources);
     sorted.sort(Comparator.comparing(Resource::name, PATH_ORDER));
     this.resources = List.copyOf(sorted);
     this.ignorePaths = List.copyOf(new TreeSet<>(ignorePaths));
     this.allowSymlinks = allowSymlinks;
+    this.ignoredFiles = List.copyOf(ignoredFiles);
   }
 
   /**
@@ -107,70 +129,116 @@ public final class ModelManifest {
   /**
    * Hashes a model: a directory (every regular file below it) or a single file.
    *
+   * <p>Symbolic links and special files are refused wherever they are, under ignored paths too: an
+   * ignored path leaves regular files out of the manifest (they are listed in {@link
+   * #ignoredFiles()}), never a link or a device. With {@code allowSymlinks}, a link outside the
+   * ignored paths to a regular file is hashed as that file.
+   *
+   * <p>Bounds: the directory is walked once (time and memory linear in the number of entries and
+   * the length of their names), then every listed file is read once in 64 KiB chunks.
+   *
    * @param ignorePaths paths relative to the model (a directory ignores everything below it)
    * @param allowSymlinks whether symbolic links are followed; if not, a link is refused
    * @throws PipelineException {@link Reason#UNSUPPORTED} for a refused link or special file
    */
   public static ModelManifest hash(Path model, List<String> ignorePaths, boolean allowSymlinks)
       throws IOException, PipelineException {
+    Listing listing = list(model, ignorePaths, allowSymlinks);
+    if (!listing.refused().isEmpty()) {
+      throw new PipelineException(Reason.UNSUPPORTED, model + ": " + describe(listing.refused()));
+    }
+    return hash(listing);
+  }
+
+  /**
+   * What a model holds, listed without reading any file's content.
+   *
+   * @param root the model's absolute, normalized path (a directory or a regular file)
+   * @param single whether the model is a single regular file (listed as {@code .})
+   * @param ignores the normalized ignore paths that were applied
+   * @param allowSymlinks whether links to regular files were listed as files
+   * @param files relative POSIX paths of the files to hash (not ignored), in walk order
+   * @param ignored relative POSIX paths of regular files left out by an ignore path
+   * @param refused one line per symbolic link or special file that was refused (names shown
+   *     printable)
+   */
+  record Listing(
+      Path root,
+      boolean single,
+      List<String> ignores,
+      boolean allowSymlinks,
+      List<String> files,
+      List<String> ignored,
+      List<String> refused) {}
+
+  /**
+   * Lists a model: every entry is visited once and classified by its type (no file is opened).
+   *
+   * @throws PipelineException {@link Reason#UNSUPPORTED} if the model is neither a directory nor a
+   *     regular file
+   */
+  static Listing list(Path model, List<String> ignorePaths, boolean allowSymlinks)
+      throws IOException, PipelineException {
     Path root = model.toAbsolutePath().normalize();
-    String name = root.getFileName() == null ? "/" : root.getFileName().toString();
+    Set<String> ignores = new TreeSet<>();
+    for (String p : ignorePaths) {
+      ignores.add(normalizeIgnore(p));
+    }
     if (Files.isRegularFile(root, LinkOption.NOFOLLOW_LINKS)) {
-      return new ModelManifest(
-          name, List.of(new Resource(".", Digests.sha256(root))), ignorePaths, allowSymlinks);
+      return new Listing(
+          root, true, List.copyOf(ignores), allowSymlinks, List.of("."), List.of(), List.of());
     }
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       throw new PipelineException(
           Reason.UNSUPPORTED, model + ": expected a model directory or regular file");
     }
-    Set<String> ignores = new TreeSet<>();
-    for (String p : ignorePaths) {
-      ignores.add(normalizeIgnore(p));
-    }
-    List<Path> files = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return !dir.equals(root) && ignored(relative(root, dir), ignores)
-                ? FileVisitResult.SKIP_SUBTREE
-                : FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             String rel = relative(root, file);
-            if (ignored(rel, ignores)) {
-              return FileVisitResult.CONTINUE;
-            }
-            if (attrs.isSymbolicLink()) {
-              if (!allowSymlinks) {
-                refused.add(rel + " is a symbolic link (allow_symlinks is false)");
-              } else if (Files.isRegularFile(file)) {
-                files.add(file);
-              } else {
-                refused.add(rel + " is a symbolic link to something other than a regular file");
-              }
-            } else if (attrs.isRegularFile()) {
-              files.add(file);
+            boolean isIgnored = ignored(rel, ignores);
+            if (attrs.isRegularFile()) {
+              (isIgnored ? ignored : files).add(rel);
+            } else if (!attrs.isSymbolicLink()) {
+              refused.add(shown(rel) + " is not a regular file");
+            } else if (isIgnored) {
+              refused.add(shown(rel) + " is a symbolic link (under an ignored path)");
+            } else if (!allowSymlinks) {
+              refused.add(shown(rel) + " is a symbolic link (allow_symlinks is false)");
+            } else if (Files.isRegularFile(file)) {
+              files.add(rel);
             } else {
-              refused.add(rel + " is not a regular file");
+              refused.add(
+                  shown(rel) + " is a symbolic link to something other than a regular file");
             }
             return FileVisitResult.CONTINUE;
           }
         });
-    if (!refused.isEmpty()) {
-      throw new PipelineException(Reason.UNSUPPORTED, model + ": " + String.join("; ", refused));
+    return new Listing(root, false, List.copyOf(ignores), allowSymlinks, files, ignored, refused);
+  }
+
+  /** Hashes the files of a listing: each file is read once. */
+  static ModelManifest hash(Listing listing) throws IOException {
+    List<String> names = listing.files();
+    String name =
+        listing.root().getFileName() == null ? "/" : listing.root().getFileName().toString();
+    List<Path> paths = new ArrayList<>();
+    for (String rel : names) {
+      paths.add(listing.single() ? listing.root() : listing.root().resolve(rel));
     }
-    Map<Path, Sha256> digests = Digests.sha256All(files);
+    Map<Path, Sha256> digests = Digests.sha256All(paths);
     List<Resource> resources = new ArrayList<>();
-    for (Path f : files) {
-      resources.add(new Resource(relative(root, f), digests.get(f)));
+    for (int i = 0; i < names.size(); i++) {
+      resources.add(new Resource(names.get(i), digests.get(paths.get(i))));
     }
-    return new ModelManifest(name, resources, new ArrayList<>(ignores), allowSymlinks);
+    List<String> ignored = new ArrayList<>(listing.ignored());
+    ignored.sort(PATH_ORDER);
+    return new ModelManifest(name, resources, listing.ignores(), listing.allowSymlinks(), ignored);
   }
 
   /** The model's name: the last component of its path (informative only). */
@@ -293,8 +361,11 @@ public final class ModelManifest {
 
   /**
    * What differs between this (signed) manifest and an {@code actual} one, one line per file:
-   * missing, extra, changed, or renamed (same content under another name). Empty when the file sets
-   * and every digest are equal.
+   * changed, missing, extra, or renamed (same content under another name), with names shown
+   * printable. Empty when the file sets and every digest are equal.
+   *
+   * <p>Bounds: time and memory linear in the number of resources of both manifests (names and
+   * digests are looked up in hash maps).
    */
   public List<String> differencesFrom(ModelManifest actual) {
     Map<String, Sha256> signed = toMap(resources);
@@ -306,27 +377,89 @@ public final class ModelManifest {
       if (a == null) {
         missing.add(e.getKey());
       } else if (!a.matches(e.getValue())) {
-        out.add("changed: " + e.getKey() + " (signed " + e.getValue() + ", found " + a + ")");
+        out.add(
+            "changed: " + shown(e.getKey()) + " (signed " + e.getValue() + ", found " + a + ")");
       }
     }
-    List<String> extra = new ArrayList<>();
-    for (String name : found.keySet()) {
-      if (!signed.containsKey(name)) {
-        extra.add(name);
+    Map<Sha256, Deque<String>> extraByDigest = new HashMap<>();
+    Set<String> extra = new LinkedHashSet<>();
+    for (var e : found.entrySet()) {
+      if (!signed.containsKey(e.getKey())) {
+        extra.add(e.getKey());
+        extraByDigest.computeIfAbsent(e.getValue(), d -> new ArrayDeque<>()).add(e.getKey());
       }
     }
     for (String m : missing) {
-      String renamedTo =
-          extra.stream().filter(x -> found.get(x).matches(signed.get(m))).findFirst().orElse(null);
+      Deque<String> sameContent = extraByDigest.get(signed.get(m));
+      String renamedTo = sameContent == null ? null : sameContent.poll();
       if (renamedTo != null) {
         extra.remove(renamedTo);
-        out.add("renamed: " + m + " -> " + renamedTo);
+        out.add("renamed: " + shown(m) + " -> " + shown(renamedTo));
       } else {
-        out.add("missing: " + m);
+        out.add("missing: " + shown(m));
       }
     }
-    extra.forEach(x -> out.add("extra: " + x));
+    extra.forEach(x -> out.add("extra: " + shown(x)));
     return out;
+  }
+
+  /**
+   * Which signed files are missing from {@code found} and which of {@code found} are not signed, by
+   * name only: nothing is read, so an unsigned file is refused before any of its bytes are hashed.
+   * One line per file ({@code missing: NAME}, {@code extra: NAME}, names shown printable), in
+   * signed order and then in the order found; empty when the names are the same set.
+   *
+   * <p>Bounds: time and memory linear in the number of signed and found names.
+   *
+   * @param found relative POSIX paths of the files on disk that are not ignored
+   */
+  public List<String> fileSetDifferences(List<String> found) {
+    Set<String> signed = new HashSet<>();
+    resources.forEach(r -> signed.add(r.name()));
+    Set<String> present = new HashSet<>(found);
+    List<String> out = new ArrayList<>();
+    for (Resource r : resources) {
+      if (!present.contains(r.name())) {
+        out.add("missing: " + shown(r.name()));
+      }
+    }
+    for (String f : found) {
+      if (!signed.contains(f)) {
+        out.add("extra: " + shown(f));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One bounded line for a list of differences: how many there are, the first {@link #MAX_LISTED}
+   * joined with {@code "; "}, and {@code "and N more"} for the rest. Each line is expected to show
+   * its file names printable already (as every list this class returns does).
+   */
+  public static String describe(List<String> differences) {
+    StringBuilder out = new StringBuilder();
+    out.append(differences.size())
+        .append(differences.size() == 1 ? " difference: " : " differences: ");
+    int shownCount = Math.min(differences.size(), MAX_LISTED);
+    out.append(String.join("; ", differences.subList(0, shownCount)));
+    if (differences.size() > shownCount) {
+      out.append("; and ").append(differences.size() - shownCount).append(" more");
+    }
+    return out.toString();
+  }
+
+  /**
+   * Regular files that lay under an ignore path when this manifest was hashed from disk, sorted:
+   * present, left out of the manifest and not covered by any signature. Empty for a manifest read
+   * from a statement or made with {@link #of}.
+   */
+  public List<String> ignoredFiles() {
+    return ignoredFiles;
+  }
+
+  /** This manifest with other {@link #ignoredFiles()}. */
+  ModelManifest withIgnoredFiles(List<String> ignored) {
+    return new ModelManifest(modelName, resources, ignorePaths, allowSymlinks, ignored);
   }
 
   /** Whether {@code allow_symlinks} was set when the manifest was made. */
@@ -338,6 +471,11 @@ public final class ModelManifest {
     Map<String, Sha256> m = new LinkedHashMap<>();
     rs.forEach(r -> m.put(r.name(), r.digest()));
     return m;
+  }
+
+  /** A file name from disk or from a signature, as one printable, bounded token. */
+  static String shown(String name) {
+    return Printable.of(name, MAX_NAME);
   }
 
   private static String relative(Path root, Path p) {

@@ -3,6 +3,7 @@ package dev.custody.core;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +14,15 @@ import java.util.List;
  *
  * <h3>Security guarantees</h3>
  *
- * Verification recomputes the model's whole file set and compares it with the signed set: a
- * missing, extra, renamed or changed file fails, and every difference is named. Only paths the
- * signer chose to ignore (recorded in the signed predicate), model_signing's default ignores, the
- * signature file itself and paths the verifier names are left out.
+ * Verification checks the signature (and, keyless, the certificate and identity) before it reads
+ * anything the signature covers, then recomputes the model's whole file set and compares it with
+ * the signed set: a missing, extra, renamed or changed file fails, and the differences are counted
+ * and the first {@link ModelManifest#MAX_LISTED} named. Only regular files under paths the signer
+ * chose to ignore (recorded in the signed predicate), model_signing's default ignores ({@code
+ * .git}, {@code .gitattributes}, {@code .github}, {@code .gitignore}), the signature file itself
+ * and paths the verifier names are left out, and they are reported ({@link
+ * VerifiedManifest#ignoredFiles()}). Symbolic links (unless the signature allows them outside the
+ * ignored paths) and special files are refused wherever they are, ignored paths included.
  */
 public final class ModelSigning {
   /** The signature's file name when it sits inside the model directory. */
@@ -26,9 +32,11 @@ public final class ModelSigning {
 
   /**
    * Hashes {@code model}, signs the manifest and writes the bundle to {@code signature} atomically.
+   * Symbolic links and special files are refused anywhere in the model, ignored paths included.
    *
    * @param extraIgnores further paths, relative to the model, to leave out and record as ignored
-   * @return the manifest that was signed
+   * @return the manifest that was signed; its {@link ModelManifest#ignoredFiles()} are the regular
+   *     files left out, other than the signature
    */
   public static ModelManifest sign(
       Path model, Path signature, BundleSigner signer, List<String> extraIgnores)
@@ -36,7 +44,7 @@ public final class ModelSigning {
     ModelManifest manifest =
         ModelManifest.hash(model, ignores(model, signature, extraIgnores, List.of()), false);
     AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
-    return manifest;
+    return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
   }
 
   /**
@@ -44,7 +52,8 @@ public final class ModelSigning {
    *
    * @param extraIgnores paths, relative to the model, that the verifier also leaves out
    * @throws VerificationException with the reason of the first check that failed; for {@link
-   *     Reason#MANIFEST_MISMATCH} the message names every differing file
+   *     Reason#MANIFEST_MISMATCH} the message counts the differing files and names the first {@link
+   *     ModelManifest#MAX_LISTED}
    */
   public static VerifiedManifest verify(
       Path model, Path signature, KeyBundleVerifier verifier, List<String> extraIgnores)
@@ -57,43 +66,36 @@ public final class ModelSigning {
    * Verifies {@code model} against a keyless {@code signature} (Fulcio certificate and Rekor
    * entry), offline, for the identity and issuer the verifier requires.
    *
-   * <p>The model is hashed with the ignore paths the signature lists (read before the signature is
-   * checked: they only choose which files to hash), and the bundle is verified for that root
-   * digest. The manifest is then read from the verified payload and compared file by file.
+   * <p>The bundle is verified first, for the digest its own signed statement names: nothing of its
+   * payload is read, or reported in an error, before the certificate, the signer's identity and the
+   * signature have checked out. The model is then compared with the verified manifest exactly as
+   * for a key-signed signature.
+   *
+   * @param extraIgnores paths, relative to the model, that the verifier also leaves out
+   * @throws VerificationException as {@link KeylessBundleVerifier#verifyStatement(byte[])}, or as
+   *     {@link #verify(Path, Path, KeyBundleVerifier, List)} for the model's files
    */
   public static VerifiedManifest verify(
       Path model, Path signature, KeylessBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
-    byte[] bundle = readSignature(signature);
-    ModelManifest claimed = unverifiedManifest(bundle);
-    ModelManifest actual = hashFor(model, signature, extraIgnores, claimed);
-    VerifiedStatement vs;
-    try {
-      vs = verifier.verifyStatement(bundle, actual.rootDigest());
-    } catch (VerificationException e) {
-      List<String> diff = claimed.differencesFrom(actual);
-      if (e.reason() == Reason.DIGEST_MISMATCH && !diff.isEmpty()) {
-        throw new VerificationException(
-            Reason.MANIFEST_MISMATCH,
-            "model " + model + " does not match its signature: " + String.join("; ", diff),
-            e);
-      }
-      throw e;
-    }
-    ModelManifest signed = ModelManifest.fromStatement(vs.statement());
-    return compare(model, vs, signed, actual);
+    VerifiedStatement vs = verifier.verifyStatement(readSignature(signature));
+    return checkModel(model, signature, vs, extraIgnores);
   }
 
+  /**
+   * Compares a model with a verified model signature, cheapest check first: the signed subject
+   * against the signed resources; then the listing (names and types, no file opened) against the
+   * signed names, so a link, a special file (under an ignored path too), an extra or a missing file
+   * is refused before any byte is hashed; then the digest of each signed file, read once.
+   *
+   * <p>Bounds: time linear in the number of directory entries plus the bytes of the signed files
+   * (never an unsigned file's); memory linear in the number of entries and signed resources; the
+   * error message names at most {@link ModelManifest#MAX_LISTED} files.
+   */
   static VerifiedManifest checkModel(
       Path model, Path signature, VerifiedStatement vs, List<String> extraIgnores)
       throws IOException, VerificationException {
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
-    return compare(model, vs, signed, hashFor(model, signature, extraIgnores, signed));
-  }
-
-  private static VerifiedManifest compare(
-      Path model, VerifiedStatement vs, ModelManifest signed, ModelManifest actual)
-      throws VerificationException {
     Sha256 subject = vs.statement().subjects().get(0).sha256();
     if (!subject.matches(signed.rootDigest())) {
       throw new VerificationException(
@@ -103,44 +105,28 @@ public final class ModelSigning {
               + " != root digest of the signed resources "
               + signed.rootDigest());
     }
-    List<String> diff = signed.differencesFrom(actual);
-    if (!diff.isEmpty()) {
-      throw new VerificationException(
-          Reason.MANIFEST_MISMATCH,
-          "model " + model + " does not match its signature: " + String.join("; ", diff));
-    }
-    return new VerifiedManifest(signed, vs.signer());
-  }
-
-  private static ModelManifest hashFor(
-      Path model, Path signature, List<String> extraIgnores, ModelManifest signed)
-      throws IOException, VerificationException {
+    ModelManifest.Listing listing;
     try {
-      return ModelManifest.hash(
-          model,
-          ignores(model, signature, extraIgnores, signed.ignorePaths()),
-          signed.allowSymlinks());
+      listing =
+          ModelManifest.list(
+              model,
+              ignores(model, signature, extraIgnores, signed.ignorePaths()),
+              signed.allowSymlinks());
     } catch (PipelineException e) {
       throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
     }
-  }
-
-  /** The manifest a bundle claims, before its signature is checked: for choosing files only. */
-  private static ModelManifest unverifiedManifest(byte[] bundle) throws VerificationException {
-    var parsed = SigstoreBundle.parse(bundle).bundle();
-    if (!parsed.hasDsseEnvelope()) {
+    List<String> diff = new ArrayList<>(listing.refused());
+    diff.addAll(signed.fileSetDifferences(listing.files()));
+    if (diff.isEmpty()) {
+      diff = signed.differencesFrom(ModelManifest.hash(listing));
+    }
+    if (!diff.isEmpty()) {
       throw new VerificationException(
-          Reason.UNSUPPORTED,
-          "model signature: expected a DSSE envelope, found a message signature");
+          Reason.MANIFEST_MISMATCH,
+          "model " + model + " does not match its signature: " + ModelManifest.describe(diff));
     }
-    try {
-      return ModelManifest.fromStatement(
-          Statement.parse(parsed.getDsseEnvelope().getPayload().toByteArray()));
-    } catch (VerificationException e) {
-      throw e;
-    } catch (PipelineException e) {
-      throw new VerificationException(e.reason(), e.getMessage(), e);
-    }
+    return new VerifiedManifest(
+        signed, vs.signer(), withoutSignature(listing.ignored(), model, signature));
   }
 
   static byte[] readSignature(Path signature) throws IOException, VerificationException {
@@ -164,13 +150,35 @@ public final class ModelSigning {
     List<String> out = new ArrayList<>(ModelManifest.DEFAULT_IGNORES);
     out.addAll(extra);
     out.addAll(signed);
-    Path m = model.toAbsolutePath().normalize();
-    Path s = signature.toAbsolutePath().normalize();
-    if (Files.isDirectory(m) && s.startsWith(m)) {
-      List<String> parts = new ArrayList<>();
-      m.relativize(s).forEach(p -> parts.add(p.toString()));
-      out.add(String.join("/", parts));
+    String inModel = signatureInModel(model, signature);
+    if (inModel != null) {
+      out.add(inModel);
     }
     return out;
+  }
+
+  /** Ignored files other than the signature itself, sorted as resources are. */
+  private static List<String> withoutSignature(List<String> ignored, Path model, Path signature) {
+    String inModel = signatureInModel(model, signature);
+    List<String> out = new ArrayList<>();
+    for (String name : ignored) {
+      if (!name.equals(inModel)) {
+        out.add(name);
+      }
+    }
+    out.sort(ModelManifest.PATH_ORDER);
+    return out;
+  }
+
+  /** The signature's path relative to a model directory it lies in, else {@code null}. */
+  private static String signatureInModel(Path model, Path signature) {
+    Path m = model.toAbsolutePath().normalize();
+    Path s = signature.toAbsolutePath().normalize();
+    if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS) || !s.startsWith(m)) {
+      return null;
+    }
+    List<String> parts = new ArrayList<>();
+    m.relativize(s).forEach(p -> parts.add(p.toString()));
+    return String.join("/", parts);
   }
 }

@@ -1,5 +1,7 @@
 package dev.custody.core;
 
+import java.util.List;
+
 /**
  * Proof that a model (directory or file) matches a model signature whose signer was trusted: the
  * signed manifest, equal to what is on disk at verification time. Only {@link ModelSigning}
@@ -8,10 +10,12 @@ package dev.custody.core;
 public final class VerifiedManifest {
   private final ModelManifest manifest;
   private final String signer;
+  private final List<String> ignoredFiles;
 
-  VerifiedManifest(ModelManifest manifest, String signer) {
+  VerifiedManifest(ModelManifest manifest, String signer, List<String> ignoredFiles) {
     this.manifest = manifest;
     this.signer = signer;
+    this.ignoredFiles = List.copyOf(ignoredFiles);
   }
 
   /** The signed manifest (equal to the model on disk when it was verified). */
@@ -22,6 +26,15 @@ public final class VerifiedManifest {
   /** The model's root digest. */
   public Sha256 rootDigest() {
     return manifest.rootDigest();
+  }
+
+  /**
+   * Regular files that were present under an ignore path at verification time (the signature itself
+   * excepted), sorted: left out as model_signing leaves them out, so <em>not</em> verified. Tools
+   * should show them, so a user sees what the signature does not cover.
+   */
+  public List<String> ignoredFiles() {
+    return ignoredFiles;
   }
 
   /** Who signed: {@code key <hint>} or {@code <identity> (issuer <issuer>)}. */

@@ -6,7 +6,6 @@ import static dev.custody.core.chain.ChainLayout.MODEL_FILE;
 import static dev.custody.core.chain.ChainLayout.SIGNATURE_FILE;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.custody.core.Digests;
 import dev.custody.core.Json;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.PipelineException;
@@ -35,7 +34,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -87,8 +85,9 @@ import java.util.stream.Collectors;
  * Every file is read once into memory and every check, and the model later loaded, uses those
  * bytes: nothing is checked on one read and used from another. Each signature is checked only
  * against the signers the policy trusts for its own stage. Symbolic links and special files are
- * refused, as is any file the layout does not name: an extra, missing or renamed file of the model
- * fails the model signature, and {@code attestations/} may hold only the four attestation files.
+ * refused, under any path, as is any file the layout does not name (under {@code .git} too): an
+ * extra, missing or renamed file of the model fails the model signature, by name and before any
+ * byte of it is read, and {@code attestations/} may hold only the four attestation files.
  */
 public final class ChainVerifier {
   private static final int MAX_SHOWN = 80;
@@ -481,27 +480,39 @@ public final class ChainVerifier {
                 + " != root digest of the signed resources "
                 + signed.rootDigest());
       }
-      Listing listing = list(signed);
-      ModelManifest actual = hashModelFiles(signed, listing);
-      List<String> diff = differences(signed, actual, listing);
+      // The listing first (names and types, nothing opened): an unsigned, missing, linked or
+      // special file is refused before any byte is read.
+      Listing listing = list();
+      List<String> diff = differences(signed, listing);
+      if (diff.isEmpty()) {
+        diff = signed.differencesFrom(hashModelFiles(signed, listing));
+      }
       if (!diff.isEmpty()) {
         throw new VerificationException(
             Reason.MANIFEST_MISMATCH,
-            "model " + root + " does not match its signature: " + String.join("; ", diff));
+            "model " + root + " does not match its signature: " + ModelManifest.describe(diff));
       }
       return new Signed(signed, vs.signer());
     }
 
-    private List<String> differences(ModelManifest signed, ModelManifest actual, Listing listing) {
-      List<String> diff = new ArrayList<>(signed.differencesFrom(actual));
-      diff.addAll(listing.refused());
+    /**
+     * Refused entries, then the signed files that are missing and the files that are not signed.
+     */
+    private List<String> differences(ModelManifest signed, Listing listing) {
+      List<String> diff = new ArrayList<>(listing.refused());
+      diff.addAll(signed.fileSetDifferences(listing.files()));
       return diff;
     }
 
-    /** Files of the model (not ignored), and entries refused because they are not regular files. */
+    /** Files of the model (regular files), and entries refused because they are not. */
     private record Listing(List<String> files, List<String> refused) {}
 
-    private Listing list(ModelManifest signed) throws IOException {
+    /**
+     * Lists the directory without opening a file. Only {@code model.sig} and {@code attestations/}
+     * (checked on their own) are left out: a Custody exporter writes nothing else unsigned, so a
+     * file under a path the signature ignores (such as {@code .git}) is an extra file here.
+     */
+    private Listing list() throws IOException {
       Path top = root;
       List<String> files = new ArrayList<>();
       List<String> refused = new ArrayList<>();
@@ -529,7 +540,7 @@ public final class ChainVerifier {
               } else {
                 refused.add(
                     "refused: "
-                        + rel
+                        + shown(rel)
                         + (attrs.isSymbolicLink()
                             ? " is a symbolic link"
                             : " is not a regular file"));
@@ -538,32 +549,24 @@ public final class ChainVerifier {
             }
 
             private boolean skipped(String rel) {
-              return rel.equals(SIGNATURE_FILE) || signed.ignores(rel);
+              return rel.equals(SIGNATURE_FILE) || rel.equals(ATTESTATIONS);
             }
           });
       return new Listing(files, refused);
     }
 
-    /** Reads each signed file once (kept) and hashes any other file (not kept: it fails anyway). */
+    /** Reads each signed file once (kept): the listing holds no other file by now. */
     private ModelManifest hashModelFiles(ModelManifest signed, Listing listing)
         throws IOException, VerificationException {
-      Map<String, Sha256> signedNames = new LinkedHashMap<>();
-      signed.resources().forEach(res -> signedNames.put(res.name(), res.digest()));
       List<ModelManifest.Resource> resources = new ArrayList<>();
       for (String rel : listing.files()) {
         Path file = root.resolve(rel);
-        if (signedNames.containsKey(rel)) {
-          byte[] bytes =
-              rel.equals(MODEL_FILE)
-                  ? readBytes(file, rel, chainLimits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
-                  : readBytes(file, rel, chainLimits.maxCardBytes(), Reason.MALFORMED);
-          read.put(rel, bytes);
-          resources.add(new ModelManifest.Resource(rel, Sha256.of(bytes)));
-        } else {
-          try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            resources.add(new ModelManifest.Resource(rel, Digests.sha256(in)));
-          }
-        }
+        byte[] bytes =
+            rel.equals(MODEL_FILE)
+                ? readBytes(file, rel, chainLimits.maxModelBytes(), Reason.MODEL_TOO_LARGE)
+                : readBytes(file, rel, chainLimits.maxCardBytes(), Reason.MALFORMED);
+        read.put(rel, bytes);
+        resources.add(new ModelManifest.Resource(rel, Sha256.of(bytes)));
       }
       return ModelManifest.of(
           signed.modelName(), resources, signed.ignorePaths(), signed.allowSymlinks());
@@ -621,8 +624,8 @@ public final class ChainVerifier {
         throw new VerificationException(
             Reason.MALFORMED,
             ATTESTATIONS
-                + "/: unexpected entries "
-                + unexpected
+                + "/: unexpected entries, "
+                + ModelManifest.describe(unexpected)
                 + " (expected only "
                 + ChainLayout.attestationFiles()
                 + ")");

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Issue 8, W2 and W12, through the whole chain: {@code a}'s model signature replaced by each
  * committed attack fixture of {@code chains/attacks/w2-*} and {@code w12-*}. The fixtures are made
- * from {@code a} by {@link #regenerate()} (opt-in: {@code -Dcustody.regenerateFixtures=true}); run it again
- * after the golden chains are regenerated.
+ * from {@code a} by {@link #regenerate()} (opt-in: {@code -Dcustody.regenerateFixtures=true}); run
+ * it again after the golden chains are regenerated.
  */
 class Issue8EnvelopeFixturesTest {
   static final String TOO_MANY_SIGNATURES = "w2-too-many-signatures.sigstore.json";
