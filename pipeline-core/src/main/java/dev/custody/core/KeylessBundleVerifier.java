@@ -116,10 +116,10 @@ public final class KeylessBundleVerifier {
   }
 
   /**
-   * Verifies a keyless DSSE bundle whose in-toto statement names exactly one subject, for that
-   * subject's digest, and returns the statement parsed from the verified payload bytes. For a
-   * caller that learns what to compare only from the signed statement (an OpenSSF Model Signing
-   * manifest lists the files whose root digest is its subject).
+   * Verifies a keyless DSSE bundle for the first subject its in-toto statement names, and returns
+   * the statement parsed from the verified payload bytes. For a caller that learns what to compare
+   * only from the signed statement (an OpenSSF Model Signing manifest lists the files whose root
+   * digest is its one subject; a dependency lock names one subject per jar).
    *
    * <p>The payload is not read before the certificate, the signer's identity and the DSSE signature
    * have verified; the log entry and timestamps are then checked for the subject's digest exactly
@@ -127,7 +127,7 @@ public final class KeylessBundleVerifier {
    *
    * @throws VerificationException as {@link #verify(byte[], Sha256)}, UNSUPPORTED for a
    *     message-signature bundle or another payload type, MALFORMED for a statement that is
-   *     unreadable or does not name exactly one subject with a SHA-256 digest
+   *     unreadable or names no subject
    */
   public VerifiedStatement verifyStatement(byte[] bundleJson) throws VerificationException {
     Objects.requireNonNull(bundleJson, "bundleJson");
@@ -151,36 +151,6 @@ public final class KeylessBundleVerifier {
     } catch (PipelineException e) {
       throw new VerificationException(e.reason(), e.getMessage(), e);
     }
-  }
-
-  /**
-   * Verifies a keyless DSSE bundle carrying an in-toto statement whatever its subjects (a
-   * dependency lock names one subject per jar): the signature is checked for the first subject the
-   * statement names. The bundle is read by the one strict, bounded bundle reader before anything in
-   * it is used.
-   *
-   * @throws VerificationException as {@link #verifyStatement(byte[], Sha256)}; MALFORMED if the
-   *     payload is not a statement with a SHA-256 subject
-   */
-  public VerifiedStatement verifyStatement(byte[] bundleJson) throws VerificationException {
-    var parsed = SigstoreBundle.parse(bundleJson).bundle();
-    if (!parsed.hasDsseEnvelope()) {
-      throw new VerificationException(
-          Reason.UNSUPPORTED, "bundle: expected a DSSE envelope, found a message signature");
-    }
-    Sha256 first;
-    try {
-      first =
-          Statement.parse(parsed.getDsseEnvelope().getPayload().toByteArray())
-              .subjects()
-              .get(0)
-              .sha256();
-    } catch (VerificationException e) {
-      throw e;
-    } catch (PipelineException e) {
-      throw new VerificationException(e.reason(), e.getMessage(), e);
-    }
-    return verifyStatement(bundleJson, first);
   }
 
   /** A builder; a trusted root and at least one signer are required. */
@@ -226,7 +196,7 @@ public final class KeylessBundleVerifier {
   }
 
   /**
-   * Verifies a parsed bundle for {@code given}, or, when {@code given} is null, for the single
+   * Verifies a parsed bundle for {@code given}, or, when {@code given} is null, for the first
    * subject of its DSSE statement, read only once the DSSE signature has verified.
    */
   private VerifiedSignature verify(Bundle bundle, Sha256 given) throws VerificationException {
@@ -303,7 +273,7 @@ public final class KeylessBundleVerifier {
       signature = env.getSignature(); // SigstoreBundle.parse admits exactly one
       verifySignature(leaf, Dsse.pae(payloadType, payload), signature, false);
       if (given == null) {
-        artifactDigest = singleSubject(payload);
+        artifactDigest = firstSubject(payload);
       } else {
         SigstoreChecks.checkInTotoSubject(payload, given);
         artifactDigest = given;
@@ -351,8 +321,8 @@ public final class KeylessBundleVerifier {
     return VerifiedSignature.keyless(identity, issuer, when, artifactDigest, payloadType, payload);
   }
 
-  /** The SHA-256 of the one subject of a verified in-toto statement. */
-  private static Sha256 singleSubject(byte[] verifiedPayload) throws VerificationException {
+  /** The SHA-256 of the first subject of a verified in-toto statement. */
+  private static Sha256 firstSubject(byte[] verifiedPayload) throws VerificationException {
     Statement statement;
     try {
       statement = Statement.parse(verifiedPayload);
@@ -361,10 +331,9 @@ public final class KeylessBundleVerifier {
     } catch (PipelineException e) {
       throw new VerificationException(e.reason(), e.getMessage(), e);
     }
-    if (statement.subjects().size() != 1) {
+    if (statement.subjects().isEmpty()) {
       throw new VerificationException(
-          Reason.MALFORMED,
-          "in-toto statement: expected exactly one subject, found " + statement.subjects().size());
+          Reason.MALFORMED, "in-toto statement: expected at least one subject, found none");
     }
     return statement.subjects().get(0).sha256();
   }
