@@ -64,8 +64,13 @@ final class SignModelCommand implements Callable<Integer> {
     ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
     var out = spec.commandLine().getOut();
     out.println(
-        "signed " + m.modelName() + ": " + m.resources().size() + " files, root " + m.rootDigest());
-    out.println("signature: " + sig + " (key " + signingKey.publicKey().hint() + ")");
+        "signed "
+            + Errors.shown(m.modelName())
+            + ": "
+            + m.resources().size()
+            + " files, root "
+            + m.rootDigest());
+    out.println("signature: " + Errors.shown(sig) + " (key " + signingKey.publicKey().hint() + ")");
     return 0;
   }
 

@@ -2,10 +2,12 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.InputFiles;
 import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.Reason;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedManifest;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +100,13 @@ final class VerifyModelCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(model.toString());
     }
     Path sig = signature != null ? signature : SignModelCommand.defaultSignature(model);
+    // The signature is checked before anything opens it: a FIFO would block the open forever, and
+    // the default model.sig lies inside the (untrusted) model, where a link is never followed.
+    InputFiles.requireRegular(
+        sig,
+        "a model signature (Sigstore bundle)",
+        Reason.MALFORMED,
+        signature != null ? InputFiles.Links.FOLLOW : InputFiles.Links.REFUSE);
     VerifiedManifest v;
     if (signer.key != null) {
       KeyBundleVerifier verifier =
@@ -123,13 +132,13 @@ final class VerifyModelCommand implements Callable<Integer> {
     } else {
       out.println(
           "verified "
-              + v.manifest().modelName()
+              + Errors.shown(v.manifest().modelName())
               + " "
               + v.rootDigest()
               + " ("
               + v.manifest().resources().size()
               + " files) signed by "
-              + v.signer());
+              + Errors.shown(v.signer()));
     }
     return 0;
   }

@@ -23,6 +23,9 @@ public final class Json {
           .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .build();
 
+  /** Longest parser message quoted in an error: it may hold an excerpt of the input. */
+  private static final int MAX_SHOWN = 200;
+
   private Json() {}
 
   /** The shared mapper; thread-safe, never reconfigure it. */
@@ -40,7 +43,9 @@ public final class Json {
       return node;
     } catch (JsonProcessingException e) {
       throw new PipelineException(
-          Reason.MALFORMED, what + ": not valid JSON: " + e.getOriginalMessage(), e);
+          Reason.MALFORMED,
+          what + ": not valid JSON: " + Printable.of(e.getOriginalMessage(), MAX_SHOWN),
+          e);
     } catch (IOException e) {
       throw new PipelineException(Reason.MALFORMED, what + ": unreadable JSON", e);
     }
