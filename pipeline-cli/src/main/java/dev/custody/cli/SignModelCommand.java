@@ -60,6 +60,10 @@ final class SignModelCommand implements Callable<Integer> {
       throw new NoSuchFileException(model.toString());
     }
     Path sig = signature != null ? signature : defaultSignature(model);
+    if (Files.isDirectory(sig)) {
+      throw new IllegalArgumentException(
+          "--signature: expected a file to write, found a directory: " + Errors.shown(sig));
+    }
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
     ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
     var out = spec.commandLine().getOut();

@@ -7,6 +7,7 @@ import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedManifest;
@@ -113,11 +114,17 @@ final class VerifyModelCommand implements Callable<Integer> {
           KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
       v = ModelSigning.verify(model, sig, verifier, ignore);
     } else {
-      KeylessBundleVerifier verifier =
+      KeylessBundleVerifier.Builder builder =
           KeylessBundleVerifier.builder()
               .trustedRoot(signer.keyless.trustedRoot)
-              .requireSigner(signer.keyless.identity, signer.keyless.issuer)
-              .build();
+              .requireSigner(signer.keyless.identity, signer.keyless.issuer);
+      KeylessBundleVerifier verifier;
+      try {
+        verifier = builder.build();
+      } catch (IllegalArgumentException e) {
+        // Bad input, not a usage error: a trusted root that is not a file or not a trusted root.
+        throw new PipelineException(Reason.MALFORMED, "--trusted-root: " + e.getMessage(), e);
+      }
       v = ModelSigning.verify(model, sig, verifier, ignore);
     }
     var out = spec.commandLine().getOut();

@@ -125,6 +125,56 @@ class HostileInputsTest {
     assertThat(r.stderr()).contains("found a directory");
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void verifyModel_trustedRootIsAFifo_malformedWithoutBlocking() throws Exception {
+    assertThat(Cli.run("sign-model", model.toString(), "--key", key.toString()).exit()).isZero();
+    Path root = mkfifo(dir.resolve("trusted_root.json"));
+
+    Result r =
+        run(
+            "verify-model",
+            model.toString(),
+            "--identity",
+            "ci@example.com",
+            "--issuer",
+            "https://issuer.example.com",
+            "--trusted-root",
+            root.toString());
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.MALFORMED.exitCode());
+    assertThat(r.stderr()).contains("--trusted-root").contains("found a FIFO");
+  }
+
+  @Test
+  void signModel_keyIsADirectory_keyInvalidSayingSo() throws Exception {
+    Path keyDir = Files.createDirectory(dir.resolve("key-dir"));
+
+    Result r = run("sign-model", model.toString(), "--key", keyDir.toString());
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.KEY_INVALID.exitCode());
+    assertThat(r.stderr())
+        .contains("expected a PEM private key (a regular file), found a directory")
+        .doesNotContain("permissions");
+  }
+
+  @Test
+  void signModel_signatureIsADirectory_usageErrorNotUnexpected() throws Exception {
+    Path sigDir = Files.createDirectory(dir.resolve("sig-dir"));
+
+    Result r =
+        run(
+            "sign-model",
+            model.toString(),
+            "--key",
+            key.toString(),
+            "--signature",
+            sigDir.toString());
+
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Errors.USAGE);
+    assertThat(r.stderr()).contains("--signature: expected a file to write, found a directory");
+  }
+
   // ---- W10: untrusted names in output ----
 
   @Test

@@ -83,11 +83,15 @@ public final class SigningKey {
    * Loads a private key from a PEM file written by {@link #save}.
    *
    * @param passphrase the passphrase of an encrypted key, or {@code null} for an unencrypted one
-   * @throws PipelineException {@link Reason#KEY_INVALID} if the file is not a supported key, the
-   *     passphrase is wrong or missing, or the file is readable by group or others
+   * @throws PipelineException {@link Reason#KEY_INVALID} if the file is not a regular file (a
+   *     directory, a FIFO) holding a supported key, the passphrase is wrong or missing, or the file
+   *     is readable by group or others
    */
   public static SigningKey load(Path file, char[] passphrase)
       throws IOException, PipelineException {
+    // A directory or FIFO is named as such, not reported by its permissions.
+    InputFiles.requireRegular(
+        file, "a PEM private key", Reason.KEY_INVALID, InputFiles.Links.FOLLOW);
     refuseOpenPermissions(file);
     String pem =
         new String(
