@@ -83,13 +83,13 @@ final class DataCommand {
       out.printf(
           java.util.Locale.ROOT,
           "old: %s, %d rows, Merkle root %s%n",
-          oldSpec,
+          Errors.shown(oldSpec),
           oldRows.size(),
           Merkle.root(oldRows));
       out.printf(
           java.util.Locale.ROOT,
           "new: %s, %d rows, Merkle root %s%n",
-          newSpec,
+          Errors.shown(newSpec),
           newRows.size(),
           Merkle.root(newRows));
       out.printf(
@@ -112,7 +112,7 @@ final class DataCommand {
               .append(c.after().fields().get(i))
               .append(';');
         }
-        out.println(b.substring(0, b.length() - 1));
+        out.println(Errors.shown(b.substring(0, b.length() - 1)));
       }
       int shown =
           Math.min(limit, d.added().size())
@@ -127,7 +127,8 @@ final class DataCommand {
     }
 
     private static String where(CanonicalRow r) {
-      return (r.id().isEmpty() ? "" : "id " + r.id() + ", ") + r.source() + " line " + r.line();
+      return Errors.shown(
+          (r.id().isEmpty() ? "" : "id " + r.id() + ", ") + r.source() + " line " + r.line());
     }
 
     private static ObjectNode toJson(

@@ -2,11 +2,12 @@ package dev.custody.cli;
 
 import dev.custody.core.AtomicFiles;
 import dev.custody.core.BundleSigner;
+import dev.custody.core.InputFiles;
 import dev.custody.core.KeyBundleVerifier;
+import dev.custody.core.Reason;
 import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationKey;
 import dev.custody.verify.ClasspathLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,7 +53,9 @@ final class DepsCommand {
       ClasspathLock lock = ClasspathLock.ofRunningClasspath();
       SigningKey k = SigningKey.load(key, passphrase.read());
       AtomicFiles.write(out, BundleSigner.create(k).signStatement(lock.toStatement()));
-      spec.commandLine().getOut().println("locked " + lock.jars().size() + " jars in " + out);
+      spec.commandLine()
+          .getOut()
+          .println("locked " + lock.jars().size() + " jars in " + Errors.shown(out));
       return 0;
     }
   }
@@ -63,6 +66,9 @@ final class DepsCommand {
       description =
           "Check the running classpath against a signed lock; name every added, removed or changed jar.")
   static final class Verify implements Callable<Integer> {
+    /** Largest lock read: the size cap of a Sigstore bundle. */
+    private static final long MAX_LOCK_BYTES = 16L << 20;
+
     @Spec CommandSpec spec;
 
     @Parameters(
@@ -83,7 +89,13 @@ final class DepsCommand {
           KeyBundleVerifier.builder()
               .trust(VerificationKey.fromPem(key))
               .build()
-              .verifyStatement(Files.readAllBytes(lockFile));
+              .verifyStatement(
+                  InputFiles.read(
+                      lockFile,
+                      "a signed dependency lock",
+                      MAX_LOCK_BYTES,
+                      Reason.MALFORMED,
+                      InputFiles.Links.FOLLOW));
       ClasspathLock locked = ClasspathLock.fromStatement(verified.statement());
       locked.requireMatch(ClasspathLock.ofRunningClasspath());
       spec.commandLine()
@@ -92,7 +104,7 @@ final class DepsCommand {
               "classpath matches the lock: "
                   + locked.jars().size()
                   + " jars, signed by "
-                  + verified.signer());
+                  + Errors.shown(verified.signer()));
       return 0;
     }
   }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
+import dev.custody.core.Printable;
+import dev.custody.core.Reason;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +22,24 @@ import picocli.CommandLine.ParseResult;
  * dev.custody.core.Reason}. The stack trace is printed only with {@code --verbose}. A verb run with
  * {@code --json} also gets the failure as JSON on stdout ({@link #json}), so a script reading
  * stdout never sees nothing.
+ *
+ * <p>The line on stderr is escaped ({@link Printable#line}): a file name or any other untrusted
+ * text in a message cannot forge a line or send a terminal escape. A file that cannot be found
+ * because its name is not UTF-8 (Java decodes each such byte to U+FFFD, so the name it looks up is
+ * not the file's) is {@link Reason#MALFORMED}, not "no such file".
  */
 final class Errors implements IExecutionExceptionHandler {
   static final int UNEXPECTED = 1;
   static final int USAGE = 2;
+
+  /** Longest failure line printed: a message naming every differing file stays bounded. */
+  private static final int MAX_LINE = 16_000;
+
+  /** Longest untrusted value (a file name, a model name) shown in a line of human output. */
+  private static final int MAX_SHOWN = 1_000;
+
+  /** What Java reads a byte that is not UTF-8 in a file name or argument as. */
+  private static final char UNDECODABLE = '\uFFFD';
 
   private final CustodyCommand root;
 
@@ -39,7 +55,7 @@ final class Errors implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
     var err = cl.getErr();
-    err.println(cl.getCommandSpec().qualifiedName() + ": " + describe(e));
+    err.println(Printable.line(cl.getCommandSpec().qualifiedName() + ": " + describe(e), MAX_LINE));
     if (root.verbose) {
       e.printStackTrace(err);
     }
@@ -95,9 +111,27 @@ final class Errors implements IExecutionExceptionHandler {
     out.flush();
   }
 
+  /**
+   * An untrusted value (a file name, a model or signer name) as it may appear in a line of human
+   * output: escaped and bounded by {@link Printable#line}.
+   */
+  static String shown(Object value) {
+    return Printable.line(String.valueOf(value), MAX_SHOWN);
+  }
+
+  /** A file that is missing because its name is not UTF-8: the name Java looked up is not its. */
+  private static boolean undecodableName(Throwable e) {
+    return e instanceof NoSuchFileException n
+        && n.getFile() != null
+        && n.getFile().indexOf(UNDECODABLE) >= 0;
+  }
+
   private static String reasonName(Throwable e, int code) {
     if (e instanceof PipelineException p) {
       return p.reason().name();
+    }
+    if (undecodableName(e)) {
+      return Reason.MALFORMED.name();
     }
     return code == USAGE ? "USAGE" : "UNEXPECTED";
   }
@@ -105,6 +139,9 @@ final class Errors implements IExecutionExceptionHandler {
   static int exitCode(Throwable e) {
     if (e instanceof PipelineException p) {
       return p.reason().exitCode();
+    }
+    if (undecodableName(e)) {
+      return Reason.MALFORMED.exitCode();
     }
     if (e instanceof NoSuchFileException
         || e instanceof FileAlreadyExistsException
@@ -120,14 +157,21 @@ final class Errors implements IExecutionExceptionHandler {
     if (e instanceof PipelineException p) {
       return p.reason() + ": " + p.getMessage();
     }
+    if (undecodableName(e)) {
+      return Reason.MALFORMED
+          + ": "
+          + shown(((NoSuchFileException) e).getFile())
+          + ": expected a UTF-8 file name, found bytes that are not UTF-8 (shown as \\u{fffd});"
+          + " rename the file";
+    }
     if (e instanceof NoSuchFileException n) {
-      return "no such file: " + n.getFile();
+      return "no such file: " + shown(n.getFile());
     }
     if (e instanceof FileAlreadyExistsException f) {
-      return "refusing to overwrite existing file: " + f.getFile();
+      return "refusing to overwrite existing file: " + shown(f.getFile());
     }
     if (e instanceof AccessDeniedException a) {
-      return "permission denied: " + a.getFile();
+      return "permission denied: " + shown(a.getFile());
     }
     if (e instanceof IOException) {
       return "I/O error: " + e.getMessage();

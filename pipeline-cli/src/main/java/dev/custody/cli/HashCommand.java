@@ -63,9 +63,9 @@ final class HashCommand implements Callable<Integer> {
       m.ignoredFiles().forEach(ignored::add);
       out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
     } else if (Files.isRegularFile(target)) {
-      out.println(m.resources().get(0).digest().hex() + "  " + target);
+      out.println(m.resources().get(0).digest().hex() + "  " + Errors.shown(target));
     } else {
-      m.resources().forEach(r -> out.println(r.digest().hex() + "  " + r.name()));
+      m.resources().forEach(r -> out.println(r.digest().hex() + "  " + Errors.shown(r.name())));
       out.println(m.rootDigest().hex() + "  (root digest of " + m.resources().size() + " files)");
       if (!m.ignoredFiles().isEmpty()) {
         out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));

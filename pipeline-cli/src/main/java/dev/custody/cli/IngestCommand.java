@@ -96,7 +96,7 @@ final class IngestCommand implements Callable<Integer> {
     } else {
       o.println(
           "ingested "
-              + s.name()
+              + Errors.shown(s.name())
               + " v"
               + s.version()
               + ": "
@@ -121,7 +121,7 @@ final class IngestCommand implements Callable<Integer> {
       }
       o.println(
           "dataset attestation: "
-              + file
+              + Errors.shown(file)
               + " ("
               + d.fileDigest()
               + ", key "

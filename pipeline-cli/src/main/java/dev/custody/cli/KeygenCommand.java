@@ -47,11 +47,11 @@ final class KeygenCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     out.println(
         "private key: "
-            + privateKey
+            + Errors.shown(privateKey)
             + " (mode 0600"
             + (passphrase.env != null || passphrase.file != null ? ", encrypted" : "")
             + ")");
-    out.println("public key:  " + publicKey);
+    out.println("public key:  " + Errors.shown(publicKey));
     out.println("key hint:    " + key.publicKey().hint());
     return 0;
   }

@@ -66,9 +66,9 @@ final class PipelineOptions {
     out.printf(
         Locale.ROOT,
         "trained %s v%d (%s) on %d rows: test accuracy %.4f, ROC AUC %.4f (%d held-out rows)%n",
-        m.card().name(),
+        Errors.shown(m.card().name()),
         m.card().version(),
-        m.card().trainer(),
+        Errors.shown(m.card().trainer()),
         m.trainRows(),
         x.accuracy(),
         x.rocAuc(),
@@ -77,7 +77,7 @@ final class PipelineOptions {
       out.printf(
           Locale.ROOT,
           "  label %-6s precision %.4f  recall %.4f  F1 %.4f  (%d rows)%n",
-          c.label(),
+          Errors.shown(c.label()),
           c.precision(),
           c.recall(),
           c.f1(),
@@ -87,14 +87,18 @@ final class PipelineOptions {
       out.println("gates:   none configured in the spec");
     }
     for (GateResult g : m.gates()) {
-      out.println("gate:    " + g.describe() + ": passed");
+      out.println("gate:    " + Errors.shown(g.describe()) + ": passed");
     }
-    out.println("model:   " + m.directory());
+    out.println("model:   " + Errors.shown(m.directory()));
     out.println("  root digest    " + m.rootDigest());
     out.println("  content digest " + m.card().contentDigest());
     out.println("  dataset D      " + m.card().dataset());
     out.println(
-        "signed by " + signer + "; the provenance pins " + m.dependencies() + " classpath entries");
+        "signed by "
+            + Errors.shown(signer)
+            + "; the provenance pins "
+            + m.dependencies()
+            + " classpath entries");
   }
 
   static void printTrainedJson(PrintWriter out, TrainedModel m) throws PipelineException {

@@ -100,7 +100,7 @@ final class ReproduceCommand implements Callable<Integer> {
     } else {
       o.println(
           "reproduced "
-              + r.modelName()
+              + Errors.shown(r.modelName())
               + " "
               + r.rootDigest()
               + ": content digest "
@@ -111,7 +111,7 @@ final class ReproduceCommand implements Callable<Integer> {
             "  (the classpath differs from the signed one in "
                 + r.dependencyDifferences().size()
                 + " entries, and the model came out the same: "
-                + String.join("; ", r.dependencyDifferences())
+                + Errors.shown(String.join("; ", r.dependencyDifferences()))
                 + ")");
       }
       o.println("verification summary: " + r.summary() + " (key " + k.publicKey().hint() + ")");

@@ -63,15 +63,24 @@ final class SignModelCommand implements Callable<Integer> {
       throw new NoSuchFileException(model.toString());
     }
     Path sig = signature != null ? signature : defaultSignature(model);
+    if (Files.isDirectory(sig)) {
+      throw new IllegalArgumentException(
+          "--signature: expected a file to write, found a directory: " + Errors.shown(sig));
+    }
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
     ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
     var out = spec.commandLine().getOut();
     out.println(
-        "signed " + m.modelName() + ": " + m.resources().size() + " files, root " + m.rootDigest());
+        "signed "
+            + Errors.shown(m.modelName())
+            + ": "
+            + m.resources().size()
+            + " files, root "
+            + m.rootDigest());
     if (!m.ignoredFiles().isEmpty()) {
       out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
     }
-    out.println("signature: " + sig + " (key " + signingKey.publicKey().hint() + ")");
+    out.println("signature: " + Errors.shown(sig) + " (key " + signingKey.publicKey().hint() + ")");
     return 0;
   }
 

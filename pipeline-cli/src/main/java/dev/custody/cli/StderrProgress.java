@@ -42,7 +42,7 @@ final class StderrProgress implements Progress {
   @Override
   public void finished(String step, String detail, Duration elapsed) {
     if (!quiet) {
-      err.printf(Locale.ROOT, "%6.2f s  %s%n", elapsed.toNanos() / 1e9, detail);
+      err.printf(Locale.ROOT, "%6.2f s  %s%n", elapsed.toNanos() / 1e9, Errors.shown(detail));
       err.flush();
       open = false;
     }

@@ -94,11 +94,11 @@ final class VerifyCommand implements Callable<Integer>, Errors.JsonFailure {
     } else {
       out.println(
           "verified "
-              + chain.name()
+              + Errors.shown(chain.name())
               + " v"
               + chain.version()
               + " ("
-              + model
+              + Errors.shown(model)
               + "): root "
               + chain.rootDigest());
       int width = chain.links().stream().mapToInt(l -> l.what().length()).max().orElse(0);
@@ -106,11 +106,11 @@ final class VerifyCommand implements Callable<Integer>, Errors.JsonFailure {
         out.printf(
             java.util.Locale.ROOT,
             "  ok  %-" + width + "s  %s%n      %s%n      signed by %s%n      %s%n",
-            l.what(),
-            l.file(),
+            Errors.shown(l.what()),
+            Errors.shown(l.file()),
             l.digest(),
-            l.signer(),
-            l.checked());
+            Errors.shown(l.signer()),
+            Errors.shown(l.checked()));
       }
     }
     out.flush();

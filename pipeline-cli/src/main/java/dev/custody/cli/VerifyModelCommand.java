@@ -3,12 +3,15 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.InputFiles;
 import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
+import dev.custody.core.Reason;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedManifest;
 import java.nio.charset.StandardCharsets;
@@ -104,17 +107,30 @@ final class VerifyModelCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(model.toString());
     }
     Path sig = signature != null ? signature : SignModelCommand.defaultSignature(model);
+    // The signature is checked before anything opens it: a FIFO would block the open forever, and
+    // the default model.sig lies inside the (untrusted) model, where a link is never followed.
+    InputFiles.requireRegular(
+        sig,
+        "a model signature (Sigstore bundle)",
+        Reason.MALFORMED,
+        signature != null ? InputFiles.Links.FOLLOW : InputFiles.Links.REFUSE);
     VerifiedManifest v;
     if (signer.key != null) {
       KeyBundleVerifier verifier =
           KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
       v = ModelSigning.verify(model, sig, verifier, ignore);
     } else {
-      KeylessBundleVerifier verifier =
+      KeylessBundleVerifier.Builder builder =
           KeylessBundleVerifier.builder()
               .trustedRoot(signer.keyless.trustedRoot)
-              .requireSigner(signer.keyless.identity, signer.keyless.issuer)
-              .build();
+              .requireSigner(signer.keyless.identity, signer.keyless.issuer);
+      KeylessBundleVerifier verifier;
+      try {
+        verifier = builder.build();
+      } catch (IllegalArgumentException e) {
+        // Bad input, not a usage error: a trusted root that is not a file or not a trusted root.
+        throw new PipelineException(Reason.MALFORMED, "--trusted-root: " + e.getMessage(), e);
+      }
       v = ModelSigning.verify(model, sig, verifier, ignore);
     }
     var out = spec.commandLine().getOut();
@@ -131,13 +147,13 @@ final class VerifyModelCommand implements Callable<Integer> {
     } else {
       out.println(
           "verified "
-              + v.manifest().modelName()
+              + Errors.shown(v.manifest().modelName())
               + " "
               + v.rootDigest()
               + " ("
               + v.manifest().resources().size()
               + " files) signed by "
-              + v.signer());
+              + Errors.shown(v.signer()));
       if (!v.ignoredFiles().isEmpty()) {
         out.println(ignoredLine(v.ignoredFiles()));
       }

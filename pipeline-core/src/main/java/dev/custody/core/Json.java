@@ -58,6 +58,9 @@ public final class Json {
   private static final ObjectMapper MAPPER = mapper(MAX_TOKENS);
   private static final ObjectMapper BUNDLE_MAPPER = mapper(MAX_BUNDLE_TOKENS);
 
+  /** Longest parser message quoted in an error: it may hold an excerpt of the input. */
+  private static final int MAX_SHOWN = 200;
+
   private Json() {}
 
   private static ObjectMapper mapper(long maxTokens) {
@@ -110,7 +113,9 @@ public final class Json {
           Reason.MALFORMED, what + ": too large to read: " + e.getOriginalMessage(), e);
     } catch (JsonProcessingException e) {
       throw new PipelineException(
-          Reason.MALFORMED, what + ": not valid JSON: " + e.getOriginalMessage(), e);
+          Reason.MALFORMED,
+          what + ": not valid JSON: " + Printable.of(e.getOriginalMessage(), MAX_SHOWN),
+          e);
     } catch (IOException e) {
       throw new PipelineException(Reason.MALFORMED, what + ": unreadable JSON", e);
     }

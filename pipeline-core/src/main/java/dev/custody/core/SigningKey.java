@@ -83,25 +83,39 @@ public final class SigningKey {
    * Loads a private key from a PEM file written by {@link #save}.
    *
    * @param passphrase the passphrase of an encrypted key, or {@code null} for an unencrypted one
-   * @throws PipelineException {@link Reason#KEY_INVALID} if the file is not a supported key, the
-   *     passphrase is wrong or missing, or the file is readable by group or others
+   * @throws PipelineException {@link Reason#KEY_INVALID} if the file is not a regular file (a
+   *     directory, a FIFO) holding a supported key, the passphrase is wrong or missing, or the file
+   *     is readable by group or others
    */
   public static SigningKey load(Path file, char[] passphrase)
       throws IOException, PipelineException {
+    // A directory or FIFO is named as such, not reported by its permissions.
+    InputFiles.requireRegular(
+        file, "a PEM private key", Reason.KEY_INVALID, InputFiles.Links.FOLLOW);
     refuseOpenPermissions(file);
-    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    String pem =
+        new String(
+            InputFiles.read(
+                file,
+                "a PEM private key",
+                VerificationKey.MAX_PEM_BYTES,
+                Reason.KEY_INVALID,
+                InputFiles.Links.FOLLOW),
+            StandardCharsets.US_ASCII);
     Object parsed;
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       parsed = parser.readObject();
     } catch (IOException e) {
-      throw new PipelineException(Reason.KEY_INVALID, file + ": not a PEM private key");
+      throw new PipelineException(
+          Reason.KEY_INVALID, InputFiles.shown(file) + ": not a PEM private key");
     }
     PrivateKeyInfo info;
     try {
       if (parsed instanceof PKCS8EncryptedPrivateKeyInfo enc) {
         if (passphrase == null) {
           throw new PipelineException(
-              Reason.KEY_INVALID, file + ": the key is encrypted; a passphrase is required");
+              Reason.KEY_INVALID,
+              InputFiles.shown(file) + ": the key is encrypted; a passphrase is required");
         }
         info =
             enc.decryptPrivateKeyInfo(
@@ -120,7 +134,8 @@ public final class SigningKey {
       PrivateKey pk = new JcaPEMKeyConverter().setProvider(BC).getPrivateKey(info);
       if (!(pk instanceof ECPrivateKey ec)) {
         throw new PipelineException(
-            Reason.KEY_INVALID, file + ": expected an EC private key, found " + pk.getAlgorithm());
+            Reason.KEY_INVALID,
+            InputFiles.shown(file) + ": expected an EC private key, found " + pk.getAlgorithm());
       }
       // Re-encode through the JDK provider so signing does not depend on BouncyCastle.
       PrivateKey jdk =
@@ -131,9 +146,11 @@ public final class SigningKey {
     } catch (PKCSException | OperatorCreationException e) {
       // The cause could echo key material; say only what went wrong.
       throw new PipelineException(
-          Reason.KEY_INVALID, file + ": cannot decrypt the key (wrong passphrase?)");
+          Reason.KEY_INVALID,
+          InputFiles.shown(file) + ": cannot decrypt the key (wrong passphrase?)");
     } catch (PEMException | GeneralSecurityException e) {
-      throw new PipelineException(Reason.KEY_INVALID, file + ": unreadable private key");
+      throw new PipelineException(
+          Reason.KEY_INVALID, InputFiles.shown(file) + ": unreadable private key");
     }
   }
 

@@ -10,7 +10,6 @@ import dev.sigstore.trustroot.SigstoreConfigurationException;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -32,6 +31,9 @@ final class TrustedRootMaterial {
   private final TrustedRoot proto;
   private final SigstoreTrustedRoot trusted;
 
+  /** Largest trusted root read (the public-good instance's is about 10 KiB). */
+  static final long MAX_BYTES = 4L * 1024 * 1024;
+
   private TrustedRootMaterial(TrustedRoot proto, SigstoreTrustedRoot trusted) {
     this.proto = proto;
     this.trusted = trusted;
@@ -40,15 +42,30 @@ final class TrustedRootMaterial {
   /**
    * Reads and parses a trusted root.
    *
-   * @throws IllegalArgumentException if the file is not a Sigstore trusted root
+   * @throws IllegalArgumentException if the file is not a regular file (a FIFO, a directory) of at
+   *     most {@value #MAX_BYTES} bytes holding a Sigstore trusted root
    */
   static TrustedRootMaterial read(Path file) throws IOException {
-    String json = Files.readString(file, StandardCharsets.UTF_8);
+    String json;
+    try {
+      json =
+          new String(
+              InputFiles.read(
+                  file,
+                  "a Sigstore trusted_root.json",
+                  MAX_BYTES,
+                  Reason.MALFORMED,
+                  InputFiles.Links.FOLLOW),
+              StandardCharsets.UTF_8);
+    } catch (PipelineException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     TrustedRoot.Builder builder = TrustedRoot.newBuilder();
     try {
       ProtoJson.parser().merge(json, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new IllegalArgumentException("not a Sigstore trusted root: " + file, e);
+      throw new IllegalArgumentException(
+          "not a Sigstore trusted root: " + InputFiles.shown(file), e);
     }
     TrustedRoot proto = builder.build();
     TrustedRoot usable =

@@ -2,7 +2,6 @@ package dev.custody.core;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -22,6 +21,9 @@ public final class VerificationKey {
   private static final String BEGIN = "-----BEGIN PUBLIC KEY-----";
   private static final String END = "-----END PUBLIC KEY-----";
 
+  /** Largest public key file read: a PEM key is under 1 KiB, the rest allows a description. */
+  public static final long MAX_PEM_BYTES = 64 * 1024;
+
   private final ECPublicKey key;
   private final Curve curve;
 
@@ -30,9 +32,18 @@ public final class VerificationKey {
     this.curve = curve;
   }
 
-  /** Reads a PEM public key file. */
+  /**
+   * Reads a PEM public key file (a regular file, or a link to one, of at most {@value
+   * #MAX_PEM_BYTES} bytes).
+   *
+   * @throws PipelineException {@link Reason#KEY_INVALID} if the path is not a regular file (a
+   *     directory, a FIFO), is too large or is not a PEM EC public key
+   * @throws java.nio.file.NoSuchFileException if there is no such file
+   */
   public static VerificationKey fromPem(Path file) throws IOException, PipelineException {
-    return fromPem(Files.readAllBytes(file));
+    return fromPem(
+        InputFiles.read(
+            file, "a PEM public key", MAX_PEM_BYTES, Reason.KEY_INVALID, InputFiles.Links.FOLLOW));
   }
 
   /** Reads a PEM public key. */

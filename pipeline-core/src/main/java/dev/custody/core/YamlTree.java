@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +26,9 @@ import java.util.Map;
 public final class YamlTree {
   /** Largest YAML file read (spec, lock or policy); such a file is a few KiB. */
   public static final int MAX_BYTES = 1 << 20;
+
+  /** Longest parser message quoted in an error: it may hold an excerpt of the file. */
+  private static final int MAX_SHOWN = 200;
 
   private static final int MAX_DEPTH = 32;
 
@@ -134,17 +136,13 @@ public final class YamlTree {
    * given.
    *
    * @param reason the reason of every {@link PipelineException} thrown
-   * @throws PipelineException with {@code reason} if the file is too large or not one strict YAML
-   *     document
+   * @throws PipelineException with {@code reason} if the file is not a regular file (a FIFO, a
+   *     directory), is too large or is not one strict YAML document
    * @throws IOException if the file cannot be read
    */
   public static Node read(Path file, Reason reason) throws IOException, PipelineException {
-    long size = Files.size(file);
-    if (size > MAX_BYTES) {
-      throw new PipelineException(
-          reason, file + ": expected at most " + MAX_BYTES + " bytes, found " + size);
-    }
-    return parse(Files.readAllBytes(file), file.toString(), reason);
+    byte[] yaml = InputFiles.read(file, "a YAML file", MAX_BYTES, reason, InputFiles.Links.FOLLOW);
+    return parse(yaml, InputFiles.shown(file), reason);
   }
 
   /**
@@ -176,9 +174,15 @@ public final class YamlTree {
     } catch (JsonProcessingException e) {
       JsonLocation l = e.getLocation();
       Location at = l == null ? new Location(1, 1) : new Location(l.getLineNr(), l.getColumnNr());
-      throw error(reason, source, at, "", "not valid YAML: " + e.getOriginalMessage());
+      throw error(
+          reason,
+          source,
+          at,
+          "",
+          "not valid YAML: " + Printable.of(e.getOriginalMessage(), MAX_SHOWN));
     } catch (IOException e) {
-      throw new PipelineException(reason, source + ": not valid YAML: " + e, e);
+      throw new PipelineException(
+          reason, source + ": not valid YAML: " + Printable.of(e.toString(), MAX_SHOWN), e);
     }
   }
 

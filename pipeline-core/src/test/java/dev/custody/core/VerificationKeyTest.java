@@ -1,9 +1,15 @@
 package dev.custody.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link VerificationKey}: signature checks, equality and what it prints. */
 class VerificationKeyTest {
@@ -43,5 +49,26 @@ class VerificationKeyTest {
 
     assertThat(key.toString())
         .isEqualTo("VerificationKey[" + key.curve() + ", hint=" + key.hint() + "]");
+  }
+
+  @Test
+  void fromPem_directory_keyInvalidNamingThePath(@TempDir Path dir) throws Exception {
+    Path key = Files.createDirectory(dir.resolve("custody.pub"));
+
+    assertThatThrownBy(() -> VerificationKey.fromPem(key))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage(key + ": expected a PEM public key (a regular file), found a directory")
+        .satisfies(e -> assertThat(((PipelineException) e).reason()).isEqualTo(Reason.KEY_INVALID));
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void fromPem_fifo_keyInvalidWithoutBlocking(@TempDir Path dir) throws Exception {
+    Path key = InputFilesTest.mkfifo(dir.resolve("custody.pub"));
+
+    assertThatThrownBy(() -> VerificationKey.fromPem(key))
+        .isInstanceOf(PipelineException.class)
+        .hasMessageContaining("found a FIFO")
+        .satisfies(e -> assertThat(((PipelineException) e).reason()).isEqualTo(Reason.KEY_INVALID));
   }
 }

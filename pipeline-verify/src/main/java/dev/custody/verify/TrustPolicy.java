@@ -1,8 +1,10 @@
 package dev.custody.verify;
 
+import dev.custody.core.InputFiles;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.PipelineException;
+import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
@@ -45,6 +47,9 @@ public final class TrustPolicy {
       return keys.isEmpty() && keyless == null;
     }
   }
+
+  /** Longest message of a refused allow-list entry quoted in an error. */
+  private static final int MAX_SHOWN = 200;
 
   private final Map<Stage, StageTrust> stages;
   private final boolean requireGate;
@@ -354,15 +359,20 @@ public final class TrustPolicy {
 
   /**
    * Loads a policy file (format in the README, "Trust policy"). Key, trusted-root and lock paths
-   * are relative to the file's directory.
+   * are relative to the directory of the file's real path: a policy reached through a symbolic link
+   * trusts the keys beside the policy itself, never files planted beside the link.
    *
    * @throws PipelineException {@link Reason#POLICY_INVALID} naming the file and, for a syntax,
-   *     unknown-key or wrong-type error, the key path, line and column; also for a stage without
-   *     signers and for a key or trusted root that cannot be read
+   *     unknown-key or wrong-type error, the key path, line and column; also for a policy path that
+   *     is not a regular file (a FIFO, a directory), a stage without signers, a trusted root or
+   *     dependency lock that is missing or not a regular file, and an {@code allowClasses} entry
+   *     the allow-list refuses, and a key that is missing, not a regular file or not a PEM EC
+   *     public key
    * @throws IOException if the policy file itself cannot be read
    */
   public static TrustPolicy load(Path file) throws IOException, PipelineException {
-    YamlReader r = new YamlReader(file.toString(), Reason.POLICY_INVALID);
+    String shownFile = InputFiles.shown(file);
+    YamlReader r = new YamlReader(shownFile, Reason.POLICY_INVALID);
     Obj root =
         r.map(
             YamlTree.read(file, Reason.POLICY_INVALID),
@@ -376,7 +386,7 @@ public final class TrustPolicy {
     if (version != 1) {
       throw r.error(versionNode, "expected 1, found " + version);
     }
-    Path dir = file.toAbsolutePath().getParent();
+    Path dir = file.toRealPath().getParent();
     Builder b = builder();
     stages(r, root.required("stages"), dir, b);
     Node req = root.optional("require");
@@ -409,10 +419,14 @@ public final class TrustPolicy {
           names.add(r.string(c));
         }
         if (!names.isEmpty()) {
-          b.allowList(
-              ModelAllowList.defaults().toBuilder()
-                  .allowClass(names.toArray(String[]::new))
-                  .build());
+          try {
+            b.allowList(
+                ModelAllowList.defaults().toBuilder()
+                    .allowClass(names.toArray(String[]::new))
+                    .build());
+          } catch (IllegalArgumentException e) {
+            throw r.error(classes, Printable.of(String.valueOf(e.getMessage()), MAX_SHOWN), e);
+          }
         }
       }
     }
@@ -426,7 +440,8 @@ public final class TrustPolicy {
                 + (o.has("lock") ? "both" : "neither"));
       }
       if (o.has("lock")) {
-        b.dependencyLock(dir.resolve(r.string(o.required("lock"))));
+        Node lockNode = o.required("lock");
+        b.dependencyLock(lock(r, lockNode, dir.resolve(r.string(lockNode))));
       } else {
         List<Sha256> digests = new ArrayList<>();
         for (Node d : r.nonEmptyList(o.required("allow"))) {
@@ -438,8 +453,30 @@ public final class TrustPolicy {
     try {
       return b.build();
     } catch (IllegalStateException | IllegalArgumentException e) {
-      throw new PipelineException(Reason.POLICY_INVALID, file + ": " + e.getMessage());
+      throw new PipelineException(Reason.POLICY_INVALID, shownFile + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The dependency lock a policy names, checked when the policy is loaded: it must exist and be a
+   * regular file (or a link to one). Its real path is kept, so the chain verifier, which never
+   * follows a link, reads the file the policy named.
+   */
+  private static Path lock(YamlReader r, Node node, Path lock)
+      throws IOException, PipelineException {
+    try {
+      InputFiles.requireRegular(
+          lock, "a signed dependency lock", Reason.POLICY_INVALID, InputFiles.Links.FOLLOW);
+      return lock.toRealPath();
+    } catch (NoSuchFileException e) {
+      throw r.error(node, "expected a signed dependency lock, found no such file " + shown(lock));
+    } catch (PipelineException e) {
+      throw r.error(node, e.getMessage(), e);
+    }
+  }
+
+  private static String shown(Path p) {
+    return InputFiles.shown(p);
   }
 
   /** {@code stages:}: one entry per stage, each trusting keys and/or keyless identities. */
@@ -499,9 +536,10 @@ public final class TrustPolicy {
       try {
         b.trustKey(stage, VerificationKey.fromPem(key));
       } catch (NoSuchFileException e) {
-        throw r.error(k, "no such key file " + key);
+        throw r.error(k, "expected a PEM public key, found no such key file " + shown(key));
       } catch (PipelineException e) {
-        throw r.error(k, key + ": " + e.getMessage(), e);
+        String m = e.getMessage();
+        throw r.error(k, m.startsWith(shown(key)) ? m : shown(key) + ": " + m, e);
       }
     }
     if (!identities.isEmpty()) {
@@ -514,9 +552,10 @@ public final class TrustPolicy {
       try {
         b.trustKeyless(stage, kb.build());
       } catch (NoSuchFileException e) {
-        throw r.error(rootNode, "no such file " + root);
+        throw r.error(rootNode, "no such file " + shown(root));
       } catch (IllegalArgumentException e) {
-        throw r.error(rootNode, root + ": " + e.getMessage(), e);
+        String m = String.valueOf(e.getMessage());
+        throw r.error(rootNode, m.startsWith(shown(root)) ? m : shown(root) + ": " + m, e);
       }
     }
   }

@@ -11,14 +11,17 @@ import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
 import dev.custody.core.Statement;
 import dev.custody.core.VerifiedStatement;
+import dev.custody.core.chain.ChainLayout;
 import dev.custody.core.chain.Stage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrustPolicyTest {
@@ -89,6 +92,8 @@ class TrustPolicyTest {
     // The working directory is the module, not the policy's directory: paths must not resolve
     // against it.
     assertThat(Path.of("").toAbsolutePath()).isNotEqualTo(dir);
+    Files.createDirectories(dir.resolve("locks"));
+    Files.writeString(dir.resolve("locks/deps.lock.json"), "{}");
 
     TrustPolicy p = TrustPolicy.load(file);
 
@@ -98,7 +103,7 @@ class TrustPolicyTest {
     assertThat(p.allowList().allowsClass("com.example.ExtraModel")).isTrue();
     assertThat(p.allowList().allowsClass("org.tribuo.classification.sgd.linear.LinearSGDModel"))
         .isTrue();
-    assertThat(p.dependencyLock()).contains(dir.toAbsolutePath().resolve("locks/deps.lock.json"));
+    assertThat(p.dependencyLock()).contains(dir.toRealPath().resolve("locks/deps.lock.json"));
     VerifiedStatement vs = p.verifyStatement(Stage.TRAIN, signed(TRAIN, SUBJECT), SUBJECT);
     assertThat(vs.signer()).isEqualTo("key " + TRAIN.publicKey().hint());
   }
@@ -340,5 +345,143 @@ class TrustPolicyTest {
     assertThatThrownBy(() -> TrustPolicy.builder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("ingest, train, evaluate");
+  }
+
+  // ---- W3: relative paths follow the policy's real path ----
+
+  @Test
+  void load_examplePolicyThroughSymlinkWithPlantedKey_trustsTheRealKeyNotThePlantedOne()
+      throws Exception {
+    // The example policy in its real directory, beside the genuine key it names.
+    Path real = Files.createDirectories(dir.resolve("real"));
+    Files.copy(EXAMPLE_POLICY, real.resolve("policy.yaml"));
+    Files.createDirectories(real.resolve("keys"));
+    SigningKey genuine = GoldenChains.key(Stage.TRAIN);
+    Files.writeString(real.resolve("keys/custody.pub"), genuine.publicKey().toPem());
+    // The attacker links to it from a directory they control and plants their key beside the link.
+    Path attackerDir = Files.createDirectories(dir.resolve("x"));
+    Path link =
+        Files.createSymbolicLink(attackerDir.resolve("policy.yaml"), real.resolve("policy.yaml"));
+    Files.createDirectories(attackerDir.resolve("keys"));
+    SigningKey attacker = GoldenChains.attacker();
+    Files.writeString(attackerDir.resolve("keys/custody.pub"), attacker.publicKey().toPem());
+    ChainEditor byAttacker = ChainEditor.of(GoldenChains.A);
+    for (String f :
+        List.of(
+            ChainLayout.SIGNATURE_FILE,
+            ChainLayout.DATASET_ATTESTATION,
+            ChainLayout.PROVENANCE,
+            ChainLayout.GATE,
+            ChainLayout.REPRODUCTION)) {
+      byAttacker.signer(f, attacker);
+    }
+    Path chain = byAttacker.writeTo(dir.resolve("attacker-chain"));
+
+    TrustPolicy p = TrustPolicy.load(link);
+
+    assertRefused(() -> ChainVerifier.builder(p).build().verify(chain), Reason.UNTRUSTED_SIGNER);
+    assertThat(p.verifyStatement(Stage.TRAIN, signed(genuine, SUBJECT), SUBJECT).signer())
+        .isEqualTo("key " + genuine.publicKey().hint());
+  }
+
+  // ---- W7: a policy, key, trusted root or lock that is not a regular file ----
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void load_policyIsAFifo_policyInvalidWithoutBlocking() throws Exception {
+    Path fifo = mkfifo(dir.resolve("policy.yaml"));
+
+    assertRefused(() -> TrustPolicy.load(fifo), Reason.POLICY_INVALID)
+        .hasMessageContaining("expected a YAML file (a regular file), found a FIFO");
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void load_keyIsAFifo_policyInvalidWithoutBlocking() throws Exception {
+    Path file = policy(STAGES);
+    Files.delete(dir.resolve("keys/train.pub"));
+    mkfifo(dir.resolve("keys/train.pub"));
+
+    assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
+        .hasMessageContaining("train.pub")
+        .hasMessageContaining("expected a PEM public key (a regular file), found a FIFO");
+  }
+
+  @Test
+  void load_keyIsADirectory_policyInvalidNamingTheKey() throws Exception {
+    Path file = policy(STAGES);
+    Files.delete(dir.resolve("keys/train.pub"));
+    Files.createDirectory(dir.resolve("keys/train.pub"));
+
+    assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
+        .hasMessageContaining("stages.train.keys")
+        .hasMessageContaining("found a directory");
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void load_trustedRootIsAFifo_policyInvalidWithoutBlocking() throws Exception {
+    Path file =
+        policy(
+            STAGES.replace(
+                "evaluate: {keys: [keys/evaluate.pub]}",
+                "evaluate:\n    identities: [{identity: a@example.com, issuer: https://example.com}]\n"
+                    + "    trustedRoot: trusted_root.json"));
+    mkfifo(dir.resolve("trusted_root.json"));
+
+    assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
+        .hasMessageContaining("found a FIFO");
+  }
+
+  // ---- W10: policy errors are POLICY_INVALID ----
+
+  @Test
+  void load_missingLock_policyInvalidNamingTheLock() throws Exception {
+    Path file = committedPolicy("w10-missing-lock.yaml");
+
+    assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
+        .hasMessageContaining("dependencies.lock")
+        .hasMessageContaining("no such file")
+        .hasMessageContaining("no-such-deps.lock.json");
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void load_lockIsAFifo_policyInvalidWithoutBlocking() throws Exception {
+    Path file = policy(STAGES + "dependencies: {lock: deps.lock.json}\n");
+    mkfifo(dir.resolve("deps.lock.json"));
+
+    assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
+        .hasMessageContaining("expected a signed dependency lock (a regular file), found a FIFO");
+  }
+
+  @Test
+  void load_lockThroughSymlink_keepsTheRealPathTheVerifierCanRead() throws Exception {
+    Path target = Files.writeString(dir.resolve("real.lock.json"), "{}");
+    Files.createSymbolicLink(dir.resolve("deps.lock.json"), target);
+    Path file = policy(STAGES + "dependencies: {lock: deps.lock.json}\n");
+
+    assertThat(TrustPolicy.load(file).dependencyLock()).contains(target.toRealPath());
+  }
+
+  @Test
+  void load_allowClassesWildcard_policyInvalid() throws Exception {
+    Path file = committedPolicy("w10-allow-classes-wildcard.yaml");
+
+    assertRefused(() -> TrustPolicy.load(file), Reason.POLICY_INVALID)
+        .hasMessageContaining("model.allowClasses");
+  }
+
+  private static final Path EXAMPLE_POLICY = Path.of("..", "examples", "policy.yaml");
+
+  /** A committed attack policy under {@code dev/custody/verify/policies/}. */
+  private static Path committedPolicy(String name) throws Exception {
+    return Path.of(TrustPolicyTest.class.getResource("policies/" + name).toURI());
+  }
+
+  static Path mkfifo(Path path) throws Exception {
+    Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+    assertThat(p.waitFor()).as("mkfifo " + path).isZero();
+    return path;
   }
 }

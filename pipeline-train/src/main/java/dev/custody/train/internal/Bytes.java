@@ -1,6 +1,7 @@
 package dev.custody.train.internal;
 
 import dev.custody.core.Digests;
+import dev.custody.core.InputFiles;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
@@ -16,14 +17,17 @@ public final class Bytes {
   private Bytes() {}
 
   /**
-   * Reads a whole file, refusing one larger than {@code limit} bytes (without reading past it).
+   * Reads a whole file, refusing one larger than {@code limit} bytes (without reading past it), or
+   * one that is not a regular file (checked before it is opened: a FIFO would block forever).
    *
-   * @throws PipelineException with {@code reason} when the file is too large
+   * @throws PipelineException with {@code reason} when the file is too large, or is a FIFO, a
+   *     device or a directory
    */
   public static byte[] readLimited(Path file, long limit, Reason reason)
       throws IOException, PipelineException {
+    InputFiles.requireRegular(file, "a file to read", reason, InputFiles.Links.FOLLOW);
     try (InputStream in = Files.newInputStream(file)) {
-      return readLimited(in, limit, reason, file.toString());
+      return readLimited(in, limit, reason, InputFiles.shown(file));
     }
   }
 
