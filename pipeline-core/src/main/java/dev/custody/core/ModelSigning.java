@@ -1,7 +1,6 @@
 package dev.custody.core;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ public final class ModelSigning {
   public static VerifiedManifest verify(
       Path model, Path signature, KeyBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
-    VerifiedStatement vs = verifier.verifyStatement(readSignature(signature));
+    VerifiedStatement vs = verifier.verifyStatement(readSignature(model, signature));
     return checkModel(model, signature, vs, extraIgnores);
   }
 
@@ -78,7 +77,7 @@ public final class ModelSigning {
   public static VerifiedManifest verify(
       Path model, Path signature, KeylessBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
-    VerifiedStatement vs = verifier.verifyStatement(readSignature(signature));
+    VerifiedStatement vs = verifier.verifyStatement(readSignature(model, signature));
     return checkModel(model, signature, vs, extraIgnores);
   }
 
@@ -129,19 +128,28 @@ public final class ModelSigning {
         signed, vs.signer(), withoutSignature(listing.ignored(), model, signature));
   }
 
-  static byte[] readSignature(Path signature) throws IOException, VerificationException {
-    long size = Files.size(signature);
-    if (size > SigstoreBundle.MAX_BUNDLE_BYTES) {
-      throw new VerificationException(
+  /**
+   * Reads a signature bundle only when it is a regular file of at most the bundle limit, so a FIFO
+   * is never opened; a signature inside the model directory (the usual {@code model.sig}) must not
+   * be a symbolic link either, since whoever writes the directory would choose what it points to.
+   */
+  static byte[] readSignature(Path model, Path signature)
+      throws IOException, VerificationException {
+    InputFiles.Links links =
+        signatureInModel(model, signature) != null
+            ? InputFiles.Links.REFUSE
+            : InputFiles.Links.FOLLOW;
+    try {
+      return InputFiles.read(
+          signature,
+          "a model signature (Sigstore bundle)",
+          SigstoreBundle.MAX_BUNDLE_BYTES,
           Reason.MALFORMED,
-          signature
-              + ": expected a signature of at most "
-              + SigstoreBundle.MAX_BUNDLE_BYTES
-              + " bytes, found "
-              + size);
-    }
-    try (InputStream in = Files.newInputStream(signature)) {
-      return in.readNBytes((int) SigstoreBundle.MAX_BUNDLE_BYTES + 1);
+          links);
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
     }
   }
 
