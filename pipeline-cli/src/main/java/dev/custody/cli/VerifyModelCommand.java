@@ -172,7 +172,7 @@ final class VerifyModelCommand implements Callable<Integer> {
             .append(ignored.size() == 1 ? " file: " : " files: ");
     int shown = Math.min(ignored.size(), ModelManifest.MAX_LISTED);
     for (int i = 0; i < shown; i++) {
-      line.append(i == 0 ? "" : ", ").append(Printable.of(ignored.get(i), 200));
+      line.append(i == 0 ? "" : ", ").append(Printable.line(ignored.get(i), 200));
     }
     if (ignored.size() > shown) {
       line.append(" and ").append(ignored.size() - shown).append(" more");

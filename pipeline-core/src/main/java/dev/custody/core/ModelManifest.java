@@ -475,7 +475,7 @@ public final class ModelManifest {
 
   /** A file name from disk or from a signature, as one printable, bounded token. */
   static String shown(String name) {
-    return Printable.of(name, MAX_NAME);
+    return Printable.line(name, MAX_NAME);
   }
 
   private static String relative(Path root, Path p) {
