@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationException;
 import dev.custody.core.chain.ChainLayout;
@@ -207,5 +208,43 @@ class Issue8ChainConsistencyTest {
         StandardCopyOption.REPLACE_EXISTING);
 
     assertThat(GoldenChains.verifier().verifyForReproduction(dir).version()).isEqualTo(2);
+  }
+
+  @Test
+  void verify_w6DatasetAttestationForAnotherSpec_digestMismatch() throws Exception {
+    // Re-signed by the ingest key, the dataset statement names a spec digest no record shares.
+    Path dir =
+        ChainEditor.of(GoldenChains.A)
+            .dataset(
+                d -> {
+                  ((ObjectNode) d.get("spec").get("digest")).put("sha256", "ab".repeat(32));
+                  return d;
+                })
+            .writeTo(work.resolve("chain"));
+
+    assertThatThrownBy(() -> GoldenChains.verifier().verify(dir))
+        .isInstanceOfSatisfying(
+            VerificationException.class,
+            e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.DIGEST_MISMATCH));
+  }
+
+  @Test
+  void verify_w6GateSampleSizeOtherThanTheCardsTestRows_modelMismatch() throws Exception {
+    // Re-signed by the evaluate key: the numbers agree with the card, the rows they came from do
+    // not.
+    Path dir =
+        ChainEditor.of(GoldenChains.A)
+            .gate(
+                g -> {
+                  ObjectNode first = (ObjectNode) g.get("gates").get(0);
+                  first.put("sampleSize", first.get("sampleSize").asLong() + 1);
+                  return g;
+                })
+            .writeTo(work.resolve("chain"));
+
+    assertThatThrownBy(() -> GoldenChains.verifier().verify(dir))
+        .isInstanceOfSatisfying(
+            VerificationException.class,
+            e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.MODEL_MISMATCH));
   }
 }
