@@ -7,6 +7,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import com.oracle.labs.mlrg.olcut.config.protobuf.protos.RootProvenanceProto;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
@@ -105,7 +106,9 @@ public final class ModelContentDigest {
    * @throws VerificationException as {@link #of(byte[])}
    */
   public static byte[] canonicalBytes(byte[] protobufBytes) throws VerificationException {
-    DynamicMessage model = parse(ModelProto.getDescriptor(), ByteString.copyFrom(protobufBytes));
+    // Wrapped, not copied: a model may be 256 MiB, and the parser only reads the array.
+    DynamicMessage model =
+        parse(ModelProto.getDescriptor(), UnsafeByteOperations.unsafeWrap(protobufBytes));
     return deterministicBytes(canonical(model, 0));
   }
 
@@ -170,7 +173,7 @@ public final class ModelContentDigest {
         canonical(parse(inner.get(), (ByteString) value.getField(valueField)), depth + 1);
     return DynamicMessage.newBuilder(type)
         .setField(typeUrlField, typeUrl)
-        .setField(valueField, ByteString.copyFrom(deterministicBytes(unpacked)))
+        .setField(valueField, UnsafeByteOperations.unsafeWrap(deterministicBytes(unpacked)))
         .setUnknownFields(value.getUnknownFields())
         .build();
   }
