@@ -97,8 +97,8 @@ public final class TrustPolicy {
 
   /**
    * Verifies a DSSE bundle of {@code stage} whatever its subjects (a dependency lock names one
-   * subject per jar). For a keyless bundle the first subject the (still unverified) statement names
-   * is the one the certificate's signature is checked over.
+   * subject per jar). A keyless bundle's statement is read only once its signature has verified;
+   * its log entry is then checked for the first subject it names.
    */
   VerifiedStatement verifyStatement(Stage stage, byte[] bundle) throws VerificationException {
     return verify(stage, bundle, null);
