@@ -81,11 +81,6 @@ public final class Json {
         .build();
   }
 
-  /** The shared mapper; thread-safe, never reconfigure it. */
-  public static ObjectMapper mapper() {
-    return MAPPER;
-  }
-
   /**
    * Parses untrusted JSON into a tree, failing with {@link Reason#MALFORMED} for anything but
    * well-formed UTF-8 JSON within the bounds of the class description.
