@@ -64,6 +64,7 @@ final class TrustedRootMaterial {
     try {
       ProtoJson.parser().merge(json, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
+      SigstoreBundle.rethrowError(e); // an OutOfMemoryError Gson wrapped is not a bad trusted root
       throw new IllegalArgumentException(
           "not a Sigstore trusted root: " + InputFiles.shown(file), e);
     }
