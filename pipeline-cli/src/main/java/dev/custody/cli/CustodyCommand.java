@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       ReproduceCommand.class,
       DepsCommand.class,
       DataCommand.class,
+      TokenCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
