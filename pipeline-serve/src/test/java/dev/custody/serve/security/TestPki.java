@@ -39,11 +39,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * valid from a day ago to a day ahead), with the keystores and PEM files a server and its clients
  * are configured from. BouncyCastle builds the certificates: the JDK has no certificate builder.
  */
-final class TestPki {
-  static final String PASSWORD = "test-keystore-password";
+public final class TestPki {
+  public static final String PASSWORD = "test-keystore-password";
 
-  final KeyPair caKey;
-  final X509Certificate ca;
+  public final KeyPair caKey;
+  public final X509Certificate ca;
   final KeyPair serverKey;
   final X509Certificate server;
   final KeyPair clientKey;
@@ -59,7 +59,7 @@ final class TestPki {
     client = certificate("CN=test client", clientKey, "CN=custody test CA", caKey, now, false);
   }
 
-  static TestPki create() throws GeneralSecurityException, IOException {
+  public static TestPki create() throws GeneralSecurityException, IOException {
     return new TestPki();
   }
 
@@ -122,12 +122,12 @@ final class TestPki {
   }
 
   /** The server's keystore (key and chain up to the CA) under {@link #PASSWORD}. */
-  Path serverKeystore(Path file) throws GeneralSecurityException, IOException {
+  public Path serverKeystore(Path file) throws GeneralSecurityException, IOException {
     return keystore(file, PASSWORD, "server", serverKey, new Certificate[] {server, ca});
   }
 
   /** The CA certificate as PEM. */
-  Path caPem(Path file) throws IOException {
+  public Path caPem(Path file) throws IOException {
     StringWriter s = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(s)) {
       w.writeObject(ca);
@@ -136,7 +136,7 @@ final class TestPki {
   }
 
   /** A client context trusting the CA, presenting the client certificate if {@code withCert}. */
-  SSLContext clientContext(boolean withCert) throws GeneralSecurityException, IOException {
+  public SSLContext clientContext(boolean withCert) throws GeneralSecurityException, IOException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca);
