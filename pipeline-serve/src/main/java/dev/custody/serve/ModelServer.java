@@ -235,7 +235,6 @@ public final class ModelServer implements AutoCloseable {
   private Undertow undertow(HttpHandler root) {
     return Undertow.builder()
         .addHttpListener(requestedPort, host)
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, limits.maxBodyBytes())
         .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
         .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
         .setServerOption(UndertowOptions.MAX_HEADERS, 100)
