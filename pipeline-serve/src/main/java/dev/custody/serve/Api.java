@@ -9,10 +9,10 @@ import dev.custody.serve.Route.Endpoint;
 import dev.custody.verify.Prediction;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -123,6 +123,12 @@ final class Api implements HttpHandler {
                     + ", found "
                     + dev.custody.core.Printable.of(ex.getRequestMethod().toString(), 20),
                 Map.of("Allow", route.endpoint().method)));
+      }
+      if (route.endpoint().method.equals("GET")
+          && !ex.isRequestComplete()
+          && (ex.getRequestContentLength() > 0
+              || ex.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
+        ex.setPersistent(false); // a body nobody reads: close rather than drain it
       }
       Optional<Rejection> refused = filter.check(ex, route.kind());
       if (refused.isPresent()) {
@@ -248,41 +254,56 @@ final class Api implements HttpHandler {
   @SuppressWarnings("ArrayRecordComponent") // a value passed once, never compared
   private record Answer(int status, byte[] body, boolean digest) {}
 
+  /**
+   * Reads the body without blocking, counting its bytes: Undertow's own entity-size bound would
+   * terminate the connection without an answer (and print a stack trace) on a chunked body.
+   */
   private void readBody(HttpServerExchange ex, State st, BodyWork work) throws ApiException {
     long declared = ex.getRequestContentLength();
     if (declared > limits.maxBodyBytes()) {
       ex.setPersistent(false); // the body stays unread
       throw tooLarge("found Content-Length " + declared);
     }
-    ex.setMaxEntitySize(limits.maxBodyBytes());
+    ByteArrayOutputStream buf =
+        new ByteArrayOutputStream((int) Math.max(declared, Math.min(limits.maxBodyBytes(), 8192)));
     ex.getRequestReceiver()
-        .receiveFullBytes(
-            (e, body) ->
-                e.dispatch(
-                    () -> {
-                      try {
-                        Answer a = work.apply(body);
-                        if (a.digest()) {
-                          e.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
-                        }
-                        answer(e, st, a.status(), a.body(), JSON);
-                      } catch (ApiException x) {
-                        reject(e, st, x.rejection());
-                      } catch (RuntimeException x) {
-                        internal(e, st, x);
-                      }
-                    }),
-            (e, error) -> {
-              if (error instanceof RequestTooBigException) {
-                e.setPersistent(false);
-                reject(e, st, tooLarge("found more (chunked)").rejection());
-              } else {
-                // The client went away mid-body: nobody to answer.
-                st.reason = "CLIENT_ABORTED";
-                e.setPersistent(false);
-                e.endExchange();
+        .receivePartialBytes(
+            (e, chunk, last) -> {
+              if (st.answered.get()) {
+                return; // timed out while reading
               }
+              if (buf.size() + (long) chunk.length > limits.maxBodyBytes()) {
+                e.getRequestReceiver().pause();
+                e.setPersistent(false); // the rest stays unread
+                reject(e, st, tooLarge("found more (a chunked body)").rejection());
+                return;
+              }
+              buf.write(chunk, 0, chunk.length);
+              if (last) {
+                byte[] body = buf.toByteArray();
+                e.dispatch(() -> work(e, st, work, body));
+              }
+            },
+            (e, error) -> {
+              // The client went away mid-body: nobody to answer.
+              st.reason = "CLIENT_ABORTED";
+              e.setPersistent(false);
+              e.endExchange();
             });
+  }
+
+  private void work(HttpServerExchange ex, State st, BodyWork work, byte[] body) {
+    try {
+      Answer a = work.apply(body);
+      if (a.digest()) {
+        ex.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
+      }
+      answer(ex, st, a.status(), a.body(), JSON);
+    } catch (ApiException x) {
+      reject(ex, st, x.rejection());
+    } catch (RuntimeException x) {
+      internal(ex, st, x);
+    }
   }
 
   private ApiException tooLarge(String found) {

@@ -285,8 +285,9 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
-   * The Undertow server: one HTTP listener on the configured address, with the limits that belong
-   * to the connection rather than to a request. The one place a listener is configured.
+   * The Undertow server: one HTTP (or, with TLS, HTTPS) listener on the configured address, with
+   * the limits that belong to the connection rather than to a request. The one place a listener is
+   * configured.
    */
   private Undertow undertow(HttpHandler root) {
     Undertow.Builder b = Undertow.builder();
@@ -297,8 +298,7 @@ public final class ModelServer implements AutoCloseable {
       b.addHttpsListener(requestedPort, host, tls.sslContext())
           .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, clientAuthMode(tls.clientAuth()));
     }
-    return b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, limits.maxBodyBytes())
-        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+    return b.setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
         .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
         .setServerOption(UndertowOptions.MAX_HEADERS, 100)
         // A client that sends its headers slowly (slowloris) is cut off.

@@ -15,14 +15,10 @@ import dev.custody.verify.TrustPolicy;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -63,11 +59,8 @@ class SecuredServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    chains = copyChains(work.resolve("chains"));
-    String yaml =
-        Files.readString(chains.resolve("policy.yaml"), StandardCharsets.UTF_8)
-            .replaceAll("(?m)^dependencies:.*\\n", "");
-    policy = TrustPolicy.load(Files.writeString(chains.resolve("policy-auth.yaml"), yaml));
+    chains = TestChains.copyTo(work.resolve("chains"));
+    policy = TestChains.policy(chains);
     tokens =
         Tokens.of(
             TokenFile.empty()
@@ -87,33 +80,6 @@ class SecuredServerTest {
   @AfterAll
   static void stop() {
     secured.close();
-  }
-
-  /** The golden chains of pipeline-verify's test-jar, copied to {@code dir}. */
-  private static Path copyChains(Path dir) throws IOException, URISyntaxException {
-    String root = "dev/custody/verify/chains";
-    URI readme = SecuredServerTest.class.getClassLoader().getResource(root + "/README.md").toURI();
-    if (readme.getScheme().equals("jar")) {
-      try (FileSystem fs = FileSystems.newFileSystem(readme, Map.of())) {
-        copy(fs.getPath(root), dir);
-      }
-    } else {
-      copy(Path.of(readme).getParent(), dir);
-    }
-    return dir;
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (var walk = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder r)
