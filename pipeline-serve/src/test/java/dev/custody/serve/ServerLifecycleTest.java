@@ -7,12 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
-import dev.custody.core.chain.ChainLayout;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -53,22 +51,8 @@ class ServerLifecycleTest {
   }
 
   static Path tampered(String name) throws Exception {
-    Path dir = work.resolve("tampered-" + name + "-" + System.nanoTime());
-    try (var walk = Files.walk(chains.resolve(name))) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path t = dir.resolve(chains.resolve(name).relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
-    Path model = dir.resolve(ChainLayout.MODEL_FILE);
-    byte[] b = Files.readAllBytes(model);
-    b[b.length / 2] ^= 1;
-    Files.write(model, b);
-    return dir;
+    return ServerLifecycleTestSupport.tamperedCopy(
+        chains.resolve(name), work.resolve("tampered-" + name + "-" + System.nanoTime()));
   }
 
   @Test
