@@ -202,6 +202,17 @@ class SecuredServerTest {
   }
 
   @Test
+  void docs_openApi_documentsTheBearerScheme() throws Exception {
+    JsonNode doc = json(send(get(secured, "/v2/docs/dataplane.json", INFER_TOKEN)));
+
+    assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+    assertThat(doc.at("/components/responses/Error/description").asText())
+        .contains("401 UNAUTHENTICATED")
+        .contains("403 FORBIDDEN")
+        .contains("429 RATE_LIMITED");
+  }
+
+  @Test
   void metrics_afterRefusals_countsThemByReason() throws Exception {
     send(infer(secured, null));
     send(load(secured, INFER_TOKEN));
