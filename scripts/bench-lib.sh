@@ -68,3 +68,12 @@ bench_figures() {
     END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, non2xx, errors }
   ' "$1"
 }
+
+# bench_cpu_ticks: user + system CPU time of the server under test (BENCH_PID) so far, in clock ticks.
+bench_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$BENCH_PID/stat"; }
+
+# bench_cpu_us OUT TICKS: the server's CPU microseconds per request of a `wrk` output, given the
+# ticks it used during that run: a figure the machine's other load changes far less than requests/s.
+bench_cpu_us() {
+  awk -v t="$2" -v u=$((1000000 / $(getconf CLK_TCK))) '/ requests in / { printf "%.0f\n", t * u / $1 }' "$1"
+}
