@@ -2,10 +2,14 @@ package dev.custody.verify;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.custody.core.Digests;
+import dev.custody.core.InputFiles;
+import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
+import dev.custody.core.chain.ChainLimits;
+import dev.custody.core.chain.Stage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -172,6 +176,55 @@ public final class ClasspathLock {
               + diff.size()
               + " differences): "
               + String.join("; ", diff));
+    }
+  }
+
+  /**
+   * Checks this JVM's own classpath against the dependency rule of {@code policy}, for a process
+   * about to load a model (the server, seed 001: a tampered library in the serving process): the
+   * policy's signed lock (verified under the TRAIN signers) must name exactly the running jars, and
+   * every running jar must be in the policy's allow-list of digests, when the policy has one. A
+   * policy without a dependency rule passes.
+   *
+   * @throws PipelineException {@link Reason#DEPENDENCY_MISMATCH} naming every jar that differs (or
+   *     a classpath directory, which no rule can pin); the lock's own verification failure ({@link
+   *     Reason#UNTRUSTED_SIGNER}, {@link Reason#SIGNATURE_INVALID}, {@link Reason#MALFORMED})
+   * @throws IOException if the lock or a jar cannot be read
+   */
+  public static void requireRunningClasspathAllowed(TrustPolicy policy)
+      throws IOException, PipelineException {
+    if (policy.dependencyLock().isEmpty() && policy.allowedJarDigests().isEmpty()) {
+      return;
+    }
+    ClasspathLock running = ofRunningClasspath();
+    if (policy.dependencyLock().isPresent()) {
+      Path lockFile = policy.dependencyLock().get();
+      byte[] bytes =
+          InputFiles.read(
+              lockFile,
+              "a signed dependency lock",
+              ChainLimits.defaults().maxAttestationBytes(),
+              Reason.MALFORMED,
+              InputFiles.Links.FOLLOW);
+      fromStatement(policy.verifyStatement(Stage.TRAIN, bytes).statement()).requireMatch(running);
+    }
+    if (!policy.allowedJarDigests().isEmpty()) {
+      List<String> outside = new ArrayList<>();
+      running.jars.forEach(
+          (name, digest) -> {
+            if (policy.allowedJarDigests().stream().noneMatch(a -> a.matches(digest))) {
+              outside.add(name + " (" + digest + ")");
+            }
+          });
+      if (!outside.isEmpty()) {
+        outside.sort(null);
+        throw new VerificationException(
+            Reason.DEPENDENCY_MISMATCH,
+            "the running classpath holds "
+                + outside.size()
+                + " jar(s) outside the policy's allow-list: "
+                + String.join("; ", outside));
+      }
     }
   }
 

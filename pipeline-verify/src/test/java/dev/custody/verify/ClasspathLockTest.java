@@ -114,4 +114,30 @@ class ClasspathLockTest {
     assertThat(entries)
         .anySatisfy(p -> assertThat(p.getFileName().toString()).startsWith("tribuo-core-"));
   }
+
+  @Test
+  void requireRunningClasspathAllowed_policyWithoutDependencyRule_passes() throws Exception {
+    ClasspathLock.requireRunningClasspathAllowed(GoldenChains.policyBuilder().build());
+  }
+
+  @Test
+  void requireRunningClasspathAllowed_lockOfOtherJars_throwsDependencyMismatch() {
+    // The golden lock names made-up jars; this test JVM runs on others (and on directories).
+    assertThatThrownBy(() -> ClasspathLock.requireRunningClasspathAllowed(GoldenChains.policy(1)))
+        .isInstanceOfSatisfying(
+            VerificationException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DEPENDENCY_MISMATCH));
+  }
+
+  @Test
+  void requireRunningClasspathAllowed_allowListOfOtherJars_throwsDependencyMismatch() {
+    TrustPolicy policy =
+        GoldenChains.policyBuilder()
+            .allowJarDigests(List.of(dev.custody.core.Sha256.of(new byte[] {1})))
+            .build();
+    assertThatThrownBy(() -> ClasspathLock.requireRunningClasspathAllowed(policy))
+        .isInstanceOfSatisfying(
+            VerificationException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DEPENDENCY_MISMATCH));
+  }
 }

@@ -1,0 +1,476 @@
+package dev.custody.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Json;
+import dev.custody.core.PipelineException;
+import dev.custody.serve.Route.Endpoint;
+import dev.custody.verify.Prediction;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.XnioExecutor;
+
+/**
+ * The HTTP API: every request is classified once ({@link Route#of}), passed through the {@link
+ * RequestFilter}, admitted against the in-flight bound, given its deadline, and answered exactly
+ * once, with a JSON error body for every refusal. Bodies are read without blocking on the I/O
+ * thread; parsing and prediction run on a worker thread.
+ */
+final class Api implements HttpHandler {
+  /** The header naming the root digest of the model that answered an inference request. */
+  static final HttpString MODEL_DIGEST = new HttpString("Custody-Model-Digest");
+
+  static final String JSON = "application/json";
+
+  private static final System.Logger LOG = System.getLogger(Api.class.getName());
+  private static final AttachmentKey<State> STATE = AttachmentKey.create(State.class);
+  private static final byte[] LIVE = "{\"live\":true}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] READY = "{\"ready\":true}".getBytes(StandardCharsets.UTF_8);
+
+  /** What the server does that the API needs: the model in service and reloading it. */
+  interface Host {
+    ServedModel current();
+
+    boolean ready();
+
+    ServedModel reload(Path modelDir) throws PipelineException, IOException;
+  }
+
+  private final Host host;
+  private final ServerLimits limits;
+  private final Metrics metrics;
+  private final AccessLog accessLog;
+  private final RequestFilter filter;
+  private final byte[] serverMetadata;
+  private final byte[] openApi;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  Api(
+      Host host,
+      ServerLimits limits,
+      Metrics metrics,
+      AccessLog accessLog,
+      RequestFilter filter,
+      String version,
+      byte[] openApi) {
+    this.host = host;
+    this.limits = limits;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.filter = filter;
+    ObjectNode meta = JsonNodeFactory.instance.objectNode();
+    meta.put("name", "custody");
+    meta.put("version", version);
+    meta.putArray("extensions").add("model_repository");
+    this.serverMetadata = Json.write(meta);
+    this.openApi = openApi.clone();
+  }
+
+  /** The per-request state every thread of a request shares. */
+  private static final class State {
+    final long start = System.nanoTime();
+    final AtomicBoolean answered = new AtomicBoolean();
+    volatile Endpoint endpoint = Endpoint.UNKNOWN;
+    volatile ServedModel model;
+    volatile String reason;
+    volatile boolean holdsSlot;
+    volatile XnioExecutor.Key deadline;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange ex) {
+    State st = new State();
+    ex.putAttachment(STATE, st);
+    ex.addExchangeCompleteListener(
+        (done, next) -> {
+          finish(done, st);
+          next.proceed();
+        });
+    try {
+      Route route = Route.of(ex.getRequestPath());
+      st.endpoint = route.endpoint();
+      if (route.endpoint() == Endpoint.UNKNOWN) {
+        throw new ApiException(404, ServeReasons.NOT_FOUND, "no such path: " + shown(ex));
+      }
+      if (!ex.getRequestMethod().toString().equals(route.endpoint().method)) {
+        throw new ApiException(
+            new Rejection(
+                405,
+                ServeReasons.METHOD_NOT_ALLOWED,
+                "expected "
+                    + route.endpoint().method
+                    + " for "
+                    + ex.getRequestPath()
+                    + ", found "
+                    + dev.custody.core.Printable.of(ex.getRequestMethod().toString(), 20),
+                Map.of("Allow", route.endpoint().method)));
+      }
+      if (route.endpoint().method.equals("GET")
+          && !ex.isRequestComplete()
+          && (ex.getRequestContentLength() > 0
+              || ex.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
+        ex.setPersistent(false); // a body nobody reads: close rather than drain it
+      }
+      Optional<Rejection> refused = filter.check(ex, route.kind());
+      if (refused.isPresent()) {
+        throw new ApiException(refused.get());
+      }
+      if (route.kind() != EndpointKind.HEALTH && route.kind() != EndpointKind.METRICS) {
+        if (inFlight.incrementAndGet() > limits.maxInFlight()) {
+          inFlight.decrementAndGet();
+          throw new ApiException(
+              new Rejection(
+                  503,
+                  ServeReasons.OVERLOADED,
+                  "expected at most " + limits.maxInFlight() + " requests in flight; retry later",
+                  Map.of("Retry-After", "1")));
+        }
+        st.holdsSlot = true;
+      }
+      st.deadline =
+          ex.getIoThread()
+              .executeAfter(
+                  () -> timedOut(ex, st),
+                  limits.requestTimeout().toMillis(),
+                  TimeUnit.MILLISECONDS);
+      dispatch(ex, st, route);
+    } catch (ApiException e) {
+      reject(ex, st, e.rejection());
+    } catch (RuntimeException e) {
+      internal(ex, st, e);
+    }
+  }
+
+  private void dispatch(HttpServerExchange ex, State st, Route route) throws ApiException {
+    switch (route.endpoint()) {
+      case HEALTH_LIVE -> answer(ex, st, 200, LIVE, JSON);
+      case HEALTH_READY -> {
+        if (!host.ready()) {
+          throw notReady();
+        }
+        answer(ex, st, 200, READY, JSON);
+      }
+      case SERVER_METADATA -> answer(ex, st, 200, serverMetadata, JSON);
+      case DOCS -> answer(ex, st, 200, openApi, JSON);
+      case MODEL_METADATA -> answer(ex, st, 200, model(st, route).metadata(), JSON);
+      case MODEL_READY -> {
+        ServedModel m = model(st, route);
+        if (!host.ready()) {
+          throw notReady();
+        }
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("name", m.name());
+        r.put("ready", true);
+        answer(ex, st, 200, Json.write(r), JSON);
+      }
+      case METRICS -> {
+        String accept = ex.getRequestHeaders().getFirst(Headers.ACCEPT);
+        ex.dispatch(
+            () -> {
+              Metrics.Scrape s = metrics.scrape(accept);
+              answer(ex, st, 200, s.body(), s.contentType());
+            });
+      }
+      case INFER -> {
+        ServedModel m = model(st, route);
+        requireJson(ex);
+        readBody(ex, st, body -> infer(m, body));
+      }
+      case INVOCATIONS -> {
+        ServedModel m = host.current();
+        st.model = m;
+        boolean csv = mediaType(ex).equals("text/csv");
+        if (!csv) {
+          requireJson(ex);
+        }
+        readBody(ex, st, body -> invocations(m, body, csv));
+      }
+      case LOAD -> {
+        ServedModel m = model(st, route);
+        requireJson(ex);
+        readBody(ex, st, body -> load(m, body));
+      }
+      default -> throw new ApiException(404, ServeReasons.NOT_FOUND, "no such path");
+    }
+  }
+
+  /** The served model, if the route names it (and its version, if the route has one). */
+  private ServedModel model(State st, Route route) throws ApiException {
+    ServedModel m = host.current(); // read once: the request finishes on this model
+    if (!m.name().equals(route.model())) {
+      throw new ApiException(
+          404,
+          ServeReasons.NOT_FOUND,
+          "unknown model: expected "
+              + Inference.quote(m.name())
+              + ", found "
+              + Inference.quote(route.model()));
+    }
+    if (route.version() != null && !route.version().equals(String.valueOf(m.version()))) {
+      throw new ApiException(
+          404,
+          ServeReasons.NOT_FOUND,
+          "unknown version of "
+              + m.name()
+              + ": expected \""
+              + m.version()
+              + "\", found "
+              + Inference.quote(route.version()));
+    }
+    st.model = m;
+    return m;
+  }
+
+  private static ApiException notReady() {
+    return new ApiException(503, ServeReasons.NOT_READY, "the server is shutting down");
+  }
+
+  /** Work on a request body, on a worker thread. */
+  @FunctionalInterface
+  private interface BodyWork {
+    Answer apply(byte[] body) throws ApiException;
+  }
+
+  /** A successful answer: status, JSON body, and whether it carries the model digest. */
+  @SuppressWarnings("ArrayRecordComponent") // a value passed once, never compared
+  private record Answer(int status, byte[] body, boolean digest) {}
+
+  /**
+   * Reads the body without blocking, counting its bytes: Undertow's own entity-size bound would
+   * terminate the connection without an answer (and print a stack trace) on a chunked body.
+   */
+  private void readBody(HttpServerExchange ex, State st, BodyWork work) throws ApiException {
+    long declared = ex.getRequestContentLength();
+    if (declared > limits.maxBodyBytes()) {
+      ex.setPersistent(false); // the body stays unread
+      throw tooLarge("found Content-Length " + declared);
+    }
+    ByteArrayOutputStream buf =
+        new ByteArrayOutputStream((int) Math.max(declared, Math.min(limits.maxBodyBytes(), 8192)));
+    ex.getRequestReceiver()
+        .receivePartialBytes(
+            (e, chunk, last) -> {
+              if (st.answered.get()) {
+                return; // timed out while reading
+              }
+              if (buf.size() + (long) chunk.length > limits.maxBodyBytes()) {
+                e.getRequestReceiver().pause();
+                e.setPersistent(false); // the rest stays unread
+                reject(e, st, tooLarge("found more (a chunked body)").rejection());
+                return;
+              }
+              buf.write(chunk, 0, chunk.length);
+              if (last) {
+                byte[] body = buf.toByteArray();
+                e.dispatch(() -> work(e, st, work, body));
+              }
+            },
+            (e, error) -> {
+              // The client went away mid-body: nobody to answer.
+              st.reason = "CLIENT_ABORTED";
+              e.setPersistent(false);
+              e.endExchange();
+            });
+  }
+
+  private void work(HttpServerExchange ex, State st, BodyWork work, byte[] body) {
+    try {
+      Answer a = work.apply(body);
+      if (a.digest()) {
+        ex.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
+      }
+      answer(ex, st, a.status(), a.body(), JSON);
+    } catch (ApiException x) {
+      reject(ex, st, x.rejection());
+    } catch (RuntimeException x) {
+      internal(ex, st, x);
+    }
+  }
+
+  private ApiException tooLarge(String found) {
+    return new ApiException(
+        413,
+        ServeReasons.BODY_TOO_LARGE,
+        "expected a body of at most " + limits.maxBodyBytes() + " bytes, " + found);
+  }
+
+  private Answer infer(ServedModel m, byte[] body) throws ApiException {
+    Inference.Request req = Inference.read(parse(body), m.model().schema(), limits.maxRows());
+    List<Prediction> p = Inference.predict(m.model(), req.rows());
+    return new Answer(200, Json.write(Inference.response(m, req, p)), true);
+  }
+
+  private Answer invocations(ServedModel m, byte[] body, boolean csv) throws ApiException {
+    List<Map<String, Object>> rows =
+        csv
+            ? Mlflow.readCsv(body, limits.maxRows())
+            : Mlflow.readJson(parse(body), limits.maxRows());
+    List<Prediction> p = Inference.predict(m.model(), rows);
+    return new Answer(200, Json.write(Mlflow.response(m, p)), true);
+  }
+
+  private Answer load(ServedModel current, byte[] body) throws ApiException {
+    JsonNode root = parse(body);
+    JsonNode path = root.path("parameters").path("path");
+    if (!root.isObject() || !path.isTextual() || path.asText().isEmpty()) {
+      throw Inference.invalid(
+          "expected {\"parameters\": {\"path\": \"<model directory>\"}}, found no path");
+    }
+    ServedModel next;
+    try {
+      next = host.reload(Path.of(path.asText()));
+    } catch (PipelineException e) {
+      throw new ApiException(409, e.reason().name(), e.getMessage());
+    } catch (NoSuchFileException e) {
+      metrics.reloaded(ServeReasons.INVALID_INPUT);
+      throw Inference.invalid("no such model directory: " + Inference.quote(path.asText()));
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      metrics.reloaded(ServeReasons.INVALID_INPUT);
+      throw Inference.invalid(
+          "cannot read model directory " + Inference.quote(path.asText()) + ": " + e.getMessage());
+    }
+    ObjectNode r = JsonNodeFactory.instance.objectNode();
+    r.put("name", next.name());
+    r.put("version", String.valueOf(next.version()));
+    r.put("model_root_digest", next.rootDigest().toString());
+    r.put("previous_version", String.valueOf(current.version()));
+    return new Answer(200, Json.write(r), false);
+  }
+
+  private static JsonNode parse(byte[] body) throws ApiException {
+    try {
+      return Json.parse(body, "request body");
+    } catch (PipelineException e) {
+      throw new ApiException(400, ServeReasons.MALFORMED, e.getMessage());
+    }
+  }
+
+  private static String mediaType(HttpServerExchange ex) {
+    String ct = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+    if (ct == null) {
+      return "";
+    }
+    int semi = ct.indexOf(';');
+    return (semi < 0 ? ct : ct.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static void requireJson(HttpServerExchange ex) throws ApiException {
+    String mt = mediaType(ex);
+    if (!mt.equals(JSON)) {
+      throw new ApiException(
+          415,
+          ServeReasons.UNSUPPORTED_MEDIA_TYPE,
+          "expected Content-Type "
+              + JSON
+              + (ex.getRequestPath().equals("/invocations") ? " or text/csv" : "")
+              + ", found "
+              + (mt.isEmpty() ? "none" : Inference.quote(mt)));
+    }
+  }
+
+  private void timedOut(HttpServerExchange ex, State st) {
+    // The body may be unread or the worker still busy: answer, then close the connection.
+    ex.setPersistent(false);
+    reject(
+        ex,
+        st,
+        Rejection.of(
+            503,
+            ServeReasons.TIMEOUT,
+            "expected an answer within " + limits.requestTimeout().toMillis() + " ms"));
+  }
+
+  private void internal(HttpServerExchange ex, State st, RuntimeException e) {
+    LOG.log(
+        System.Logger.Level.ERROR,
+        "internal error on " + ex.getRequestMethod() + " " + st.endpoint.label,
+        e);
+    reject(ex, st, Rejection.of(500, ServeReasons.INTERNAL, "internal server error"));
+  }
+
+  private void reject(HttpServerExchange ex, State st, Rejection r) {
+    if (!claim(st)) {
+      return;
+    }
+    st.reason = r.reason();
+    r.headers().forEach((k, v) -> ex.getResponseHeaders().put(new HttpString(k), v));
+    if (st.model != null && st.endpoint.kind == EndpointKind.INFERENCE) {
+      ex.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
+    }
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("error", r.message());
+    body.put("reason", r.reason());
+    send(ex, r.status(), Json.write(body), JSON);
+  }
+
+  private void answer(HttpServerExchange ex, State st, int status, byte[] body, String type) {
+    if (claim(st)) {
+      send(ex, status, body, type);
+    }
+  }
+
+  /** The one answer of a request: the first of the endpoint, a refusal or the deadline wins. */
+  private static boolean claim(State st) {
+    if (!st.answered.compareAndSet(false, true)) {
+      return false;
+    }
+    XnioExecutor.Key d = st.deadline;
+    if (d != null) {
+      d.remove();
+    }
+    return true;
+  }
+
+  private static void send(HttpServerExchange ex, int status, byte[] body, String type) {
+    ex.setStatusCode(status);
+    ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+    ex.getResponseSender().send(ByteBuffer.wrap(body));
+  }
+
+  private void finish(HttpServerExchange ex, State st) {
+    if (st.holdsSlot) {
+      inFlight.decrementAndGet();
+    }
+    XnioExecutor.Key d = st.deadline;
+    if (d != null) {
+      d.remove();
+    }
+    long nanos = System.nanoTime() - st.start;
+    ServedModel m = st.model;
+    int status = ex.getStatusCode();
+    metrics.answered(st.endpoint.label, m, status, st.reason, nanos);
+    InetSocketAddress peer = ex.getSourceAddress();
+    accessLog.log(
+        Instant.now(),
+        peer == null ? "" : peer.getAddress().getHostAddress(),
+        dev.custody.core.Printable.of(ex.getRequestMethod().toString(), 20),
+        ex.getRequestPath(),
+        status,
+        st.reason,
+        nanos / 1e6,
+        m == null ? null : m.digestHeader());
+  }
+
+  private static String shown(HttpServerExchange ex) {
+    return Inference.quote(ex.getRequestPath());
+  }
+}

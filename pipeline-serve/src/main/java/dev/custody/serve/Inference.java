@@ -1,0 +1,342 @@
+package dev.custody.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.chain.FeatureSchema;
+import dev.custody.verify.InvalidInputException;
+import dev.custody.verify.Prediction;
+import dev.custody.verify.VerifiedModel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Open Inference Protocol's inference request and response (REST, JSON): one input tensor per
+ * raw column of the signed schema, shape {@code [N]}, and outputs {@code label} ({@code BYTES [N]})
+ * and {@code probabilities} ({@code FP64 [N, classes]}, row-major).
+ */
+final class Inference {
+  static final String LABEL = "label";
+  static final String PROBABILITIES = "probabilities";
+
+  private static final Set<String> REQUEST_FIELDS = Set.of("id", "parameters", "inputs", "outputs");
+  private static final Set<String> INPUT_FIELDS =
+      Set.of("name", "shape", "datatype", "parameters", "data");
+  private static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
+  private static final Set<String> NUMERIC_TYPES =
+      Set.of("FP64", "FP32", "INT64", "INT32", "BYTES");
+
+  private Inference() {}
+
+  /** A parsed request: its rows (column to raw text), its id and the outputs it asks for. */
+  record Request(List<Map<String, Object>> rows, String id, Set<String> outputs) {}
+
+  /**
+   * Reads an inference request against the signed schema's columns and types (the values themselves
+   * are checked when each row is encoded).
+   *
+   * @throws ApiException 400 {@code INVALID_INPUT} naming the field, input, column or row; 413
+   *     {@code TOO_MANY_ROWS}
+   */
+  static Request read(JsonNode root, FeatureSchema schema, int maxRows) throws ApiException {
+    if (!root.isObject()) {
+      throw invalid("expected a JSON object with \"inputs\", found a JSON " + kind(root));
+    }
+    requireFields(root, REQUEST_FIELDS, "request");
+    String id = null;
+    if (root.has("id")) {
+      if (!root.get("id").isTextual()) {
+        throw invalid("\"id\": expected a string, found a JSON " + kind(root.get("id")));
+      }
+      id = root.get("id").asText();
+    }
+    if (root.has("parameters") && !root.get("parameters").isObject()) {
+      throw invalid(
+          "\"parameters\": expected an object, found a JSON " + kind(root.get("parameters")));
+    }
+    JsonNode inputs = root.get("inputs");
+    if (inputs == null || !inputs.isArray()) {
+      throw invalid(
+          "\"inputs\": expected an array of input tensors, found "
+              + (inputs == null ? "none" : "a JSON " + kind(inputs)));
+    }
+    Set<String> known = new HashSet<>(schema.columns());
+    Map<String, Kind> kinds = new HashMap<>();
+    schema.numeric().forEach(c -> kinds.put(c.column(), Kind.NUMERIC));
+    schema.categorical().forEach(c -> kinds.put(c.column(), Kind.CATEGORY));
+    schema.text().forEach(c -> kinds.put(c.column(), Kind.TEXT));
+
+    Map<String, List<String>> columns = new LinkedHashMap<>();
+    String first = null;
+    int rows = -1;
+    for (JsonNode input : inputs) {
+      if (!input.isObject()) {
+        throw invalid("\"inputs\": expected objects, found a JSON " + kind(input));
+      }
+      requireFields(input, INPUT_FIELDS, "input");
+      String name = text(input, "name", "input");
+      if (!known.contains(name)) {
+        throw invalid(
+            "input "
+                + quote(name)
+                + ": unknown column: expected one of the signed schema's columns "
+                + schema.featureColumns());
+      }
+      if (columns.containsKey(name)) {
+        throw invalid("input '" + name + "': given twice");
+      }
+      String datatype = text(input, "datatype", "input '" + name + "'");
+      int n = shape(input, name, maxRows);
+      JsonNode data = input.get("data");
+      if (data == null || !data.isArray()) {
+        throw invalid("input '" + name + "': \"data\": expected a flat array of " + n + " values");
+      }
+      if (data.size() != n) {
+        throw invalid(
+            "input '"
+                + name
+                + "': shape says "
+                + n
+                + " rows, \"data\" holds "
+                + data.size()
+                + " values");
+      }
+      if (rows >= 0 && n != rows) {
+        throw invalid(
+            "inputs of different lengths: '"
+                + first
+                + "' has "
+                + rows
+                + " rows, '"
+                + name
+                + "' has "
+                + n);
+      }
+      rows = n;
+      if (first == null) {
+        first = name;
+      }
+      Kind k = kinds.getOrDefault(name, Kind.TEXT);
+      columns.put(name, values(name, k, datatype, data));
+    }
+    for (String c : schema.featureColumns()) {
+      if (!columns.containsKey(c)) {
+        throw invalid(
+            "missing input '"
+                + c
+                + "': expected one input per column of the signed schema "
+                + schema.featureColumns());
+      }
+    }
+    List<Map<String, Object>> out = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      Map<String, Object> row = new HashMap<>();
+      for (Map.Entry<String, List<String>> e : columns.entrySet()) {
+        row.put(e.getKey(), e.getValue().get(i));
+      }
+      out.add(row);
+    }
+    return new Request(out, id, outputs(root.get("outputs")));
+  }
+
+  private enum Kind {
+    NUMERIC,
+    CATEGORY,
+    TEXT
+  }
+
+  /** The row count of an input's shape: {@code [N]} or {@code [N, 1]}. */
+  private static int shape(JsonNode input, String name, int maxRows) throws ApiException {
+    JsonNode shape = input.get("shape");
+    String where = "input '" + name + "': \"shape\": ";
+    if (shape == null
+        || !shape.isArray()
+        || shape.isEmpty()
+        || shape.size() > 2
+        || !shape.get(0).canConvertToInt()
+        || !shape.get(0).isIntegralNumber()
+        || shape.get(0).asInt() < 1
+        || (shape.size() == 2 && (!shape.get(1).isIntegralNumber() || shape.get(1).asInt() != 1))) {
+      throw invalid(where + "expected [N] or [N, 1] with N >= 1, found " + shape);
+    }
+    int n = shape.get(0).asInt();
+    if (n > maxRows) {
+      throw new ApiException(
+          413,
+          ServeReasons.TOO_MANY_ROWS,
+          where + "expected at most " + maxRows + " rows, found " + n);
+    }
+    return n;
+  }
+
+  /** The raw text of each value, if its JSON type is the datatype's and the column's. */
+  private static List<String> values(String name, Kind kind, String datatype, JsonNode data)
+      throws ApiException {
+    boolean allowed =
+        kind == Kind.NUMERIC ? NUMERIC_TYPES.contains(datatype) : datatype.equals("BYTES");
+    if (!allowed) {
+      throw invalid(
+          "input '"
+              + name
+              + "': expected datatype "
+              + (kind == Kind.NUMERIC ? "FP64, FP32, INT64, INT32 or BYTES" : "BYTES")
+              + " for a "
+              + kind.name().toLowerCase(java.util.Locale.ROOT)
+              + " column, found "
+              + quote(datatype));
+    }
+    List<String> out = new ArrayList<>(data.size());
+    int i = 0;
+    for (Iterator<JsonNode> it = data.elements(); it.hasNext(); i++) {
+      JsonNode v = it.next();
+      boolean ok =
+          switch (datatype) {
+            case "BYTES" -> v.isTextual();
+            case "FP64", "FP32" -> v.isNumber();
+            case "INT64" -> v.isIntegralNumber() && v.canConvertToLong();
+            default -> v.isIntegralNumber() && v.canConvertToInt(); // INT32
+          };
+      if (!ok) {
+        throw invalid(
+            "row "
+                + i
+                + ", column '"
+                + name
+                + "': expected "
+                + (datatype.equals("BYTES") ? "a string" : "a " + datatype + " number")
+                + ", found a JSON "
+                + kind(v));
+      }
+      out.add(v.asText());
+    }
+    return out;
+  }
+
+  private static Set<String> outputs(JsonNode outputs) throws ApiException {
+    if (outputs == null) {
+      return Set.of(LABEL, PROBABILITIES);
+    }
+    if (!outputs.isArray()) {
+      throw invalid("\"outputs\": expected an array, found a JSON " + kind(outputs));
+    }
+    Set<String> out = new HashSet<>();
+    for (JsonNode o : outputs) {
+      if (!o.isObject()) {
+        throw invalid("\"outputs\": expected objects, found a JSON " + kind(o));
+      }
+      requireFields(o, OUTPUT_FIELDS, "output");
+      String name = text(o, "name", "output");
+      if (!name.equals(LABEL) && !name.equals(PROBABILITIES)) {
+        throw invalid(
+            "output " + quote(name) + ": expected \"" + LABEL + "\" or \"" + PROBABILITIES + "\"");
+      }
+      out.add(name);
+    }
+    return out;
+  }
+
+  /**
+   * Predicts every row, in order.
+   *
+   * @throws ApiException 400 {@code INVALID_INPUT} naming the row and column the signed schema
+   *     refuses, or a row the model cannot score
+   */
+  static List<Prediction> predict(VerifiedModel model, List<Map<String, Object>> rows)
+      throws ApiException {
+    List<Prediction> out = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      try {
+        out.add(model.predict(rows.get(i)));
+      } catch (InvalidInputException e) {
+        throw invalid("row " + i + ", " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        // Tribuo refuses a row with no feature it knows; that is the client's input, not a fault.
+        throw invalid("row " + i + ": expected at least one feature the model was trained on");
+      }
+    }
+    return out;
+  }
+
+  /** The inference response (OIP {@code $inference_response}). */
+  static ObjectNode response(ServedModel m, Request req, List<Prediction> predictions) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode root = f.objectNode();
+    root.put("model_name", m.name());
+    root.put("model_version", String.valueOf(m.version()));
+    if (req.id() != null) {
+      root.put("id", req.id());
+    }
+    ArrayNode outputs = root.putArray("outputs");
+    int n = predictions.size();
+    if (req.outputs().contains(LABEL)) {
+      ObjectNode label = outputs.addObject();
+      label.put("name", LABEL);
+      label.put("datatype", "BYTES");
+      label.putArray("shape").add(n);
+      ArrayNode data = label.putArray("data");
+      predictions.forEach(p -> data.add(p.label()));
+    }
+    if (req.outputs().contains(PROBABILITIES)) {
+      List<String> classes = m.classes();
+      ObjectNode probs = outputs.addObject();
+      probs.put("name", PROBABILITIES);
+      probs.put("datatype", "FP64");
+      probs.putArray("shape").add(n).add(classes.size());
+      ArrayNode order = probs.putObject("parameters").putArray("classes");
+      classes.forEach(order::add);
+      ArrayNode data = probs.putArray("data");
+      for (Prediction p : predictions) {
+        for (String c : classes) {
+          data.add(p.scores().getOrDefault(c, 0.0));
+        }
+      }
+    }
+    return root;
+  }
+
+  static void requireFields(JsonNode node, Set<String> allowed, String what) throws ApiException {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        throw invalid(
+            what
+                + ": unknown field "
+                + quote(f)
+                + ": expected only "
+                + new java.util.TreeSet<>(allowed));
+      }
+    }
+  }
+
+  private static String text(JsonNode node, String field, String what) throws ApiException {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw invalid(
+          what
+              + ": \""
+              + field
+              + "\": expected a string, found "
+              + (v == null ? "none" : "a JSON " + kind(v)));
+    }
+    return v.asText();
+  }
+
+  static String kind(JsonNode n) {
+    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static String quote(String s) {
+    return "\"" + dev.custody.core.Printable.of(s, 80) + "\"";
+  }
+
+  static ApiException invalid(String message) {
+    return new ApiException(400, ServeReasons.INVALID_INPUT, message);
+  }
+}

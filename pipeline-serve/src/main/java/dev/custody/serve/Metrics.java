@@ -1,0 +1,119 @@
+package dev.custody.serve;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The server's Prometheus metrics, in a registry of its own (two servers in one JVM never mix). */
+final class Metrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final ExpositionFormats formats = ExpositionFormats.init();
+
+  private final Counter requests =
+      Counter.builder()
+          .name("custody_requests")
+          .help("Requests answered, by endpoint, model, version and outcome (2xx, or the reason)")
+          .labelNames("endpoint", "model", "version", "outcome")
+          .register(registry);
+
+  private final Histogram latency =
+      Histogram.builder()
+          .name("custody_request_duration_seconds")
+          .help("Time from a request's arrival to its answer, by endpoint")
+          .unit(Unit.SECONDS)
+          .labelNames("endpoint")
+          .classicOnly()
+          .classicUpperBounds(
+              0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .register(registry);
+
+  private final Counter rejections =
+      Counter.builder()
+          .name("custody_rejections")
+          .help("Requests refused, by reason")
+          .labelNames("reason")
+          .register(registry);
+
+  private final Counter verificationFailures =
+      Counter.builder()
+          .name("custody_verification_failures")
+          .help("Model chains that failed verification on reload, by reason")
+          .labelNames("reason")
+          .register(registry);
+
+  private final Counter reloads =
+      Counter.builder()
+          .name("custody_reloads")
+          .help("Model reloads, by outcome (success, or the reason of the refusal)")
+          .labelNames("outcome")
+          .register(registry);
+
+  private final Info modelInfo =
+      Info.builder()
+          .name("custody_model_info")
+          .help("The model in service: name, version, root digest and signer")
+          .labelNames("name", "version", "digest", "signer")
+          .register(registry);
+
+  Metrics() {
+    JvmMetrics.builder().register(registry);
+  }
+
+  /** The registry, for metrics an embedding application adds. */
+  PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Puts {@code model} in service: the info series of the previous model goes. */
+  void serving(ServedModel model) {
+    modelInfo.setLabelValues(
+        model.name(), String.valueOf(model.version()), model.digestHeader(), model.signer());
+  }
+
+  void answered(String endpoint, ServedModel model, int status, String reason, long nanos) {
+    String outcome = reason != null ? reason : (status / 100) + "xx";
+    requests
+        .labelValues(
+            endpoint,
+            model == null ? "" : model.name(),
+            model == null ? "" : String.valueOf(model.version()),
+            outcome)
+        .inc();
+    latency.labelValues(endpoint).observe(nanos / 1e9);
+    if (reason != null) {
+      rejections.labelValues(reason).inc();
+    }
+  }
+
+  void reloaded(String outcome) {
+    reloads.labelValues(outcome).inc();
+  }
+
+  void verificationFailed(String reason) {
+    verificationFailures.labelValues(reason).inc();
+  }
+
+  /** A scrape in the format {@code accept} asks for (Prometheus text by default). */
+  Scrape scrape(String accept) {
+    ExpositionFormatWriter writer = formats.findWriter(accept);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return new Scrape(writer.getContentType(), out.toByteArray());
+  }
+
+  /** A scrape's content type and body. */
+  @SuppressWarnings("ArrayRecordComponent") // a value passed once, never compared
+  record Scrape(String contentType, byte[] body) {}
+}

@@ -1,0 +1,387 @@
+package dev.custody.serve;
+
+import dev.custody.core.PipelineException;
+import dev.custody.core.VerificationException;
+import dev.custody.verify.ChainVerifier;
+import dev.custody.verify.ClasspathLock;
+import dev.custody.verify.DeserializationFilter;
+import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.VerifiedChain;
+import dev.custody.verify.VerifiedModel;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The verifying model server: it serves a model only after its whole chain of custody verified
+ * under a trust policy, speaking the Open Inference Protocol (KServe V2) REST API and MLflow's
+ * scoring protocol.
+ *
+ * <pre>{@code
+ * DeserializationFilter.install(); // first thing in main
+ * try (ModelServer server =
+ *     ModelServer.builder(Path.of("credit-rf-v2"), TrustPolicy.load(Path.of("policy.yaml")))
+ *         .port(8080)
+ *         .build()
+ *         .start()) {
+ *   System.out.println("serving on " + server.uri());
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <h3>Security guarantees</h3>
+ *
+ * {@link #start()} fails closed, in this order, and opens no port before every step passed: the
+ * deserialization filter must be installed; the server's own classpath must satisfy the policy's
+ * dependency rule; the model directory's whole chain must verify ({@link ChainVerifier}); the model
+ * is loaded from the verified bytes. A reload verifies the new directory the same way, with the
+ * version in service as the rollback floor, and swaps the model atomically only once it passed:
+ * every inference answer names, in {@code Custody-Model-Digest}, the root digest of the verified
+ * model that computed it.
+ */
+public final class ModelServer implements AutoCloseable {
+  /** Undertow, XNIO and JBoss Threads log their versions at INFO on start: kept off stderr. */
+  private static final List<Logger> QUIET = new ArrayList<>();
+
+  static {
+    for (String name : new String[] {"io.undertow", "org.xnio", "org.jboss.threads"}) {
+      Logger l = Logger.getLogger(name);
+      l.setLevel(Level.WARNING);
+      QUIET.add(l); // a logger's level lasts only while it is referenced
+    }
+  }
+
+  /** How long {@link #close()} waits for requests in flight before stopping anyway. */
+  private static final long DRAIN_MILLIS = 5_000;
+
+  private final Path modelDir;
+  private final TrustPolicy policy;
+  private final String host;
+  private final int requestedPort;
+  private final ServerLimits limits;
+  private final AccessLog accessLog;
+  private final RequestFilter filter;
+  private final Metrics metrics = new Metrics();
+  private final AtomicReference<ServedModel> served = new AtomicReference<>();
+  private final Object reloadLock = new Object();
+  private volatile boolean ready;
+  private Undertow undertow;
+  private GracefulShutdownHandler shutdown;
+  private InetSocketAddress address;
+
+  private ModelServer(Builder b) {
+    this.modelDir = b.modelDir;
+    this.policy = b.policy;
+    this.host = b.host;
+    this.requestedPort = b.port;
+    this.limits = b.limits;
+    this.accessLog = b.accessLog;
+    this.filter = b.filter;
+  }
+
+  /** A builder for a server of the model in {@code modelDir}, verified under {@code policy}. */
+  public static Builder builder(Path modelDir, TrustPolicy policy) {
+    return new Builder(modelDir, policy);
+  }
+
+  /** Builds a {@link ModelServer}; nothing is verified or bound before {@link #start()}. */
+  public static final class Builder {
+    private final Path modelDir;
+    private final TrustPolicy policy;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private ServerLimits limits = ServerLimits.defaults();
+    private AccessLog accessLog = AccessLog.none();
+    private RequestFilter filter = RequestFilter.NONE;
+
+    private Builder(Path modelDir, TrustPolicy policy) {
+      this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+      this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /** The address to bind (default {@code 127.0.0.1}: loopback only). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port to bind (default 8080; 0 picks a free one, see {@link ModelServer#port()}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The request bounds (default {@link ServerLimits#defaults()}). */
+    public Builder limits(ServerLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /** Writes the access log (JSON lines) to {@code sink}. */
+    public Builder accessLog(Appendable sink) {
+      this.accessLog = AccessLog.to(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /** Appends the access log (JSON lines) to {@code file}, created if needed. */
+    public Builder accessLog(Path file) throws IOException {
+      this.accessLog = AccessLog.to(Objects.requireNonNull(file, "file"));
+      return this;
+    }
+
+    /**
+     * The check every request passes once classified, before its endpoint runs (default: none):
+     * authentication, rate limits.
+     */
+    public Builder requestFilter(RequestFilter filter) {
+      this.filter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    /** The server, not started. */
+    public ModelServer build() {
+      return new ModelServer(this);
+    }
+  }
+
+  /**
+   * Verifies, loads, and only then binds and serves.
+   *
+   * @return this server, started
+   * @throws IllegalStateException if {@link DeserializationFilter#install()} has not run, or the
+   *     server was started before
+   * @throws PipelineException the reason of the first check that failed: {@link
+   *     dev.custody.core.Reason#DEPENDENCY_MISMATCH} for the server's own classpath, or any reason
+   *     of {@link ChainVerifier#verify} and {@link VerifiedChain#load()}; no port is opened
+   * @throws IOException if the model directory or the policy's lock cannot be read, or the port
+   *     cannot be bound
+   */
+  public synchronized ModelServer start() throws PipelineException, IOException {
+    if (undertow != null) {
+      throw new IllegalStateException("the server was started before");
+    }
+    if (!DeserializationFilter.installed()) {
+      throw new IllegalStateException(
+          "the deserialization filter is not installed: expected DeserializationFilter.install()"
+              + " to run first thing in main, before anything is deserialized");
+    }
+    ClasspathLock.requireRunningClasspathAllowed(policy);
+    ServedModel model = verifyAndLoad(modelDir, ChainVerifier.builder(policy).build());
+    served.set(model);
+    metrics.serving(model);
+    Api api =
+        new Api(
+            new Api.Host() {
+              @Override
+              public ServedModel current() {
+                return served.get();
+              }
+
+              @Override
+              public boolean ready() {
+                return ready;
+              }
+
+              @Override
+              public ServedModel reload(Path dir) throws PipelineException, IOException {
+                return ModelServer.this.reload(dir);
+              }
+            },
+            limits,
+            metrics,
+            accessLog,
+            filter,
+            projectVersion(),
+            openApi());
+    shutdown = Handlers.gracefulShutdown(api);
+    Undertow u = undertow(shutdown);
+    try {
+      u.start();
+    } catch (RuntimeException e) {
+      u.stop();
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IOException(
+          "cannot listen on " + host + ":" + requestedPort + ": " + cause.getMessage(), e);
+    }
+    undertow = u;
+    address = (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
+    ready = true;
+    return this;
+  }
+
+  /**
+   * The Undertow server: one HTTP listener on the configured address, with the limits that belong
+   * to the connection rather than to a request. The one place a listener is configured.
+   */
+  private Undertow undertow(HttpHandler root) {
+    return Undertow.builder()
+        .addHttpListener(requestedPort, host)
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+        .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
+        .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+        // A client that sends its headers slowly (slowloris) is cut off.
+        .setServerOption(
+            UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) limits.requestTimeout().toMillis())
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+        .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+        .setHandler(root)
+        .build();
+  }
+
+  private ServedModel verifyAndLoad(Path dir, ChainVerifier verifier)
+      throws VerificationException, IOException {
+    VerifiedChain chain = verifier.verify(dir);
+    VerifiedModel model = chain.load();
+    return new ServedModel(dir, chain, model);
+  }
+
+  /**
+   * Verifies the model directory {@code dir} with the version in service as the rollback floor and,
+   * if its whole chain verifies and its model loads, puts it in service atomically. Requests in
+   * flight finish on the model they started with; the model in service stays on any failure.
+   *
+   * @return the model now in service
+   * @throws PipelineException {@link dev.custody.core.Reason#ROLLBACK} for a version lower than the
+   *     one in service, {@link dev.custody.core.Reason#MODEL_MISMATCH} for another model's name, or
+   *     the reason verification or loading failed with
+   * @throws IOException if the directory cannot be read
+   */
+  public ServedModel reload(Path dir) throws PipelineException, IOException {
+    synchronized (reloadLock) { // one reload at a time: each checks against the one in service
+      ServedModel current = served.get();
+      if (current == null) {
+        throw new IllegalStateException("the server is not started");
+      }
+      ServedModel next;
+      try {
+        next =
+            verifyAndLoad(
+                dir, ChainVerifier.builder(policy).versionInService(current.version()).build());
+        if (!next.name().equals(current.name())) {
+          throw new VerificationException(
+              dev.custody.core.Reason.MODEL_MISMATCH,
+              "expected a model named "
+                  + current.name()
+                  + " (the one in service), found "
+                  + dev.custody.core.Printable.of(next.name(), 80));
+        }
+      } catch (VerificationException e) {
+        metrics.verificationFailed(e.reason().name());
+        metrics.reloaded(e.reason().name());
+        throw e;
+      }
+      served.set(next);
+      metrics.serving(next);
+      metrics.reloaded("success");
+      return next;
+    }
+  }
+
+  /** The model in service. */
+  public ServedModel model() {
+    ServedModel m = served.get();
+    if (m == null) {
+      throw new IllegalStateException("the server is not started");
+    }
+    return m;
+  }
+
+  /** The port the server listens on (the one picked, if the builder asked for 0). */
+  public int port() {
+    return started().getPort();
+  }
+
+  /** {@code http://host:port}. */
+  public URI uri() {
+    InetSocketAddress a = started();
+    String h = a.getAddress().getHostAddress();
+    return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort());
+  }
+
+  /**
+   * The server's metrics registry, for metrics an embedding application adds to {@code /metrics}.
+   */
+  public PrometheusRegistry metricsRegistry() {
+    return metrics.registry();
+  }
+
+  /**
+   * Stops reporting ready ({@code /v2/health/ready} answers 503 {@code NOT_READY}) while still
+   * serving, so that a load balancer stops sending requests before {@link #close()}.
+   */
+  public void drain() {
+    ready = false;
+  }
+
+  private synchronized InetSocketAddress started() {
+    if (address == null) {
+      throw new IllegalStateException("the server is not started");
+    }
+    return address;
+  }
+
+  /** Stops accepting requests, lets those in flight finish (up to 5 s), then stops. */
+  @Override
+  public synchronized void close() {
+    ready = false;
+    if (undertow != null) {
+      shutdown.shutdown();
+      try {
+        shutdown.awaitShutdown(DRAIN_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      undertow.stop();
+      undertow = null;
+    }
+    try {
+      accessLog.close();
+    } catch (IOException e) {
+      System.getLogger(ModelServer.class.getName())
+          .log(System.Logger.Level.WARNING, "access log: cannot close: " + e.getMessage());
+    }
+  }
+
+  private static String projectVersion() {
+    Properties p = new Properties();
+    try (InputStream in = ModelServer.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("version.properties is missing from the serve jar");
+      }
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p.getProperty("version");
+  }
+
+  private static byte[] openApi() {
+    try (InputStream in = ModelServer.class.getResourceAsStream("dataplane.json")) {
+      if (in == null) {
+        throw new IllegalStateException("dataplane.json is missing from the serve jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.custody.serve;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The bounds a {@link ModelServer} holds every request to; each is answered with its own status and
+ * reason, never an out-of-memory.
+ *
+ * @param maxBodyBytes the largest request body read, with or without {@code Content-Length}
+ *     (default 1 MiB); a larger one is answered 413 {@code BODY_TOO_LARGE}
+ * @param maxRows the most rows one inference request may hold (default 1,000); more is answered 413
+ *     {@code TOO_MANY_ROWS}
+ * @param requestTimeout how long a request may take from its first byte to its answer (default 10
+ *     s); a slower one is answered 503 {@code TIMEOUT}
+ * @param maxInFlight the most requests handled at once (default 256); one more is answered 503
+ *     {@code OVERLOADED} with {@code Retry-After: 1}
+ */
+public record ServerLimits(
+    long maxBodyBytes, int maxRows, Duration requestTimeout, int maxInFlight) {
+  /** Validates the limits. */
+  public ServerLimits {
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes must be at least 1, got " + maxBodyBytes);
+    }
+    if (maxRows < 1) {
+      throw new IllegalArgumentException("maxRows must be at least 1, got " + maxRows);
+    }
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
+    }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+    }
+  }
+
+  /** 1 MiB bodies, 1,000 rows, 10 s, 256 requests in flight. */
+  public static ServerLimits defaults() {
+    return new ServerLimits(1L << 20, 1_000, Duration.ofSeconds(10), 256);
+  }
+
+  /** These limits with another body bound. */
+  public ServerLimits withMaxBodyBytes(long bytes) {
+    return new ServerLimits(bytes, maxRows, requestTimeout, maxInFlight);
+  }
+
+  /** These limits with another row bound. */
+  public ServerLimits withMaxRows(int rows) {
+    return new ServerLimits(maxBodyBytes, rows, requestTimeout, maxInFlight);
+  }
+
+  /** These limits with another request timeout. */
+  public ServerLimits withRequestTimeout(Duration timeout) {
+    return new ServerLimits(maxBodyBytes, maxRows, timeout, maxInFlight);
+  }
+
+  /** These limits with another in-flight bound. */
+  public ServerLimits withMaxInFlight(int requests) {
+    return new ServerLimits(maxBodyBytes, maxRows, requestTimeout, requests);
+  }
+}
