@@ -12,7 +12,8 @@ import picocli.CommandLine.ScopeType;
     name = "custody",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "A chain of custody for ML models: ingest, train, sign, verify and reproduce.",
+    description =
+        "A chain of custody for ML models: ingest, train, sign, verify, reproduce and serve.",
     subcommands = {
       KeygenCommand.class,
       HashCommand.class,
@@ -25,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       ReproduceCommand.class,
       DepsCommand.class,
       DataCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {

@@ -343,21 +343,28 @@ public final class ModelServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     ready = false;
-    if (undertow != null) {
-      shutdown.shutdown();
-      try {
-        shutdown.awaitShutdown(DRAIN_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      undertow.stop();
-      undertow = null;
-    }
+    // Undertow's stop waits for its threads and fails on an interrupted thread: stop first, then
+    // restore the interrupt for the caller.
+    boolean interrupted = Thread.interrupted();
     try {
+      if (undertow != null) {
+        shutdown.shutdown();
+        try {
+          shutdown.awaitShutdown(DRAIN_MILLIS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+        undertow.stop();
+        undertow = null;
+      }
       accessLog.close();
     } catch (IOException e) {
       System.getLogger(ModelServer.class.getName())
           .log(System.Logger.Level.WARNING, "access log: cannot close: " + e.getMessage());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -1,0 +1,197 @@
+package dev.custody.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Json;
+import dev.custody.serve.ModelServer;
+import dev.custody.serve.ServedModel;
+import dev.custody.serve.ServerLimits;
+import dev.custody.verify.TrustPolicy;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code custody serve}: verify a model directory's whole chain, then serve it over the Open
+ * Inference Protocol (and MLflow's scoring protocol) until stopped.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Verify a model directory's whole chain of custody against a trust policy, then serve it:",
+      "Open Inference Protocol (KServe V2) REST and MLflow's /invocations. Checks the server's own",
+      "classpath against the policy's dependency rule first; opens no port unless every check",
+      "passed. Prints one line when ready, then serves until SIGTERM or SIGINT."
+    })
+final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
+  /** How long a shutdown waits for the server to finish the requests in flight. */
+  private static final long CLOSE_SECONDS = 10;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "MODEL_DIR", description = "The exported model directory.")
+  Path model;
+
+  @Option(
+      names = "--policy",
+      required = true,
+      paramLabel = "FILE",
+      description = "The trust policy (YAML).")
+  Path policy;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      paramLabel = "ADDRESS",
+      description = "Address to bind (default: ${DEFAULT-VALUE}, loopback only).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      paramLabel = "PORT",
+      description = "Port to bind (default: ${DEFAULT-VALUE}; 0 picks a free port).")
+  int port;
+
+  @Option(
+      names = "--max-body",
+      paramLabel = "BYTES",
+      description = "Largest request body (default 1048576); larger: 413 BODY_TOO_LARGE.")
+  Long maxBody;
+
+  @Option(
+      names = "--max-rows",
+      paramLabel = "N",
+      description = "Most rows per inference request (default 1000); more: 413 TOO_MANY_ROWS.")
+  Integer maxRows;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "Longest time to answer a request (default 10); slower: 503 TIMEOUT.")
+  Integer timeout;
+
+  @Option(
+      names = "--max-in-flight",
+      paramLabel = "N",
+      description = "Most requests handled at once (default 256); more: 503 OVERLOADED.")
+  Integer maxInFlight;
+
+  @Option(
+      names = "--access-log",
+      paramLabel = "PATH|-",
+      description =
+          "Write an access log (JSON lines, no bodies, no tokens) to PATH, or stdout (-).")
+  String accessLog;
+
+  @Option(names = "--json", description = "Print the ready line (or the failure) as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    for (Path p : new Path[] {model, policy}) {
+      if (!Files.exists(p)) {
+        throw new NoSuchFileException(p.toString());
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    ModelServer.Builder b =
+        ModelServer.builder(model, TrustPolicy.load(policy)).host(host).port(port).limits(limits());
+    if ("-".equals(accessLog)) {
+      b.accessLog(out);
+    } else if (accessLog != null) {
+      b.accessLog(Path.of(accessLog));
+    }
+    ModelServer server = b.build().start(); // fails closed: no port is open on a failure
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                closed.await(CLOSE_SECONDS, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "custody-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      ready(out, server);
+      stop.await(); // until SIGTERM or SIGINT runs the hook
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stopped by an embedding thread instead
+    } finally {
+      server.close(); // lets the requests in flight finish
+      closed.countDown();
+    }
+    if (stop.getCount() != 0) {
+      Runtime.getRuntime().removeShutdownHook(hook); // not shutting down: the hook is not needed
+    }
+    return 0;
+  }
+
+  private ServerLimits limits() {
+    ServerLimits l = ServerLimits.defaults();
+    if (maxBody != null) {
+      l = l.withMaxBodyBytes(maxBody);
+    }
+    if (maxRows != null) {
+      l = l.withMaxRows(maxRows);
+    }
+    if (timeout != null) {
+      if (timeout < 1) {
+        throw new IllegalArgumentException(
+            "--timeout: expected at least 1 second, found " + timeout);
+      }
+      l = l.withRequestTimeout(Duration.ofSeconds(timeout));
+    }
+    if (maxInFlight != null) {
+      l = l.withMaxInFlight(maxInFlight);
+    }
+    return l;
+  }
+
+  private void ready(PrintWriter out, ModelServer server) {
+    ServedModel m = server.model();
+    if (json) {
+      ObjectNode r = JsonNodeFactory.instance.objectNode();
+      r.put("ok", true);
+      r.put("command", "serve");
+      r.put("url", server.uri().toString());
+      r.put("model", m.name());
+      r.put("version", m.version());
+      r.put("digest", m.rootDigest().toString());
+      out.println(new String(Json.write(r), StandardCharsets.UTF_8));
+    } else {
+      out.println(
+          "serving "
+              + Errors.shown(m.name())
+              + " v"
+              + m.version()
+              + " ("
+              + m.rootDigest()
+              + ") on "
+              + server.uri());
+    }
+    out.flush();
+  }
+
+  @Override
+  public void describeFailure(ObjectNode report) {
+    report.put("model", model.toString());
+  }
+}
