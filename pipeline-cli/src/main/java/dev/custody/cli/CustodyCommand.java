@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       DepsCommand.class,
       DataCommand.class,
       ServeCommand.class,
+      TokenCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,7 +34,9 @@ import picocli.CommandLine.Spec;
       "Verify a model directory's whole chain of custody against a trust policy, then serve it:",
       "Open Inference Protocol (KServe V2) REST and MLflow's /invocations. Checks the server's own",
       "classpath against the policy's dependency rule first; opens no port unless every check",
-      "passed. Prints one line when ready, then serves until SIGTERM or SIGINT."
+      "passed. Prints one line when ready, then serves until SIGTERM or SIGINT.",
+      "With --tokens, clients need a bearer token (custody token new); --rate limits each client;",
+      "--tls-keystore serves HTTPS only, optionally requiring client certificates."
     })
 final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
   /** How long a shutdown waits for the server to finish the requests in flight. */
@@ -99,6 +102,8 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
   @Option(names = "--json", description = "Print the ready line (or the failure) as JSON.")
   boolean json;
 
+  @Mixin ServeSecurityOptions security = new ServeSecurityOptions();
+
   @Override
   public Integer call() throws Exception {
     for (Path p : new Path[] {model, policy}) {
@@ -114,6 +119,7 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
     } else if (accessLog != null) {
       b.accessLog(Path.of(accessLog));
     }
+    security.applyTo(b); // reads the token file and the TLS files: refused before any port opens
     ModelServer server = b.build().start(); // fails closed: no port is open on a failure
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);

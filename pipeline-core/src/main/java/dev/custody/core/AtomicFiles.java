@@ -55,6 +55,14 @@ public final class AtomicFiles {
     write(target, out -> out.write(content), true);
   }
 
+  /**
+   * Atomically writes or replaces a file readable and writable by its owner only (mode 0600 from
+   * creation), for a file that is rewritten whole, such as a token file.
+   */
+  public static void replaceOwnerOnly(Path target, byte[] content) throws IOException {
+    write(target, out -> out.write(content), true);
+  }
+
   private static void write(Path target, Writer writer, boolean ownerOnly) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();

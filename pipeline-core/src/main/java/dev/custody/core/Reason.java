@@ -29,6 +29,33 @@ public enum Reason {
    */
   UNSUPPORTED(11, 422),
   /**
+   * A request to the model server without a bearer token, with one that is not of the form {@code
+   * Bearer <token>}, or with a token the server's token file does not hold. Answered with {@code
+   * WWW-Authenticate: Bearer}.
+   */
+  UNAUTHENTICATED(70, 401),
+  /**
+   * A request to the model server with a valid token whose role does not allow the endpoint: an
+   * {@code infer} token on the admin endpoint.
+   */
+  FORBIDDEN(71, 403),
+  /**
+   * A request to the model server beyond its client's (or address's) rate limit; answered with
+   * {@code Retry-After} in whole seconds.
+   */
+  RATE_LIMITED(72, 429),
+  /**
+   * A token file that cannot be used: unknown key, wrong type, bad hex digest, duplicate id or
+   * digest (named with line:column), or a file that others may write.
+   */
+  TOKENS_INVALID(73, 400),
+  /**
+   * A TLS setting that cannot be used: a keystore that is missing, unreadable with its password or
+   * without exactly one key entry, an expired certificate, a password file readable by others, or
+   * an unreadable client CA file.
+   */
+  TLS_INVALID(74, 400),
+  /**
    * A model names a class or protobuf type that the loader's allow-list does not permit; it is
    * refused before any class it names is loaded.
    */

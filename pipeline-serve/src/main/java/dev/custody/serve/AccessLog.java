@@ -13,9 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
- * One JSON line per answered request: time, client address, method, path, status, reason, duration
- * and the digest of the model that answered. Never a body, a query string or a header (so never an
- * {@code Authorization} token).
+ * One JSON line per answered request: time, client address, method, path, status, reason, duration,
+ * the digest of the model that answered and, with tokens, the client's id. Never a body, a query
+ * string or a header (so never an {@code Authorization} token).
  */
 final class AccessLog implements Closeable {
   /** Longest path written: a long path cannot grow the log without bound. */
@@ -56,7 +56,8 @@ final class AccessLog implements Closeable {
       int status,
       String reason,
       double durationMs,
-      String modelDigest) {
+      String modelDigest,
+      String clientId) {
     if (sink == null) {
       return;
     }
@@ -72,6 +73,9 @@ final class AccessLog implements Closeable {
     n.put("durationMs", Math.round(durationMs * 1000) / 1000.0);
     if (modelDigest != null) {
       n.put("modelDigest", modelDigest);
+    }
+    if (clientId != null) {
+      n.put("clientId", clientId);
     }
     String line = new String(Json.write(n), StandardCharsets.UTF_8) + "\n";
     synchronized (this) {

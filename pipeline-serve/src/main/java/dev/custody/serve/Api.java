@@ -467,7 +467,14 @@ final class Api implements HttpHandler {
         status,
         st.reason,
         nanos / 1e6,
-        m == null ? null : m.digestHeader());
+        m == null ? null : m.digestHeader(),
+        clientId(ex));
+  }
+
+  /** The authenticated client's id (never its token), or null without tokens. */
+  private static String clientId(HttpServerExchange ex) {
+    dev.custody.serve.security.Client c = ex.getAttachment(AccessControl.CLIENT);
+    return c == null ? null : c.id();
   }
 
   private static String shown(HttpServerExchange ex) {

@@ -2,6 +2,9 @@ package dev.custody.serve;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.VerificationException;
+import dev.custody.serve.security.RateLimit;
+import dev.custody.serve.security.TlsConfig;
+import dev.custody.serve.security.Tokens;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.ClasspathLock;
 import dev.custody.verify.DeserializationFilter;
@@ -23,10 +26,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 
 /**
  * The verifying model server: it serves a model only after its whole chain of custody verified
@@ -77,6 +83,7 @@ public final class ModelServer implements AutoCloseable {
   private final ServerLimits limits;
   private final AccessLog accessLog;
   private final RequestFilter filter;
+  private final TlsConfig tls;
   private final Metrics metrics = new Metrics();
   private final AtomicReference<ServedModel> served = new AtomicReference<>();
   private final Object reloadLock = new Object();
@@ -92,7 +99,14 @@ public final class ModelServer implements AutoCloseable {
     this.requestedPort = b.port;
     this.limits = b.limits;
     this.accessLog = b.accessLog;
-    this.filter = b.filter;
+    this.tls = b.tls;
+    RequestFilter access = new AccessControl(b.tokens, b.rateLimit, b.openMetrics);
+    RequestFilter own = b.filter;
+    this.filter =
+        (ex, kind) -> {
+          Optional<Rejection> r = access.check(ex, kind);
+          return r.isPresent() ? r : own.check(ex, kind);
+        };
   }
 
   /** A builder for a server of the model in {@code modelDir}, verified under {@code policy}. */
@@ -109,6 +123,10 @@ public final class ModelServer implements AutoCloseable {
     private ServerLimits limits = ServerLimits.defaults();
     private AccessLog accessLog = AccessLog.none();
     private RequestFilter filter = RequestFilter.NONE;
+    private Tokens tokens;
+    private RateLimit rateLimit;
+    private boolean openMetrics;
+    private TlsConfig tls;
 
     private Builder(Path modelDir, TrustPolicy policy) {
       this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -154,6 +172,44 @@ public final class ModelServer implements AutoCloseable {
      */
     public Builder requestFilter(RequestFilter filter) {
       this.filter = Objects.requireNonNull(filter, "filter");
+      return this;
+    }
+
+    /**
+     * Requires bearer tokens (default: none, every endpoint open). Health stays open for probes;
+     * metadata, inference and {@code /metrics} need a token of role infer or admin, the admin
+     * endpoint (model reload) role admin. No token or an unknown one: 401 {@code UNAUTHENTICATED}
+     * with {@code WWW-Authenticate: Bearer realm="custody"}; the wrong role: 403 {@code FORBIDDEN}.
+     * The access log names the client's id, never its token.
+     */
+    public Builder tokens(Tokens tokens) {
+      this.tokens = Objects.requireNonNull(tokens, "tokens");
+      return this;
+    }
+
+    /**
+     * Limits metadata, inference and admin requests to {@code perSecond} on average, in bursts of
+     * up to {@code burst} (default: no limit): per client with {@link #tokens} (a client's own rate
+     * in the token file overrides this), else per client address. Beyond it: 429 {@code
+     * RATE_LIMITED} with {@code Retry-After}.
+     */
+    public Builder rateLimit(double perSecond, int burst) {
+      this.rateLimit = new RateLimit(perSecond, burst);
+      return this;
+    }
+
+    /**
+     * Serves {@code /metrics} without a token even when {@link #tokens} are required (default:
+     * false), for a scraper that cannot send one; bind to a private address then.
+     */
+    public Builder openMetrics(boolean open) {
+      this.openMetrics = open;
+      return this;
+    }
+
+    /** Serves HTTPS only, with this key, protocol choice and client-certificate mode. */
+    public Builder tls(TlsConfig tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 
@@ -229,13 +285,20 @@ public final class ModelServer implements AutoCloseable {
   }
 
   /**
-   * The Undertow server: one HTTP listener on the configured address, with the limits that belong
-   * to the connection rather than to a request. The one place a listener is configured.
+   * The Undertow server: one HTTP (or, with TLS, HTTPS) listener on the configured address, with
+   * the limits that belong to the connection rather than to a request. The one place a listener is
+   * configured.
    */
   private Undertow undertow(HttpHandler root) {
-    return Undertow.builder()
-        .addHttpListener(requestedPort, host)
-        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+    Undertow.Builder b = Undertow.builder();
+    if (tls == null) {
+      b.addHttpListener(requestedPort, host);
+    } else {
+      // The context fixes protocols and AEAD suites on every engine; Undertow sets client auth.
+      b.addHttpsListener(requestedPort, host, tls.sslContext())
+          .setSocketOption(Options.SSL_CLIENT_AUTH_MODE, clientAuthMode(tls.clientAuth()));
+    }
+    return b.setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
         .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
         .setServerOption(UndertowOptions.MAX_HEADERS, 100)
         // A client that sends its headers slowly (slowloris) is cut off.
@@ -245,6 +308,14 @@ public final class ModelServer implements AutoCloseable {
         .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
         .setHandler(root)
         .build();
+  }
+
+  private static SslClientAuthMode clientAuthMode(TlsConfig.ClientAuth mode) {
+    return switch (mode) {
+      case NONE -> SslClientAuthMode.NOT_REQUESTED;
+      case WANT -> SslClientAuthMode.REQUESTED;
+      case NEED -> SslClientAuthMode.REQUIRED;
+    };
   }
 
   private ServedModel verifyAndLoad(Path dir, ChainVerifier verifier)
@@ -310,11 +381,15 @@ public final class ModelServer implements AutoCloseable {
     return started().getPort();
   }
 
-  /** {@code http://host:port}. */
+  /** {@code http://host:port}, or {@code https://host:port} with {@link Builder#tls}. */
   public URI uri() {
     InetSocketAddress a = started();
     String h = a.getAddress().getHostAddress();
-    return URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort());
+    return URI.create(
+        (tls == null ? "http://" : "https://")
+            + (h.contains(":") ? "[" + h + "]" : h)
+            + ":"
+            + a.getPort());
   }
 
   /**
