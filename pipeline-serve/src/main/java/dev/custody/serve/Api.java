@@ -286,7 +286,7 @@ final class Api implements HttpHandler {
             },
             (e, error) -> {
               // The client went away mid-body: nobody to answer.
-              st.reason = "CLIENT_ABORTED";
+              st.reason = ServeReasons.CLIENT_ABORTED;
               e.setPersistent(false);
               e.endExchange();
             });
@@ -295,10 +295,12 @@ final class Api implements HttpHandler {
   private void work(HttpServerExchange ex, State st, BodyWork work, byte[] body) {
     try {
       Answer a = work.apply(body);
-      if (a.digest()) {
-        ex.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
+      if (claim(st)) { // headers only once the answer is ours: a deadline may be sending its own
+        if (a.digest()) {
+          ex.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
+        }
+        send(ex, a.status(), a.body(), JSON);
       }
-      answer(ex, st, a.status(), a.body(), JSON);
     } catch (ApiException x) {
       reject(ex, st, x.rejection());
     } catch (RuntimeException x) {

@@ -240,6 +240,17 @@ public final class ModelServer implements AutoCloseable {
           "the deserialization filter is not installed: expected DeserializationFilter.install()"
               + " to run first thing in main, before anything is deserialized");
     }
+    try {
+      startChecked();
+    } catch (PipelineException | IOException | RuntimeException e) {
+      served.set(null);
+      close(); // the access log file, if the builder opened one
+      throw e;
+    }
+    return this;
+  }
+
+  private void startChecked() throws PipelineException, IOException {
     ClasspathLock.requireRunningClasspathAllowed(policy);
     ServedModel model = verifyAndLoad(modelDir, ChainVerifier.builder(policy).build());
     served.set(model);
@@ -281,7 +292,6 @@ public final class ModelServer implements AutoCloseable {
     undertow = u;
     address = (InetSocketAddress) u.getListenerInfo().get(0).getAddress();
     ready = true;
-    return this;
   }
 
   /**

@@ -39,5 +39,8 @@ public final class ServeReasons {
   /** 500: a fault of the server, logged on the server; the client gets no details. */
   public static final String INTERNAL = "INTERNAL";
 
+  /** Never answered: the client closed the connection mid-body (metrics and access log only). */
+  public static final String CLIENT_ABORTED = "CLIENT_ABORTED";
+
   private ServeReasons() {}
 }

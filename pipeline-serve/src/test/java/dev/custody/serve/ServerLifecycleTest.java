@@ -229,6 +229,30 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void request_unexpectedFault_returns500InternalWithoutDetails() throws Exception {
+    try (ModelServer s =
+        ModelServer.builder(chains.resolve("a"), TestChains.policy(chains))
+            .port(0)
+            .requestFilter(
+                (ex, kind) -> {
+                  if (kind == EndpointKind.INFERENCE) {
+                    throw new IllegalStateException("filter fault with internal detail");
+                  }
+                  return Optional.empty();
+                })
+            .build()
+            .start()) {
+      Http http = new Http(s);
+      HttpResponse<String> r =
+          http.postJson("/v2/models/credit-rf/infer", Requests.infer(Requests.ROW));
+      assertThat(r.statusCode()).isEqualTo(500);
+      assertError(r, "INTERNAL", "internal server error");
+      assertThat(r.body()).doesNotContain("internal detail").doesNotContain("IllegalState");
+      assertThat(http.get("/v2/health/live").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void load_newerOlderAndTamperedModels_swapsOnlyTheVerifiedNewerOne() throws Exception {
     try (ModelServer s = start("b", ServerLimits.defaults())) {
       Http http = new Http(s);

@@ -196,7 +196,12 @@ public final class ClasspathLock {
     if (policy.dependencyLock().isEmpty() && policy.allowedJarDigests().isEmpty()) {
       return;
     }
-    ClasspathLock running = ofRunningClasspath();
+    requireAllowed(policy, ofRunningClasspath());
+  }
+
+  /** {@link #requireRunningClasspathAllowed} on the jars of {@code running}. */
+  static void requireAllowed(TrustPolicy policy, ClasspathLock running)
+      throws IOException, PipelineException {
     if (policy.dependencyLock().isPresent()) {
       Path lockFile = policy.dependencyLock().get();
       byte[] bytes =

@@ -130,6 +130,54 @@ class ClasspathLockTest {
   }
 
   @Test
+  void requireAllowed_jarsOfTheSignedLock_passes() throws Exception {
+    ClasspathLock.requireAllowed(GoldenChains.policy(1), lockedJars(""));
+  }
+
+  @Test
+  void requireAllowed_oneLockedJarChanged_throwsNamingIt() throws Exception {
+    assertThatThrownBy(() -> ClasspathLock.requireAllowed(GoldenChains.policy(1), lockedJars("!")))
+        .isInstanceOfSatisfying(
+            VerificationException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DEPENDENCY_MISMATCH))
+        .hasMessageContaining("changed: gamma-3.1.jar");
+  }
+
+  @Test
+  void requireAllowed_allowList_passesListedJarsAndNamesOthers() throws Exception {
+    ClasspathLock running = lockedJars("");
+    TrustPolicy allowsAll =
+        GoldenChains.policyBuilder().allowJarDigests(running.jars().values()).build();
+    ClasspathLock.requireAllowed(allowsAll, running);
+
+    TrustPolicy allowsTwo =
+        GoldenChains.policyBuilder()
+            .allowJarDigests(
+                List.of(running.jars().get("alpha-1.0.jar"), running.jars().get("beta-2.0.jar")))
+            .build();
+    assertThatThrownBy(() -> ClasspathLock.requireAllowed(allowsTwo, running))
+        .isInstanceOfSatisfying(
+            VerificationException.class,
+            e -> assertThat(e.reason()).isEqualTo(Reason.DEPENDENCY_MISMATCH))
+        .hasMessage(
+            "the running classpath holds 1 jar(s) outside the policy's allow-list: gamma-3.1.jar ("
+                + running.jars().get("gamma-3.1.jar")
+                + ")");
+  }
+
+  /** The three made-up jars the golden lock pins, the last with {@code suffix} appended. */
+  private ClasspathLock lockedJars(String suffix) throws Exception {
+    Path d = Files.createDirectories(dir.resolve("locked"));
+    List<Path> jars = new java.util.ArrayList<>();
+    for (String j : List.of("alpha-1.0.jar", "beta-2.0.jar", "gamma-3.1.jar")) {
+      Path p = d.resolve(j);
+      Files.writeString(p, "jar " + j + (j.startsWith("gamma") ? suffix : ""));
+      jars.add(p);
+    }
+    return ClasspathLock.of(jars);
+  }
+
+  @Test
   void requireRunningClasspathAllowed_allowListOfOtherJars_throwsDependencyMismatch() {
     TrustPolicy policy =
         GoldenChains.policyBuilder()
