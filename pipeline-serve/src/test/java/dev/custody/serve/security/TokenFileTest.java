@@ -157,6 +157,21 @@ class TokenFileTest {
   }
 
   @Test
+  void parse_moreThanMaxClients_isRefused() {
+    StringBuilder yaml = new StringBuilder("clients:\n");
+    for (int i = 0; i <= TokenFile.MAX_CLIENTS; i++) {
+      yaml.append("  - {id: c")
+          .append(i)
+          .append(", sha256: ")
+          .append(String.format(java.util.Locale.ROOT, "%064x", i))
+          .append(", role: infer}\n");
+    }
+
+    assertRefused(yaml.toString())
+        .hasMessageContaining("expected at most 1000 clients, found 1001");
+  }
+
+  @Test
   void load_groupWritableFile_isRefused() throws Exception {
     Path f = Files.write(dir.resolve("tokens.yaml"), validYaml());
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw-r--"));
