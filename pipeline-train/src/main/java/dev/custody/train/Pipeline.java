@@ -17,6 +17,7 @@ import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.Merkle;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
+import dev.custody.train.evaluate.Evaluation;
 import dev.custody.train.evaluate.Evaluator;
 import dev.custody.train.evaluate.GateEvaluator;
 import dev.custody.train.evaluate.GateResult;
@@ -313,7 +314,8 @@ public final class Pipeline {
             + " directories hashed");
     Trained t = trainModel(spec, r);
     Progress.Timer ev = Progress.start(progress, "evaluate");
-    Metrics metrics = Evaluator.evaluate(t.model(), t.split().test(), t.positiveLabel());
+    Evaluation evaluation = Evaluator.evaluation(t.model(), t.split().test(), t.positiveLabel());
+    Metrics metrics = evaluation.metrics();
     ev.done(
         String.format(
             Locale.ROOT,
@@ -388,7 +390,8 @@ public final class Pipeline {
         metrics,
         gates,
         t.split().train().rows().size(),
-        classpath.jars().size() + classpath.directories().size());
+        classpath.jars().size() + classpath.directories().size(),
+        evaluation.predictions());
   }
 
   /** The Merkle root of the canonical rows of the test split, in table order. */

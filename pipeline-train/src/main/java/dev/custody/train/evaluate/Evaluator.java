@@ -4,6 +4,7 @@ import dev.custody.train.data.TrainingTable;
 import dev.custody.train.fit.TribuoTables;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.tribuo.Example;
@@ -19,11 +20,23 @@ public final class Evaluator {
    * Predicts every row of {@code test} and compares with its label.
    *
    * @param positiveLabel the label whose score ROC AUC ranks by
+   * @throws IllegalArgumentException as {@link #evaluation}
+   */
+  public static Metrics evaluate(Model<Label> model, TrainingTable test, String positiveLabel) {
+    return evaluation(model, test, positiveLabel).metrics();
+  }
+
+  /**
+   * Predicts every row of {@code test}, compares with its label, and keeps each row's prediction
+   * beside the metrics computed from them (a test can then send the same rows to a server).
+   *
+   * @param positiveLabel the label whose score ROC AUC ranks by
    * @throws IllegalArgumentException if {@code test} has no rows, {@code positiveLabel} is not one
    *     of the table's labels or unknown to the model, or the model predicts a label the table does
    *     not declare
    */
-  public static Metrics evaluate(Model<Label> model, TrainingTable test, String positiveLabel) {
+  public static Evaluation evaluation(
+      Model<Label> model, TrainingTable test, String positiveLabel) {
     if (test.rows().isEmpty()) {
       throw new IllegalArgumentException("no test rows to evaluate on");
     }
@@ -39,16 +52,21 @@ public final class Evaluator {
     List<Prediction<Label>> predictions = model.predict(examples);
     List<String> truth = new ArrayList<>(examples.size());
     List<String> predicted = new ArrayList<>(examples.size());
+    List<RowPrediction> rows = new ArrayList<>(examples.size());
     double[] scores = new double[examples.size()];
     for (int i = 0; i < examples.size(); i++) {
       Prediction<Label> p = predictions.get(i);
-      truth.add(test.rows().get(i).label());
+      TrainingTable.Row row = test.rows().get(i);
+      truth.add(row.label());
       predicted.add(p.getOutput().getLabel());
       Map<String, Label> byLabel = p.getOutputScores();
       Label score = byLabel.get(positiveLabel);
       scores[i] = score == null ? 0.0 : score.getScore();
+      Map<String, Double> all = new HashMap<>();
+      byLabel.forEach((label, l) -> all.put(label, l.getScore()));
+      rows.add(new RowPrediction(row, p.getOutput().getLabel(), all));
     }
-    return compute(test.labels(), positiveLabel, truth, predicted, scores);
+    return new Evaluation(compute(test.labels(), positiveLabel, truth, predicted, scores), rows);
   }
 
   /** The metrics of {@code predicted} against {@code truth}; labels outside {@code labels} fail. */

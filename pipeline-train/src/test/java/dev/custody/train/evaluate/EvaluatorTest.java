@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.within;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.fit.TinyTable;
 import dev.custody.train.fit.Trainers;
+import dev.custody.train.fit.TribuoTables;
 import dev.custody.train.spec.TrainerSpec;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -115,5 +118,25 @@ class EvaluatorTest {
     assertThat(m.accuracy()).isEqualTo(1.0);
     assertThat(m.rocAuc()).isEqualTo(1.0);
     assertThat(m.confusion().count("hi", "hi")).isEqualTo(4);
+  }
+
+  @Test
+  void evaluation_everyRow_keepsTribuoPredictionsTheMetricsCameFrom() throws Exception {
+    TrainingTable table = TinyTable.create();
+    Model<Label> model = Trainers.train(TrainerSpec.LogisticRegression.withDefaults(1), table);
+    List<org.tribuo.Prediction<Label>> tribuo = model.predict(TribuoTables.examples(table));
+
+    Evaluation e = Evaluator.evaluation(model, table, "hi");
+
+    assertThat(e.metrics()).isEqualTo(Evaluator.evaluate(model, table, "hi"));
+    assertThat(e.predictions()).hasSameSizeAs(table.rows());
+    for (int i = 0; i < tribuo.size(); i++) {
+      RowPrediction p = e.predictions().get(i);
+      assertThat(p.row()).isSameAs(table.rows().get(i));
+      assertThat(p.label()).isEqualTo(tribuo.get(i).getOutput().getLabel());
+      Map<String, Double> scores = new HashMap<>();
+      tribuo.get(i).getOutputScores().forEach((label, l) -> scores.put(label, l.getScore()));
+      assertThat(p.scores()).isEqualTo(scores).containsOnlyKeys(table.labels());
+    }
   }
 }
