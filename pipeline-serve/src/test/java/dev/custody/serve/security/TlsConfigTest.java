@@ -91,6 +91,19 @@ class TlsConfigTest {
   }
 
   @Test
+  void build_passwordFileWithoutNewline_builds() throws Exception {
+    Path f = passwordFile(TestPki.PASSWORD, "r--------");
+
+    TlsConfig tls = TlsConfig.builder(keystore).passwordFile(f).build();
+
+    SSLContext ctx = tls.sslContext();
+    assertThat(ctx.getServerSessionContext()).isNotNull();
+    assertThat(ctx.getClientSessionContext()).isNotNull();
+    assertThat(ctx.getSupportedSSLParameters().getProtocols()).contains("TLSv1.3");
+    assertThat(ctx.getDefaultSSLParameters().getProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
+  }
+
+  @Test
   void build_passwordFileReadableByOthers_throwsTlsInvalidWithoutThePassword() throws Exception {
     Path f = passwordFile(TestPki.PASSWORD, "rw-r--r--");
 
