@@ -131,6 +131,26 @@ class RateLimiterTest {
   }
 
   @Test
+  void rateLimit_limits_areInclusive() {
+    assertThat(new RateLimit(RateLimit.MAX, RateLimit.MAX).burst()).isEqualTo(1_000_000);
+    assertThat(new RateLimit(0.5, 1).perSecond()).isEqualTo(0.5);
+    assertThatThrownBy(() -> new RateLimit(RateLimit.MAX + 1.0, 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RateLimit(1, RateLimit.MAX + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(new RateLimiter(new RateLimit(1, 1), 1, now::get).acquire("a").allowed()).isTrue();
+  }
+
+  @Test
+  void of_limit_isTheDefaultForKeysWithoutTheirOwn() {
+    RateLimiter l = RateLimiter.of(new RateLimit(1, 2));
+
+    assertThat(l.defaultLimit()).isEqualTo(new RateLimit(1, 2));
+    assertThat(l.acquire("a").allowed()).isTrue();
+    assertThat(l.acquire("a").allowed()).isTrue();
+  }
+
+  @Test
   void rateLimit_outOfRange_throws() {
     assertThatThrownBy(() -> new RateLimit(0, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RateLimit(Double.NaN, 1))

@@ -75,7 +75,10 @@ class TlsConfigTest {
             s -> s.startsWith("TLS_AES_") || s.startsWith("TLS_CHACHA20") || s.contains("ECDHE"));
     assertThat(engine.getNeedClientAuth()).isFalse();
     assertThat(tls.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=127.0.0.1");
-    assertThat(tls.toString()).doesNotContain(TestPki.PASSWORD);
+    assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+    assertThat(tls.toString())
+        .isEqualTo("TlsConfig[CN=127.0.0.1, client auth NONE]")
+        .doesNotContain(TestPki.PASSWORD);
   }
 
   @Test
@@ -85,6 +88,19 @@ class TlsConfigTest {
     TlsConfig tls = TlsConfig.builder(keystore).passwordFile(f).build();
 
     assertThat(tls.clientAuth()).isEqualTo(ClientAuth.NONE);
+  }
+
+  @Test
+  void build_passwordFileWithoutNewline_builds() throws Exception {
+    Path f = passwordFile(TestPki.PASSWORD, "r--------");
+
+    TlsConfig tls = TlsConfig.builder(keystore).passwordFile(f).build();
+
+    SSLContext ctx = tls.sslContext();
+    assertThat(ctx.getServerSessionContext()).isNotNull();
+    assertThat(ctx.getClientSessionContext()).isNotNull();
+    assertThat(ctx.getSupportedSSLParameters().getProtocols()).contains("TLSv1.3");
+    assertThat(ctx.getDefaultSSLParameters().getProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
   }
 
   @Test
@@ -247,6 +263,29 @@ class TlsConfigTest {
       assertThat(r.body()).isEqualTo("ok");
       assertThat(r.sslSession().orElseThrow().getProtocol()).isEqualTo("TLSv1.3");
     }
+  }
+
+  @Test
+  void sslContext_clientPreferringAes128_getsTheServersFirstChoice() throws Exception {
+    try (Server s = new Server(fromEnv().build())) {
+      SSLParameters p = new SSLParameters();
+      p.setProtocols(new String[] {"TLSv1.3"});
+      p.setCipherSuites(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"});
+
+      HttpResponse<String> r = get(s, pki.clientContext(false), p);
+
+      assertThat(r.sslSession().orElseThrow().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
+    }
+  }
+
+  @Test
+  void build_passwordFileIsADirectory_saysSo() throws Exception {
+    Path d = Files.createDirectory(dir.resolve("password.d"));
+    Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+
+    assertThatThrownBy(() -> TlsConfig.builder(keystore).passwordFile(d).build())
+        .isInstanceOf(PipelineException.class)
+        .hasMessageEndingWith("expected a password file (a regular file), found a directory");
   }
 
   @Test

@@ -158,17 +158,49 @@ class TokenFileTest {
 
   @Test
   void parse_moreThanMaxClients_isRefused() {
+    assertRefused(clients(TokenFile.MAX_CLIENTS + 1))
+        .hasMessageContaining("expected at most 1000 clients, found 1001");
+  }
+
+  private static String clients(int n) {
     StringBuilder yaml = new StringBuilder("clients:\n");
-    for (int i = 0; i <= TokenFile.MAX_CLIENTS; i++) {
+    for (int i = 0; i < n; i++) {
       yaml.append("  - {id: c")
           .append(i)
           .append(", sha256: ")
           .append(String.format(java.util.Locale.ROOT, "%064x", i))
           .append(", role: infer}\n");
     }
+    return yaml.toString();
+  }
 
-    assertRefused(yaml.toString())
-        .hasMessageContaining("expected at most 1000 clients, found 1001");
+  @Test
+  void parse_exactlyMaxClients_isRead() throws Exception {
+    TokenFile f = parse(clients(TokenFile.MAX_CLIENTS));
+
+    assertThat(f.entries()).hasSize(1000);
+    assertThatThrownBy(
+            () ->
+                f.with(
+                    new TokenFile.Entry(
+                        new Client("one-more", Role.INFER), new Sha256("f".repeat(64)))))
+        .hasMessage("the token file already holds 1000 clients, the most it may");
+  }
+
+  @Test
+  void equals_sameOrDifferentClients_comparesEntries() throws Exception {
+    TokenFile a = parse("clients:\n  - {id: a, sha256: " + D1 + ", role: infer}\n");
+    TokenFile same = parse("clients:\n  - {id: \"a\", sha256: \"" + D1 + "\", role: infer}\n");
+    TokenFile other = parse("clients:\n  - {id: a, sha256: " + D1 + ", role: admin}\n");
+
+    assertThat(a).isEqualTo(same).hasSameHashCodeAs(same).isNotEqualTo(other);
+  }
+
+  @Test
+  void entry_badId_throws() {
+    assertThatThrownBy(() -> new TokenFile.Entry(new Client("a b", Role.INFER), new Sha256(D1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("expected a client id of letters, digits and . _ @ -");
   }
 
   @Test

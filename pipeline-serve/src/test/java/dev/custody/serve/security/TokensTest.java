@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TokensTest {
   private static final String INFER_TOKEN = Tokens.generate(new SecureRandom());
   private static final String ADMIN_TOKEN = Tokens.generate(new SecureRandom());
-  private static final Tokens TOKENS =
+  // Built per test, not in a static initializer, so that mutation testing sees it run.
+  private final Tokens tokens =
       Tokens.of(
           TokenFile.empty()
               .with(new TokenFile.Entry(new Client("ci", Role.INFER), Tokens.digest(INFER_TOKEN)))
@@ -28,22 +29,22 @@ class TokensTest {
 
   @Test
   void authenticate_knownToken_returnsItsClient() {
-    assertThat(TOKENS.authenticate("Bearer " + INFER_TOKEN))
+    assertThat(tokens.authenticate("Bearer " + INFER_TOKEN))
         .isEqualTo(new Authenticated(new Client("ci", Role.INFER)));
-    assertThat(TOKENS.authenticate("Bearer " + ADMIN_TOKEN))
+    assertThat(tokens.authenticate("Bearer " + ADMIN_TOKEN))
         .isEqualTo(new Authenticated(new Client("ops", Role.ADMIN)));
   }
 
   @Test
   void authenticate_schemeInAnyCaseAndSeveralSpaces_returnsItsClient() {
-    assertThat(TOKENS.authenticate("bEaReR   " + INFER_TOKEN))
+    assertThat(tokens.authenticate("bEaReR   " + INFER_TOKEN))
         .isEqualTo(new Authenticated(new Client("ci", Role.INFER)));
   }
 
   @Test
   void authenticate_noHeader_isMissing() {
-    assertThat(TOKENS.authenticate(null)).isEqualTo(new Rejected(Failure.MISSING));
-    assertThat(TOKENS.authenticate("")).isEqualTo(new Rejected(Failure.MISSING));
+    assertThat(tokens.authenticate(null)).isEqualTo(new Rejected(Failure.MISSING));
+    assertThat(tokens.authenticate("")).isEqualTo(new Rejected(Failure.MISSING));
   }
 
   @ParameterizedTest
@@ -62,12 +63,12 @@ class TokensTest {
         "Bearer a,Bearer b"
       })
   void authenticate_notBearerToken_isMalformed(String header) {
-    assertThat(TOKENS.authenticate(header)).isEqualTo(new Rejected(Failure.MALFORMED));
+    assertThat(tokens.authenticate(header)).isEqualTo(new Rejected(Failure.MALFORMED));
   }
 
   @Test
   void authenticate_overlongHeader_isMalformed() {
-    assertThat(TOKENS.authenticate("Bearer " + "a".repeat(2000)))
+    assertThat(tokens.authenticate("Bearer " + "a".repeat(2000)))
         .isEqualTo(new Rejected(Failure.MALFORMED));
   }
 
@@ -75,7 +76,7 @@ class TokensTest {
   void authenticate_unknownToken_isUnknownAndMessageDoesNotEchoIt() {
     String other = Tokens.generate(new SecureRandom());
 
-    Authentication a = TOKENS.authenticate("Bearer " + other);
+    Authentication a = tokens.authenticate("Bearer " + other);
 
     assertThat(a).isEqualTo(new Rejected(Failure.UNKNOWN));
     Rejected r = (Rejected) a;
@@ -88,7 +89,38 @@ class TokensTest {
     char last = INFER_TOKEN.charAt(INFER_TOKEN.length() - 1);
     String near = INFER_TOKEN.substring(0, INFER_TOKEN.length() - 1) + (last == 'A' ? 'B' : 'A');
 
-    assertThat(TOKENS.authenticate("Bearer " + near)).isEqualTo(new Rejected(Failure.UNKNOWN));
+    assertThat(tokens.authenticate("Bearer " + near)).isEqualTo(new Rejected(Failure.UNKNOWN));
+  }
+
+  @Test
+  void authenticate_everyTokenCharacterAndLongestHeader_isKnown() {
+    String edges = "AZaz09-._~+/==";
+    String longest = "x".repeat(1024 - "Bearer ".length());
+    Tokens t =
+        Tokens.of(
+            TokenFile.empty()
+                .with(new TokenFile.Entry(new Client("edges", Role.INFER), Tokens.digest(edges)))
+                .with(new TokenFile.Entry(new Client("long", Role.INFER), Tokens.digest(longest))));
+
+    assertThat(t.authenticate("Bearer " + edges))
+        .isEqualTo(new Authenticated(new Client("edges", Role.INFER)));
+    assertThat(t.authenticate("Bearer " + longest))
+        .isEqualTo(new Authenticated(new Client("long", Role.INFER)));
+    assertThat(t.authenticate("Bearer " + longest + "x"))
+        .isEqualTo(new Rejected(Failure.MALFORMED));
+    for (String outside : new String[] {"@", "[", "`", "{", "/0:", "!", ","}) {
+      assertThat(t.authenticate("Bearer a" + outside))
+          .as(outside)
+          .isEqualTo(new Rejected(Failure.MALFORMED));
+    }
+  }
+
+  @Test
+  void digest_overlongToken_throwsNamingTheLimit() {
+    assertThat(Tokens.digest("x".repeat(1017))).isNotNull();
+    assertThatThrownBy(() -> Tokens.digest("x".repeat(1018)))
+        .hasMessage(
+            "a token must be 1 to 1017 characters of A-Z a-z 0-9 - . _ ~ + / (then = padding)");
   }
 
   @Test
@@ -117,7 +149,7 @@ class TokensTest {
 
   @Test
   void toString_always_namesNoDigest() {
-    assertThat(TOKENS.toString()).isEqualTo("Tokens[2 clients]");
-    assertThat(TOKENS.size()).isEqualTo(2);
+    assertThat(tokens.toString()).isEqualTo("Tokens[2 clients]");
+    assertThat(tokens.size()).isEqualTo(2);
   }
 }
