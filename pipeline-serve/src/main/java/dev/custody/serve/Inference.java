@@ -45,7 +45,7 @@ final class Inference {
    * @throws ApiException 400 {@code INVALID_INPUT} naming the field, input, column or row; 413
    *     {@code TOO_MANY_ROWS}
    */
-  static Request read(JsonNode root, FeatureSchema schema, int maxRows) throws ApiException {
+  static Request read(JsonNode root, Columns schema, int maxRows) throws ApiException {
     if (!root.isObject()) {
       throw invalid("expected a JSON object with \"inputs\", found a JSON " + kind(root));
     }
@@ -67,13 +67,10 @@ final class Inference {
           "\"inputs\": expected an array of input tensors, found "
               + (inputs == null ? "none" : "a JSON " + kind(inputs)));
     }
-    Set<String> known = new HashSet<>(schema.columns());
-    Map<String, Kind> kinds = new HashMap<>();
-    schema.numeric().forEach(c -> kinds.put(c.column(), Kind.NUMERIC));
-    schema.categorical().forEach(c -> kinds.put(c.column(), Kind.CATEGORY));
-    schema.text().forEach(c -> kinds.put(c.column(), Kind.TEXT));
+    Set<String> known = schema.known();
+    Map<String, Kind> kinds = schema.kinds();
 
-    Map<String, List<String>> columns = new LinkedHashMap<>();
+    Map<String, List<Object>> columns = new LinkedHashMap<>();
     String first = null;
     int rows = -1;
     for (JsonNode input : inputs) {
@@ -87,7 +84,7 @@ final class Inference {
             "input "
                 + quote(name)
                 + ": unknown column: expected one of the signed schema's columns "
-                + schema.featureColumns());
+                + schema.schema().featureColumns());
       }
       if (columns.containsKey(name)) {
         throw invalid("input '" + name + "': given twice");
@@ -126,19 +123,19 @@ final class Inference {
       Kind k = kinds.getOrDefault(name, Kind.TEXT);
       columns.put(name, values(name, k, datatype, data));
     }
-    for (String c : schema.featureColumns()) {
+    for (String c : schema.schema().featureColumns()) {
       if (!columns.containsKey(c)) {
         throw invalid(
             "missing input '"
                 + c
                 + "': expected one input per column of the signed schema "
-                + schema.featureColumns());
+                + schema.schema().featureColumns());
       }
     }
     List<Map<String, Object>> out = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) {
       Map<String, Object> row = new HashMap<>();
-      for (Map.Entry<String, List<String>> e : columns.entrySet()) {
+      for (Map.Entry<String, List<Object>> e : columns.entrySet()) {
         row.put(e.getKey(), e.getValue().get(i));
       }
       out.add(row);
@@ -146,16 +143,29 @@ final class Inference {
     return new Request(out, id, outputs(root.get("outputs")));
   }
 
-  private enum Kind {
+  enum Kind {
     NUMERIC,
     CATEGORY,
     TEXT
   }
 
+  /**
+   * What {@link #read} checks a request against, made once per served model rather than per
+   * request: the signed schema, its column names and each column's kind.
+   */
+  record Columns(FeatureSchema schema, Set<String> known, Map<String, Kind> kinds) {
+    static Columns of(FeatureSchema schema) {
+      Map<String, Kind> kinds = new HashMap<>();
+      schema.numeric().forEach(c -> kinds.put(c.column(), Kind.NUMERIC));
+      schema.categorical().forEach(c -> kinds.put(c.column(), Kind.CATEGORY));
+      schema.text().forEach(c -> kinds.put(c.column(), Kind.TEXT));
+      return new Columns(schema, Set.copyOf(schema.columns()), Map.copyOf(kinds));
+    }
+  }
+
   /** The row count of an input's shape: {@code [N]} or {@code [N, 1]}. */
   private static int shape(JsonNode input, String name, int maxRows) throws ApiException {
     JsonNode shape = input.get("shape");
-    String where = "input '" + name + "': \"shape\": ";
     if (shape == null
         || !shape.isArray()
         || shape.isEmpty()
@@ -164,20 +174,29 @@ final class Inference {
         || !shape.get(0).isIntegralNumber()
         || shape.get(0).asInt() < 1
         || (shape.size() == 2 && (!shape.get(1).isIntegralNumber() || shape.get(1).asInt() != 1))) {
-      throw invalid(where + "expected [N] or [N, 1] with N >= 1, found " + shape);
+      throw invalid(shapeIn(name) + "expected [N] or [N, 1] with N >= 1, found " + shape);
     }
     int n = shape.get(0).asInt();
     if (n > maxRows) {
       throw new ApiException(
           413,
           ServeReasons.TOO_MANY_ROWS,
-          where + "expected at most " + maxRows + " rows, found " + n);
+          shapeIn(name) + "expected at most " + maxRows + " rows, found " + n);
     }
     return n;
   }
 
-  /** The raw text of each value, if its JSON type is the datatype's and the column's. */
-  private static List<String> values(String name, Kind kind, String datatype, JsonNode data)
+  /** The start of a shape's message, made only when refusing: most requests never need it. */
+  private static String shapeIn(String name) {
+    return "input '" + name + "': \"shape\": ";
+  }
+
+  /**
+   * Each value, if its JSON type is the datatype's and the column's: a number the parser already
+   * read as a double stays one (the encoder checks it as it would its text, without a round trip
+   * through text), anything else is its raw text.
+   */
+  private static List<Object> values(String name, Kind kind, String datatype, JsonNode data)
       throws ApiException {
     boolean allowed =
         kind == Kind.NUMERIC ? NUMERIC_TYPES.contains(datatype) : datatype.equals("BYTES");
@@ -192,7 +211,7 @@ final class Inference {
               + " column, found "
               + quote(datatype));
     }
-    List<String> out = new ArrayList<>(data.size());
+    List<Object> out = new ArrayList<>(data.size());
     int i = 0;
     for (Iterator<JsonNode> it = data.elements(); it.hasNext(); i++) {
       JsonNode v = it.next();
@@ -214,7 +233,9 @@ final class Inference {
                 + ", found a JSON "
                 + kind(v));
       }
-      out.add(v.asText());
+      // A double node's text is Double.toString of it: the encoder sees the same value and, when
+      // refusing, shows the same text. Integers keep their own text ("500", not "500.0").
+      out.add(v.isDouble() ? (Object) v.doubleValue() : v.asText());
     }
     return out;
   }
