@@ -265,7 +265,8 @@ final class Api implements HttpHandler {
       throw tooLarge("found Content-Length " + declared);
     }
     ByteArrayOutputStream buf =
-        new ByteArrayOutputStream((int) Math.max(declared, Math.min(limits.maxBodyBytes(), 8192)));
+        new ByteArrayOutputStream(
+            (int) (declared >= 0 ? declared : Math.min(limits.maxBodyBytes(), 8192)));
     ex.getRequestReceiver()
         .receivePartialBytes(
             (e, chunk, last) -> {
@@ -276,6 +277,11 @@ final class Api implements HttpHandler {
                 e.getRequestReceiver().pause();
                 e.setPersistent(false); // the rest stays unread
                 reject(e, st, tooLarge("found more (a chunked body)").rejection());
+                return;
+              }
+              if (last && buf.size() == 0) {
+                // A body in one chunk is that chunk: Undertow gives each callback its own array.
+                e.dispatch(() -> work(e, st, work, chunk));
                 return;
               }
               buf.write(chunk, 0, chunk.length);
