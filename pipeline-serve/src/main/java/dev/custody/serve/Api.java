@@ -330,7 +330,7 @@ final class Api implements HttpHandler {
   private Answer infer(ServedModel m, byte[] body) throws ApiException {
     Inference.Request req = Inference.read(parse(body), m.columns(), limits.maxRows());
     List<Prediction> p = Inference.predict(m.model(), req.rows());
-    return new Answer(200, Json.write(Inference.response(m, req, p)), true);
+    return new Answer(200, Inference.response(m, req, p), true);
   }
 
   private Answer invocations(ServedModel m, byte[] body, boolean csv) throws ApiException {
