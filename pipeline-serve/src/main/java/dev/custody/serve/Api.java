@@ -491,6 +491,9 @@ final class Api implements HttpHandler {
     ServedModel m = st.model;
     int status = ex.getStatusCode();
     metrics.answered(st.endpoint.label, m, status, st.reason, nanos);
+    if (!accessLog.enabled()) {
+      return;
+    }
     InetSocketAddress peer = ex.getSourceAddress();
     accessLog.log(
         Instant.now(),

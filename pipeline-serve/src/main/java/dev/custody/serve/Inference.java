@@ -89,7 +89,7 @@ final class Inference {
             "input "
                 + quote(name)
                 + ": unknown column: expected one of the signed schema's columns "
-                + schema.schema().featureColumns());
+                + schema.features());
       }
       if (columns.containsKey(name)) {
         throw invalid("input '" + name + "': given twice");
@@ -128,13 +128,13 @@ final class Inference {
       Kind k = kinds.getOrDefault(name, Kind.TEXT);
       columns.put(name, values(name, k, datatype, data));
     }
-    for (String c : schema.schema().featureColumns()) {
+    for (String c : schema.features()) {
       if (!columns.containsKey(c)) {
         throw invalid(
             "missing input '"
                 + c
                 + "': expected one input per column of the signed schema "
-                + schema.schema().featureColumns());
+                + schema.features());
       }
     }
     List<Map<String, Object>> out = new ArrayList<>(rows);
@@ -156,15 +156,15 @@ final class Inference {
 
   /**
    * What {@link #read} checks a request against, made once per served model rather than per
-   * request: the signed schema, its column names and each column's kind.
+   * request: the signed schema's feature columns, all its column names and each column's kind.
    */
-  record Columns(FeatureSchema schema, Set<String> known, Map<String, Kind> kinds) {
+  record Columns(List<String> features, Set<String> known, Map<String, Kind> kinds) {
     static Columns of(FeatureSchema schema) {
       Map<String, Kind> kinds = new HashMap<>();
       schema.numeric().forEach(c -> kinds.put(c.column(), Kind.NUMERIC));
       schema.categorical().forEach(c -> kinds.put(c.column(), Kind.CATEGORY));
       schema.text().forEach(c -> kinds.put(c.column(), Kind.TEXT));
-      return new Columns(schema, Set.copyOf(schema.columns()), Map.copyOf(kinds));
+      return new Columns(schema.featureColumns(), Set.copyOf(schema.columns()), Map.copyOf(kinds));
     }
   }
 
