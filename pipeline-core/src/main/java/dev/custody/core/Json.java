@@ -143,7 +143,8 @@ public final class Json {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(json);
-    CharBuffer out = CharBuffer.allocate(8192);
+    // Never more chars than bytes; at least a surrogate pair's two.
+    CharBuffer out = CharBuffer.allocate(Math.max(2, Math.min(8192, json.length)));
     while (true) {
       CoderResult r = decoder.decode(in, out, true);
       if (r.isError()) {

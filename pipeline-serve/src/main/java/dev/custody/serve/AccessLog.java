@@ -48,6 +48,11 @@ final class AccessLog implements Closeable {
     return new AccessLog(w, w);
   }
 
+  /** Whether {@link #log} writes anything: without a sink, nothing of the line need be made. */
+  boolean enabled() {
+    return sink != null;
+  }
+
   void log(
       Instant time,
       String client,

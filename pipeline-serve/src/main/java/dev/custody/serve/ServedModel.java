@@ -27,6 +27,7 @@ public final class ServedModel {
   private final VerifiedModel model;
   private final String digestHeader;
   private final byte[] metadata;
+  private final Inference.Columns columns;
 
   ServedModel(Path directory, VerifiedChain chain, VerifiedModel model) {
     this.directory = Objects.requireNonNull(directory, "directory");
@@ -34,6 +35,7 @@ public final class ServedModel {
     this.model = Objects.requireNonNull(model, "model");
     this.digestHeader = chain.rootDigest().toString();
     this.metadata = Json.write(metadataNode());
+    this.columns = Inference.Columns.of(model.schema());
   }
 
   /** The model directory it was verified from. */
@@ -64,6 +66,11 @@ public final class ServedModel {
   /** The model root digest {@code R}, which every inference answer names. */
   public Sha256 rootDigest() {
     return chain.rootDigest();
+  }
+
+  /** The signed schema's columns as inference requests are read against them. */
+  Inference.Columns columns() {
+    return columns;
   }
 
   /** Who signed the model. */

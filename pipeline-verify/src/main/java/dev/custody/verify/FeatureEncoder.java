@@ -158,6 +158,7 @@ public final class FeatureEncoder {
               + quoteAll(unknown));
     }
     String[] cells = new String[featureColumns.size()];
+    double[] given = null;
     for (int i = 0; i < cells.length; i++) {
       String column = featureColumns.get(i);
       Object value = row.get(column);
@@ -172,6 +173,10 @@ public final class FeatureEncoder {
       }
       if (value instanceof String s) {
         cells[i] = s;
+      } else if (value instanceof Double d && i < numeric.length) {
+        // Already parsed: checked as a double, the same rules as its text without the regexes.
+        given = given == null ? new double[numeric.length] : given;
+        given[i] = d;
       } else if (value instanceof Number n) {
         cells[i] = n.toString();
       } else {
@@ -181,7 +186,7 @@ public final class FeatureEncoder {
             "expected a string or a finite number, found a " + value.getClass().getSimpleName());
       }
     }
-    return encodeCells(i -> cells[i], null);
+    return encode(i -> cells[i], given, null);
   }
 
   /**
@@ -196,8 +201,14 @@ public final class FeatureEncoder {
    *     whose value the schema refuses, or the last column if the row has no feature at all
    */
   public Features encodeCells(Cells cells, double[] numericOut) throws InvalidInputException {
+    return encode(cells, null, numericOut);
+  }
+
+  /** As {@link #encodeCells}; a numeric cell that is null is {@code given}'s value at its index. */
+  private Features encode(Cells cells, double[] given, double[] numericOut)
+      throws InvalidInputException {
     if (!ranked) {
-      return encodeSorted(cells, numericOut);
+      return encodeSorted(cells, given, numericOut);
     }
     int n = numeric.length + categorical.length;
     String[] names = new String[n];
@@ -205,7 +216,7 @@ public final class FeatureEncoder {
     int[] ranks = new int[n];
     int k = 0;
     for (int i = 0; i < numeric.length; i++, k++) {
-      double v = number(k, numeric[i], cells.cell(k));
+      double v = number(k, numeric[i], cells.cell(k), given);
       if (numericOut != null) {
         numericOut[i] = v;
       }
@@ -240,11 +251,12 @@ public final class FeatureEncoder {
   }
 
   /** The general path: text tokens, or feature names shared by two columns (later ones win). */
-  private Features encodeSorted(Cells cells, double[] numericOut) throws InvalidInputException {
+  private Features encodeSorted(Cells cells, double[] given, double[] numericOut)
+      throws InvalidInputException {
     TreeMap<String, Double> features = new TreeMap<>();
     int k = 0;
     for (int i = 0; i < numeric.length; i++, k++) {
-      double v = number(k, numeric[i], cells.cell(k));
+      double v = number(k, numeric[i], cells.cell(k), given);
       if (numericOut != null) {
         numericOut[i] = v;
       }
@@ -292,6 +304,22 @@ public final class FeatureEncoder {
     return feature;
   }
 
+  /** A numeric cell's value: its text's, or if it has none, the already-parsed {@code given}'s. */
+  private static double number(int featureColumn, NumericColumn col, String cell, double[] given)
+      throws InvalidInputException {
+    if (cell != null) {
+      return number(featureColumn, col, cell);
+    }
+    double v = given[featureColumn];
+    if (!Double.isFinite(v)) {
+      throw new InvalidInputException(
+          col.column(),
+          featureColumn,
+          "expected a finite number, found " + quote(Double.toString(v)));
+    }
+    return inRange(featureColumn, col, v + 0.0, v); // -0.0 becomes 0.0
+  }
+
   /** A numeric cell's value, by the rules of the class comment. */
   private static double number(int featureColumn, NumericColumn col, String cell)
       throws InvalidInputException {
@@ -314,7 +342,12 @@ public final class FeatureEncoder {
           featureColumn,
           "expected a number within double range, found " + quote(cell));
     }
-    v += 0.0; // -0.0 becomes 0.0
+    return inRange(featureColumn, col, v + 0.0, cell); // -0.0 becomes 0.0
+  }
+
+  /** {@code v}, if within the column's bounds; {@code found} is how the refusal shows it. */
+  private static double inRange(int featureColumn, NumericColumn col, double v, Object found)
+      throws InvalidInputException {
     if (v < col.min() || v > col.max()) {
       throw new InvalidInputException(
           col.column(),
@@ -324,7 +357,7 @@ public final class FeatureEncoder {
               + ", "
               + bound(col.max())
               + "], found "
-              + cell);
+              + found);
     }
     return v;
   }

@@ -82,6 +82,24 @@ class FeatureEncoderTest {
   }
 
   @Test
+  void encode_doubles_encodeLikeTheirText() throws Exception {
+    Features fromText =
+        tabular.encode(Map.of("age", "42.5", "balance", "-1.5E-3", "housing", "own"));
+
+    Features fromDoubles =
+        tabular.encode(Map.of("age", 42.5, "balance", -1.5e-3, "housing", "own"));
+
+    assertThat(fromDoubles).isEqualTo(fromText);
+  }
+
+  @Test
+  void encode_negativeZeroDouble_isZero() throws Exception {
+    Features f = tabular.encode(Map.of("age", 18.0, "balance", -0.0, "housing", "own"));
+
+    assertThat(Double.doubleToRawLongBits(f.value(1))).isEqualTo(Double.doubleToRawLongBits(0.0));
+  }
+
+  @Test
   void encode_negativeZero_isZero() throws Exception {
     Features f = tabular.encode(Map.of("age", "18", "balance", "-0", "housing", "own"));
 
@@ -159,6 +177,11 @@ class FeatureEncoderTest {
             "balance",
             "expected a finite number, found \"NaN\""),
         arguments(
+            "infinite Java double",
+            row("age", "30", "balance", Double.NEGATIVE_INFINITY, "housing", "own"),
+            "balance",
+            "expected a finite number, found \"-Infinity\""),
+        arguments(
             "overflow",
             row("age", "30", "balance", "1e400", "housing", "own"),
             "balance",
@@ -178,6 +201,11 @@ class FeatureEncoderTest {
             row("age", 121, "balance", "1", "housing", "own"),
             "age",
             "value out of range: expected a value in [18, 120], found 121"),
+        arguments(
+            "above max as a Java double",
+            row("age", 120.5, "balance", "1", "housing", "own"),
+            "age",
+            "value out of range: expected a value in [18, 120], found 120.5"),
         arguments(
             "category outside allowed",
             row("age", "30", "balance", "1", "housing", "Own"),
