@@ -93,6 +93,14 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
   Integer maxInFlight;
 
   @Option(
+      names = "--max-body-in-flight",
+      paramLabel = "BYTES",
+      description =
+          "Most request-body bytes held at once by all requests (default 8388608, at least one"
+              + " --max-body); more: 503 OVERLOADED.")
+  Long maxBodyInFlight;
+
+  @Option(
       names = "--access-log",
       paramLabel = "PATH|-",
       description =
@@ -167,6 +175,9 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
     }
     if (maxInFlight != null) {
       l = l.withMaxInFlight(maxInFlight);
+    }
+    if (maxBodyInFlight != null) {
+      l = l.withMaxBodyBytesInFlight(maxBodyInFlight);
     }
     return l;
   }

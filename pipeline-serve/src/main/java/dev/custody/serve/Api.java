@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The HTTP API: every request is classified once ({@link Route#of}), passed through the {@link
@@ -66,6 +67,9 @@ final class Api implements HttpHandler {
   private final byte[] openApi;
   private final AtomicInteger inFlight = new AtomicInteger();
 
+  /** Request-body bytes held by requests not yet finished, bounded by the limits' budget. */
+  private final AtomicLong bodyBytesInFlight = new AtomicLong();
+
   /** Requests the deadline sweep still watches: a queue add per request, not a timer each. */
   private final Queue<State> pending = new ConcurrentLinkedQueue<>();
 
@@ -101,6 +105,9 @@ final class Api implements HttpHandler {
     volatile ServedModel model;
     volatile String reason;
     volatile boolean holdsSlot;
+
+    /** Body bytes this request holds of {@link Api#bodyBytesInFlight}, given back at its end. */
+    final AtomicLong bodyBytes = new AtomicLong();
 
     State(HttpServerExchange exchange) {
       this.exchange = exchange;
@@ -285,6 +292,12 @@ final class Api implements HttpHandler {
                 reject(e, st, tooLarge("found more (a chunked body)").rejection());
                 return;
               }
+              if (!reserveBody(st, chunk.length)) {
+                e.getRequestReceiver().pause();
+                e.setPersistent(false);
+                reject(e, st, bodiesOverloaded().rejection());
+                return;
+              }
               if (last && buf.size() == 0) {
                 // A body in one chunk is that chunk: Undertow gives each callback its own array.
                 e.dispatch(() -> work(e, st, work, chunk));
@@ -318,6 +331,27 @@ final class Api implements HttpHandler {
     } catch (RuntimeException x) {
       internal(ex, st, x);
     }
+  }
+
+  /** Takes {@code bytes} from the shared body budget for this request, or refuses to. */
+  private boolean reserveBody(State st, int bytes) {
+    if (bodyBytesInFlight.addAndGet(bytes) > limits.bodyBytesBudget()) {
+      bodyBytesInFlight.addAndGet(-bytes);
+      return false;
+    }
+    st.bodyBytes.addAndGet(bytes);
+    return true;
+  }
+
+  private ApiException bodiesOverloaded() {
+    return new ApiException(
+        new Rejection(
+            503,
+            ServeReasons.OVERLOADED,
+            "expected at most "
+                + limits.bodyBytesBudget()
+                + " request-body bytes in flight; retry later",
+            Map.of("Retry-After", "1")));
   }
 
   private ApiException tooLarge(String found) {
@@ -485,6 +519,10 @@ final class Api implements HttpHandler {
   private void finish(HttpServerExchange ex, State st) {
     if (st.holdsSlot) {
       inFlight.decrementAndGet();
+    }
+    long heldBytes = st.bodyBytes.getAndSet(0);
+    if (heldBytes > 0) {
+      bodyBytesInFlight.addAndGet(-heldBytes);
     }
     st.answered.set(true); // over, answered or not (a client gone): no deadline may answer it now
     long nanos = System.nanoTime() - st.start;

@@ -30,7 +30,10 @@ public final class ServeReasons {
   /** 503: the server is draining and no longer reports ready. */
   public static final String NOT_READY = "NOT_READY";
 
-  /** 503: {@link ServerLimits#maxInFlight()} requests are already in flight. */
+  /**
+   * 503: {@link ServerLimits#maxInFlight()} requests, or {@link
+   * ServerLimits#maxBodyBytesInFlight()} request-body bytes, are already in flight.
+   */
   public static final String OVERLOADED = "OVERLOADED";
 
   /** 503: the request took longer than {@link ServerLimits#requestTimeout()}. */

@@ -155,9 +155,29 @@ class ServerLifecycleTest {
     }
   }
 
+  @Test
+  void infer_bodyBytesBudgetHeldByOthers_returns503OverloadedUntilFreed() throws Exception {
+    String held40 = "{\"inputs\": [" + " ".repeat(27); // 40 bytes of a body still arriving
+    try (ModelServer s =
+            start("a", ServerLimits.defaults().withMaxBodyBytes(80).withMaxBodyBytesInFlight(100));
+        Http.HeldRequest held = new Http.HeldRequest(s, "/v2/models/credit-rf/infer", held40)) {
+      Http http = new Http(s);
+      String body70 = "{\"dataframe_records\": []" + " ".repeat(45) + "}"; // 40 + 70 > 100
+      // Until the held body's bytes are counted:
+      HttpResponse<String> r =
+          await(() -> http.postJson("/invocations", body70), st -> st == 503, "never refused");
+      assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+      assertError(r, "OVERLOADED", "expected at most 100 request-body bytes in flight");
+      held.finish();
+      assertThat(held.response().status()).isEqualTo(400);
+      // The held bytes are given back at its end:
+      await(() -> http.postJson("/invocations", body70), st -> st != 503, "bytes never freed");
+    }
+  }
+
   /** Until the held request is admitted, another one may get in first: retry until refused. */
   private static HttpResponse<String> awaitOverloaded(Http http) throws Exception {
-    return awaitMetadata(http, status -> status == 503, "never refused as overloaded");
+    return await(() -> http.get("/v2/models/credit-rf"), st -> st == 503, "never overloaded");
   }
 
   /**
@@ -165,14 +185,20 @@ class ServerLifecycleTest {
    * answer: retry until admitted again.
    */
   private static HttpResponse<String> awaitAdmitted(Http http) throws Exception {
-    return awaitMetadata(
-        http, status -> status != 503, "still overloaded after the held request finished");
+    return await(
+        () -> http.get("/v2/models/credit-rf"),
+        st -> st != 503,
+        "still overloaded after the held request finished");
   }
 
-  private static HttpResponse<String> awaitMetadata(
-      Http http, java.util.function.IntPredicate wanted, String failure) throws Exception {
+  /** Sends {@code call} every 25 ms until its status is {@code wanted}, at most 400 times. */
+  private static HttpResponse<String> await(
+      java.util.concurrent.Callable<HttpResponse<String>> call,
+      java.util.function.IntPredicate wanted,
+      String failure)
+      throws Exception {
     for (int i = 0; i < 400; i++) {
-      HttpResponse<String> r = http.get("/v2/models/credit-rf");
+      HttpResponse<String> r = call.call();
       if (wanted.test(r.statusCode())) {
         return r;
       }
