@@ -15,11 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,36 +38,8 @@ class ServeCommandTest {
 
   @BeforeAll
   static void copyChains() throws Exception {
-    chains = work.resolve("chains");
-    URI readme =
-        ServeCommandTest.class
-            .getClassLoader()
-            .getResource("dev/custody/verify/chains/README.md")
-            .toURI();
-    if (readme.getScheme().equals("jar")) {
-      try (FileSystem fs = FileSystems.newFileSystem(readme, Map.of())) {
-        copy(fs.getPath("dev/custody/verify/chains"), chains);
-      }
-    } else {
-      copy(Path.of(readme).getParent(), chains);
-    }
-    policy = chains.resolve("policy-no-deps.yaml");
-    Files.writeString(
-        policy,
-        Files.readString(chains.resolve("policy.yaml")).replaceAll("(?m)^dependencies:.*\\n", ""));
-  }
-
-  private static void copy(Path from, Path to) throws Exception {
-    try (var walk = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
+    chains = GoldenChains.copyTo(work.resolve("chains"));
+    policy = GoldenChains.policyWithoutDependencies(chains);
   }
 
   /** A running {@code custody serve}, stopped by interrupting its thread. */
@@ -183,7 +152,7 @@ class ServeCommandTest {
   @Test
   void serve_tamperedModel_exitsWithReasonCodeAndLeavesPortFree() throws Exception {
     Path dir = work.resolve("tampered");
-    copy(chains.resolve("a"), dir);
+    GoldenChains.copyTree(chains.resolve("a"), dir);
     Path model = dir.resolve(ChainLayout.MODEL_FILE);
     byte[] b = Files.readAllBytes(model);
     b[b.length / 2] ^= 1;

@@ -11,15 +11,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -50,24 +47,8 @@ class ServeSecurityOptionsTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    chains = work.resolve("chains");
-    URI readme =
-        ServeSecurityOptionsTest.class
-            .getClassLoader()
-            .getResource("dev/custody/verify/chains/README.md")
-            .toURI();
-    if (readme.getScheme().equals("jar")) {
-      try (FileSystem fs = FileSystems.newFileSystem(readme, Map.of())) {
-        copy(fs.getPath("dev/custody/verify/chains"), chains);
-      }
-    } else {
-      copy(Path.of(readme).getParent(), chains);
-    }
-    policy =
-        Files.writeString(
-            chains.resolve("policy-no-deps.yaml"),
-            Files.readString(chains.resolve("policy.yaml"))
-                .replaceAll("(?m)^dependencies:.*\\n", ""));
+    chains = GoldenChains.copyTo(work.resolve("chains"));
+    policy = GoldenChains.policyWithoutDependencies(chains);
     keystore = work.resolve("server.p12");
     Process keytool =
         new ProcessBuilder(
@@ -100,19 +81,6 @@ class ServeSecurityOptionsTest {
     passwordFile = work.resolve("p12-password");
     Files.writeString(passwordFile, PASSWORD + "\n");
     Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
-  }
-
-  private static void copy(Path from, Path to) throws Exception {
-    try (var walk = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path t = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t);
-        }
-      }
-    }
   }
 
   /** A client trusting the server's self-signed certificate. */
