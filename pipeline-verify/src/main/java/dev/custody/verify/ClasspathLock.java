@@ -32,6 +32,9 @@ public final class ClasspathLock {
   /** Predicate type of a signed dependency lock. */
   public static final String PREDICATE_TYPE = "https://custody.dev/classpath-lock/v1";
 
+  /** The most differences one message names. */
+  static final int LISTED = 20;
+
   private final Map<String, Sha256> jars;
 
   private ClasspathLock(Map<String, Sha256> jars) {
@@ -175,8 +178,21 @@ public final class ClasspathLock {
           "classpath does not match the dependency lock ("
               + diff.size()
               + " differences): "
-              + String.join("; ", diff));
+              + listed(diff));
     }
+  }
+
+  /**
+   * At most {@link #LISTED} entries: a wrong lock can differ in every jar, and a line stays short.
+   */
+  static String listed(List<String> entries) {
+    if (entries.size() <= LISTED) {
+      return String.join("; ", entries);
+    }
+    return String.join("; ", entries.subList(0, LISTED))
+        + "; and "
+        + (entries.size() - LISTED)
+        + " more (custody deps verify lists every jar)";
   }
 
   /**
@@ -228,7 +244,7 @@ public final class ClasspathLock {
             "the running classpath holds "
                 + outside.size()
                 + " jar(s) outside the policy's allow-list: "
-                + String.join("; ", outside));
+                + listed(outside));
       }
     }
   }

@@ -33,6 +33,15 @@ class ClasspathLockTest {
   }
 
   @Test
+  void listed_moreThanTwentyDifferences_namesTwentyAndCountsTheRest() {
+    List<String> diff =
+        java.util.stream.IntStream.range(0, 25).mapToObj(n -> "added: j" + n + ".jar").toList();
+    String line = ClasspathLock.listed(diff);
+    assertThat(line).contains("added: j19.jar; and 5 more").doesNotContain("j20.jar");
+    assertThat(ClasspathLock.listed(diff.subList(0, 20))).endsWith("added: j19.jar");
+  }
+
+  @Test
   void requireMatch_sameJars_passes() throws Exception {
     ClasspathLock lock = ClasspathLock.of(List.of(a, b));
     lock.requireMatch(ClasspathLock.of(List.of(b, a)));
