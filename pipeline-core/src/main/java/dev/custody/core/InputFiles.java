@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads an input file that a command or the library was given (policy, key, lock, signature,
@@ -92,6 +96,24 @@ public final class InputFiles {
   }
 
   /** A path as it may be printed: escaped, one line, bounded. */
+  /**
+   * The permissions of {@code file} when they grant any of {@code forbidden}, for secrets and files
+   * that grant access (keys, token files, password files); empty when none is granted or the file
+   * system has no POSIX permissions to check. The caller words the refusal.
+   */
+  public static Optional<Set<PosixFilePermission>> grantedAnyOf(
+      Path file, Set<PosixFilePermission> forbidden, Links links) throws IOException {
+    LinkOption[] options =
+        links == Links.REFUSE ? new LinkOption[] {LinkOption.NOFOLLOW_LINKS} : new LinkOption[0];
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(file, PosixFileAttributeView.class, options);
+    if (view == null) {
+      return Optional.empty(); // not a POSIX file system: permissions cannot be checked here
+    }
+    Set<PosixFilePermission> perms = view.readAttributes().permissions();
+    return perms.stream().anyMatch(forbidden::contains) ? Optional.of(perms) : Optional.empty();
+  }
+
   public static String shown(Path file) {
     return Printable.of(file.toString(), MAX_SHOWN_PATH);
   }

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -18,6 +15,7 @@ import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -213,21 +211,15 @@ public final class SigningKey {
   }
 
   private static void refuseOpenPermissions(Path file) throws IOException, PipelineException {
-    PosixFileAttributeView view =
-        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-    if (view == null) {
-      return; // not a POSIX file system: permissions cannot be checked here
-    }
-    Set<PosixFilePermission> perms = view.readAttributes().permissions();
-    for (PosixFilePermission p : perms) {
-      if (TOO_OPEN.contains(p)) {
-        throw new PipelineException(
-            Reason.KEY_INVALID,
-            file
-                + ": private key permissions "
-                + java.nio.file.attribute.PosixFilePermissions.toString(perms)
-                + " are too open; expected rw------- (chmod 600)");
-      }
+    Optional<Set<PosixFilePermission>> open =
+        InputFiles.grantedAnyOf(file, TOO_OPEN, InputFiles.Links.REFUSE);
+    if (open.isPresent()) {
+      throw new PipelineException(
+          Reason.KEY_INVALID,
+          file
+              + ": private key permissions "
+              + java.nio.file.attribute.PosixFilePermissions.toString(open.get())
+              + " are too open; expected rw------- (chmod 600)");
     }
   }
 }

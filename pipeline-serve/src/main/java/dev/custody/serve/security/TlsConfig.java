@@ -11,10 +11,8 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -38,6 +36,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import javax.net.ssl.KeyManager;
@@ -456,18 +455,13 @@ public final class TlsConfig {
     }
 
     private static void refuseReadableByOthers(Path file) throws IOException, PipelineException {
-      PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-      if (view == null) {
-        return; // not a POSIX file system: permissions cannot be checked here
-      }
-      Set<PosixFilePermission> perms = view.readAttributes().permissions();
-      for (PosixFilePermission p : perms) {
-        if (NOT_OWNER.contains(p)) {
-          throw invalid(
-              file,
-              "a password file only its owner may read (chmod 600)",
-              "permissions " + PosixFilePermissions.toString(perms));
-        }
+      Optional<Set<PosixFilePermission>> open =
+          InputFiles.grantedAnyOf(file, NOT_OWNER, InputFiles.Links.FOLLOW);
+      if (open.isPresent()) {
+        throw invalid(
+            file,
+            "a password file only its owner may read (chmod 600)",
+            "permissions " + PosixFilePermissions.toString(open.get()));
       }
     }
 

@@ -12,10 +12,8 @@ import dev.custody.core.YamlTree.Scalar;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -170,21 +168,16 @@ public final class TokenFile {
   }
 
   private static void refuseWritableByOthers(Path file) throws IOException, PipelineException {
-    PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-    if (view == null) {
-      return; // not a POSIX file system: permissions cannot be checked here
-    }
-    Set<PosixFilePermission> perms = view.readAttributes().permissions();
-    for (PosixFilePermission p : OTHERS_WRITE) {
-      if (perms.contains(p)) {
-        throw new PipelineException(
-            Reason.TOKENS_INVALID,
-            InputFiles.shown(file)
-                + ": token file permissions "
-                + PosixFilePermissions.toString(perms)
-                + " let others write it (and so add a token); expected no group or other write"
-                + " (chmod go-w)");
-      }
+    Optional<Set<PosixFilePermission>> open =
+        InputFiles.grantedAnyOf(file, OTHERS_WRITE, InputFiles.Links.FOLLOW);
+    if (open.isPresent()) {
+      throw new PipelineException(
+          Reason.TOKENS_INVALID,
+          InputFiles.shown(file)
+              + ": token file permissions "
+              + PosixFilePermissions.toString(open.get())
+              + " let others write it (and so add a token); expected no group or other write"
+              + " (chmod go-w)");
     }
   }
 
