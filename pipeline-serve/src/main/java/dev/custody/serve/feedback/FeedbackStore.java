@@ -1,6 +1,8 @@
 package dev.custody.serve.feedback;
 
 import dev.custody.core.PipelineException;
+import dev.custody.core.feedback.FeedbackEntry;
+import dev.custody.core.feedback.FeedbackRecord;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.custody.serve.feedback;
+package dev.custody.core.feedback;
 
 /** What the server decided about a feedback record when it took it in. */
 public enum FeedbackStatus {

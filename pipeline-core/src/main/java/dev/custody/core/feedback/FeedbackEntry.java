@@ -1,4 +1,4 @@
-package dev.custody.serve.feedback;
+package dev.custody.core.feedback;
 
 import dev.custody.core.Sha256;
 import java.time.Instant;
