@@ -549,7 +549,7 @@ final class Api implements HttpHandler {
     long nanos = System.nanoTime() - st.start;
     ServedModel m = st.model;
     int status = ex.getStatusCode();
-    metrics.answered(st.endpoint.label, m, status, st.reason, nanos);
+    metrics.answered(st.endpoint, m, status, st.reason, nanos);
     if (!accessLog.enabled()) {
       return;
     }
