@@ -3,7 +3,6 @@ package dev.custody.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,8 +71,11 @@ public final class Json {
                     .maxTokenCount(maxTokens)
                     .build())
             .build();
+    // Duplicate keys are refused as the tree is built (the replaced node is there for free), not by
+    // the parser's detector, which allocates a set per object of more than two keys: every parse
+    // makes a tree, so the two refuse the same documents (JsonTest).
     return JsonMapper.builder(factory)
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -108,13 +110,24 @@ public final class Json {
           Reason.MALFORMED, what + ": too large to read: " + e.getOriginalMessage(), e);
     } catch (JsonProcessingException e) {
       throw new PipelineException(
-          Reason.MALFORMED,
-          what + ": not valid JSON: " + Printable.of(e.getOriginalMessage(), MAX_SHOWN),
-          e);
+          Reason.MALFORMED, what + ": not valid JSON: " + Printable.of(shown(e), MAX_SHOWN), e);
     } catch (IOException e) {
       throw new PipelineException(Reason.MALFORMED, what + ": unreadable JSON", e);
     }
   }
+
+  /** The parser's message; for a duplicate key only its first part, naming the key. */
+  private static String shown(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    return m != null && m.startsWith("Duplicate field ") && m.endsWith(DUPLICATE_SUFFIX)
+        ? m.substring(0, m.length() - DUPLICATE_SUFFIX.length())
+        : m;
+  }
+
+  /** What Jackson adds to a duplicate key's message when the tree refuses it. */
+  private static final String DUPLICATE_SUFFIX =
+      " for `ObjectNode`: not allowed when `DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY`"
+          + " enabled";
 
   /**
    * Refuses anything but UTF-8 without a byte-order mark (RFC 8259 section 8.1): Jackson would

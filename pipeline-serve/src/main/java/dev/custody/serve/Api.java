@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The HTTP API: every request is classified once ({@link Route#of}), passed through the {@link
  * RequestFilter}, admitted against the in-flight bound, given its deadline, and answered exactly
  * once, with a JSON error body for every refusal. Bodies are read without blocking on the I/O
- * thread; parsing and prediction run on a worker thread.
+ * thread; a small inference body is answered there too (parsing and prediction are CPU work of a
+ * few microseconds, less than handing it to a worker thread), anything larger, and every reload, on
+ * a worker thread.
  */
 final class Api implements HttpHandler {
   /** The header naming the root digest of the model that answered an inference request. */
@@ -48,6 +50,13 @@ final class Api implements HttpHandler {
   private static final AttachmentKey<State> STATE = AttachmentKey.create(State.class);
   private static final byte[] LIVE = "{\"live\":true}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] READY = "{\"ready\":true}".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * The largest inference body answered on the I/O thread (a few rows): the worker handoff cost a
+   * one-row request more CPU than its prediction. Larger bodies go to a worker so that a batch
+   * never holds up the other connections of its I/O thread.
+   */
+  static final int INLINE_BODY_BYTES = 4096;
 
   /** What the server does that the API needs: the model in service and reloading it. */
   interface Host {
@@ -206,7 +215,7 @@ final class Api implements HttpHandler {
       case INFER -> {
         ServedModel m = model(st, route);
         requireJson(ex);
-        readBody(ex, st, body -> infer(m, body));
+        readBody(ex, st, true, body -> infer(m, body));
       }
       case INVOCATIONS -> {
         ServedModel m = host.current();
@@ -215,12 +224,12 @@ final class Api implements HttpHandler {
         if (!csv) {
           requireJson(ex);
         }
-        readBody(ex, st, body -> invocations(m, body, csv));
+        readBody(ex, st, true, body -> invocations(m, body, csv));
       }
       case LOAD -> {
         ServedModel m = model(st, route);
         requireJson(ex);
-        readBody(ex, st, body -> load(m, body));
+        readBody(ex, st, false, body -> load(m, body));
       }
       default -> throw new ApiException(404, ServeReasons.NOT_FOUND, "no such path");
     }
@@ -257,7 +266,7 @@ final class Api implements HttpHandler {
     return new ApiException(503, ServeReasons.NOT_READY, "the server is shutting down");
   }
 
-  /** Work on a request body, on a worker thread. */
+  /** Work on a request body. */
   @FunctionalInterface
   private interface BodyWork {
     Answer apply(byte[] body) throws ApiException;
@@ -270,8 +279,12 @@ final class Api implements HttpHandler {
   /**
    * Reads the body without blocking, counting its bytes: Undertow's own entity-size bound would
    * terminate the connection without an answer (and print a stack trace) on a chunked body.
+   *
+   * @param cpuOnly whether {@code work} only computes (no file or network I/O), so that a small
+   *     body may be answered on the I/O thread
    */
-  private void readBody(HttpServerExchange ex, State st, BodyWork work) throws ApiException {
+  private void readBody(HttpServerExchange ex, State st, boolean cpuOnly, BodyWork work)
+      throws ApiException {
     long declared = ex.getRequestContentLength();
     if (declared > limits.maxBodyBytes()) {
       ex.setPersistent(false); // the body stays unread
@@ -300,13 +313,12 @@ final class Api implements HttpHandler {
               }
               if (last && buf.size() == 0) {
                 // A body in one chunk is that chunk: Undertow gives each callback its own array.
-                e.dispatch(() -> work(e, st, work, chunk));
+                run(e, st, cpuOnly, work, chunk);
                 return;
               }
               buf.write(chunk, 0, chunk.length);
               if (last) {
-                byte[] body = buf.toByteArray();
-                e.dispatch(() -> work(e, st, work, body));
+                run(e, st, cpuOnly, work, buf.toByteArray());
               }
             },
             (e, error) -> {
@@ -315,6 +327,15 @@ final class Api implements HttpHandler {
               e.setPersistent(false);
               e.endExchange();
             });
+  }
+
+  /** Does the work on a whole body: here on the I/O thread if it is small and CPU-only. */
+  private void run(HttpServerExchange ex, State st, boolean cpuOnly, BodyWork work, byte[] body) {
+    if (cpuOnly && body.length <= INLINE_BODY_BYTES) {
+      work(ex, st, work, body);
+    } else {
+      ex.dispatch(() -> work(ex, st, work, body));
+    }
   }
 
   private void work(HttpServerExchange ex, State st, BodyWork work, byte[] body) {
@@ -528,7 +549,7 @@ final class Api implements HttpHandler {
     long nanos = System.nanoTime() - st.start;
     ServedModel m = st.model;
     int status = ex.getStatusCode();
-    metrics.answered(st.endpoint.label, m, status, st.reason, nanos);
+    metrics.answered(st.endpoint, m, status, st.reason, nanos);
     if (!accessLog.enabled()) {
       return;
     }

@@ -1,15 +1,12 @@
 package dev.custody.serve;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.verify.InvalidInputException;
 import dev.custody.verify.Prediction;
 import dev.custody.verify.VerifiedModel;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,9 +31,6 @@ final class Inference {
   private static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
   private static final Set<String> NUMERIC_TYPES =
       Set.of("FP64", "FP32", "INT64", "INT32", "BYTES");
-
-  /** Writes responses; reading stays with {@link dev.custody.core.Json}'s strict configuration. */
-  private static final JsonFactory WRITER = new JsonFactory();
 
   private Inference() {}
 
@@ -291,65 +285,111 @@ final class Inference {
   }
 
   /**
-   * The inference response (OIP {@code $inference_response}), written straight to bytes: building a
-   * tree first showed in the profile of one-row requests.
+   * The inference response (OIP {@code $inference_response}), written straight to bytes: the parts
+   * that are the same for every answer of a model are {@linkplain Template made once}, the rest
+   * (id, shape, labels, probabilities) appended. Building a tree, then a generator writing the
+   * constant parts again on each request, showed in the profile of one-row requests.
    */
   static byte[] response(ServedModel m, Request req, List<Prediction> predictions) {
+    Template t = m.responseTemplate();
     int n = predictions.size();
-    List<String> classes = m.classes();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + n * (32 + 24 * classes.size()));
-    try (JsonGenerator g = WRITER.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("model_name", m.name());
-      g.writeStringField("model_version", String.valueOf(m.version()));
-      if (req.id() != null) {
-        g.writeStringField("id", req.id());
-      }
-      g.writeArrayFieldStart("outputs");
-      if (req.outputs().contains(LABEL)) {
-        g.writeStartObject();
-        g.writeStringField("name", LABEL);
-        g.writeStringField("datatype", "BYTES");
-        g.writeArrayFieldStart("shape");
-        g.writeNumber(n);
-        g.writeEndArray();
-        g.writeArrayFieldStart("data");
-        for (Prediction p : predictions) {
-          g.writeString(p.label());
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      if (req.outputs().contains(PROBABILITIES)) {
-        g.writeStartObject();
-        g.writeStringField("name", PROBABILITIES);
-        g.writeStringField("datatype", "FP64");
-        g.writeArrayFieldStart("shape");
-        g.writeNumber(n);
-        g.writeNumber(classes.size());
-        g.writeEndArray();
-        g.writeObjectFieldStart("parameters");
-        g.writeArrayFieldStart("classes");
-        for (String c : classes) {
-          g.writeString(c);
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-        g.writeArrayFieldStart("data");
-        for (Prediction p : predictions) {
-          for (String c : classes) {
-            g.writeNumber(p.scores().getOrDefault(c, 0.0));
-          }
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write to memory", e);
+    StringBuilder out = new StringBuilder(256 + n * (32 + 24 * t.classes.size()));
+    out.append(t.head);
+    if (req.id() != null) {
+      out.append(",\"id\":");
+      quoted(out, req.id());
     }
-    return out.toByteArray();
+    out.append(",\"outputs\":[");
+    boolean label = req.outputs().contains(LABEL);
+    if (label) {
+      out.append("{\"name\":\"" + LABEL + "\",\"datatype\":\"BYTES\",\"shape\":[")
+          .append(n)
+          .append("],\"data\":[");
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        String l = predictions.get(i).label();
+        String q = t.quotedLabels.get(l);
+        if (q != null) {
+          out.append(q);
+        } else {
+          quoted(out, l);
+        }
+      }
+      out.append("]}");
+    }
+    if (req.outputs().contains(PROBABILITIES)) {
+      if (label) {
+        out.append(',');
+      }
+      out.append("{\"name\":\"" + PROBABILITIES + "\",\"datatype\":\"FP64\",\"shape\":[")
+          .append(n)
+          .append(t.probabilitiesMiddle);
+      boolean first = true;
+      for (Prediction p : predictions) {
+        for (String c : t.classes) {
+          if (!first) {
+            out.append(',');
+          }
+          first = false;
+          number(out, p.scores().getOrDefault(c, 0.0));
+        }
+      }
+      out.append("]}");
+    }
+    out.append("]}");
+    return out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The parts of a model's inference responses that never change while it is served, as JSON text:
+   * the name and version, the class order of the probabilities, each label as a JSON string.
+   */
+  static final class Template {
+    private final String head;
+    private final String probabilitiesMiddle;
+    private final List<String> classes;
+    private final Map<String, String> quotedLabels;
+
+    Template(String name, int version, List<String> classes) {
+      this.classes = List.copyOf(classes);
+      StringBuilder h = new StringBuilder("{\"model_name\":");
+      quoted(h, name);
+      h.append(",\"model_version\":");
+      quoted(h, String.valueOf(version));
+      this.head = h.toString();
+      StringBuilder middle =
+          new StringBuilder(",")
+              .append(this.classes.size())
+              .append("],\"parameters\":{\"classes\":[");
+      Map<String, String> labels = new HashMap<>();
+      for (int i = 0; i < this.classes.size(); i++) {
+        String q = quoted(new StringBuilder(), this.classes.get(i)).toString();
+        labels.put(this.classes.get(i), q);
+        middle.append(i > 0 ? "," : "").append(q);
+      }
+      this.probabilitiesMiddle = middle.append("]},\"data\":[").toString();
+      this.quotedLabels = Map.copyOf(labels);
+    }
+  }
+
+  /** Appends {@code s} as a JSON string, escaped as Jackson's generator escapes it. */
+  private static StringBuilder quoted(StringBuilder out, String s) {
+    out.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, out);
+    return out.append('"');
+  }
+
+  /**
+   * Appends a double as Jackson's generator writes it: its shortest text, non-finite ones quoted.
+   */
+  private static void number(StringBuilder out, double v) {
+    if (Double.isFinite(v)) {
+      out.append(v);
+    } else {
+      out.append('"').append(v).append('"');
+    }
   }
 
   static void requireFields(JsonNode node, Set<String> allowed, String what) throws ApiException {

@@ -1,5 +1,7 @@
 package dev.custody.serve;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
@@ -11,6 +13,8 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The server's Prometheus metrics, in a registry of its own (two servers in one JVM never mix). */
 final class Metrics {
@@ -63,6 +67,21 @@ final class Metrics {
           .labelNames("name", "version", "digest", "signer")
           .register(registry);
 
+  /** Each endpoint's latency series, bound on its first answer. */
+  private final Map<Route.Endpoint, DistributionDataPoint> latencies = new ConcurrentHashMap<>();
+
+  /** The 2xx series of each endpoint for the model last answered with. */
+  private volatile Ok ok;
+
+  private static final class Ok {
+    final ServedModel model;
+    final Map<Route.Endpoint, CounterDataPoint> counters = new ConcurrentHashMap<>();
+
+    Ok(ServedModel model) {
+      this.model = model;
+    }
+  }
+
   Metrics() {
     JvmMetrics.builder().register(registry);
   }
@@ -78,16 +97,35 @@ final class Metrics {
         model.name(), String.valueOf(model.version()), model.digestHeader(), model.signer());
   }
 
-  void answered(String endpoint, ServedModel model, int status, String reason, long nanos) {
+  /**
+   * Counts an answer and observes its latency. The series of the common case, a 2xx of the model in
+   * service, and each endpoint's latency series are looked up once, not per answer.
+   */
+  void answered(Route.Endpoint endpoint, ServedModel model, int status, String reason, long nanos) {
+    latencies.computeIfAbsent(endpoint, e -> latency.labelValues(e.label)).observe(nanos / 1e9);
+    if (reason == null && model != null && status / 100 == 2) {
+      Ok ok = this.ok;
+      if (ok == null || ok.model != model) {
+        ok = new Ok(model);
+        this.ok = ok;
+      }
+      ok.counters
+          .computeIfAbsent(
+              endpoint,
+              e ->
+                  requests.labelValues(
+                      e.label, model.name(), String.valueOf(model.version()), "2xx"))
+          .inc();
+      return;
+    }
     String outcome = reason != null ? reason : (status / 100) + "xx";
     requests
         .labelValues(
-            endpoint,
+            endpoint.label,
             model == null ? "" : model.name(),
             model == null ? "" : String.valueOf(model.version()),
             outcome)
         .inc();
-    latency.labelValues(endpoint).observe(nanos / 1e9);
     if (reason != null) {
       rejections.labelValues(reason).inc();
     }

@@ -28,6 +28,7 @@ public final class ServedModel {
   private final String digestHeader;
   private final byte[] metadata;
   private final Inference.Columns columns;
+  private final Inference.Template responseTemplate;
 
   ServedModel(Path directory, VerifiedChain chain, VerifiedModel model) {
     this.directory = Objects.requireNonNull(directory, "directory");
@@ -36,6 +37,7 @@ public final class ServedModel {
     this.digestHeader = chain.rootDigest().toString();
     this.metadata = Json.write(metadataNode());
     this.columns = Inference.Columns.of(model.schema());
+    this.responseTemplate = new Inference.Template(name(), version(), classes());
   }
 
   /** The model directory it was verified from. */
@@ -71,6 +73,11 @@ public final class ServedModel {
   /** The signed schema's columns as inference requests are read against them. */
   Inference.Columns columns() {
     return columns;
+  }
+
+  /** The constant parts of this model's inference responses. */
+  Inference.Template responseTemplate() {
+    return responseTemplate;
   }
 
   /** Who signed the model. */

@@ -38,6 +38,12 @@ public final class VerifiedModel {
   private final Sha256 digest;
   private final String signer;
 
+  /**
+   * Whether every feature a row can have is one the model was trained on: then every row (never
+   * without a feature) has one, and {@link #example} need not look each up.
+   */
+  private final boolean everyFeatureKnown;
+
   VerifiedModel(
       Model<Label> model, ModelCard card, FeatureSchema schema, Sha256 digest, String signer) {
     this.model = Objects.requireNonNull(model, "model");
@@ -45,6 +51,12 @@ public final class VerifiedModel {
     this.encoder = FeatureEncoder.of(schema);
     this.digest = Objects.requireNonNull(digest, "digest");
     this.signer = Objects.requireNonNull(signer, "signer");
+    // Without text columns a row's features are one per feature column, each a fixed name.
+    List<String> fixed = schema.fixedFeatureNames();
+    this.everyFeatureKnown =
+        schema.text().isEmpty()
+            && !schema.featureColumns().isEmpty()
+            && fixed.stream().allMatch(n -> model.getFeatureIDMap().getID(n) >= 0);
   }
 
   /**
@@ -79,13 +91,7 @@ public final class VerifiedModel {
 
   private Example<Label> example(Map<String, ?> row) throws InvalidInputException {
     Features f = encoder.encode(row);
-    int known = 0;
-    for (int i = 0; i < f.size(); i++) {
-      if (model.getFeatureIDMap().getID(f.name(i)) >= 0) {
-        known++;
-      }
-    }
-    if (known == 0) {
+    if (!everyFeatureKnown && !anyKnown(f)) {
       List<String> columns = encoder.featureColumns();
       throw new InvalidInputException(
           columns.get(columns.size() - 1),
@@ -94,6 +100,15 @@ public final class VerifiedModel {
     }
     String[] names = f.names().toArray(new String[0]);
     return new ArrayExample<>(LabelFactory.UNKNOWN_LABEL, names, f.values());
+  }
+
+  private boolean anyKnown(Features f) {
+    for (int i = 0; i < f.size(); i++) {
+      if (model.getFeatureIDMap().getID(f.name(i)) >= 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Prediction prediction(org.tribuo.Prediction<Label> p) {
