@@ -55,6 +55,10 @@ public enum Reason {
    * an unreadable client CA file.
    */
   TLS_INVALID(74, 400),
+  /** A feedback store whose records do not verify (stand-in until main's). */
+  FEEDBACK_STORE_INVALID(75, 500),
+  /** A feedback store that cannot be reached or written (stand-in until main's). */
+  FEEDBACK_STORE_UNAVAILABLE(76, 503),
   /**
    * A model names a class or protobuf type that the loader's allow-list does not permit; it is
    * refused before any class it names is loaded.
