@@ -1,5 +1,7 @@
 package dev.custody.serve.feedback;
 
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -50,11 +52,12 @@ record PostgresLocation(String display, String jdbcUrl, Properties connectionPro
   /**
    * Parses {@code location}; {@code environmentPassword} is {@code PGPASSWORD}'s value, if set.
    *
-   * @throws IllegalArgumentException for a location that is not such a URL (the message never
-   *     repeats the location, which may hold a password)
+   * @throws PipelineException {@code MALFORMED} for a location that is not such a URL (the message
+   *     never repeats the location, which may hold a password)
    */
-  static PostgresLocation parse(String location, Optional<String> environmentPassword) {
-    if (!location.startsWith(SCHEME)) {
+  static PostgresLocation parse(String location, Optional<String> environmentPassword)
+      throws PipelineException {
+    if (!location.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
       throw malformed("it does not start with " + SCHEME);
     }
     URI uri;
@@ -107,9 +110,10 @@ record PostgresLocation(String display, String jdbcUrl, Properties connectionPro
     return name.toLowerCase(Locale.ROOT).endsWith("password");
   }
 
-  private static IllegalArgumentException malformed(String why) {
-    return new IllegalArgumentException(
-        "--feedback-store: expected postgresql://HOST[:PORT]/DATABASE?user=NAME (password in"
+  private static PipelineException malformed(String why) {
+    return new PipelineException(
+        Reason.MALFORMED,
+        "feedback store: expected postgresql://HOST[:PORT]/DATABASE?user=NAME (password in"
             + " PGPASSWORD or &password=), but "
             + why);
   }

@@ -1,6 +1,7 @@
 package dev.custody.serve.feedback;
 
 import dev.custody.core.PipelineException;
+import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.feedback.FeedbackEntry;
@@ -84,9 +85,9 @@ public final class PostgresStore implements FeedbackStore {
    * this replica's chain; by default the host name, which stays the same across restarts (one chain
    * per machine or pod, not one per process start).
    *
-   * @throws IllegalArgumentException for a malformed location or replica name
-   * @throws PipelineException {@code FEEDBACK_STORE_UNAVAILABLE} when the database cannot be
-   *     reached or the schema cannot be created
+   * @throws PipelineException {@code MALFORMED} for a malformed location or replica name; {@code
+   *     FEEDBACK_STORE_UNAVAILABLE} when the database cannot be reached or the schema cannot be
+   *     created
    */
   public static PostgresStore open(String location, Optional<String> replica)
       throws PipelineException {
@@ -94,10 +95,11 @@ public final class PostgresStore implements FeedbackStore {
         PostgresLocation.parse(location, Optional.ofNullable(System.getenv("PGPASSWORD")));
     String chain = replica.isPresent() ? replica.get() : hostName();
     if (!REPLICA.matcher(chain).matches()) {
-      throw new IllegalArgumentException(
-          "--feedback-replica: expected 1 to 63 letters, digits, '.', '_' or '-' (starting with a"
+      throw new PipelineException(
+          Reason.MALFORMED,
+          "feedback replica: expected 1 to 63 letters, digits, '.', '_' or '-' (starting with a"
               + " letter or digit), found '"
-              + chain
+              + Printable.of(chain, 80)
               + "'");
     }
     PostgresStore store = new PostgresStore(parsed, chain);
@@ -402,15 +404,15 @@ public final class PostgresStore implements FeedbackStore {
     }
   }
 
-  private static String hostName() {
+  private static String hostName() throws PipelineException {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(
-          "cannot name this replica's feedback chain after the host ("
+      throw new PipelineException(
+          Reason.MALFORMED,
+          "feedback replica: none given, and the host name does not resolve ("
               + e.getMessage()
-              + "); give --feedback-replica NAME",
-          e);
+              + "); give --feedback-replica NAME");
     }
   }
 }

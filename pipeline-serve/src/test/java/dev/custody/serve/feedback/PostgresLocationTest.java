@@ -3,6 +3,8 @@ package dev.custody.serve.feedback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PostgresLocationTest {
 
   @Test
-  void parse_passwordInUrl_keptOutOfDisplayAndJdbcUrl() {
+  void parse_passwordInUrl_keptOutOfDisplayAndJdbcUrl() throws PipelineException {
     PostgresLocation l =
         PostgresLocation.parse(
             "postgresql://db.example:5433/feedback?user=custody&password=p%40ss&ssl=true",
@@ -26,7 +28,7 @@ class PostgresLocationTest {
   }
 
   @Test
-  void parse_noPasswordInUrl_takesPgpassword() {
+  void parse_noPasswordInUrl_takesPgpassword() throws PipelineException {
     PostgresLocation l =
         PostgresLocation.parse(
             "postgresql://localhost/feedback?user=custody", Optional.of("from-environment"));
@@ -36,7 +38,7 @@ class PostgresLocationTest {
   }
 
   @Test
-  void parse_sslPassword_isASecretToo() {
+  void parse_sslPassword_isASecretToo() throws PipelineException {
     PostgresLocation l =
         PostgresLocation.parse(
             "postgresql://localhost/feedback?user=custody&sslpassword=key-pw", Optional.empty());
@@ -46,7 +48,7 @@ class PostgresLocationTest {
   }
 
   @Test
-  void parse_noTimeoutsGiven_setsDefaultsSoARequestCannotHang() {
+  void parse_noTimeoutsGiven_setsDefaultsSoARequestCannotHang() throws PipelineException {
     PostgresLocation l =
         PostgresLocation.parse(
             "postgresql://localhost/feedback?user=custody&socketTimeout=5", Optional.empty());
@@ -68,8 +70,9 @@ class PostgresLocationTest {
       })
   void parse_malformedLocation_refusedWithoutRepeatingIt(String location) {
     assertThatThrownBy(() -> PostgresLocation.parse(location, Optional.empty()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("--feedback-store: expected postgresql://HOST[:PORT]/DATABASE")
+        .isInstanceOfSatisfying(
+            PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageStartingWith("feedback store: expected postgresql://HOST[:PORT]/DATABASE")
         .hasMessageNotContaining("topsecret");
   }
 }

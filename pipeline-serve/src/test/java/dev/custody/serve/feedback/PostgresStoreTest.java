@@ -10,6 +10,7 @@ import dev.custody.core.Reason;
 import dev.custody.core.feedback.FeedbackRecord;
 import dev.custody.serve.feedback.FeedbackStore.Appended;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -228,6 +229,29 @@ class PostgresStoreTest {
     try (PostgresStore store = open("r0")) {
       assertThat(store.readAll()).hasSize(6);
     }
+  }
+
+  @Test
+  void open_postgresqlUrlThroughFeedbackStores_opensThePostgresStore() throws Exception {
+    try (FeedbackStore store = FeedbackStores.open(location, Optional.of("replica-a"))) {
+      assertThat(store).isInstanceOf(PostgresStore.class);
+      assertThat(store.append(ham("alice", "hello", 0)).record().chain()).isEqualTo("replica-a");
+    }
+  }
+
+  @Test
+  void open_noReplicaGiven_chainIsTheHostName() throws Exception {
+    try (PostgresStore store = PostgresStore.open(location, Optional.empty())) {
+      assertThat(store.chain()).isEqualTo(InetAddress.getLocalHost().getHostName());
+    }
+  }
+
+  @Test
+  void open_replicaNameWithSpaces_throwsMalformed() {
+    assertThatThrownBy(() -> open("replica a"))
+        .isInstanceOfSatisfying(
+            PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED))
+        .hasMessageContaining("found 'replica a'");
   }
 
   @Test
