@@ -39,6 +39,20 @@ public final class ServeReasons {
   /** 503: the request took longer than {@link ServerLimits#requestTimeout()}. */
   public static final String TIMEOUT = "TIMEOUT";
 
+  /**
+   * 429: a client that already made its {@linkplain dev.custody.serve.feedback.FeedbackQuota
+   * feedback quota} of records in this window; nothing is recorded, {@code Retry-After} says when
+   * the next window opens.
+   */
+  public static final String FEEDBACK_QUOTA_EXCEEDED = "FEEDBACK_QUOTA_EXCEEDED";
+
+  /**
+   * 503: the feedback store could not make a record durable (a full disk, a closed store, a
+   * database that is down); the feedback is not acknowledged and the client may retry. The same
+   * word as {@code Reason.FEEDBACK_STORE_UNAVAILABLE}, the stores' own reason.
+   */
+  public static final String FEEDBACK_STORE_UNAVAILABLE = "FEEDBACK_STORE_UNAVAILABLE";
+
   /** 500: a fault of the server, logged on the server; the client gets no details. */
   public static final String INTERNAL = "INTERNAL";
 
