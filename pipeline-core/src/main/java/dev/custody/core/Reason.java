@@ -56,6 +56,17 @@ public enum Reason {
    */
   TLS_INVALID(74, 400),
   /**
+   * A feedback store whose hash chain does not verify: a record changed, dropped, reordered or
+   * inserted, or a line that is not a canonical feedback record anywhere but at the torn end of a
+   * journal. The message names the chain and the record.
+   */
+  FEEDBACK_STORE_INVALID(75, 500),
+  /**
+   * A feedback store that cannot take or give records now: a journal another process holds, a
+   * failed fsync, an unreachable database. Nothing was recorded; the client may retry.
+   */
+  FEEDBACK_STORE_UNAVAILABLE(76, 503),
+  /**
    * A model names a class or protobuf type that the loader's allow-list does not permit; it is
    * refused before any class it names is loaded.
    */
