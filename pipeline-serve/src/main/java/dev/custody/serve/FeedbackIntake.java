@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
-import dev.custody.core.Sha256;
+import dev.custody.core.Reason;
 import dev.custody.core.feedback.FeedbackEntry;
+import dev.custody.core.feedback.FeedbackJson;
 import dev.custody.core.feedback.FeedbackRecord;
 import dev.custody.core.feedback.FeedbackStatus;
 import dev.custody.serve.feedback.FeedbackQuota;
@@ -23,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -106,7 +106,7 @@ final class FeedbackIntake {
             m.name(),
             m.rootDigest(),
             input,
-            inputDigest(input),
+            FeedbackJson.inputDigest(input),
             label,
             p.label(),
             confidence,
@@ -146,15 +146,16 @@ final class FeedbackIntake {
                 Map.of("Retry-After", Long.toString(retry))));
       }
       return store.append(entry);
-    } catch (PipelineException | UncheckedIOException e) {
-      // The client learns that nothing was acknowledged, not the store's paths or addresses.
+    } catch (PipelineException | UncheckedIOException | IllegalStateException e) {
+      // A closed store throws IllegalStateException. The client learns that nothing was
+      // acknowledged, not the store's paths or addresses.
       LOG.log(
           System.Logger.Level.WARNING,
           "feedback store " + store.describe() + ": cannot record feedback: " + e.getMessage());
       throw new ApiException(
           new Rejection(
               503,
-              ServeReasons.FEEDBACK_STORE_UNAVAILABLE,
+              Reason.FEEDBACK_STORE_UNAVAILABLE.name(),
               "the feedback store cannot make the record durable now: it is not acknowledged;"
                   + " retry later",
               Map.of("Retry-After", "5")));
@@ -212,11 +213,6 @@ final class FeedbackIntake {
               : text);
     }
     return out;
-  }
-
-  /** SHA-256 of the input's canonical JSON: keys sorted, values as strings, no whitespace. */
-  static Sha256 inputDigest(Map<String, String> input) {
-    return Sha256.of(Json.write(new TreeMap<>(input)));
   }
 
   private String why(String label, String served, double confidence) {

@@ -46,13 +46,6 @@ public final class ServeReasons {
    */
   public static final String FEEDBACK_QUOTA_EXCEEDED = "FEEDBACK_QUOTA_EXCEEDED";
 
-  /**
-   * 503: the feedback store could not make a record durable (a full disk, a closed store, a
-   * database that is down); the feedback is not acknowledged and the client may retry. The same
-   * word as {@code Reason.FEEDBACK_STORE_UNAVAILABLE}, the stores' own reason.
-   */
-  public static final String FEEDBACK_STORE_UNAVAILABLE = "FEEDBACK_STORE_UNAVAILABLE";
-
   /** 500: a fault of the server, logged on the server; the client gets no details. */
   public static final String INTERNAL = "INTERNAL";
 
