@@ -30,7 +30,7 @@ public final class FeedbackStores {
   public static FeedbackStore open(String location, Optional<String> replica)
       throws PipelineException {
     if (location.regionMatches(true, 0, POSTGRES, 0, POSTGRES.length())) {
-      return postgres();
+      return PostgresStore.open(location, replica);
     }
     int scheme = location.indexOf("://");
     if (scheme > 0) {
@@ -57,11 +57,5 @@ public final class FeedbackStores {
           "feedback store: expected a file path, found " + Printable.of(location, 300));
     }
     return JournalStore.open(file);
-  }
-
-  /** The one place the PostgreSQL store is opened. */
-  private static FeedbackStore postgres() throws PipelineException {
-    throw new PipelineException(
-        Reason.UNSUPPORTED, "feedback store: the PostgreSQL store is not built in yet");
   }
 }
