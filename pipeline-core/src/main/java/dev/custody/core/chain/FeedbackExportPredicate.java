@@ -91,7 +91,8 @@ public record FeedbackExportPredicate(
     statuses = java.util.Collections.unmodifiableMap(s);
     clients = java.util.Collections.unmodifiableMap(new TreeMap<>(clients));
     modelDigests = java.util.Collections.unmodifiableMap(byHex(modelDigests));
-    Objects.requireNonNull(exportedAt, "exportedAt");
+    // Written to the millisecond: the value read back is the value written.
+    exportedAt = exportedAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     String sum = sumMismatch(records, statuses, clients, modelDigests);
     if (sum != null) {
       throw new IllegalArgumentException(sum);
