@@ -18,6 +18,7 @@ class FeedbackQuotaTest {
     assertThat(FeedbackQuota.parse(" 5/90S "))
         .isEqualTo(new FeedbackQuota(5, Duration.ofSeconds(90)));
     assertThat(FeedbackQuota.parse("1/2d")).isEqualTo(new FeedbackQuota(1, Duration.ofDays(2)));
+    assertThat(FeedbackQuota.parse("1/1s").window()).isEqualTo(Duration.ofSeconds(1)); // the least
   }
 
   @ParameterizedTest
