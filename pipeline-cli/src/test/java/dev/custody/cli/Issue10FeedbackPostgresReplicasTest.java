@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code replica-b}, record feedback into one real PostgreSQL. Every client sends each of its rows
  * to both servers at the same time, so the two replicas race on every row: each row must be
  * recorded exactly once (201 from one server, 200 duplicate from the other), nothing acknowledged
- * may be missing, and both chains must verify.
+ * may be missing, and both chains must verify. Which replica wins a race is up to timing, so each
+ * client also sends one row to each replica alone: both chains then hold records.
  */
 @Tag("postgres")
 class Issue10FeedbackPostgresReplicasTest {
@@ -95,12 +96,15 @@ class Issue10FeedbackPostgresReplicasTest {
         Queue<String> unexpected = new ConcurrentLinkedQueue<>();
         List<Thread> senders = new ArrayList<>();
         for (Map.Entry<String, String> client : tokens.entrySet()) {
-          for (URI url : urls) { // the same rows to both replicas at once
+          for (int server = 0; server < urls.size(); server++) {
+            URI url = urls.get(server); // the same rows to both replicas at once
+            int own = server;
             Thread t =
                 new Thread(
                     () ->
                         send(
                             url,
+                            own,
                             client.getKey(),
                             client.getValue(),
                             created,
@@ -115,7 +119,7 @@ class Issue10FeedbackPostgresReplicasTest {
         }
 
         assertThat(unexpected).isEmpty();
-        assertThat(created.get()).isEqualTo(CLIENTS * ROWS);
+        assertThat(created.get()).isEqualTo(CLIENTS * (ROWS + 2));
         assertThat(duplicates.get()).isEqualTo(CLIENTS * ROWS);
       } finally {
         for (Process p : servers) {
@@ -128,13 +132,15 @@ class Issue10FeedbackPostgresReplicasTest {
       try (PostgresStore store = PostgresStore.open(location, Optional.of("reader"))) {
         records = store.readAll(); // verifies both chains' hashes and links
       }
-      assertThat(records).hasSize(CLIENTS * ROWS);
+      assertThat(records).hasSize(CLIENTS * (ROWS + 2));
       Map<String, Integer> perRow = new HashMap<>();
       for (FeedbackRecord r : records) {
         perRow.merge(
             r.entry().client() + "|" + r.entry().input().get("BILL_AMT1"), 1, Integer::sum);
       }
-      assertThat(perRow).hasSize(CLIENTS * ROWS).allSatisfy((row, n) -> assertThat(n).isOne());
+      assertThat(perRow)
+          .hasSize(CLIENTS * (ROWS + 2))
+          .allSatisfy((row, n) -> assertThat(n).isOne());
       assertThat(records).extracting(FeedbackRecord::chain).containsOnly("replica-a", "replica-b");
     }
   }
@@ -185,16 +191,21 @@ class Issue10FeedbackPostgresReplicasTest {
         "the server did not start: out " + Files.readString(out) + " err " + Files.readString(err));
   }
 
-  /** Sends the client's rows in order; counts 201 (recorded) and 200 (duplicate) answers. */
+  /**
+   * Sends the client's shared rows in order, then one row only this server ({@code own}) gets;
+   * counts 201 (recorded) and 200 (duplicate) answers.
+   */
   private static void send(
       URI base,
+      int own,
       String client,
       String token,
       AtomicInteger created,
       AtomicInteger duplicates,
       Queue<String> unexpected) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    for (int n = 0; n < ROWS; n++) {
+    for (int n = 0; n <= ROWS; n++) {
+      int row = n < ROWS ? n : 9000 + own;
       try {
         HttpResponse<String> r =
             http.send(
@@ -202,7 +213,7 @@ class Issue10FeedbackPostgresReplicasTest {
                     .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + token)
-                    .POST(HttpRequest.BodyPublishers.ofString(body(client, n)))
+                    .POST(HttpRequest.BodyPublishers.ofString(body(client, row)))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 201) {
