@@ -29,6 +29,7 @@ import dev.custody.train.fit.ModelContent;
 import dev.custody.train.fit.Trainers;
 import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
+import dev.custody.train.spec.FeedbackSpec;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ModelContentDigest;
@@ -281,6 +282,13 @@ public final class Pipeline {
     } catch (IllegalArgumentException e) {
       throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
     }
+    if (!r.feedbackRows().isEmpty()) {
+      // Feedback examples are training rows only: appended after the split of the data rows.
+      List<TrainingTable.Row> train = new ArrayList<>(split.train().rows());
+      train.addAll(r.feedbackRows());
+      split =
+          new Split(new TrainingTable(table.featureNames(), table.labels(), train), split.test());
+    }
     Progress.Timer t = Progress.start(progress, "train");
     Model<Label> model = Trainers.train(trainer, split.train());
     byte[] bytes = ModelContent.protobufBytes(model);
@@ -327,6 +335,16 @@ public final class Pipeline {
     List<GateResult> gates =
         new GateEvaluator(spec, src -> ingest.table(spec, src), policy, t.positiveLabel())
             .evaluate(t.model(), t.split().test(), metrics, testRoot(r, t.split()));
+    if (!r.contestedCanary().isEmpty()) {
+      FeedbackSpec fs = spec.feedback().orElseThrow();
+      gates = new ArrayList<>(gates);
+      gates.add(
+          GateEvaluator.contestedCanary(
+              t.model(),
+              r.contestedCanary(),
+              GateEvaluator.fileName(fs.data().display()),
+              fs.data().sha256()));
+    }
     GateEvaluator.requirePassed(gates);
     g.done(gates.isEmpty() ? "no gates configured" : gates.size() + " passed");
 
