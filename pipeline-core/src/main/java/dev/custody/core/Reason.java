@@ -67,6 +67,12 @@ public enum Reason {
    */
   FEEDBACK_STORE_UNAVAILABLE(76, 503),
   /**
+   * A feedback dataset the train stage refuses: a line that is not a canonical feedback record, or
+   * a record for another model, with input columns other than the spec's feature columns, or with a
+   * label outside the allowed set (the message names the record's sequence number).
+   */
+  FEEDBACK_INVALID(80, 422),
+  /**
    * A model names a class or protobuf type that the loader's allow-list does not permit; it is
    * refused before any class it names is loaded.
    */

@@ -7,15 +7,20 @@ import dev.custody.core.Sha256;
 import dev.custody.core.YamlTree;
 import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeatureSchema;
+import dev.custody.core.feedback.FeedbackRecord;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.Fetcher;
 import dev.custody.train.data.Merkle;
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.data.RowReader;
+import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
+import dev.custody.train.feedback.FeedbackDefences;
+import dev.custody.train.feedback.FeedbackFile;
 import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
 import dev.custody.train.screen.Screening;
+import dev.custody.train.spec.FeedbackSpec;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.PipelineSpec.FileList;
 import dev.custody.train.spec.PipelineSpec.LocalFile;
@@ -30,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +126,35 @@ public final class Ingest {
     screen.done(screenDetail(screened.reports(), rows.size(), kept.size()));
     TrainingTable table = table(spec.schema(), kept);
     List<CanonicalRow> keptCanonical = kept.size() == rows.size() ? canonical : canonical(kept);
+    List<DatasetSummary.DataFile> files = new ArrayList<>(loaded.files());
+    List<DatasetPredicate.Screen> reports = new ArrayList<>(screened.reports());
+    FeedbackDefences.Outcome feedback = null;
+    if (spec.feedback().isPresent()) {
+      Progress.Timer fb = Progress.start(progress, "feedback");
+      FeedbackSpec fs = spec.feedback().get();
+      byte[] feedbackBytes = verifiedBytes(fs.data(), spec.baseDirectory());
+      List<FeedbackRecord> records = FeedbackFile.records(feedbackBytes, fs.data().display());
+      files.add(
+          new DatasetSummary.DataFile(
+              fs.data().display(), fs.data().sha256(), feedbackBytes.length, records.size()));
+      feedback =
+          new FeedbackDefences(spec).apply(records, fs.data().display(), base(spec, kept, table));
+      reports.addAll(feedback.reports());
+      table = table(spec.schema(), kept, feedback.examples());
+      fb.done(
+          records.size()
+              + " record(s): "
+              + feedback.examples().size()
+              + " example(s), "
+              + feedback.canary().size()
+              + " contested canary row(s)");
+    }
+    List<ParsedRow> trained = new ArrayList<>(kept);
+    List<CanonicalRow> trainedCanonical = new ArrayList<>(keptCanonical);
+    if (feedback != null) {
+      trained.addAll(feedback.examples());
+      trainedCanonical.addAll(canonical(feedback.examples()));
+    }
     DatasetSummary summary =
         new DatasetSummary(
             spec.name(),
@@ -127,17 +162,50 @@ public final class Ingest {
             spec.digest(),
             spec.format().word(),
             loaded.lock(),
-            loaded.files(),
+            files,
             rows.size(),
             labelCounts(spec.schema(), rows),
             rowsRoot,
-            kept.size(),
-            labelCounts(spec.schema(), kept),
-            kept.size() == rows.size() ? rowsRoot : Merkle.root(keptCanonical),
+            trained.size(),
+            labelCounts(spec.schema(), trained),
+            feedback == null && kept.size() == rows.size()
+                ? rowsRoot
+                : Merkle.root(trainedCanonical),
             spec.schema(),
             spec.schema().canonicalColumns(),
-            screened.reports());
+            reports);
+    if (feedback != null) {
+      return new IngestResult(
+          table,
+          summary,
+          canonical,
+          keptCanonical,
+          feedback.examples().stream().map(ParsedRow::row).toList(),
+          feedback.canary());
+    }
     return new IngestResult(table, summary, canonical, keptCanonical);
+  }
+
+  /**
+   * What the feedback defences judge against: the base training split (the same seeded split
+   * training makes of {@code table}), the test split, and the golden and canary sets.
+   */
+  private FeedbackDefences.Base base(PipelineSpec spec, List<ParsedRow> kept, TrainingTable table)
+      throws PipelineException, IOException {
+    Split split;
+    try {
+      split = Split.seeded(table, spec.split().testFraction(), spec.split().seed());
+    } catch (IllegalArgumentException e) {
+      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
+    }
+    IdentityHashMap<TrainingTable.Row, ParsedRow> parsed = new IdentityHashMap<>();
+    kept.forEach(p -> parsed.put(p.row(), p));
+    List<ParsedRow> train = new ArrayList<>(split.train().rows().size());
+    split.train().rows().forEach(r -> train.add(parsed.get(r)));
+    PipelineSpec.Gates gates = spec.gates();
+    TrainingTable golden = gates.golden() == null ? null : table(spec, gates.golden().data());
+    TrainingTable canary = gates.canary() == null ? null : table(spec, gates.canary().data());
+    return new FeedbackDefences.Base(train, split.test(), golden, canary, table.featureNames());
   }
 
   private static String screenDetail(List<DatasetPredicate.Screen> reports, int rows, int kept) {
@@ -285,14 +353,22 @@ public final class Ingest {
   }
 
   private static TrainingTable table(FeatureSchema schema, List<ParsedRow> rows) {
+    return table(schema, rows, List.of());
+  }
+
+  /** The table of {@code rows}, whose feature names also cover {@code more}'s. */
+  private static TrainingTable table(
+      FeatureSchema schema, List<ParsedRow> rows, List<ParsedRow> more) {
     List<String> names = new ArrayList<>(schema.fixedFeatureNames());
     Set<String> fixed = new HashSet<>(names);
     TreeSet<String> tokens = new TreeSet<>();
     if (!schema.text().isEmpty()) {
-      for (ParsedRow r : rows) {
-        for (String n : r.row().names()) {
-          if (!fixed.contains(n)) {
-            tokens.add(n);
+      for (List<ParsedRow> list : List.of(rows, more)) {
+        for (ParsedRow r : list) {
+          for (String n : r.row().names()) {
+            if (!fixed.contains(n)) {
+              tokens.add(n);
+            }
           }
         }
       }

@@ -7,9 +7,11 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
+import dev.custody.core.VerifiedStatement;
 import dev.custody.core.chain.ChainLayout;
 import dev.custody.core.chain.ChainLimits;
 import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.FeedbackExportAttestation;
 import dev.custody.core.chain.ModelCard;
 import dev.custody.core.chain.Provenance;
 import dev.custody.core.chain.Stage;
@@ -29,6 +31,7 @@ import dev.custody.train.fit.ModelContent;
 import dev.custody.train.fit.Trainers;
 import dev.custody.train.internal.Bytes;
 import dev.custody.train.screen.DatasetSummary;
+import dev.custody.train.spec.FeedbackSpec;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ModelContentDigest;
@@ -151,6 +154,7 @@ public final class Pipeline {
             datasetAttestation, ChainLimits.defaults().maxAttestationBytes(), Reason.MALFORMED);
     IngestResult r = ingest.run(spec, progress);
     verifyDataset(spec, r, attestation, policy);
+    verifyFeedbackExport(spec, policy);
     return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
   }
 
@@ -170,6 +174,7 @@ public final class Pipeline {
     IngestResult r = ingest.run(spec, progress);
     byte[] attestation = signDataset(r, signers);
     verifyDataset(spec, r, attestation, policy);
+    verifyFeedbackExport(spec, policy);
     return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
   }
 
@@ -266,6 +271,44 @@ public final class Pipeline {
     t.done("dataset attestation verified, D " + d);
   }
 
+  /**
+   * When the spec names the feedback dataset's export attestation: it must verify under the
+   * policy's INGEST signers (feedback re-enters the chain as ingested data) for the pinned file
+   * digest, and the file's records must match its attested chains and counts.
+   */
+  private void verifyFeedbackExport(PipelineSpec spec, TrustPolicy policy)
+      throws PipelineException, IOException {
+    FeedbackSpec fs = spec.feedback().orElse(null);
+    if (fs == null || fs.attestationPath().isEmpty()) {
+      return;
+    }
+    if (!(fs.data() instanceof PipelineSpec.LocalFile local)) {
+      throw new PipelineException(
+          Reason.SPEC_INVALID,
+          "feedback: an export attestation is checked against a local file, found "
+              + fs.data().display());
+    }
+    Progress.Timer t = Progress.start(progress, "feedback-attestation");
+    Path base = spec.baseDirectory();
+    byte[] bundle =
+        Bytes.readLimited(
+            base.resolve(fs.attestation()).normalize(),
+            FeedbackExportAttestation.MAX_BUNDLE_BYTES,
+            Reason.MALFORMED);
+    VerifiedStatement verified = policy.verifyStatement(Stage.INGEST, bundle, local.sha256());
+    FeedbackExportAttestation a =
+        FeedbackExportAttestation.read(verified, base.resolve(local.path()).normalize());
+    if (!a.fileDigest().matches(local.sha256())) {
+      throw new VerificationException(
+          Reason.DIGEST_MISMATCH,
+          "feedback: the export attestation names "
+              + a.fileDigest()
+              + ", the spec pins "
+              + local.sha256());
+    }
+    t.done(a.records().size() + " record(s) attested by " + a.signer());
+  }
+
   /** A trained model, its split and the bytes it exports as. */
   @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
   record Trained(
@@ -280,6 +323,13 @@ public final class Pipeline {
       split = Split.seeded(table, spec.split().testFraction(), spec.split().seed());
     } catch (IllegalArgumentException e) {
       throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
+    }
+    if (!r.feedbackRows().isEmpty()) {
+      // Feedback examples are training rows only: appended after the split of the data rows.
+      List<TrainingTable.Row> train = new ArrayList<>(split.train().rows());
+      train.addAll(r.feedbackRows());
+      split =
+          new Split(new TrainingTable(table.featureNames(), table.labels(), train), split.test());
     }
     Progress.Timer t = Progress.start(progress, "train");
     Model<Label> model = Trainers.train(trainer, split.train());
@@ -327,6 +377,16 @@ public final class Pipeline {
     List<GateResult> gates =
         new GateEvaluator(spec, src -> ingest.table(spec, src), policy, t.positiveLabel())
             .evaluate(t.model(), t.split().test(), metrics, testRoot(r, t.split()));
+    if (!r.contestedCanary().isEmpty()) {
+      FeedbackSpec fs = spec.feedback().orElseThrow();
+      gates = new ArrayList<>(gates);
+      gates.add(
+          GateEvaluator.contestedCanary(
+              t.model(),
+              r.contestedCanary(),
+              GateEvaluator.fileName(fs.data().display()),
+              fs.data().sha256()));
+    }
     GateEvaluator.requirePassed(gates);
     g.done(gates.isEmpty() ? "no gates configured" : gates.size() + " passed");
 

@@ -6,7 +6,9 @@
  * of the step before it through {@code dev.custody.verify} and signs evidence for the next.
  *
  * <p>This root package only orchestrates. Each stage has its own package, in order {@code spec},
- * {@code data}, {@code screen}, {@code fit}, {@code evaluate}, {@code export}; a stage imports only
- * from the stages before it, and only this package imports them all.
+ * {@code data}, {@code screen}, {@code fit}, {@code evaluate}, {@code feedback} (the defences
+ * between a feedback dataset and the training table, which train candidates to test sources),
+ * {@code export}; a stage imports only from the stages before it, and only this package imports
+ * them all.
  */
 package dev.custody.train;

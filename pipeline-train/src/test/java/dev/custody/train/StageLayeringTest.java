@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class StageLayeringTest {
   /** The stages in pipeline order. */
-  static final List<String> STAGES = List.of("spec", "data", "screen", "fit", "evaluate", "export");
+  static final List<String> STAGES =
+      List.of("spec", "data", "screen", "fit", "evaluate", "feedback", "export");
 
   private static final Path MAIN = Path.of("src/main/java/dev/custody/train");
   private static final Pattern REFERENCE = Pattern.compile("dev\\.custody\\.train\\.([a-z]+)\\b");

@@ -32,6 +32,11 @@ public final class ParsedRow {
     return row.label();
   }
 
+  /** This row with another training weight ({@link TrainingTable.Row#weight()}). */
+  public ParsedRow withWeight(double weight) {
+    return new ParsedRow(canonical, row.withWeight(weight), numeric);
+  }
+
   /** The value of the i-th numeric column of the schema. */
   public double numeric(int i) {
     return numeric[i];

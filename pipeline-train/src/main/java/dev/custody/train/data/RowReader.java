@@ -50,6 +50,36 @@ public final class RowReader {
     return sink.rows;
   }
 
+  /**
+   * One row from raw input values (a feedback record's {@code input}: every feature column, as the
+   * infer endpoint takes them), validated and encoded exactly as a data file's row.
+   *
+   * @param source what messages name as the file (the feedback file)
+   * @param line what messages name as the line (the record's sequence number)
+   * @param label the row's label
+   * @param input feature column → raw value; the caller checks the key set
+   * @throws PipelineException {@code DATA_INVALID} naming the column, as for a data row
+   */
+  public ParsedRow input(String source, long line, String label, Map<String, String> input)
+      throws PipelineException {
+    int[] index = new int[1 + canonicalColumns.size()];
+    index[0] = -1;
+    List<String> fields = new ArrayList<>(canonicalColumns.size());
+    fields.add(label);
+    for (int i = 0; i < canonicalColumns.size(); i++) {
+      index[i + 1] = i;
+      if (i > 0) {
+        String value = input.get(canonicalColumns.get(i));
+        if (value == null) {
+          throw DelimitedText.error(
+              source, line, "missing column \"" + canonicalColumns.get(i) + "\" in the input");
+        }
+        fields.add(value);
+      }
+    }
+    return row(source, line, canonicalColumns, index, fields);
+  }
+
   /** Takes the first CSV record as the header, and every other record as a row. */
   private final class RowSink implements DelimitedText.Sink {
     private final String source;

@@ -27,9 +27,21 @@ public record TrainingTable(List<String> featureNames, List<String> labels, List
    * @param label the row's label, one of {@link TrainingTable#labels()}
    * @param names feature names present in this row, sorted
    * @param values the values of {@code names}, same order
+   * @param weight the row's example weight in training, in (0, 1]: 1 for data rows, less for a
+   *     feedback item its voters' trust does not fully back
    */
-  public record Row(long sourceLine, String label, List<String> names, List<Double> values) {
+  public record Row(
+      long sourceLine, String label, List<String> names, List<Double> values, double weight) {
+    /** A data row, of weight 1. */
+    public Row(long sourceLine, String label, List<String> names, List<Double> values) {
+      this(sourceLine, label, names, values, 1.0);
+    }
+
     public Row {
+      if (!(weight > 0 && weight <= 1)) {
+        throw new IllegalArgumentException(
+            "row at line " + sourceLine + ": weight must be in (0, 1], was " + weight);
+      }
       Objects.requireNonNull(label, "label");
       names = List.copyOf(names);
       values = List.copyOf(values);
@@ -43,6 +55,11 @@ public record TrainingTable(List<String> featureNames, List<String> labels, List
                 + values.size()
                 + " values");
       }
+    }
+
+    /** This row with another weight. */
+    public Row withWeight(double w) {
+      return new Row(sourceLine, label, names, values, w);
     }
   }
 }

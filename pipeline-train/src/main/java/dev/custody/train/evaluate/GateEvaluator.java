@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
@@ -138,6 +140,33 @@ public final class GateEvaluator {
       throw new PipelineException(
           Reason.DATA_INVALID, "canary set " + src.display() + " has no rows");
     }
+    return canary("canary", model, canary, fileName(src.display()), src.sha256());
+  }
+
+  /**
+   * The contested canary: every item that received feedback against the served prediction in the
+   * protected direction must keep the served label ("known spam stays spam").
+   *
+   * @param rows the contested rows, each labelled with the served label
+   * @param dataset the feedback file's name
+   * @param digest the feedback file's SHA-256
+   */
+  public static GateResult contestedCanary(
+      Model<Label> model, List<TrainingTable.Row> rows, String dataset, Sha256 digest) {
+    Set<String> names = new LinkedHashSet<>();
+    rows.forEach(r -> names.addAll(r.names()));
+    List<String> labels = new ArrayList<>();
+    model.getOutputIDInfo().getDomain().forEach(l -> labels.add(l.getLabel()));
+    return canary(
+        "canary-contested",
+        model,
+        new TrainingTable(new ArrayList<>(names), labels, rows),
+        dataset,
+        digest);
+  }
+
+  private static GateResult canary(
+      String name, Model<Label> model, TrainingTable canary, String dataset, Sha256 digest) {
     List<Prediction<Label>> predictions = model.predict(TribuoTables.examples(canary));
     List<String> changed = new ArrayList<>();
     int kept = 0;
@@ -162,15 +191,15 @@ public final class GateEvaluator {
                 + String.join(", ", changed)
                 + (n - kept > changed.size() ? ", …" : "");
     return new GateResult(
-        "canary",
+        name,
         "canary-agreement",
         "==",
         1.0,
         kept / (double) n,
         kept == n,
         n,
-        fileName(src.display()),
-        src.sha256(),
+        dataset,
+        digest,
         null,
         null,
         detail);

@@ -68,7 +68,10 @@ public final class TribuoTables {
       }
       values[i] = v;
     }
-    return new ArrayExample<>(new Label(row.label()), names, values);
+    ArrayExample<Label> example = new ArrayExample<>(new Label(row.label()), names, values);
+    // Tribuo's trainers scale each example's contribution (SGD loss, tree impurity) by its weight.
+    example.setWeight((float) row.weight());
+    return example;
   }
 
   /**

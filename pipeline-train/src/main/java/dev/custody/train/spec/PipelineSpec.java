@@ -44,6 +44,7 @@ public final class PipelineSpec {
   private final TrainerSpec trainer;
   private final List<ScreenSpec> screens;
   private final Gates gates;
+  private final FeedbackSpec feedback;
 
   PipelineSpec(
       byte[] bytes,
@@ -57,7 +58,8 @@ public final class PipelineSpec {
       Split split,
       TrainerSpec trainer,
       List<ScreenSpec> screens,
-      Gates gates) {
+      Gates gates,
+      FeedbackSpec feedback) {
     this.bytes = bytes.clone();
     this.digest = Bytes.sha256(this.bytes);
     this.sourceName = sourceName;
@@ -71,6 +73,7 @@ public final class PipelineSpec {
     this.trainer = trainer;
     this.screens = List.copyOf(screens);
     this.gates = gates;
+    this.feedback = feedback;
   }
 
   /**
@@ -171,6 +174,11 @@ public final class PipelineSpec {
   /** The release gates (evaluated after training). */
   public Gates gates() {
     return gates;
+  }
+
+  /** The feedback dataset and its defences, if the spec names one. */
+  public Optional<FeedbackSpec> feedback() {
+    return Optional.ofNullable(feedback);
   }
 
   @Override

@@ -66,7 +66,8 @@ public final class SpecParser {
             "split",
             "trainer",
             "screens",
-            "gates");
+            "gates",
+            "feedback");
     Node nameNode = root.required("name");
     String name = r.string(nameNode);
     if (!NAME.matcher(name).matches()) {
@@ -81,6 +82,8 @@ public final class SpecParser {
     TrainerSpec trainer = trainer(root.required("trainer"), split.seed());
     List<ScreenSpec> screens = screens(root.optional("screens"), split.seed());
     Gates gates = gates(root.optional("gates"), schema);
+    Node fb = root.optional("feedback");
+    FeedbackSpec feedback = fb == null ? null : feedback(fb, schema);
     return new PipelineSpec(
         yaml,
         r.source(),
@@ -93,7 +96,8 @@ public final class SpecParser {
         split,
         trainer,
         screens,
-        gates);
+        gates,
+        feedback);
   }
 
   /** A lock file: {@code files: [{path | url, sha256}, ...]}. */
@@ -492,6 +496,88 @@ public final class SpecParser {
               r.string(mo.required("baseline")), metrics(mo.required("metrics"), schema, false));
     }
     return new Gates(minimum, golden, canary, maxChange);
+  }
+
+  /**
+   * The {@code feedback} section: the pinned feedback file, its export attestation and the
+   * defences' parameters (each defence runs with its defaults when its key is absent).
+   */
+  private FeedbackSpec feedback(Node node, FeatureSchema schema) throws PipelineException {
+    Obj o = r.map(node, "path", "url", "sha256", "attestation", "defences");
+    Source data = gateSource(o);
+    Node att = o.optional("attestation");
+    String attestation = att == null ? null : r.string(att);
+    Node d = o.optional("defences");
+    Obj defences =
+        d == null ? null : r.map(d, "influenceCap", "trust", "quarantine", "impact", "canary");
+    Node capNode = defences == null ? null : defences.optional("influenceCap");
+    Node trustNode = defences == null ? null : defences.optional("trust");
+    Node quarantineNode = defences == null ? null : defences.optional("quarantine");
+    Node impactNode = defences == null ? null : defences.optional("impact");
+    Node canaryNode = defences == null ? null : defences.optional("canary");
+
+    ParamReader cap = new ParamReader(node, capNode, "normalise", "similarity");
+    Node normaliseNode = cap.node("normalise");
+    FeedbackSpec.Normalise normalise =
+        normaliseNode == null
+            ? (schema.text().isEmpty() ? FeedbackSpec.Normalise.EXACT : FeedbackSpec.Normalise.TEXT)
+            : FeedbackSpec.Normalise.valueOf(
+                r.oneOf(normaliseNode, "text", "exact").toUpperCase(Locale.ROOT));
+    ParamReader trust = new ParamReader(node, trustNode, "initial", "perAgreement", "max");
+    ParamReader quarantine = new ParamReader(node, quarantineNode, "above", "labels");
+    Node labelsNode = quarantine.node("labels");
+    List<String> allowed = schema.label().allowed();
+    List<String> protectedLabels;
+    if (labelsNode == null) {
+      // By default every label but the positive one (the last): "known spam stays spam".
+      protectedLabels = allowed.subList(0, allowed.size() - 1);
+    } else {
+      protectedLabels = new ArrayList<>();
+      for (Node item : r.list(labelsNode)) {
+        String label = r.dataValue(item);
+        if (!allowed.contains(label)) {
+          throw r.error(item, "expected one of the allowed labels " + allowed + ", found " + label);
+        }
+        if (protectedLabels.contains(label)) {
+          throw r.error(item, "duplicate value \"" + label + "\"");
+        }
+        protectedLabels.add(label);
+      }
+    }
+    ParamReader impact = new ParamReader(node, impactNode, "maxChange", "maxGroups");
+    Obj canary = canaryNode == null ? null : r.map(canaryNode, "contested");
+    Node contested = canary == null ? null : canary.optional("contested");
+    ParamReader at = cap;
+    try {
+      FeedbackSpec.InfluenceCap influenceCap =
+          new FeedbackSpec.InfluenceCap(
+              normalise, cap.number("similarity", FeedbackSpec.InfluenceCap.DEFAULT_SIMILARITY));
+      at = trust;
+      FeedbackSpec.Trust t =
+          new FeedbackSpec.Trust(
+              trust.number("initial", FeedbackSpec.Trust.DEFAULT_INITIAL),
+              trust.number("perAgreement", FeedbackSpec.Trust.DEFAULT_PER_AGREEMENT),
+              trust.number("max", FeedbackSpec.Trust.DEFAULT_MAX));
+      at = quarantine;
+      FeedbackSpec.Quarantine q =
+          new FeedbackSpec.Quarantine(
+              quarantine.number("above", FeedbackSpec.Quarantine.DEFAULT_ABOVE), protectedLabels);
+      at = impact;
+      FeedbackSpec.Impact i =
+          new FeedbackSpec.Impact(
+              impact.number("maxChange", FeedbackSpec.Impact.DEFAULT_MAX_CHANGE),
+              impact.integer("maxGroups", FeedbackSpec.Impact.DEFAULT_MAX_GROUPS));
+      return new FeedbackSpec(
+          data,
+          attestation,
+          influenceCap,
+          t,
+          q,
+          i,
+          new FeedbackSpec.Canary(contested == null || r.bool(contested)));
+    } catch (InvalidParameter e) {
+      throw at.invalid(e);
+    }
   }
 
   /** The {path | url, sha256} part of a gate mapping. */
