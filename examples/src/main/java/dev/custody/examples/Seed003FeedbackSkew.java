@@ -1,25 +1,47 @@
 package dev.custody.examples;
 
+import dev.custody.core.BundleSigner;
 import dev.custody.core.PipelineException;
+import dev.custody.core.Sha256;
+import dev.custody.core.SigningKey;
+import dev.custody.core.feedback.FeedbackEntry;
+import dev.custody.core.feedback.FeedbackJson;
+import dev.custody.core.feedback.FeedbackRecord;
+import dev.custody.core.feedback.FeedbackStatus;
 import dev.custody.train.Ingest;
 import dev.custody.train.IngestResult;
+import dev.custody.train.Pipeline;
+import dev.custody.train.StageSigners;
+import dev.custody.train.TrainedModel;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.fit.Trainers;
 import dev.custody.train.fit.TribuoTables;
 import dev.custody.train.spec.PipelineSpec;
+import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.DeserializationFilter;
+import dev.custody.verify.InvalidInputException;
+import dev.custody.verify.Prediction;
+import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.VerifiedModel;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.tribuo.Example;
 import org.tribuo.Model;
-import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 
 /**
@@ -82,13 +104,38 @@ public final class Seed003FeedbackSkew {
     }
   }
 
+  /**
+   * What one campaign achieved through Custody.
+   *
+   * @param campaign the campaign's name
+   * @param claims feedback requests sent (trust-building ones included), honest traffic excluded
+   * @param accounts attacking accounts
+   * @param flipped targets the model in service after retraining classifies as ham
+   * @param rejection why the candidate was refused (the served model stays), or null if it passed
+   * @param honestKept honest corrections the model in service after retraining classifies as spam
+   * @param accuracy clean test accuracy of the model in service after retraining
+   * @param seconds time of the retraining (ingest, defences, train, gates, export)
+   */
+  record CampaignOutcome(
+      String campaign,
+      int claims,
+      int accounts,
+      int flipped,
+      String rejection,
+      int honestKept,
+      double accuracy,
+      double seconds) {}
+
   /** What the demo measured. */
   public record Result(
       int trainRows,
       int testRows,
       double accuracyBefore,
       List<NaiveOutcome> naive,
-      double naiveSeconds) {
+      double naiveSeconds,
+      int targets,
+      int honestTotal,
+      List<CampaignOutcome> campaigns) {
 
     /** Targets the naive loop turned into ham. */
     public long naiveFlipped() {
@@ -105,15 +152,12 @@ public final class Seed003FeedbackSkew {
   public static Result run(Path root, Path work, PrintStream out) throws Exception {
     Path specFile = root.resolve("examples/sms-spam.yaml");
     Base base = base(PipelineSpec.load(specFile));
-    double before = accuracy(base.model(), base.test());
     out.printf(
         Locale.ROOT,
-        "== seed 003: feedback that skews the model (%s: %d training, %d held-out messages, test"
-            + " accuracy %.4f)%n",
+        "== seed 003: feedback that skews the model (%s: %d training, %d held-out messages)%n",
         specFile.getFileName(),
         base.train().size(),
-        base.test().size(),
-        before);
+        base.test().size());
     List<Message> targets = targets(base);
 
     long start = System.nanoTime();
@@ -132,7 +176,54 @@ public final class Seed003FeedbackSkew {
         naive.size(),
         100.0 * flipped / naive.size(),
         naiveSeconds);
-    return new Result(base.train().size(), base.test().size(), before, naive, naiveSeconds);
+
+    Custody custody = Custody.start(specFile, base, work);
+    List<Message> wrong = custody.misclassifiedSpam();
+    List<Message> clean = new ArrayList<>(base.test());
+    clean.removeAll(targets);
+    clean.removeAll(wrong);
+    double before = accuracy(custody.served().tribuoModel(), clean);
+    out.printf(
+        Locale.ROOT,
+        "Custody: the served model %s (signed, verified): clean test accuracy %.4f on %d held-out"
+            + " messages (targets and misclassified spam left out); %d held-out spam messages it"
+            + " calls ham, reported by %d honest clients%n",
+        custody.served().digest(),
+        before,
+        clean.size(),
+        wrong.size(),
+        HONEST_CLIENTS);
+    List<Claim> honest = honestTraffic(base, wrong);
+    List<CampaignOutcome> outcomes = new ArrayList<>();
+    for (Campaign c : campaigns(base, targets)) {
+      CampaignOutcome o = custody.retrain(c, honest, targets, wrong, clean);
+      outcomes.add(o);
+      out.printf(
+          Locale.ROOT,
+          "  %-62s %4d claims: %2d of %d targets ham, %s; honest corrections kept %d of %d,"
+              + " accuracy %.4f, %.1f s%n",
+          c.name(),
+          o.claims(),
+          o.flipped(),
+          targets.size(),
+          o.rejection() == null ? "candidate passed the gates" : "candidate rejected",
+          o.honestKept(),
+          wrong.size(),
+          o.accuracy(),
+          o.seconds());
+      if (o.rejection() != null) {
+        out.println("    " + o.rejection());
+      }
+    }
+    return new Result(
+        base.train().size(),
+        base.test().size(),
+        before,
+        naive,
+        naiveSeconds,
+        targets.size(),
+        wrong.size(),
+        outcomes);
   }
 
   /** Ingests the spec's data (its pins and screens), splits it as the pipeline does and trains. */
@@ -201,7 +292,7 @@ public final class Seed003FeedbackSkew {
 
   /** The model's probability that {@code m} is spam. */
   static double spamScore(Model<Label> model, Message m) {
-    Prediction<Label> p = model.predict(example(m));
+    org.tribuo.Prediction<Label> p = model.predict(example(m));
     Label spam = p.getOutputScores().get(SPAM);
     return spam == null ? 0.0 : spam.getScore();
   }
@@ -212,7 +303,7 @@ public final class Seed003FeedbackSkew {
     for (Message m : messages) {
       examples.add(example(m));
     }
-    List<Prediction<Label>> predictions = model.predict(examples);
+    List<org.tribuo.Prediction<Label>> predictions = model.predict(examples);
     int right = 0;
     for (int i = 0; i < messages.size(); i++) {
       if (predictions.get(i).getOutput().getLabel().equals(messages.get(i).label())) {
@@ -225,5 +316,241 @@ public final class Seed003FeedbackSkew {
   private static Example<Label> example(Message m) {
     TrainingTable one = new TrainingTable(m.row().names(), List.of(HAM, SPAM), List.of(m.row()));
     return TribuoTables.examples(one).get(0);
+  }
+
+  /** Honest long-time users: each earned trust, then reports every misclassified spam message. */
+  static final int HONEST_CLIENTS = 5;
+
+  /** Correct feedbacks an account sends first to earn trust (on training messages). */
+  static final int TRUST_FEEDBACKS = 50;
+
+  /** Seed of the order in which trust-building accounts pick training messages. */
+  static final long TRUST_SEED = 30;
+
+  /** The four attack campaigns of the issue, then honest traffic alone. */
+  static List<Campaign> campaigns(Base base, List<Message> targets) {
+    List<Claim> trusted = new ArrayList<>(earnTrust(base, "sleeper-", 20, HONEST_CLIENTS));
+    trusted.addAll(clicks(targets, "sleeper-", 20, 1));
+    return List.of(
+        new Campaign("1 account x 20 clicks", clicks(targets, "mallory-", 1, 20)),
+        new Campaign("10 accounts x 2 clicks", clicks(targets, "sybil-", 10, 2)),
+        new Campaign("20 accounts x 1 click", clicks(targets, "sybil-", 20, 1)),
+        new Campaign("20 accounts x 1 click, after 50 correct feedbacks each", trusted),
+        new Campaign("no attack (honest clients only)", List.of()));
+  }
+
+  /** {@code perAccount} "ham" claims on every target from each of {@code accounts} accounts. */
+  static List<Claim> clicks(List<Message> targets, String prefix, int accounts, int perAccount) {
+    List<Claim> out = new ArrayList<>();
+    for (Message t : targets) {
+      for (int a = 1; a <= accounts; a++) {
+        for (int k = 0; k < perAccount; k++) {
+          out.add(new Claim(prefix + a, t, HAM));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@link #TRUST_FEEDBACKS} correct claims from each of {@code accounts} accounts, on distinct
+   * training messages with their true labels; accounts are numbered from 1 and take the slices
+   * after the first {@code skipSlices}, so different groups agree on different messages.
+   */
+  static List<Claim> earnTrust(Base base, String prefix, int accounts, int skipSlices) {
+    List<Message> order = new ArrayList<>(base.train());
+    Collections.shuffle(order, new Random(TRUST_SEED));
+    List<Claim> out = new ArrayList<>();
+    for (int a = 0; a < accounts; a++) {
+      int from = (skipSlices + a) * TRUST_FEEDBACKS;
+      for (Message m : order.subList(from, from + TRUST_FEEDBACKS)) {
+        out.add(new Claim(prefix + (a + 1), m, m.label()));
+      }
+    }
+    return out;
+  }
+
+  /** Honest clients earn trust, then each reports every misclassified spam message as spam. */
+  static List<Claim> honestTraffic(Base base, List<Message> wrong) {
+    List<Claim> out = new ArrayList<>(earnTrust(base, "honest-", HONEST_CLIENTS, 0));
+    for (Message m : wrong) {
+      for (int a = 1; a <= HONEST_CLIENTS; a++) {
+        out.add(new Claim("honest-" + a, m, SPAM));
+      }
+    }
+    return out;
+  }
+
+  /** The seed-003 loop through Custody: feedback records, the train stage's defences, gates. */
+  static final class Custody {
+    private static final Instant T0 = Instant.parse("2026-12-07T14:00:00Z");
+
+    private final Path specFile;
+    private final Base base;
+    private final Path work;
+    private final TrustPolicy policy;
+    private final StageSigners signers;
+    private final VerifiedModel served;
+
+    private Custody(
+        Path specFile,
+        Base base,
+        Path work,
+        TrustPolicy policy,
+        StageSigners signers,
+        VerifiedModel served) {
+      this.specFile = specFile;
+      this.base = base;
+      this.work = work;
+      this.policy = policy;
+      this.signers = signers;
+      this.served = served;
+    }
+
+    /** Trains, signs and verifies the example's model: the one in service. */
+    static Custody start(Path specFile, Base base, Path work)
+        throws PipelineException, IOException {
+      SigningKey key = SigningKey.generate();
+      TrustPolicy policy = Demos.trusting(key, false);
+      StageSigners signers = StageSigners.of(BundleSigner.create(key));
+      TrainedModel m =
+          Pipeline.builder().build().run(base.spec(), policy, signers, work.resolve("served"));
+      VerifiedModel served = ChainVerifier.builder(policy).build().verify(m.directory()).load();
+      return new Custody(specFile, base, work, policy, signers, served);
+    }
+
+    VerifiedModel served() {
+      return served;
+    }
+
+    /** Held-out spam messages the served model classifies as ham. */
+    List<Message> misclassifiedSpam() throws InvalidInputException {
+      List<Message> out = new ArrayList<>();
+      for (Message m : base.test()) {
+        if (m.label().equals(SPAM) && served.predict(input(m)).label().equals(HAM)) {
+          out.add(m);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Records the campaign's and the honest clients' claims as the served model would have seen
+     * them, retrains through the defences and the gates, and measures the model in service after.
+     */
+    CampaignOutcome retrain(
+        Campaign c,
+        List<Claim> honest,
+        List<Message> targets,
+        List<Message> wrong,
+        List<Message> clean)
+        throws PipelineException, IOException, InvalidInputException {
+      runs++;
+      Path dir = Files.createDirectories(work.resolve("campaign-" + runs));
+      List<Claim> claims = new ArrayList<>(honest);
+      claims.addAll(c.claims());
+      byte[] journal = journal(claims);
+      Files.write(dir.resolve("feedback.jsonl"), journal);
+      PipelineSpec spec = spec(dir, Sha256.of(journal));
+      long start = System.nanoTime();
+      Model<Label> inService = served.tribuoModel();
+      String rejection = null;
+      try {
+        TrainedModel m =
+            Pipeline.builder().build().run(spec, policy, signers, dir.resolve("model"));
+        inService =
+            ChainVerifier.builder(policy).build().verify(m.directory()).load().tribuoModel();
+      } catch (PipelineException e) {
+        if (e.reason() != dev.custody.core.Reason.GATE_FAILED) {
+          throw e;
+        }
+        rejection = e.reason() + ": " + e.getMessage();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      int flipped = 0;
+      for (Message t : targets) {
+        if (spamScore(inService, t) < 0.5) {
+          flipped++;
+        }
+      }
+      int kept = 0;
+      for (Message m : wrong) {
+        if (spamScore(inService, m) >= 0.5) {
+          kept++;
+        }
+      }
+      Set<String> accounts = new HashSet<>();
+      c.claims().forEach(k -> accounts.add(k.client()));
+      return new CampaignOutcome(
+          c.name(),
+          c.claims().size(),
+          accounts.size(),
+          flipped,
+          rejection,
+          kept,
+          accuracy(inService, clean),
+          seconds);
+    }
+
+    private int runs;
+
+    /** The claims as canonical feedback records, hash-chained as the journal writes them. */
+    private byte[] journal(List<Claim> claims) throws InvalidInputException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      Sha256 prev = FeedbackRecord.GENESIS;
+      long seq = 1;
+      for (Claim k : claims) {
+        Map<String, String> input = input(k.message());
+        Prediction p = served.predict(input);
+        FeedbackEntry e =
+            new FeedbackEntry(
+                k.client(),
+                T0.plusMillis(seq),
+                served.name(),
+                served.digest(),
+                input,
+                FeedbackJson.inputDigest(input),
+                k.label(),
+                p.label(),
+                p.scores().get(p.label()),
+                FeedbackStatus.ACCEPTED,
+                "recorded",
+                Optional.empty());
+        out.writeBytes(FeedbackJson.line(seq, "journal", e, prev));
+        out.write('\n');
+        prev = FeedbackJson.record(seq, "journal", e, prev).hash();
+        seq++;
+      }
+      return out.toByteArray();
+    }
+
+    /** The example's spec, its data path made absolute, with a feedback section. */
+    private PipelineSpec spec(Path dir, Sha256 feedback) throws PipelineException, IOException {
+      PipelineSpec.LocalFile source =
+          (PipelineSpec.LocalFile) ((PipelineSpec.FileList) base.spec().data()).files().get(0);
+      String text = Files.readString(specFile, StandardCharsets.UTF_8);
+      String relative = "path: " + source.path();
+      if (!text.contains(relative)) {
+        throw new IllegalStateException("expected '" + relative + "' in " + specFile);
+      }
+      text =
+          text.replace(
+                  relative,
+                  "path: " + base.spec().baseDirectory().resolve(source.path()).normalize())
+              + "\nfeedback:\n  path: feedback.jsonl\n  sha256: "
+              + feedback.hex()
+              + "\n"
+              + DEFENCES;
+      Path file = dir.resolve("sms-spam.yaml");
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+      return PipelineSpec.load(file);
+    }
+  }
+
+  /** The spec's defences section (under {@code feedback:}): the defaults. */
+  static final String DEFENCES = "";
+
+  private static Map<String, String> input(Message m) {
+    return Map.of("text", m.text());
   }
 }

@@ -25,5 +25,15 @@ class Seed003FeedbackSkewTest {
 
     assertThat(r.naive()).hasSize(Seed003FeedbackSkew.TARGETS);
     assertThat(r.naiveFlipped()).isGreaterThanOrEqualTo(18); // >= 90%
+
+    assertThat(r.campaigns()).hasSize(5);
+    for (Seed003FeedbackSkew.CampaignOutcome c : r.campaigns()) {
+      assertThat(c.flipped()).as(c.campaign()).isZero();
+    }
+    Seed003FeedbackSkew.CampaignOutcome honest = r.campaigns().get(4);
+    assertThat(honest.rejection()).isNull();
+    assertThat(r.honestTotal()).isPositive();
+    assertThat(honest.honestKept()).isGreaterThanOrEqualTo((int) Math.ceil(0.8 * r.honestTotal()));
+    assertThat(honest.accuracy()).isGreaterThanOrEqualTo(r.accuracyBefore() - 0.01);
   }
 }
