@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
       DataCommand.class,
       ServeCommand.class,
       TokenCommand.class,
+      FeedbackCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {

@@ -3,9 +3,13 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
+import dev.custody.core.PipelineException;
 import dev.custody.serve.ModelServer;
 import dev.custody.serve.ServedModel;
 import dev.custody.serve.ServerLimits;
+import dev.custody.serve.feedback.FeedbackQuota;
+import dev.custody.serve.feedback.FeedbackStore;
+import dev.custody.serve.feedback.FeedbackStores;
 import dev.custody.verify.TrustPolicy;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +41,8 @@ import picocli.CommandLine.Spec;
       "classpath against the policy's dependency rule first; opens no port unless every check",
       "passed. Prints one line when ready, then serves until SIGTERM or SIGINT.",
       "With --tokens, clients need a bearer token (custody token new); --rate limits each client;",
-      "--tls-keystore serves HTTPS only, optionally requiring client certificates."
+      "--tls-keystore serves HTTPS only, optionally requiring client certificates.",
+      "--feedback-store takes clients' feedback into a journal file or PostgreSQL (needs --tokens)."
     })
 final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
   /** How long a shutdown waits for the server to finish the requests in flight. */
@@ -107,6 +113,37 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
           "Write an access log (JSON lines, no bodies, no tokens) to PATH, or stdout (-).")
   String accessLog;
 
+  @Option(
+      names = "--feedback-store",
+      paramLabel = "LOC",
+      description =
+          "Take feedback (POST /v2/models/{name}/feedback) into this store: a journal file path,"
+              + " or postgresql://host[:port]/db. Needs --tokens. The server records, never"
+              + " learns.")
+  String feedbackStore;
+
+  @Option(
+      names = "--feedback-replica",
+      paramLabel = "ID",
+      description = "This server's chain in a store shared by several servers (PostgreSQL).")
+  String feedbackReplica;
+
+  @Option(
+      names = "--feedback-quota",
+      paramLabel = "N/DURATION",
+      description =
+          "Feedback records per client per window, e.g. 100/1h (default; units s, m, h, d);"
+              + " more: 429 FEEDBACK_QUOTA_EXCEEDED.")
+  String feedbackQuota;
+
+  @Option(
+      names = "--feedback-quarantine-above",
+      paramLabel = "P",
+      description =
+          "Record feedback that contradicts a prediction of confidence P or more as quarantined"
+              + " (default 0.9).")
+  Double quarantineAbove;
+
   @Option(names = "--json", description = "Print the ready line (or the failure) as JSON.")
   boolean json;
 
@@ -128,6 +165,44 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
       b.accessLog(Path.of(accessLog));
     }
     security.applyTo(b); // reads the token file and the TLS files: refused before any port opens
+    FeedbackStore store = feedbackStore(b);
+    try {
+      return serve(out, b);
+    } finally {
+      if (store != null) {
+        store.close(); // after the server: no request is still appending
+      }
+    }
+  }
+
+  /**
+   * Opens the feedback store, if one is asked for, and gives it to {@code b}; checks every feedback
+   * option first, so that a refused command creates no journal.
+   */
+  private FeedbackStore feedbackStore(ModelServer.Builder b) throws PipelineException {
+    if (feedbackStore == null) {
+      if (feedbackReplica != null || feedbackQuota != null || quarantineAbove != null) {
+        throw new IllegalArgumentException("the --feedback-* options need --feedback-store");
+      }
+      return null;
+    }
+    if (!security.hasTokens()) {
+      throw new IllegalArgumentException(
+          "--feedback-store needs --tokens: without a token file the server cannot tell clients"
+              + " apart to hold each to its quota or count its claim once");
+    }
+    if (feedbackQuota != null) {
+      b.feedbackQuota(FeedbackQuota.parse(feedbackQuota));
+    }
+    if (quarantineAbove != null) {
+      b.feedbackQuarantineAbove(quarantineAbove);
+    }
+    FeedbackStore store = FeedbackStores.open(feedbackStore, Optional.ofNullable(feedbackReplica));
+    b.feedbackStore(store);
+    return store;
+  }
+
+  private int serve(PrintWriter out, ModelServer.Builder b) throws Exception {
     ModelServer server = b.build().start(); // fails closed: no port is open on a failure
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);

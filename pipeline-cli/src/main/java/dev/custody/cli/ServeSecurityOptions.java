@@ -65,6 +65,11 @@ final class ServeSecurityOptions {
       description = "CA certificates client certificates must chain to (PEM, or PKCS#12).")
   Path clientCa;
 
+  /** Whether clients need bearer tokens (a token file was given). */
+  boolean hasTokens() {
+    return tokens != null;
+  }
+
   /**
    * Reads the token file and the TLS files and configures {@code builder} with them.
    *

@@ -51,6 +51,15 @@ class JsonFailureTest {
         Arguments.of("hash", new String[] {"hash", missing, "--json"}),
         Arguments.of(
             "data diff", new String[] {"data", "diff", spec.toString(), spec.toString(), "--json"}),
+        Arguments.of(
+            "feedback export",
+            new String[] {
+              "feedback", "export", "--store", missing, "--key", key, "-o", missing, "--json"
+            }),
+        Arguments.of(
+            "feedback review", new String[] {"feedback", "review", "--store", missing, "--json"}),
+        Arguments.of(
+            "feedback verify", new String[] {"feedback", "verify", "--store", missing, "--json"}),
         Arguments.of("usage error", new String[] {"hash", "--no-such-option", "--json"}));
   }
 

@@ -63,6 +63,7 @@ final class Api implements HttpHandler {
   private final Metrics metrics;
   private final AccessLog accessLog;
   private final RequestFilter filter;
+  private final FeedbackIntake feedback;
   private final byte[] serverMetadata;
   private final byte[] openApi;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -81,6 +82,7 @@ final class Api implements HttpHandler {
       Metrics metrics,
       AccessLog accessLog,
       RequestFilter filter,
+      FeedbackIntake feedback,
       String version,
       byte[] openApi) {
     this.host = host;
@@ -88,6 +90,7 @@ final class Api implements HttpHandler {
     this.metrics = metrics;
     this.accessLog = accessLog;
     this.filter = filter;
+    this.feedback = feedback;
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
     meta.put("name", "custody");
     meta.put("version", version);
@@ -216,6 +219,25 @@ final class Api implements HttpHandler {
           requireJson(ex);
         }
         readBody(ex, st, body -> invocations(m, body, csv));
+      }
+      case FEEDBACK -> {
+        if (feedback == null) {
+          throw new ApiException(
+              404,
+              ServeReasons.NOT_FOUND,
+              "feedback is not enabled on this server: expected a server started with a feedback"
+                  + " store (custody serve --feedback-store)");
+        }
+        ServedModel m = model(st, route);
+        dev.custody.serve.security.Client client = ex.getAttachment(AccessControl.CLIENT);
+        requireJson(ex);
+        readBody(
+            ex,
+            st,
+            body -> {
+              FeedbackIntake.Answer a = feedback.take(m, client, parse(body), limits.maxRows());
+              return new Answer(a.status(), a.body(), true);
+            });
       }
       case LOAD -> {
         ServedModel m = model(st, route);
@@ -490,7 +512,9 @@ final class Api implements HttpHandler {
     }
     st.reason = r.reason();
     r.headers().forEach((k, v) -> ex.getResponseHeaders().put(new HttpString(k), v));
-    if (st.model != null && st.endpoint.kind == EndpointKind.INFERENCE) {
+    if (st.model != null
+        && (st.endpoint.kind == EndpointKind.INFERENCE
+            || st.endpoint.kind == EndpointKind.FEEDBACK)) {
       ex.getResponseHeaders().put(MODEL_DIGEST, st.model.digestHeader());
     }
     ObjectNode body = JsonNodeFactory.instance.objectNode();

@@ -11,6 +11,11 @@ public enum EndpointKind {
   METADATA,
   /** {@code .../infer} and {@code /invocations}. */
   INFERENCE,
+  /**
+   * {@code .../feedback}: a client's claim about one row's label, recorded in the feedback store
+   * (never learned from by the server); it needs a token of role infer or admin, like inference.
+   */
+  FEEDBACK,
   /** The model repository extension: {@code /v2/repository/models/{name}/load}. */
   ADMIN,
   /** {@code /metrics}. */

@@ -56,6 +56,13 @@ final class Metrics {
           .labelNames("outcome")
           .register(registry);
 
+  private final Counter feedback =
+      Counter.builder()
+          .name("custody_feedback")
+          .help("Feedback requests answered 2xx, by status (accepted, quarantined, duplicate)")
+          .labelNames("status")
+          .register(registry);
+
   private final Info modelInfo =
       Info.builder()
           .name("custody_model_info")
@@ -91,6 +98,10 @@ final class Metrics {
     if (reason != null) {
       rejections.labelValues(reason).inc();
     }
+  }
+
+  void feedback(String status) {
+    feedback.labelValues(status).inc();
   }
 
   void reloaded(String outcome) {

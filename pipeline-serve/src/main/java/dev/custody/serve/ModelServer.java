@@ -2,6 +2,8 @@ package dev.custody.serve;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.VerificationException;
+import dev.custody.serve.feedback.FeedbackQuota;
+import dev.custody.serve.feedback.FeedbackStore;
 import dev.custody.serve.security.RateLimit;
 import dev.custody.serve.security.TlsConfig;
 import dev.custody.serve.security.Tokens;
@@ -73,6 +75,13 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The default confidence above which contradicting feedback is quarantined: the seed's attack
+   * flips messages the model is sure of, and an honest correction of a sure prediction is rare
+   * enough that a reviewer can look at each.
+   */
+  public static final double DEFAULT_QUARANTINE_ABOVE = 0.9;
+
   /** How long {@link #close()} waits for requests in flight before stopping anyway. */
   private static final long DRAIN_MILLIS = 5_000;
 
@@ -84,6 +93,9 @@ public final class ModelServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final RequestFilter filter;
   private final TlsConfig tls;
+  private final FeedbackStore feedbackStore;
+  private final FeedbackQuota feedbackQuota;
+  private final double quarantineAbove;
   private final Metrics metrics = new Metrics();
   private final AtomicReference<ServedModel> served = new AtomicReference<>();
   private final Object reloadLock = new Object();
@@ -100,6 +112,9 @@ public final class ModelServer implements AutoCloseable {
     this.limits = b.limits;
     this.accessLog = b.accessLog;
     this.tls = b.tls;
+    this.feedbackStore = b.feedbackStore;
+    this.feedbackQuota = b.feedbackQuota;
+    this.quarantineAbove = b.quarantineAbove;
     RequestFilter access = new AccessControl(b.tokens, b.rateLimit, b.openMetrics);
     RequestFilter own = b.filter;
     this.filter =
@@ -127,6 +142,9 @@ public final class ModelServer implements AutoCloseable {
     private RateLimit rateLimit;
     private boolean openMetrics;
     private TlsConfig tls;
+    private FeedbackStore feedbackStore;
+    private FeedbackQuota feedbackQuota = FeedbackQuota.DEFAULT;
+    private double quarantineAbove = DEFAULT_QUARANTINE_ABOVE;
 
     private Builder(Path modelDir, TrustPolicy policy) {
       this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -213,8 +231,49 @@ public final class ModelServer implements AutoCloseable {
       return this;
     }
 
-    /** The server, not started. */
+    /**
+     * Takes feedback on {@code POST /v2/models/{name}/feedback} into {@code store} (default: none,
+     * the endpoint answers 404). Requires {@link #tokens}: a server that cannot tell clients apart
+     * cannot hold them to a quota or count a client's claim once. Each record is durable in the
+     * store before the server answers 2xx; the server never learns from it. The caller opens the
+     * store and closes it after the server.
+     */
+    public Builder feedbackStore(FeedbackStore store) {
+      this.feedbackStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The records one client may make per window (default {@link FeedbackQuota#DEFAULT}). */
+    public Builder feedbackQuota(FeedbackQuota quota) {
+      this.feedbackQuota = Objects.requireNonNull(quota, "quota");
+      return this;
+    }
+
+    /**
+     * Feedback that contradicts a prediction of the served model at this confidence or above is
+     * recorded as quarantined (default 0.9), held out of training until reviewed.
+     */
+    public Builder feedbackQuarantineAbove(double threshold) {
+      if (!(threshold >= 0 && threshold <= 1)) {
+        throw new IllegalArgumentException(
+            "the quarantine threshold is a probability in [0, 1], got " + threshold);
+      }
+      this.quarantineAbove = threshold;
+      return this;
+    }
+
+    /**
+     * The server, not started.
+     *
+     * @throws IllegalArgumentException for a feedback store without tokens
+     */
     public ModelServer build() {
+      if (feedbackStore != null && tokens == null) {
+        throw new IllegalArgumentException(
+            "feedback needs bearer tokens: expected a token file (--tokens) with the feedback"
+                + " store, found none; without tokens the server cannot tell clients apart to hold"
+                + " each to its quota or count its claim once");
+      }
       return new ModelServer(this);
     }
   }
@@ -277,6 +336,14 @@ public final class ModelServer implements AutoCloseable {
             metrics,
             accessLog,
             filter,
+            feedbackStore == null
+                ? null
+                : new FeedbackIntake(
+                    feedbackStore,
+                    feedbackQuota,
+                    quarantineAbove,
+                    metrics,
+                    java.time.Clock.systemUTC()),
             projectVersion(),
             openApi());
     shutdown = Handlers.gracefulShutdown(api);

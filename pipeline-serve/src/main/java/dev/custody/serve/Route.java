@@ -23,6 +23,7 @@ record Route(Endpoint endpoint, EndpointKind kind, String model, String version)
     DOCS("docs", EndpointKind.METADATA, "GET"),
     INFER("infer", EndpointKind.INFERENCE, "POST"),
     INVOCATIONS("invocations", EndpointKind.INFERENCE, "POST"),
+    FEEDBACK("feedback", EndpointKind.FEEDBACK, "POST"),
     LOAD("repository_load", EndpointKind.ADMIN, "POST"),
     METRICS("metrics", EndpointKind.METRICS, "GET"),
     /** No such path: answered 404 before any filter runs. */
@@ -92,6 +93,9 @@ record Route(Endpoint endpoint, EndpointKind kind, String model, String version)
     }
     if (rest.size() == 1 && rest.get(0).equals("infer")) {
       return model(Endpoint.INFER, name, version);
+    }
+    if (rest.size() == 1 && rest.get(0).equals("feedback")) {
+      return model(Endpoint.FEEDBACK, name, version);
     }
     return fixed(Endpoint.UNKNOWN);
   }

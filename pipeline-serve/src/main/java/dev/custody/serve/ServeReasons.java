@@ -39,6 +39,13 @@ public final class ServeReasons {
   /** 503: the request took longer than {@link ServerLimits#requestTimeout()}. */
   public static final String TIMEOUT = "TIMEOUT";
 
+  /**
+   * 429: a client that already made its {@linkplain dev.custody.serve.feedback.FeedbackQuota
+   * feedback quota} of records in this window; nothing is recorded, {@code Retry-After} says when
+   * the next window opens.
+   */
+  public static final String FEEDBACK_QUOTA_EXCEEDED = "FEEDBACK_QUOTA_EXCEEDED";
+
   /** 500: a fault of the server, logged on the server; the client gets no details. */
   public static final String INTERNAL = "INTERNAL";
 

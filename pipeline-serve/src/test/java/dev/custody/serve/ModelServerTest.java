@@ -356,6 +356,8 @@ class ModelServerTest {
             "/v2/models/{name}/versions/{version}/ready",
             "/v2/models/{name}/infer",
             "/v2/models/{name}/versions/{version}/infer",
+            "/v2/models/{name}/feedback",
+            "/v2/models/{name}/versions/{version}/feedback",
             "/invocations",
             "/v2/repository/models/{name}/load",
             "/metrics");

@@ -10,7 +10,7 @@ import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 
 /**
- * Fuzzes the readers of the chain's signed records: the model card and the four predicates. Each
+ * Fuzzes the readers of the chain's signed records: the model card and the five predicates. Each
  * input is accepted, or refused with a {@link VerificationException} whose reason is {@link
  * Reason#MALFORMED} or {@link Reason#UNSUPPORTED}; any other throwable is a finding. A record that
  * is read, written and read again is equal. Without {@code JAZZER_FUZZ} this runs the committed
@@ -98,6 +98,24 @@ class PredicateFuzzTest {
       return;
     }
     assertThat(ReproductionSummary.read(reparsed(p.statement()))).isEqualTo(p);
+  }
+
+  /** Feedback export statements. */
+  @FuzzTest
+  void feedbackPredicateRead_fuzzedBytes_readsOrRefuses(FuzzedDataProvider data) throws Exception {
+    Statement st = statementOrNull(data.consumeRemainingAsBytes());
+    if (st == null) {
+      return;
+    }
+    FeedbackExportPredicate p;
+    try {
+      p = FeedbackExportPredicate.read(st);
+    } catch (VerificationException e) {
+      assertRefusal(e);
+      return;
+    }
+    Statement again = reparsed(p.statement(st.subjects().get(0).sha256()));
+    assertThat(FeedbackExportPredicate.read(again)).isEqualTo(p);
   }
 
   private static Statement statementOrNull(byte[] json) {
