@@ -1,13 +1,19 @@
 package dev.custody.examples;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.PipelineException;
-import dev.custody.core.Sha256;
 import dev.custody.core.SigningKey;
-import dev.custody.core.feedback.FeedbackEntry;
-import dev.custody.core.feedback.FeedbackJson;
-import dev.custody.core.feedback.FeedbackRecord;
-import dev.custody.core.feedback.FeedbackStatus;
+import dev.custody.core.chain.FeedbackExportAttestation;
+import dev.custody.core.chain.FeedbackExportPredicate;
+import dev.custody.serve.ModelServer;
+import dev.custody.serve.feedback.FeedbackExport;
+import dev.custody.serve.feedback.JournalStore;
+import dev.custody.serve.security.Client;
+import dev.custody.serve.security.Role;
+import dev.custody.serve.security.TokenFile;
+import dev.custody.serve.security.Tokens;
 import dev.custody.train.Ingest;
 import dev.custody.train.IngestResult;
 import dev.custody.train.Pipeline;
@@ -21,25 +27,32 @@ import dev.custody.train.spec.PipelineSpec;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.DeserializationFilter;
 import dev.custody.verify.InvalidInputException;
-import dev.custody.verify.Prediction;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedModel;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
@@ -110,6 +123,8 @@ public final class Seed003FeedbackSkew {
    * @param campaign the campaign's name
    * @param claims feedback requests sent (trust-building ones included), honest traffic excluded
    * @param accounts attacking accounts
+   * @param answers how the server answered the campaign's requests: accepted, quarantined,
+   *     duplicate, or the HTTP status of a refusal
    * @param flipped targets the model in service after retraining classifies as ham
    * @param rejection why the candidate was refused (the served model stays), or null if it passed
    * @param honestKept honest corrections the model in service after retraining classifies as spam
@@ -120,6 +135,7 @@ public final class Seed003FeedbackSkew {
       String campaign,
       int claims,
       int accounts,
+      Map<String, Integer> answers,
       int flipped,
       String rejection,
       int honestKept,
@@ -177,7 +193,18 @@ public final class Seed003FeedbackSkew {
         100.0 * flipped / naive.size(),
         naiveSeconds);
 
-    Custody custody = Custody.start(specFile, base, work);
+    return throughCustody(
+        Custody.start(specFile, base, work), base, targets, naive, naiveSeconds, out);
+  }
+
+  private static Result throughCustody(
+      Custody custody,
+      Base base,
+      List<Message> targets,
+      List<NaiveOutcome> naive,
+      double naiveSeconds,
+      PrintStream out)
+      throws Exception {
     List<Message> wrong = custody.misclassifiedSpam();
     List<Message> clean = new ArrayList<>(base.test());
     clean.removeAll(targets);
@@ -211,6 +238,7 @@ public final class Seed003FeedbackSkew {
           wrong.size(),
           o.accuracy(),
           o.seconds());
+      out.println("    server answers to the campaign: " + o.answers());
       if (o.rejection() != null) {
         out.println("    " + o.rejection());
       }
@@ -381,29 +409,37 @@ public final class Seed003FeedbackSkew {
     return out;
   }
 
-  /** The seed-003 loop through Custody: feedback records, the train stage's defences, gates. */
+  /**
+   * The seed-003 loop through Custody: a real server takes every claim over HTTP into a journal,
+   * the journal is exported, and the train stage retrains through its defences and gates.
+   */
   static final class Custody {
-    private static final Instant T0 = Instant.parse("2026-12-07T14:00:00Z");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path specFile;
     private final Base base;
     private final Path work;
+    private final SigningKey key;
     private final TrustPolicy policy;
-    private final StageSigners signers;
+    private final Path servedDir;
     private final VerifiedModel served;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private int runs;
 
     private Custody(
         Path specFile,
         Base base,
         Path work,
+        SigningKey key,
         TrustPolicy policy,
-        StageSigners signers,
+        Path servedDir,
         VerifiedModel served) {
       this.specFile = specFile;
       this.base = base;
       this.work = work;
+      this.key = key;
       this.policy = policy;
-      this.signers = signers;
+      this.servedDir = servedDir;
       this.served = served;
     }
 
@@ -412,11 +448,14 @@ public final class Seed003FeedbackSkew {
         throws PipelineException, IOException {
       SigningKey key = SigningKey.generate();
       TrustPolicy policy = Demos.trusting(key, false);
-      StageSigners signers = StageSigners.of(BundleSigner.create(key));
       TrainedModel m =
-          Pipeline.builder().build().run(base.spec(), policy, signers, work.resolve("served"));
+          Pipeline.builder().build().run(base.spec(), policy, signers(key), work.resolve("served"));
       VerifiedModel served = ChainVerifier.builder(policy).build().verify(m.directory()).load();
-      return new Custody(specFile, base, work, policy, signers, served);
+      return new Custody(specFile, base, work, key, policy, m.directory(), served);
+    }
+
+    private static StageSigners signers(SigningKey key) {
+      return StageSigners.of(BundleSigner.create(key));
     }
 
     VerifiedModel served() {
@@ -435,8 +474,8 @@ public final class Seed003FeedbackSkew {
     }
 
     /**
-     * Records the campaign's and the honest clients' claims as the served model would have seen
-     * them, retrains through the defences and the gates, and measures the model in service after.
+     * Sends the honest clients' and the campaign's claims to a server, exports its journal,
+     * retrains through the defences and the gates, and measures the model in service after.
      */
     CampaignOutcome retrain(
         Campaign c,
@@ -444,20 +483,46 @@ public final class Seed003FeedbackSkew {
         List<Message> targets,
         List<Message> wrong,
         List<Message> clean)
-        throws PipelineException, IOException, InvalidInputException {
+        throws PipelineException, IOException, InterruptedException {
       runs++;
       Path dir = Files.createDirectories(work.resolve("campaign-" + runs));
       List<Claim> claims = new ArrayList<>(honest);
       claims.addAll(c.claims());
-      byte[] journal = journal(claims);
-      Files.write(dir.resolve("feedback.jsonl"), journal);
-      PipelineSpec spec = spec(dir, Sha256.of(journal));
+      Map<String, Integer> answers = new TreeMap<>();
+      FeedbackExport.Result export;
+      try (JournalStore store = JournalStore.open(dir.resolve("feedback.journal"))) {
+        Map<String, String> tokens = tokens(claims, dir.resolve("tokens.yaml"));
+        try (ModelServer server =
+            ModelServer.builder(servedDir, policy)
+                .port(0)
+                .tokens(Tokens.of(TokenFile.load(dir.resolve("tokens.yaml"))))
+                .feedbackStore(store)
+                .feedbackQuarantineAbove(SERVER_QUARANTINE_ABOVE)
+                .build()
+                .start()) {
+          URI uri = server.uri().resolve("/v2/models/" + served.name() + "/feedback");
+          for (int i = 0; i < claims.size(); i++) {
+            String answer = send(uri, tokens.get(claims.get(i).client()), claims.get(i));
+            if (i >= honest.size()) {
+              answers.merge(answer, 1, Integer::sum);
+            }
+          }
+        }
+        export =
+            FeedbackExport.export(
+                store,
+                Optional.of(served.name()),
+                BundleSigner.create(key),
+                dir.resolve("export"),
+                Clock.systemUTC());
+      }
+      PipelineSpec spec = spec(dir, export);
       long start = System.nanoTime();
       Model<Label> inService = served.tribuoModel();
       String rejection = null;
       try {
         TrainedModel m =
-            Pipeline.builder().build().run(spec, policy, signers, dir.resolve("model"));
+            Pipeline.builder().build().run(spec, policy, signers(key), dir.resolve("model"));
         inService =
             ChainVerifier.builder(policy).build().verify(m.directory()).load().tribuoModel();
       } catch (PipelineException e) {
@@ -479,12 +544,13 @@ public final class Seed003FeedbackSkew {
           kept++;
         }
       }
-      Set<String> accounts = new HashSet<>();
+      Set<String> accounts = new LinkedHashSet<>();
       c.claims().forEach(k -> accounts.add(k.client()));
       return new CampaignOutcome(
           c.name(),
           c.claims().size(),
           accounts.size(),
+          answers,
           flipped,
           rejection,
           kept,
@@ -492,40 +558,61 @@ public final class Seed003FeedbackSkew {
           seconds);
     }
 
-    private int runs;
-
-    /** The claims as canonical feedback records, hash-chained as the journal writes them. */
-    private byte[] journal(List<Claim> claims) throws InvalidInputException {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      Sha256 prev = FeedbackRecord.GENESIS;
-      long seq = 1;
+    /**
+     * A new bearer token for every account of {@code claims}, their SHA-256 written to a token file
+     * of mode 0600 (the file the server loads); returns the tokens by account.
+     */
+    private static Map<String, String> tokens(List<Claim> claims, Path file) throws IOException {
+      Map<String, String> tokens = new LinkedHashMap<>();
+      TokenFile tf = TokenFile.empty();
       for (Claim k : claims) {
-        Map<String, String> input = input(k.message());
-        Prediction p = served.predict(input);
-        FeedbackEntry e =
-            new FeedbackEntry(
-                k.client(),
-                T0.plusMillis(seq),
-                served.name(),
-                served.digest(),
-                input,
-                FeedbackJson.inputDigest(input),
-                k.label(),
-                p.label(),
-                p.scores().get(p.label()),
-                FeedbackStatus.ACCEPTED,
-                "recorded",
-                Optional.empty());
-        out.writeBytes(FeedbackJson.line(seq, "journal", e, prev));
-        out.write('\n');
-        prev = FeedbackJson.record(seq, "journal", e, prev).hash();
-        seq++;
+        if (!tokens.containsKey(k.client())) {
+          String token = Tokens.generate(RANDOM);
+          tokens.put(k.client(), token);
+          tf =
+              tf.with(
+                  new TokenFile.Entry(new Client(k.client(), Role.INFER), Tokens.digest(token)));
+        }
       }
-      return out.toByteArray();
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(file, tf.toYaml());
+      return tokens;
     }
 
-    /** The example's spec, its data path made absolute, with a feedback section. */
-    private PipelineSpec spec(Path dir, Sha256 feedback) throws PipelineException, IOException {
+    /**
+     * POSTs one claim; returns what the server did with it ({@code accepted}, {@code quarantined},
+     * {@code duplicate}) or the HTTP status of a refusal.
+     */
+    private String send(URI uri, String token, Claim claim)
+        throws IOException, InterruptedException, PipelineException {
+      ObjectNode body = JsonNodeFactory.instance.objectNode();
+      ObjectNode column = body.putArray("inputs").addObject();
+      column.put("name", "text").put("datatype", "BYTES");
+      column.putArray("shape").add(1);
+      column.putArray("data").add(claim.message().text());
+      body.put("label", claim.label());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Content-Type", "application/json")
+                  .header("Authorization", "Bearer " + token)
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      if (r.statusCode() == 200 || r.statusCode() == 201) {
+        return dev.custody.core.Json.parse(r.body().getBytes(StandardCharsets.UTF_8), "answer")
+            .path("status")
+            .asText();
+      }
+      return "HTTP " + r.statusCode();
+    }
+
+    /** The example's spec, its data path made absolute, with the export as feedback dataset. */
+    private PipelineSpec spec(Path dir, FeedbackExport.Result export)
+        throws PipelineException, IOException {
       PipelineSpec.LocalFile source =
           (PipelineSpec.LocalFile) ((PipelineSpec.FileList) base.spec().data()).files().get(0);
       String text = Files.readString(specFile, StandardCharsets.UTF_8);
@@ -537,8 +624,12 @@ public final class Seed003FeedbackSkew {
           text.replace(
                   relative,
                   "path: " + base.spec().baseDirectory().resolve(source.path()).normalize())
-              + "\nfeedback:\n  path: feedback.jsonl\n  sha256: "
-              + feedback.hex()
+              + "\nfeedback:\n  path: export/"
+              + FeedbackExportPredicate.SUBJECT
+              + "\n  sha256: "
+              + export.fileDigest().hex()
+              + "\n  attestation: export/"
+              + FeedbackExportAttestation.BUNDLE_FILE
               + "\n"
               + DEFENCES;
       Path file = dir.resolve("sms-spam.yaml");
@@ -546,6 +637,14 @@ public final class Seed003FeedbackSkew {
       return PipelineSpec.load(file);
     }
   }
+
+  /**
+   * The server's quarantine threshold: 1, so the server holds out only certain contradictions. Its
+   * quarantine works in both directions and at its default (0.9) held out 6 of the 15 honest
+   * corrections (spam the model called ham with confidence 0.9 or more); the train stage's
+   * quarantine holds out only claims of ham against a confident spam, "known spam stays spam".
+   */
+  static final double SERVER_QUARANTINE_ABOVE = 1.0;
 
   /** The spec's defences section (under {@code feedback:}): the defaults. */
   static final String DEFENCES = "";

@@ -27,7 +27,7 @@ class Seed003FeedbackSkewTest {
     assertThat(r.naiveFlipped()).isGreaterThanOrEqualTo(18); // >= 90%
 
     assertThat(r.campaigns()).hasSize(5);
-    for (Seed003FeedbackSkew.CampaignOutcome c : r.campaigns()) {
+    for (Seed003FeedbackSkew.CampaignOutcome c : r.campaigns().subList(0, 4)) {
       assertThat(c.flipped()).as(c.campaign()).isZero();
     }
     Seed003FeedbackSkew.CampaignOutcome honest = r.campaigns().get(4);
