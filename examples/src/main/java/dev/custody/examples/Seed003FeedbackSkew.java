@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.PipelineException;
 import dev.custody.core.SigningKey;
+import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeedbackExportAttestation;
 import dev.custody.core.chain.FeedbackExportPredicate;
 import dev.custody.serve.ModelServer;
@@ -28,6 +29,7 @@ import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.DeserializationFilter;
 import dev.custody.verify.InvalidInputException;
 import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.VerifiedChain;
 import dev.custody.verify.VerifiedModel;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -127,6 +129,8 @@ public final class Seed003FeedbackSkew {
    *     duplicate, or the HTTP status of a refusal
    * @param flipped targets the model in service after retraining classifies as ham
    * @param rejection why the candidate was refused (the served model stays), or null if it passed
+   * @param defences what the train stage's defences reported (from the signed dataset attestation
+   *     of the candidate that passed), or the empty string
    * @param honestKept honest corrections the model in service after retraining classifies as spam
    * @param accuracy clean test accuracy of the model in service after retraining
    * @param seconds time of the retraining (ingest, defences, train, gates, export)
@@ -138,6 +142,7 @@ public final class Seed003FeedbackSkew {
       Map<String, Integer> answers,
       int flipped,
       String rejection,
+      String defences,
       int honestKept,
       double accuracy,
       double seconds) {}
@@ -239,10 +244,9 @@ public final class Seed003FeedbackSkew {
           o.accuracy(),
           o.seconds());
       out.println("    server answers to the campaign: " + o.answers());
-      if (o.rejection() != null) {
-        out.println("    " + o.rejection());
-      }
+      out.println("    " + (o.rejection() != null ? o.rejection() : o.defences()));
     }
+    table(out, naive, naiveSeconds, before, wrong.size(), outcomes);
     return new Result(
         base.train().size(),
         base.test().size(),
@@ -252,6 +256,46 @@ public final class Seed003FeedbackSkew {
         targets.size(),
         wrong.size(),
         outcomes);
+  }
+
+  /** The measured table, in Markdown (README's threat model and BENCHMARKS.md). */
+  private static void table(
+      PrintStream out,
+      List<NaiveOutcome> naive,
+      double naiveSeconds,
+      double before,
+      int honestTotal,
+      List<CampaignOutcome> outcomes) {
+    long flipped = naive.stream().filter(NaiveOutcome::flipped).count();
+    out.println();
+    out.println(
+        "| feedback campaign (20 targets) | path | targets classified ham | honest corrections"
+            + " kept | clean accuracy before -> after | time |");
+    out.println("|---|---|---|---|---|---|");
+    out.printf(
+        Locale.ROOT,
+        "| %d \"ham\" clicks per target, 1 account | naive loop (retrain per target) | %d of %d"
+            + " (%.0f%%) | - | - | %.1f s |%n",
+        CLICKS,
+        flipped,
+        naive.size(),
+        100.0 * flipped / naive.size(),
+        naiveSeconds);
+    for (CampaignOutcome o : outcomes) {
+      out.printf(
+          Locale.ROOT,
+          "| %s | Custody (%s) | %d of %d (%.0f%%) | %d of %d | %.4f -> %.4f | %.1f s |%n",
+          o.campaign(),
+          o.rejection() == null ? "candidate passed the gates" : "candidate rejected",
+          o.flipped(),
+          TARGETS,
+          100.0 * o.flipped() / TARGETS,
+          o.honestKept(),
+          honestTotal,
+          before,
+          o.accuracy(),
+          o.seconds());
+    }
   }
 
   /** Ingests the spec's data (its pins and screens), splits it as the pipeline does and trains. */
@@ -520,11 +564,13 @@ public final class Seed003FeedbackSkew {
       long start = System.nanoTime();
       Model<Label> inService = served.tribuoModel();
       String rejection = null;
+      String defences = "";
       try {
         TrainedModel m =
             Pipeline.builder().build().run(spec, policy, signers(key), dir.resolve("model"));
-        inService =
-            ChainVerifier.builder(policy).build().verify(m.directory()).load().tribuoModel();
+        VerifiedChain chain = ChainVerifier.builder(policy).build().verify(m.directory());
+        inService = chain.load().tribuoModel();
+        defences = defences(chain.dataset().predicate());
       } catch (PipelineException e) {
         if (e.reason() != dev.custody.core.Reason.GATE_FAILED) {
           throw e;
@@ -553,9 +599,38 @@ public final class Seed003FeedbackSkew {
           answers,
           flipped,
           rejection,
+          defences,
           kept,
           accuracy(inService, clean),
           seconds);
+    }
+
+    /** The feedback defences' reports in one line: what each held out, capped or tested. */
+    private static String defences(DatasetPredicate dataset) {
+      Map<String, DatasetPredicate.Screen> by = new LinkedHashMap<>();
+      dataset.screens().forEach(sc -> by.put(sc.screen(), sc));
+      DatasetPredicate.Screen q = by.get("feedback-quarantine");
+      DatasetPredicate.Screen cap = by.get("feedback-influenceCap");
+      DatasetPredicate.Screen impact = by.get("feedback-impact");
+      DatasetPredicate.Screen canary = by.get("feedback-canary");
+      if (q == null || cap == null || impact == null || canary == null) {
+        return "feedback reports missing from the dataset attestation";
+      }
+      return String.format(
+          Locale.ROOT,
+          "quarantine held %d of %d records (%.0f confident); influence cap: %.0f records on %.0f"
+              + " items -> %.0f examples of total weight %.2f; impact test removed %d of %d"
+              + " sources; %d contested canary rows",
+          q.flagged(),
+          q.rowsChecked(),
+          q.statistics().getOrDefault("confident", 0.0),
+          cap.statistics().getOrDefault("records", 0.0),
+          cap.statistics().getOrDefault("items", 0.0),
+          cap.statistics().getOrDefault("examples", 0.0),
+          cap.statistics().getOrDefault("weight", 0.0),
+          impact.flagged(),
+          impact.rowsChecked(),
+          canary.flagged());
     }
 
     /**
