@@ -208,4 +208,78 @@ class ServeCommandTest {
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("maxRows must be at least 1, got 0");
   }
+
+  @Test
+  void serve_feedbackStoreWithoutTokens_exitsWithUsageCodeAndCreatesNoJournal() {
+    Path journal = work.resolve("untokened.journal");
+
+    Cli r =
+        Cli.run(
+            "serve",
+            chains.resolve("a").toString(),
+            "--policy",
+            policy.toString(),
+            "--port",
+            "0",
+            "--feedback-store",
+            journal.toString());
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "custody serve: --feedback-store needs --tokens: without a token file the server"
+                + " cannot tell clients apart to hold each to its quota or count its claim once\n");
+    assertThat(journal).doesNotExist();
+  }
+
+  @Test
+  void serve_feedbackOptionWithoutStore_exitsWithUsageCode() {
+    Cli r =
+        Cli.run(
+            "serve",
+            chains.resolve("a").toString(),
+            "--policy",
+            policy.toString(),
+            "--feedback-quota",
+            "10/1h");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("the --feedback-* options need --feedback-store");
+  }
+
+  @Test
+  void serve_malformedFeedbackQuota_exitsWithUsageCode() throws Exception {
+    Path tokens = work.resolve("tokens.yaml");
+    Files.write(
+        tokens,
+        dev.custody.serve.security.TokenFile.empty()
+            .with(
+                new dev.custody.serve.security.TokenFile.Entry(
+                    new dev.custody.serve.security.Client(
+                        "ci", dev.custody.serve.security.Role.INFER),
+                    dev.custody.core.Sha256.of(new byte[] {1})))
+            .toYaml());
+    Files.setPosixFilePermissions(
+        tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    Cli r =
+        Cli.run(
+            "serve",
+            chains.resolve("a").toString(),
+            "--policy",
+            policy.toString(),
+            "--tokens",
+            tokens.toString(),
+            "--feedback-store",
+            work.resolve("quota.journal").toString(),
+            "--feedback-quota",
+            "lots");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "expected a feedback quota N/DURATION such as 100/1h (units s, m, h, d), found"
+                + " \"lots\"");
+    assertThat(work.resolve("quota.journal")).doesNotExist();
+  }
 }

@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +99,7 @@ final class FeedbackIntake {
     Map<String, String> input = canonical(m, rows.get(0));
     double confidence = p.scores().getOrDefault(p.label(), 0.0);
     boolean quarantined = !label.equals(p.label()) && confidence >= quarantineAbove;
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // the record format's precision
     FeedbackEntry entry =
         new FeedbackEntry(
             client.id(),

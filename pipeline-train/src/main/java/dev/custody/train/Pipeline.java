@@ -7,9 +7,11 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.VerificationException;
+import dev.custody.core.VerifiedStatement;
 import dev.custody.core.chain.ChainLayout;
 import dev.custody.core.chain.ChainLimits;
 import dev.custody.core.chain.DatasetPredicate;
+import dev.custody.core.chain.FeedbackExportAttestation;
 import dev.custody.core.chain.ModelCard;
 import dev.custody.core.chain.Provenance;
 import dev.custody.core.chain.Stage;
@@ -152,6 +154,7 @@ public final class Pipeline {
             datasetAttestation, ChainLimits.defaults().maxAttestationBytes(), Reason.MALFORMED);
     IngestResult r = ingest.run(spec, progress);
     verifyDataset(spec, r, attestation, policy);
+    verifyFeedbackExport(spec, policy);
     return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
   }
 
@@ -171,6 +174,7 @@ public final class Pipeline {
     IngestResult r = ingest.run(spec, progress);
     byte[] attestation = signDataset(r, signers);
     verifyDataset(spec, r, attestation, policy);
+    verifyFeedbackExport(spec, policy);
     return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
   }
 
@@ -265,6 +269,44 @@ public final class Pipeline {
       }
     }
     t.done("dataset attestation verified, D " + d);
+  }
+
+  /**
+   * When the spec names the feedback dataset's export attestation: it must verify under the
+   * policy's INGEST signers (feedback re-enters the chain as ingested data) for the pinned file
+   * digest, and the file's records must match its attested chains and counts.
+   */
+  private void verifyFeedbackExport(PipelineSpec spec, TrustPolicy policy)
+      throws PipelineException, IOException {
+    FeedbackSpec fs = spec.feedback().orElse(null);
+    if (fs == null || fs.attestationPath().isEmpty()) {
+      return;
+    }
+    if (!(fs.data() instanceof PipelineSpec.LocalFile local)) {
+      throw new PipelineException(
+          Reason.SPEC_INVALID,
+          "feedback: an export attestation is checked against a local file, found "
+              + fs.data().display());
+    }
+    Progress.Timer t = Progress.start(progress, "feedback-attestation");
+    Path base = spec.baseDirectory();
+    byte[] bundle =
+        Bytes.readLimited(
+            base.resolve(fs.attestation()).normalize(),
+            FeedbackExportAttestation.MAX_BUNDLE_BYTES,
+            Reason.MALFORMED);
+    VerifiedStatement verified = policy.verifyStatement(Stage.INGEST, bundle, local.sha256());
+    FeedbackExportAttestation a =
+        FeedbackExportAttestation.read(verified, base.resolve(local.path()).normalize());
+    if (!a.fileDigest().matches(local.sha256())) {
+      throw new VerificationException(
+          Reason.DIGEST_MISMATCH,
+          "feedback: the export attestation names "
+              + a.fileDigest()
+              + ", the spec pins "
+              + local.sha256());
+    }
+    t.done(a.records().size() + " record(s) attested by " + a.signer());
   }
 
   /** A trained model, its split and the bytes it exports as. */

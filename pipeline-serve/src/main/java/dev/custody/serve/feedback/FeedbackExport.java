@@ -33,8 +33,8 @@ import java.util.Optional;
  * predicate counts the records per status, per client and per model digest.
  *
  * <p>The store is read whole and verified first; a broken chain exports nothing. Both files are
- * written atomically, the dataset only after its attestation has been signed, and neither replaces
- * an earlier export.
+ * written atomically, the dataset (mode 0600: it holds what users sent) only after its attestation
+ * has been signed, and neither replaces an earlier export.
  */
 public final class FeedbackExport {
 
@@ -141,7 +141,8 @@ public final class FeedbackExport {
     Sha256 digest = Sha256.of(content);
     byte[] signed = signer.signStatement(predicate.statement(digest));
     Files.createDirectories(dir);
-    AtomicFiles.write(file, content);
+    // Owner-only, like the journal: the records hold what users sent.
+    AtomicFiles.writeOwnerOnly(file, content);
     try {
       AtomicFiles.write(bundle, signed);
     } catch (IOException e) {

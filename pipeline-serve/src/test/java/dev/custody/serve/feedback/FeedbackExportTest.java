@@ -90,6 +90,10 @@ class FeedbackExportTest {
     FeedbackExport.Result r = export(Optional.empty());
 
     assertThat(r.file()).hasBinaryContent(Files.readAllBytes(journal));
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(r.file())))
+        .isEqualTo("rw-------");
     assertThat(r.file().getFileName().toString()).isEqualTo("feedback.jsonl");
     assertThat(r.attestation().getFileName().toString())
         .isEqualTo("feedback.jsonl.attestation.sigstore.json");

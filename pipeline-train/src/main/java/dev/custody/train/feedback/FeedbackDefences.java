@@ -64,6 +64,9 @@ public final class FeedbackDefences {
   /** How many rows each report lists at most (the attestation has a size limit). */
   static final int REPORT_ROWS = 200;
 
+  /** How many times flipped contested items are removed and the candidate retrained. */
+  private static final int MAX_FLIP_ROUNDS = 3;
+
   /**
    * The base data the feedback is judged against.
    *
@@ -146,7 +149,7 @@ public final class FeedbackDefences {
       Item item, ParsedRow row, Map<String, Double> tally, Set<String> backers) {}
 
   /** A source for the impact test. */
-  private record Group(String name, Set<String> clients, double influence, boolean flipped) {}
+  private record Group(String name, Set<String> clients, double influence) {}
 
   /**
    * Applies the defences to the records of one feedback file.
@@ -271,14 +274,56 @@ public final class FeedbackDefences {
     if (config.impact().maxGroups() > 0 && !examples.isEmpty()) {
       ImpactTest test = new ImpactTest(base, canary);
       Measurement full = test.measure(examples);
-      List<Group> groups = groups(examples, trust, contestedItems.keySet(), full, canary.size());
-      for (Group g : groups.subList(0, Math.min(groups.size(), config.impact().maxGroups()))) {
+      List<Item> contestedOrder = new ArrayList<>(contestedItems.keySet());
+      // A contested item the candidate flips is what the canary gate would refuse: its backers are
+      // removed at once (one retraining, however many such items) and the candidate measured again.
+      for (int round = 0; round < MAX_FLIP_ROUNDS; round++) {
+        Set<String> backers = new TreeSet<>();
+        for (Example x : examples) {
+          int at = contestedOrder.indexOf(x.item());
+          if (at >= 0 && full.flipped(at)) {
+            backers.addAll(x.backers());
+            if (impactReport.size() < REPORT_ROWS) {
+              impactReport.add(
+                  new DatasetPredicate.FlaggedRow(
+                      source,
+                      x.row().canonical().line(),
+                      "",
+                      x.row().label(),
+                      "the candidate predicts "
+                          + x.row().label()
+                          + " for this contested item against the served "
+                          + canary.get(at).label()
+                          + ": its "
+                          + x.backers().size()
+                          + " backer(s) removed: "
+                          + String.join(", ", x.backers())));
+            }
+          }
+        }
+        if (backers.isEmpty()) {
+          break;
+        }
         tested++;
-        Measurement without = test.measure(aggregate(items, trust, g.clients()));
+        removed.addAll(backers);
+        examples = aggregate(items, trust, removed);
+        impactStats.put("flippedRound" + (round + 1) + "Removed", (double) backers.size());
+        if (examples.isEmpty()) {
+          break;
+        }
+        full = test.measure(examples);
+      }
+      List<Group> groups =
+          examples.isEmpty() ? List.of() : groups(examples, trust, contestedItems.keySet());
+      int budget = Math.min(groups.size(), config.impact().maxGroups());
+      Set<String> impactRemoved = new TreeSet<>();
+      for (Group g : groups.subList(0, budget)) {
+        tested++;
+        Measurement without = test.measure(aggregate(items, trust, union(removed, g.clients())));
         double change = full.change(without);
         impactStats.put("change:" + g.name(), change);
         if (change > config.impact().maxChange()) {
-          removed.addAll(g.clients());
+          impactRemoved.addAll(g.clients());
           if (impactReport.size() < REPORT_ROWS) {
             impactReport.add(
                 new DatasetPredicate.FlaggedRow(
@@ -298,7 +343,8 @@ public final class FeedbackDefences {
         }
       }
       impactStats.put("sources", (double) groups.size());
-      if (!removed.isEmpty()) {
+      if (!impactRemoved.isEmpty()) {
+        removed.addAll(impactRemoved);
         examples = aggregate(items, trust, removed);
       }
     }
@@ -549,20 +595,14 @@ public final class FeedbackDefences {
   }
 
   /**
-   * The sources to test, most urgent first: the backers of each contested item the full candidate
-   * predicts against the served label (the flips the canary would refuse), then every source by
-   * influence (the example weight it carries), then by name.
+   * The sources to test, by influence (the example weight each carries), then by name: each client,
+   * and for each contested item the clients that backed it together (a Sybil campaign is one
+   * source, which leave-one-client-out cannot see).
    */
-  private List<Group> groups(
-      List<Example> examples,
-      Map<String, Double> trust,
-      Set<Item> contested,
-      Measurement full,
-      int canaryRows) {
+  private static List<Group> groups(
+      List<Example> examples, Map<String, Double> trust, Set<Item> contested) {
     Map<String, Double> influence = new TreeMap<>();
     List<Group> out = new ArrayList<>();
-    int fileCanary = full.predictions().size() - canaryRows;
-    List<Item> contestedOrder = new ArrayList<>(contested);
     for (Example x : examples) {
       double sum = 0;
       for (String c : x.backers()) {
@@ -571,27 +611,21 @@ public final class FeedbackDefences {
       for (String c : x.backers()) {
         influence.merge(c, x.row().row().weight() * trust.get(c) / sum, Double::sum);
       }
-      int at = contestedOrder.indexOf(x.item());
-      if (at >= 0) {
-        String served = full.servedLabels().get(fileCanary + at);
-        boolean flipped = !full.predictions().get(fileCanary + at).equals(served);
+      if (contested.contains(x.item()) && x.backers().size() > 1) {
         out.add(
-            new Group(
-                "item#" + x.row().canonical().line(),
-                x.backers(),
-                x.row().row().weight(),
-                flipped));
+            new Group("item#" + x.row().canonical().line(), x.backers(), x.row().row().weight()));
       }
     }
-    influence.forEach((c, w) -> out.add(new Group("client:" + c, Set.of(c), w, false)));
-    out.sort(
-        Comparator.comparing(Group::flipped)
-            .reversed()
-            .thenComparing(Comparator.comparingDouble(Group::influence).reversed())
-            .thenComparing(Group::name));
-    // A contested item pushed by one client is that client's source: test it once.
+    influence.forEach((c, w) -> out.add(new Group("client:" + c, Set.of(c), w)));
+    out.sort(Comparator.comparingDouble(Group::influence).reversed().thenComparing(Group::name));
     Set<Set<String>> seen = new HashSet<>();
     out.removeIf(g -> !seen.add(g.clients()));
+    return out;
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> out = new TreeSet<>(a);
+    out.addAll(b);
     return out;
   }
 
@@ -600,7 +634,14 @@ public final class FeedbackDefences {
       double testAccuracy,
       double goldenAccuracy,
       List<String> predictions,
-      List<String> servedLabels) {
+      List<String> servedLabels,
+      int contestedRows) {
+    /** Whether the candidate predicts against the served label on the i-th contested row. */
+    boolean flipped(int contested) {
+      int at = predictions.size() - contestedRows + contested;
+      return !predictions.get(at).equals(servedLabels.get(at));
+    }
+
     /** The largest change between two candidates, in [0, 1]. */
     double change(Measurement other) {
       double c = Math.abs(testAccuracy - other.testAccuracy);
@@ -626,9 +667,11 @@ public final class FeedbackDefences {
     private final List<TrainingTable.Row> watched = new ArrayList<>();
     private final List<String> watchedLabels = new ArrayList<>();
     private final List<String> names;
+    private final int contestedRows;
 
     ImpactTest(Base base, List<TrainingTable.Row> contested) {
       this.base = base;
+      this.contestedRows = contested.size();
       if (base.canary() != null) {
         watched.addAll(base.canary().rows());
       }
@@ -660,7 +703,7 @@ public final class FeedbackDefences {
           predictions.add(p.getOutput().getLabel());
         }
       }
-      return new Measurement(test, golden, predictions, watchedLabels);
+      return new Measurement(test, golden, predictions, watchedLabels, contestedRows);
     }
   }
 

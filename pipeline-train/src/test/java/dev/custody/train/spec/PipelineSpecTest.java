@@ -140,7 +140,7 @@ class PipelineSpecTest {
         arguments(
             "unknown-top-level-key.yaml",
             "20:1: trainr: unknown key (expected one of: name, version, data, format, schema,"
-                + " split, trainer, screens, gates)"),
+                + " split, trainer, screens, gates, feedback)"),
         arguments(
             "version-not-integer.yaml", "2:10: version: expected an integer, found a string (one)"),
         arguments(
