@@ -62,6 +62,11 @@ import org.xnio.SslClientAuthMode;
  * version in service as the rollback floor, and swaps the model atomically only once it passed:
  * every inference answer names, in {@code Custody-Model-Digest}, the root digest of the verified
  * model that computed it.
+ *
+ * <p>With a {@linkplain Builder#feedbackStore feedback store} the server takes feedback and only
+ * records it: each claim is authenticated, validated and predicted like an inference request, held
+ * to its client's quota, counted once per client and input, and durable in the store before the
+ * 2xx; nothing it records changes the model in service.
  */
 public final class ModelServer implements AutoCloseable {
   /** Undertow, XNIO and JBoss Threads log their versions at INFO on start: kept off stderr. */

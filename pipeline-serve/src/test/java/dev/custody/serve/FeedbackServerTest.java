@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,8 @@ class FeedbackServerTest {
     policy = TestChains.policy(chains);
     TokenFile file = TokenFile.empty();
     for (String id :
-        List.of("alice", "bob", "carol", "dave", "erin", "frank", "busy", "grace", "heidi")) {
+        List.of(
+            "alice", "bob", "carol", "dave", "erin", "frank", "busy", "racer", "grace", "heidi")) {
       String token = Tokens.generate(RANDOM);
       TOKENS.put(id, token);
       file = file.with(new TokenFile.Entry(new Client(id, Role.INFER), Tokens.digest(token)));
@@ -268,6 +270,31 @@ class FeedbackServerTest {
                 + " s");
     assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow())).isPositive();
     assertThat(recordsOf("busy")).hasSize(5);
+  }
+
+  @Test
+  void feedback_concurrentRequestsOfOneClient_neverOverrunTheQuota() throws Exception {
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int age = 50; age < 62; age++) {
+      Map<String, String> r = row("60000", String.valueOf(age), "0", "500", "0", "2");
+      sent.add(
+          HTTP.sendAsync(
+              HttpRequest.newBuilder(server.uri().resolve(PATH))
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Content-Type", "application/json")
+                  .header("Authorization", "Bearer " + TOKENS.get("racer"))
+                  .POST(HttpRequest.BodyPublishers.ofString(body(r, "0")))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    List<Integer> statuses = new ArrayList<>();
+    for (var f : sent) {
+      statuses.add(f.get().statusCode());
+    }
+
+    assertThat(statuses).filteredOn(s -> s == 201).hasSize(5);
+    assertThat(statuses).filteredOn(s -> s == 429).hasSize(7);
+    assertThat(recordsOf("racer")).hasSize(5);
   }
 
   @Test
