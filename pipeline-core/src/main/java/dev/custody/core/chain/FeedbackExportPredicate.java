@@ -135,11 +135,6 @@ public record FeedbackExportPredicate(
     public long total() {
       return accepted + quarantined;
     }
-
-    /** The count of {@code status}. */
-    public long of(FeedbackStatus status) {
-      return status == FeedbackStatus.ACCEPTED ? accepted : quarantined;
-    }
   }
 
   /** The statement to sign: subject {@value #SUBJECT} with {@code fileDigest}, this predicate. */

@@ -32,11 +32,14 @@ class FeedbackExportPredicateTest {
     return new FeedbackExportPredicate(
         "/var/lib/custody/feedback.journal",
         Optional.of("sms-spam"),
-        List.of(new Head("journal", 7, HEAD)),
-        3,
-        Map.of(FeedbackStatus.ACCEPTED, 2L, FeedbackStatus.QUARANTINED, 1L),
-        Map.of("alice", new ClientCounts(1, 1), "bob", new ClientCounts(1, 0)),
-        Map.of(MODEL, 3L),
+        List.of(new Head("journal", 1, HEAD)),
+        4,
+        Map.of(FeedbackStatus.ACCEPTED, 2L, FeedbackStatus.QUARANTINED, 2L),
+        Map.of(
+            "alice", new ClientCounts(1, 1),
+            "bob", new ClientCounts(1, 0),
+            "carol", new ClientCounts(0, 1)),
+        Map.of(MODEL, 4L),
         Instant.parse("2026-12-07T15:00:00.123Z"));
   }
 
@@ -60,7 +63,7 @@ class FeedbackExportPredicateTest {
     assertThat(parsed.predicateType()).isEqualTo("https://custody.dev/feedback/v1");
     assertThat(new String(written().toJson(), StandardCharsets.UTF_8))
         .contains("\"clients\":{\"alice\":{\"accepted\":1,\"quarantined\":1},\"bob\":")
-        .contains("\"heads\":[{\"chain\":\"journal\",\"seq\":7,\"hash\":\"" + HEAD.hex() + "\"}]")
+        .contains("\"heads\":[{\"chain\":\"journal\",\"seq\":1,\"hash\":\"" + HEAD.hex() + "\"}]")
         .contains("\"exportedAt\":\"2026-12-07T15:00:00.123Z\"");
   }
 
@@ -116,9 +119,9 @@ class FeedbackExportPredicateTest {
             Edits.put("bad time", "/exportedAt", F.textNode("yesterday")),
             "feedback predicate.exportedAt: expected an RFC 3339 time"),
         arguments(
-            Edits.put("more records", "/records", F.numberNode(4)),
-            "expected the counts per status, per client and per model digest to add up to 4"
-                + " records, found 3, 3 and 3"),
+            Edits.put("more records", "/records", F.numberNode(5)),
+            "expected the counts per status, per client and per model digest to add up to 5"
+                + " records, found 4, 4 and 4"),
         arguments(Edits.duplicate("two heads", "/heads/0"), "chain 'journal' is listed twice"));
   }
 
@@ -156,10 +159,10 @@ class FeedbackExportPredicateTest {
                     p.heads(),
                     p.records(),
                     p.statuses(),
-                    Map.of("alice", new ClientCounts(1, 1)),
+                    Map.of("alice", new ClientCounts(1, 1)), // bob and carol left out
                     p.modelDigests(),
                     p.exportedAt()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("found 3, 2 and 3");
+        .hasMessageContaining("found 4, 2 and 4");
   }
 }
