@@ -181,6 +181,24 @@ class FeedbackExportAttestationTest {
   }
 
   @Test
+  void verify_clientWithSeveralRecordsOfEachStatus_countsThemAll() throws Exception {
+    List<FeedbackRecord> dave = new ArrayList<>();
+    Sha256 prev = FeedbackRecord.GENESIS;
+    for (int i = 0; i < 4; i++) {
+      FeedbackStatus s = i < 2 ? FeedbackStatus.ACCEPTED : FeedbackStatus.QUARANTINED;
+      FeedbackRecord r =
+          FeedbackJson.record(i + 1, "c", entry("dave", "d" + i, s, "sms-spam", SPAM_MODEL), prev);
+      dave.add(r);
+      prev = r.hash();
+    }
+    FeedbackExportPredicate p =
+        withHeads(predicate(dave, Optional.empty()), List.of(new Head("c", 4, prev)));
+    export(lines(dave), p);
+
+    assertThat(verify().predicate().clients()).containsEntry("dave", new ClientCounts(2, 2));
+  }
+
+  @Test
   void verify_oneModelExport_acceptsGapsInTheChain() throws Exception {
     List<FeedbackRecord> spam = List.of(records.get(0), records.get(2));
     FeedbackExportPredicate p = withHeads(predicate(spam, Optional.of("sms-spam")), heads(records));

@@ -255,6 +255,32 @@ class PostgresStoreTest {
   }
 
   @Test
+  void append_afterTheServerDroppedIdleConnections_opensNewOnes() throws Exception {
+    try (PostgresStore store = open("a")) {
+      store.append(ham("alice", "before", 0));
+      try (Connection c = pg.superuser("postgres");
+          Statement s = c.createStatement()) {
+        s.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '"
+                + TestPostgres.USER
+                + "'");
+      }
+
+      assertThat(store.append(ham("alice", "after", 1)).record().sequence()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void append_afterClose_throwsIllegalState() throws Exception {
+    PostgresStore store = open("a");
+    store.close();
+
+    assertThatThrownBy(() -> store.append(ham("alice", "late", 0)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageEndingWith("is closed");
+  }
+
+  @Test
   void open_wrongPassword_throwsUnavailableWithoutThePassword() {
     String wrong = pg.location(TestPostgres.database(location), "not-the-password-42");
 
