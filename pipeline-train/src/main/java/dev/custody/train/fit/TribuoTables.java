@@ -87,8 +87,16 @@ public final class TribuoTables {
             + table.featureNames().size()
             + " features, labels "
             + table.labels();
+    List<Example<Label>> examples = examples(table, dense);
+    if (!dense && !examples.isEmpty()) {
+      // Explicit zeros in one example put every table feature in the model's feature map (their
+      // weights stay 0): Tribuo refuses to predict an example none of whose features it knows,
+      // such as a held-out message made only of tokens no training message has.
+      ((ArrayExample<Label>) examples.get(0))
+          .densify(table.featureNames().stream().sorted().toList());
+    }
     return new MutableDataset<>(
         new ListDataSource<>(
-            examples(table, dense), LABELS, new SimpleDataSourceProvenance(description, LABELS)));
+            examples, LABELS, new SimpleDataSourceProvenance(description, LABELS)));
   }
 }

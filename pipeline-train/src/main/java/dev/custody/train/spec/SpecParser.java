@@ -293,14 +293,20 @@ public final class SpecParser {
     String type = r.oneOf(o.required("type"), "logistic", "cart", "random-forest");
     Node params = o.optional("params");
     if (type.equals("logistic")) {
-      ParamReader p = new ParamReader(node, params, "epochs", "learningRate", "minibatch", "seed");
+      ParamReader p =
+          new ParamReader(
+              node, params, "epochs", "learningRate", "minibatch", "standardize", "seed");
       double learningRate =
           p.number("learningRate", TrainerSpec.LogisticRegression.DEFAULT_LEARNING_RATE);
       int epochs = p.integer("epochs", TrainerSpec.LogisticRegression.DEFAULT_EPOCHS);
       int minibatch = p.integer("minibatch", TrainerSpec.LogisticRegression.DEFAULT_MINIBATCH);
+      Node standardizeNode = p.node("standardize");
+      // Standardizing makes every example dense: off for bag-of-words text (thousands of tokens).
+      boolean standardize = standardizeNode == null || r.bool(standardizeNode);
       long seed = p.longInteger("seed", defaultSeed);
       try {
-        return new TrainerSpec.LogisticRegression(learningRate, epochs, minibatch, true, seed);
+        return new TrainerSpec.LogisticRegression(
+            learningRate, epochs, minibatch, standardize, seed);
       } catch (InvalidParameter e) {
         throw p.invalid(e);
       }

@@ -34,7 +34,8 @@ public sealed interface TrainerSpec
    * training mean and standard deviation (Tribuo {@code MeanStdDevTransformation} in a {@code
    * TransformTrainer}); the scaling is stored in the model ({@code TransformedModel}), so
    * prediction applies it too. Standardizing makes every example dense, so it is meant for numeric
-   * tables, not for text with thousands of token features. A spec always standardizes.
+   * tables, not for text with thousands of token features: a spec standardizes unless its params
+   * say {@code standardize: false} (the bag-of-words SMS example does).
    *
    * @param learningRate AdaGrad's initial learning rate, in (0, 1000] (spec key {@code
    *     learningRate}, default 0.1)

@@ -45,6 +45,32 @@ class TrainersTest {
   }
 
   @Test
+  void train_unstandardizedLogisticRowOfTokensNoTrainingRowHas_predictsFromTheBias()
+      throws Exception {
+    // The table's features include "rare", which only a held-out row has.
+    TrainingTable table =
+        new TrainingTable(
+            List.of("free", "hi", "rare"),
+            List.of("ham", "spam"),
+            List.of(
+                new TrainingTable.Row(1, "spam", List.of("free"), List.of(1.0)),
+                new TrainingTable.Row(2, "ham", List.of("hi"), List.of(1.0)),
+                new TrainingTable.Row(3, "ham", List.of("hi"), List.of(2.0))));
+    Model<Label> model =
+        Trainers.train(new TrainerSpec.LogisticRegression(0.1, 5, 1, false, 7), table);
+    TrainingTable heldOut =
+        new TrainingTable(
+            table.featureNames(),
+            table.labels(),
+            List.of(new TrainingTable.Row(4, "spam", List.of("rare"), List.of(1.0))));
+
+    Prediction<Label> p = model.predict(TribuoTables.examples(heldOut).get(0));
+
+    assertThat(model).isNotInstanceOf(TransformedModel.class);
+    assertThat(p.getOutputScores()).containsOnlyKeys("ham", "spam");
+  }
+
+  @Test
   void featureFractionFor_unset_isSqrtOfFeaturesOverFeatures() {
     assertThat(new TrainerSpec.RandomForest(3, 2, 1f, null, 1).featureFractionFor(4))
         .isEqualTo(0.5f);

@@ -79,6 +79,7 @@ class PipelineSpecTest {
     assertThat(spec.schema().idColumn()).isEmpty();
     assertThat(((FileList) spec.data()).files().get(0).sha256().hex())
         .isEqualTo(Fixtures.SMS_SHA256);
+    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.LogisticRegression(0.1, 10, 1, false, 7));
   }
 
   @Test
