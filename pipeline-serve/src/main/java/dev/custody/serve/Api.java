@@ -240,9 +240,11 @@ final class Api implements HttpHandler {
         ServedModel m = model(st, route);
         dev.custody.serve.security.Client client = ex.getAttachment(AccessControl.CLIENT);
         requireJson(ex);
+        // Not cpuOnly: the append waits for fsync or a database commit, never on an I/O thread.
         readBody(
             ex,
             st,
+            false,
             body -> {
               FeedbackIntake.Answer a = feedback.take(m, client, parse(body), limits.maxRows());
               return new Answer(a.status(), a.body(), true);
