@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -140,9 +142,18 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
       names = "--feedback-quarantine-above",
       paramLabel = "P",
       description =
-          "Record feedback that contradicts a prediction of confidence P or more as quarantined"
-              + " (default 0.9).")
+          "Record feedback that claims a protected label against a prediction of confidence P"
+              + " or more as quarantined (default 0.9).")
   Double quarantineAbove;
+
+  @Option(
+      names = "--feedback-quarantine-labels",
+      paramLabel = "L[,L...]",
+      split = ",",
+      description =
+          "The protected labels: only feedback claiming one of these is quarantined (default:"
+              + " every label of the model but the last, as the train stage's quarantine).")
+  List<String> quarantineLabels;
 
   @Option(names = "--json", description = "Print the ready line (or the failure) as JSON.")
   boolean json;
@@ -181,7 +192,10 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
    */
   private FeedbackStore feedbackStore(ModelServer.Builder b) throws PipelineException {
     if (feedbackStore == null) {
-      if (feedbackReplica != null || feedbackQuota != null || quarantineAbove != null) {
+      if (feedbackReplica != null
+          || feedbackQuota != null
+          || quarantineAbove != null
+          || quarantineLabels != null) {
         throw new IllegalArgumentException("the --feedback-* options need --feedback-store");
       }
       return null;
@@ -196,6 +210,9 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
     }
     if (quarantineAbove != null) {
       b.feedbackQuarantineAbove(quarantineAbove);
+    }
+    if (quarantineLabels != null) {
+      b.feedbackQuarantineLabels(Set.copyOf(quarantineLabels)); // checked against the model
     }
     FeedbackStore store = FeedbackStores.open(feedbackStore, Optional.ofNullable(feedbackReplica));
     b.feedbackStore(store);

@@ -282,4 +282,41 @@ class ServeCommandTest {
                 + " \"lots\"");
     assertThat(work.resolve("quota.journal")).doesNotExist();
   }
+
+  @Test
+  void serve_quarantineLabelNotOfTheModel_exitsWithUsageCode() throws Exception {
+    Path tokens = work.resolve("labels-tokens.yaml");
+    Files.write(
+        tokens,
+        dev.custody.serve.security.TokenFile.empty()
+            .with(
+                new dev.custody.serve.security.TokenFile.Entry(
+                    new dev.custody.serve.security.Client(
+                        "ci", dev.custody.serve.security.Role.INFER),
+                    dev.custody.core.Sha256.of(new byte[] {1})))
+            .toYaml());
+    Files.setPosixFilePermissions(
+        tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    Cli r =
+        Cli.run(
+            "serve",
+            chains.resolve("a").toString(),
+            "--policy",
+            policy.toString(),
+            "--port",
+            "0",
+            "--tokens",
+            tokens.toString(),
+            "--feedback-store",
+            work.resolve("labels.journal").toString(),
+            "--feedback-quarantine-labels",
+            "0,ham");
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .isEqualTo(
+            "custody serve: feedback quarantine labels: expected labels of the served model"
+                + " [0, 1], found [ham]\n");
+  }
 }

@@ -8,6 +8,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.feedback.FeedbackEntry;
 import dev.custody.core.feedback.FeedbackJson;
+import dev.custody.core.feedback.FeedbackLabels;
 import dev.custody.core.feedback.FeedbackRecord;
 import dev.custody.core.feedback.FeedbackStatus;
 import dev.custody.serve.feedback.FeedbackQuota;
@@ -43,6 +44,7 @@ final class FeedbackIntake {
   private final FeedbackStore store;
   private final FeedbackQuota quota;
   private final double quarantineAbove;
+  private final Set<String> quarantineLabels; // null: the served model's default
   private final Metrics metrics;
   private final Clock clock;
 
@@ -57,11 +59,13 @@ final class FeedbackIntake {
       FeedbackStore store,
       FeedbackQuota quota,
       double quarantineAbove,
+      Set<String> quarantineLabels,
       Metrics metrics,
       Clock clock) {
     this.store = store;
     this.quota = quota;
     this.quarantineAbove = quarantineAbove;
+    this.quarantineLabels = quarantineLabels;
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -98,7 +102,13 @@ final class FeedbackIntake {
     Prediction p = Inference.predict(m.model(), rows).get(0); // validates every column
     Map<String, String> input = canonical(m, rows.get(0));
     double confidence = p.scores().getOrDefault(p.label(), 0.0);
-    boolean quarantined = !label.equals(p.label()) && confidence >= quarantineAbove;
+    Set<String> protectedLabels =
+        quarantineLabels != null
+            ? quarantineLabels
+            : Set.copyOf(FeedbackLabels.defaultProtected(m.classes()));
+    // The train stage's rule: only a claim of a protected label against a sure prediction is held.
+    boolean contested = !label.equals(p.label()) && protectedLabels.contains(label);
+    boolean quarantined = contested && confidence >= quarantineAbove;
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS); // the record format's precision
     FeedbackEntry entry =
         new FeedbackEntry(
@@ -112,7 +122,7 @@ final class FeedbackIntake {
             p.label(),
             confidence,
             quarantined ? FeedbackStatus.QUARANTINED : FeedbackStatus.ACCEPTED,
-            why(label, p.label(), confidence),
+            why(label, p.label(), confidence, protectedLabels),
             predictionId);
     FeedbackStore.Appended a;
     synchronized (clientLocks.computeIfAbsent(client.id(), k -> new Object())) {
@@ -216,14 +226,27 @@ final class FeedbackIntake {
     return out;
   }
 
-  private String why(String label, String served, double confidence) {
+  private String why(String label, String served, double confidence, Set<String> protectedLabels) {
     String c = String.format(Locale.ROOT, "%.4f", confidence);
     if (label.equals(served)) {
       return "agrees with the served model's prediction \"" + served + "\" (" + c + ")";
     }
     String t = String.format(Locale.ROOT, "%.4f", quarantineAbove);
+    if (!protectedLabels.contains(label)) {
+      return "corrects the served model's prediction \""
+          + served
+          + "\" ("
+          + c
+          + ") to \""
+          + label
+          + "\", a label the quarantine does not protect "
+          + quoted(protectedLabels.stream().sorted().toList())
+          + ": accepted at any confidence";
+    }
     if (confidence >= quarantineAbove) {
-      return "contradicts the served model's confident prediction \""
+      return "claims the protected label \""
+          + label
+          + "\" against the served model's confident prediction \""
           + served
           + "\" ("
           + c
@@ -231,7 +254,9 @@ final class FeedbackIntake {
           + t
           + "): held out of training until reviewed";
     }
-    return "contradicts the served model's prediction \""
+    return "claims the protected label \""
+        + label
+        + "\" against the served model's prediction \""
         + served
         + "\" ("
         + c

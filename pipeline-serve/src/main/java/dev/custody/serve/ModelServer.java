@@ -1,7 +1,9 @@
 package dev.custody.serve;
 
 import dev.custody.core.PipelineException;
+import dev.custody.core.Printable;
 import dev.custody.core.VerificationException;
+import dev.custody.core.feedback.FeedbackLabels;
 import dev.custody.serve.feedback.FeedbackQuota;
 import dev.custody.serve.feedback.FeedbackStore;
 import dev.custody.serve.security.RateLimit;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -101,6 +104,7 @@ public final class ModelServer implements AutoCloseable {
   private final FeedbackStore feedbackStore;
   private final FeedbackQuota feedbackQuota;
   private final double quarantineAbove;
+  private final Set<String> quarantineLabels; // null: the served model's default
   private final Metrics metrics = new Metrics();
   private final AtomicReference<ServedModel> served = new AtomicReference<>();
   private final Object reloadLock = new Object();
@@ -120,6 +124,7 @@ public final class ModelServer implements AutoCloseable {
     this.feedbackStore = b.feedbackStore;
     this.feedbackQuota = b.feedbackQuota;
     this.quarantineAbove = b.quarantineAbove;
+    this.quarantineLabels = b.quarantineLabels;
     RequestFilter access = new AccessControl(b.tokens, b.rateLimit, b.openMetrics);
     RequestFilter own = b.filter;
     this.filter =
@@ -150,6 +155,7 @@ public final class ModelServer implements AutoCloseable {
     private FeedbackStore feedbackStore;
     private FeedbackQuota feedbackQuota = FeedbackQuota.DEFAULT;
     private double quarantineAbove = DEFAULT_QUARANTINE_ABOVE;
+    private Set<String> quarantineLabels;
 
     private Builder(Path modelDir, TrustPolicy policy) {
       this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -255,8 +261,9 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * Feedback that contradicts a prediction of the served model at this confidence or above is
-     * recorded as quarantined (default 0.9), held out of training until reviewed.
+     * Feedback that claims a protected label (see {@link #feedbackQuarantineLabels}) against a
+     * prediction of the served model at this confidence or above is recorded as quarantined
+     * (default 0.9), held out of training until reviewed.
      */
     public Builder feedbackQuarantineAbove(double threshold) {
       if (!(threshold >= 0 && threshold <= 1)) {
@@ -264,6 +271,17 @@ public final class ModelServer implements AutoCloseable {
             "the quarantine threshold is a probability in [0, 1], got " + threshold);
       }
       this.quarantineAbove = threshold;
+      return this;
+    }
+
+    /**
+     * The protected direction of the quarantine: only feedback claiming one of these labels is
+     * quarantined. Default: {@link FeedbackLabels#defaultProtected} of the served model, the train
+     * stage's default, so an honest correction towards the positive label is never held. Labels the
+     * model does not have refuse {@link #start()}.
+     */
+    public Builder feedbackQuarantineLabels(Set<String> labels) {
+      this.quarantineLabels = Set.copyOf(labels);
       return this;
     }
 
@@ -317,6 +335,10 @@ public final class ModelServer implements AutoCloseable {
   private void startChecked() throws PipelineException, IOException {
     ClasspathLock.requireRunningClasspathAllowed(policy);
     ServedModel model = verifyAndLoad(modelDir, ChainVerifier.builder(policy).build());
+    Optional<String> unknown = unknownQuarantineLabels(model);
+    if (unknown.isPresent()) {
+      throw new IllegalArgumentException(unknown.get()); // a bad option: refused before binding
+    }
     served.set(model);
     metrics.serving(model);
     Api api =
@@ -347,6 +369,7 @@ public final class ModelServer implements AutoCloseable {
                     feedbackStore,
                     feedbackQuota,
                     quarantineAbove,
+                    quarantineLabels,
                     metrics,
                     java.time.Clock.systemUTC()),
             projectVersion(),
@@ -400,6 +423,22 @@ public final class ModelServer implements AutoCloseable {
     };
   }
 
+  /** Why {@code model} cannot take feedback with the configured quarantine labels, if it cannot. */
+  private Optional<String> unknownQuarantineLabels(ServedModel model) {
+    if (feedbackStore == null || quarantineLabels == null) {
+      return Optional.empty();
+    }
+    List<String> unknown =
+        quarantineLabels.stream().filter(l -> !model.classes().contains(l)).sorted().toList();
+    return unknown.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            "feedback quarantine labels: expected labels of the served model "
+                + model.classes()
+                + ", found "
+                + unknown.stream().map(l -> Printable.of(l, 80)).toList());
+  }
+
   private ServedModel verifyAndLoad(Path dir, ChainVerifier verifier)
       throws VerificationException, IOException {
     VerifiedChain chain = verifier.verify(dir);
@@ -429,6 +468,10 @@ public final class ModelServer implements AutoCloseable {
         next =
             verifyAndLoad(
                 dir, ChainVerifier.builder(policy).versionInService(current.version()).build());
+        Optional<String> unknown = unknownQuarantineLabels(next);
+        if (unknown.isPresent()) {
+          throw new VerificationException(dev.custody.core.Reason.MODEL_MISMATCH, unknown.get());
+        }
         if (!next.name().equals(current.name())) {
           throw new VerificationException(
               dev.custody.core.Reason.MODEL_MISMATCH,

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -184,19 +185,66 @@ class FeedbackServerTest {
   }
 
   @Test
-  void feedback_contradictsConfidentPrediction_is201Quarantined() throws Exception {
+  void feedback_honestCorrectionAgainstConfidentPrediction_is201Accepted() throws Exception {
+    // "1" is the model's last (positive) label: by default only "0" is protected, as in training.
     HttpResponse<String> r = feedback("bob", body(SURE, "1"));
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     JsonNode j = json(r);
-    assertThat(j.get("status").asText()).isEqualTo("quarantined");
-    assertThat(j.get("record").get("status").asText()).isEqualTo("quarantined");
+    assertThat(j.get("status").asText()).isEqualTo("accepted");
     assertThat(j.get("why").asText())
-        .contains("confident prediction \"0\" (0.8370 >= the quarantine threshold 0.8000)");
+        .isEqualTo(
+            "corrects the served model's prediction \"0\" (0.8370) to \"1\", a label the"
+                + " quarantine does not protect [\"0\"]: accepted at any confidence");
     FeedbackRecord rec = recordsOf("bob").get(0);
-    assertThat(rec.entry().status()).isEqualTo(FeedbackStatus.QUARANTINED);
+    assertThat(rec.entry().status()).isEqualTo(FeedbackStatus.ACCEPTED);
     assertThat(rec.entry().servedLabel()).isEqualTo("0");
     assertThat(rec.entry().servedConfidence()).isBetween(0.83, 0.84);
+  }
+
+  @Test
+  void feedback_protectedClaimAgainstConfidentPrediction_is201Quarantined() throws Exception {
+    JournalStore protecting = JournalStore.open(work.resolve("protecting.journal"));
+    try (protecting;
+        ModelServer s =
+            ModelServer.builder(chains.resolve("a"), policy)
+                .port(0)
+                .tokens(tokens)
+                .feedbackStore(protecting)
+                .feedbackQuarantineAbove(0.8)
+                .feedbackQuarantineLabels(Set.of("1"))
+                .build()
+                .start()) {
+      HttpResponse<String> r = post(s, PATH, "bob", body(SURE, "1"));
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      JsonNode j = json(r);
+      assertThat(j.get("status").asText()).isEqualTo("quarantined");
+      assertThat(j.get("record").get("status").asText()).isEqualTo("quarantined");
+      assertThat(j.get("why").asText())
+          .isEqualTo(
+              "claims the protected label \"1\" against the served model's confident prediction"
+                  + " \"0\" (0.8370 >= the quarantine threshold 0.8000): held out of training"
+                  + " until reviewed");
+      assertThat(protecting.readAll().get(0).entry().status())
+          .isEqualTo(FeedbackStatus.QUARANTINED);
+    }
+  }
+
+  @Test
+  void start_quarantineLabelNotOfTheModel_isRefused() {
+    ModelServer.Builder b =
+        ModelServer.builder(chains.resolve("a"), policy)
+            .port(0)
+            .tokens(tokens)
+            .feedbackStore(store)
+            .feedbackQuarantineLabels(Set.of("ham", "0"));
+
+    assertThatThrownBy(() -> b.build().start())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "feedback quarantine labels: expected labels of the served model [0, 1], found"
+                + " [ham]");
   }
 
   @Test
@@ -206,7 +254,9 @@ class FeedbackServerTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     assertThat(json(r).get("status").asText()).isEqualTo("accepted");
     assertThat(json(r).get("why").asText())
-        .contains("prediction \"1\" (0.5128 < the quarantine threshold 0.8000)");
+        .isEqualTo(
+            "claims the protected label \"0\" against the served model's prediction \"1\""
+                + " (0.5128 < the quarantine threshold 0.8000)");
   }
 
   @Test
@@ -229,7 +279,7 @@ class FeedbackServerTest {
     JsonNode j = json(second);
     assertThat(j.get("status").asText()).isEqualTo("duplicate");
     assertThat(j.get("duplicate").asBoolean()).isTrue();
-    assertThat(j.get("record").get("status").asText()).isEqualTo("quarantined");
+    assertThat(j.get("record").get("status").asText()).isEqualTo("accepted");
     assertThat(j.get("record").get("seq").asLong())
         .isEqualTo(json(first).get("record").get("seq").asLong());
     assertThat(j.get("why").asText()).contains("counted once");

@@ -5,8 +5,8 @@ public enum FeedbackStatus {
   /** Recorded; it may reach a candidate model through export and the train stage's defences. */
   ACCEPTED,
   /**
-   * Recorded but held out of training until reviewed: it contradicts a confident prediction of the
-   * model that served it.
+   * Recorded but held out of training until reviewed: it claims a protected label (see {@link
+   * FeedbackLabels}) against a confident prediction of the model that served it.
    */
   QUARANTINED;
 

@@ -13,6 +13,7 @@ import dev.custody.core.chain.FeatureSchema.CategoricalColumn;
 import dev.custody.core.chain.FeatureSchema.LabelColumn;
 import dev.custody.core.chain.FeatureSchema.NumericColumn;
 import dev.custody.core.chain.FeatureSchema.TextColumn;
+import dev.custody.core.feedback.FeedbackLabels;
 import dev.custody.train.spec.PipelineSpec.CanaryGate;
 import dev.custody.train.spec.PipelineSpec.Data;
 import dev.custody.train.spec.PipelineSpec.FileList;
@@ -535,8 +536,8 @@ public final class SpecParser {
     List<String> allowed = schema.label().allowed();
     List<String> protectedLabels;
     if (labelsNode == null) {
-      // By default every label but the positive one (the last): "known spam stays spam".
-      protectedLabels = allowed.subList(0, allowed.size() - 1);
+      // The server's default too: one rule on both sides.
+      protectedLabels = FeedbackLabels.defaultProtected(allowed);
     } else {
       protectedLabels = new ArrayList<>();
       for (Node item : r.list(labelsNode)) {
