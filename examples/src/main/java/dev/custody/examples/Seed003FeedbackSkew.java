@@ -71,7 +71,10 @@ import org.tribuo.classification.Label;
 public final class Seed003FeedbackSkew {
   private Seed003FeedbackSkew() {}
 
-  /** Target spam messages, from the held-out split, that the served model classifies as spam. */
+  /**
+   * Target spam messages, from the held-out feedback pool, that the served model classifies as
+   * spam.
+   */
   static final int TARGETS = 20;
 
   /** "Not spam" clicks per target, as in the seed. */
@@ -79,6 +82,9 @@ public final class Seed003FeedbackSkew {
 
   /** Seed of the choice of targets. */
   static final long TARGET_SEED = 3;
+
+  /** Seed of the split of the held-out messages into the feedback pool and the clean half. */
+  static final long HALVES_SEED = 33;
 
   static final String SPAM = "spam";
   static final String HAM = "ham";
@@ -112,6 +118,13 @@ public final class Seed003FeedbackSkew {
       List<Message> test,
       Model<Label> model) {}
 
+  /**
+   * The held-out split in two seeded halves: feedback (targets and honest reports) is drawn only
+   * from {@code pool}; {@code clean} is never the subject of feedback, so accuracy measured on it
+   * is not decided by who reported what.
+   */
+  record Halves(List<Message> pool, List<Message> clean) {}
+
   /** What the naive loop did to one target. */
   record NaiveOutcome(Message target, double spamBefore, double spamAfter) {
     boolean flipped() {
@@ -132,7 +145,7 @@ public final class Seed003FeedbackSkew {
    * @param defences what the train stage's defences reported (from the signed dataset attestation
    *     of the candidate that passed), or the empty string
    * @param honestKept honest corrections the model in service after retraining classifies as spam
-   * @param accuracy clean test accuracy of the model in service after retraining
+   * @param accuracy accuracy on the clean half of the model in service after retraining
    * @param seconds time of the retraining (ingest, defences, train, gates, export)
    */
   record CampaignOutcome(
@@ -179,7 +192,14 @@ public final class Seed003FeedbackSkew {
         specFile.getFileName(),
         base.train().size(),
         base.test().size());
-    List<Message> targets = targets(base);
+    Halves halves = halves(base);
+    List<Message> targets = targets(base, halves, out);
+    out.printf(
+        Locale.ROOT,
+        "held-out split in seeded halves: %d messages in the feedback pool (targets and honest"
+            + " reports come only from it), %d in the clean half no feedback touches%n",
+        halves.pool().size(),
+        halves.clean().size());
 
     long start = System.nanoTime();
     List<NaiveOutcome> naive = new ArrayList<>();
@@ -199,27 +219,26 @@ public final class Seed003FeedbackSkew {
         naiveSeconds);
 
     return throughCustody(
-        Custody.start(specFile, base, work), base, targets, naive, naiveSeconds, out);
+        Custody.start(specFile, base, work), base, halves, targets, naive, naiveSeconds, out);
   }
 
   private static Result throughCustody(
       Custody custody,
       Base base,
+      Halves halves,
       List<Message> targets,
       List<NaiveOutcome> naive,
       double naiveSeconds,
       PrintStream out)
       throws Exception {
-    List<Message> wrong = custody.misclassifiedSpam();
-    List<Message> clean = new ArrayList<>(base.test());
-    clean.removeAll(targets);
-    clean.removeAll(wrong);
+    List<Message> wrong = custody.misclassifiedSpam(halves.pool());
+    List<Message> clean = halves.clean();
     double before = accuracy(custody.served().tribuoModel(), clean);
     out.printf(
         Locale.ROOT,
-        "Custody: the served model %s (signed, verified): clean test accuracy %.4f on %d held-out"
-            + " messages (targets and misclassified spam left out); %d held-out spam messages it"
-            + " calls ham, reported by %d honest clients%n",
+        "Custody: the served model %s (signed, verified): accuracy %.4f on the %d messages of the"
+            + " clean half; %d spam messages of the feedback pool it calls ham, reported by %d"
+            + " honest clients%n",
         custody.served().digest(),
         before,
         clean.size(),
@@ -270,7 +289,7 @@ public final class Seed003FeedbackSkew {
     out.println();
     out.println(
         "| feedback campaign (20 targets) | path | targets classified ham | honest corrections"
-            + " kept | clean accuracy before -> after | time |");
+            + " kept | clean-half accuracy before -> after | time |");
     out.println("|---|---|---|---|---|---|");
     out.printf(
         Locale.ROOT,
@@ -327,18 +346,50 @@ public final class Seed003FeedbackSkew {
     return out;
   }
 
+  /** The held-out split, shuffled with {@link #HALVES_SEED}, cut in two halves. */
+  static Halves halves(Base base) {
+    List<Message> order = new ArrayList<>(base.test());
+    Collections.shuffle(order, new Random(HALVES_SEED));
+    int half = order.size() / 2;
+    return new Halves(
+        new ArrayList<>(order.subList(0, half)),
+        new ArrayList<>(order.subList(half, order.size())));
+  }
+
   /**
-   * {@link #TARGETS} held-out spam messages the model classifies as spam, in a seeded random order.
+   * {@link #TARGETS} spam messages of the feedback pool the model classifies as spam, in a seeded
+   * random order. If the pool has fewer, says so and moves the missing ones, a seeded choice, from
+   * the clean half into the pool: the clean half stays free of feedback.
    */
-  static List<Message> targets(Base base) {
+  static List<Message> targets(Base base, Halves halves, PrintStream out) {
+    List<Message> spam = sureSpam(base, halves.pool());
+    Collections.shuffle(spam, new Random(TARGET_SEED));
+    if (spam.size() < TARGETS) {
+      List<Message> more = sureSpam(base, halves.clean());
+      Collections.shuffle(more, new Random(TARGET_SEED));
+      more = more.subList(0, Math.min(TARGETS - spam.size(), more.size()));
+      out.printf(
+          Locale.ROOT,
+          "the feedback pool has %d spam messages the model calls spam, fewer than %d targets:"
+              + " %d more taken from the clean half (seeded) into the pool%n",
+          spam.size(),
+          TARGETS,
+          more.size());
+      halves.clean().removeAll(more);
+      halves.pool().addAll(more);
+      spam.addAll(more);
+    }
+    return List.copyOf(spam.subList(0, Math.min(TARGETS, spam.size())));
+  }
+
+  private static List<Message> sureSpam(Base base, List<Message> messages) {
     List<Message> spam = new ArrayList<>();
-    for (Message m : base.test()) {
+    for (Message m : messages) {
       if (m.label().equals(SPAM) && spamScore(base.model(), m) >= 0.5) {
         spam.add(m);
       }
     }
-    Collections.shuffle(spam, new Random(TARGET_SEED));
-    return List.copyOf(spam.subList(0, Math.min(TARGETS, spam.size())));
+    return spam;
   }
 
   /** The seed's loop for one target: base + {@link #CLICKS} "ham" copies of it, retrained. */
@@ -506,10 +557,10 @@ public final class Seed003FeedbackSkew {
       return served;
     }
 
-    /** Held-out spam messages the served model classifies as ham. */
-    List<Message> misclassifiedSpam() throws InvalidInputException {
+    /** Spam messages of {@code pool} the served model classifies as ham. */
+    List<Message> misclassifiedSpam(List<Message> pool) throws InvalidInputException {
       List<Message> out = new ArrayList<>();
-      for (Message m : base.test()) {
+      for (Message m : pool) {
         if (m.label().equals(SPAM) && served.predict(input(m)).label().equals(HAM)) {
           out.add(m);
         }
@@ -541,7 +592,6 @@ public final class Seed003FeedbackSkew {
                 .port(0)
                 .tokens(Tokens.of(TokenFile.load(dir.resolve("tokens.yaml"))))
                 .feedbackStore(store)
-                .feedbackQuarantineAbove(SERVER_QUARANTINE_ABOVE)
                 .build()
                 .start()) {
           URI uri = server.uri().resolve("/v2/models/" + served.name() + "/feedback");
@@ -712,14 +762,6 @@ public final class Seed003FeedbackSkew {
       return PipelineSpec.load(file);
     }
   }
-
-  /**
-   * The server's quarantine threshold: 1, so the server holds out only certain contradictions. Its
-   * quarantine works in both directions and at its default (0.9) held out 6 of the 15 honest
-   * corrections (spam the model called ham with confidence 0.9 or more); the train stage's
-   * quarantine holds out only claims of ham against a confident spam, "known spam stays spam".
-   */
-  static final double SERVER_QUARANTINE_ABOVE = 1.0;
 
   /** The spec's defences section (under {@code feedback:}): the defaults. */
   static final String DEFENCES = "";
