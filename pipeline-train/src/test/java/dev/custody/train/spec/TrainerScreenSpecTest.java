@@ -77,7 +77,7 @@ class TrainerScreenSpecTest {
         arguments(
             "{type: logistic, params: {trees: 5}}",
             "trainer.params.trees: unknown key (expected one of: epochs, learningRate, minibatch,"
-                + " seed)"),
+                + " standardize, seed)"),
         arguments(
             "{type: cart, params: {trees: 5}}",
             "trainer.params.trees: unknown key (expected one of: maxDepth, minLeaf,"
