@@ -217,8 +217,8 @@ final class FeedbackCommand {
       name = "review",
       mixinStandardHelpOptions = true,
       description = {
-        "List the quarantined feedback records: feedback that contradicted a confident",
-        "prediction of the model that served it, held out of training until reviewed.",
+        "List the quarantined feedback records: claims of a protected label against a",
+        "confident prediction of the model that served it, held out of training until reviewed.",
         "The store is verified first; inputs are shown escaped and truncated."
       })
   static final class Review implements Callable<Integer>, Errors.JsonFailure {
