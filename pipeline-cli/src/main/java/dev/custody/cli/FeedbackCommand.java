@@ -70,6 +70,16 @@ final class FeedbackCommand {
       return FeedbackStores.open(location, Optional.empty());
     }
 
+    /** Every record of a store, verified, and the store as its messages describe it. */
+    record Contents(List<FeedbackRecord> records, String described) {}
+
+    /** Opens the store, reads and verifies every record, and closes it. */
+    Contents readAll() throws PipelineException, NoSuchFileException {
+      try (FeedbackStore s = open()) {
+        return new Contents(s.readAll(), s.describe());
+      }
+    }
+
     /** The location as a failure report may show it: a URL without user, password or query. */
     String shown() {
       if (location == null || !location.contains("://")) {
@@ -231,12 +241,9 @@ final class FeedbackCommand {
 
     @Override
     public Integer call() throws Exception {
-      List<FeedbackRecord> all;
-      String described;
-      try (FeedbackStore s = store.open()) {
-        all = s.readAll();
-        described = s.describe();
-      }
+      StoreOption.Contents read = store.readAll();
+      List<FeedbackRecord> all = read.records();
+      String described = read.described();
       List<FeedbackRecord> held =
           all.stream().filter(r -> r.entry().status() == FeedbackStatus.QUARANTINED).toList();
       PrintWriter o = spec.commandLine().getOut();
@@ -321,12 +328,9 @@ final class FeedbackCommand {
 
     @Override
     public Integer call() throws Exception {
-      List<FeedbackRecord> all;
-      String described;
-      try (FeedbackStore s = store.open()) {
-        all = s.readAll();
-        described = s.describe();
-      }
+      StoreOption.Contents read = store.readAll();
+      List<FeedbackRecord> all = read.records();
+      String described = read.described();
       Map<FeedbackStatus, Long> statuses = new EnumMap<>(FeedbackStatus.class);
       for (FeedbackStatus st : FeedbackStatus.values()) {
         statuses.put(st, 0L);

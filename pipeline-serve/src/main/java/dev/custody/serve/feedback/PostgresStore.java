@@ -37,11 +37,10 @@ import java.util.regex.Pattern;
  * is stale after a database restart) or opens one, and puts it back afterwards if it worked; at
  * most {@value #IDLE_MAX} are kept. No pool library: at feedback rates (bounded per client by the
  * intake's quota) this is all the reuse there is to have, and it saves the connection and login
- * (SCRAM) of every call: 53 ms per append with a new connection each, 4 ms reused (500 appends,
- * embedded PostgreSQL 18 with fsync off, loaded 2-core machine). Concurrent appends need no lock in
- * this process: every append serializes on its chain inside PostgreSQL ({@code
- * pg_advisory_xact_lock}), so even two processes given the same replica name extend one chain
- * correctly.
+ * (SCRAM) of every call, which a one-off timing during development found to be most of an append's
+ * time. Concurrent appends need no lock in this process: every append serializes on its chain
+ * inside PostgreSQL ({@code pg_advisory_xact_lock}), so even two processes given the same replica
+ * name extend one chain correctly.
  *
  * <p>The row's {@code line} column holds the canonical record line ({@link FeedbackJson#line}), the
  * bytes the hash is taken of; the other columns repeat fields of it for the unique key and for
