@@ -3,14 +3,12 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.train.Ingest;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.DataDiff;
 import dev.custody.train.data.Merkle;
 import dev.custody.train.spec.PipelineSpec;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -75,9 +73,7 @@ final class DataCommand {
       DataDiff d = DataDiff.between(oldRows, newRows);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        out.print(
-            new String(
-                Json.writePretty(toJson(d, columns, oldRows, newRows)), StandardCharsets.UTF_8));
+        JsonReport.success(spec, toJson(d, columns, oldRows, newRows));
         return 0;
       }
       out.printf(

@@ -1,14 +1,11 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -62,14 +59,13 @@ final class Errors implements IExecutionExceptionHandler {
     err.flush();
     int code = exitCode(e);
     if (cl.getParseResult().hasMatchedOption("--json")) {
-      ObjectNode report = JsonNodeFactory.instance.objectNode();
+      ObjectNode report = JsonReport.of(cl.getCommandSpec(), false);
       if (cl.getCommand() instanceof JsonFailure verb) {
         verb.describeFailure(report);
       }
       json(
           cl.getOut(),
           report,
-          cl.getCommandSpec().qualifiedName(),
           reasonName(e, code),
           code,
           e instanceof PipelineException ? e.getMessage() : describe(e));
@@ -88,27 +84,22 @@ final class Errors implements IExecutionExceptionHandler {
       if (java.util.Arrays.asList(args).contains("--json")) {
         CommandLine cl = ex.getCommandLine();
         json(
-            cl.getOut(),
-            JsonNodeFactory.instance.objectNode(),
-            cl.getCommandSpec().qualifiedName(),
-            "USAGE",
-            code,
-            ex.getMessage());
+            cl.getOut(), JsonReport.of(cl.getCommandSpec(), false), "USAGE", code, ex.getMessage());
       }
       return code;
     };
   }
 
-  /** Prints {@code {ok: false, command, reason, exitCode, message}} (after any verb fields). */
+  /**
+   * Prints {@code {ok: false, command, (verb fields), reason, message, exit}}: {@code exit} is the
+   * process exit code.
+   */
   private static void json(
-      PrintWriter out, ObjectNode report, String command, String reason, int code, String message) {
-    report.put("ok", false);
-    report.put("command", command);
+      PrintWriter out, ObjectNode report, String reason, int code, String message) {
     report.put("reason", reason);
-    report.put("exitCode", code);
     report.put("message", message);
-    out.print(new String(Json.writePretty(report), StandardCharsets.UTF_8));
-    out.flush();
+    report.put("exit", code);
+    JsonReport.print(out, report);
   }
 
   /**

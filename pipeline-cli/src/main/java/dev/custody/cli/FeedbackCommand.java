@@ -3,7 +3,6 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.SigningKey;
@@ -17,7 +16,6 @@ import dev.custody.serve.feedback.FeedbackStores;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -96,11 +94,6 @@ final class FeedbackCommand {
         return location.substring(0, location.indexOf("://") + 3) + "…";
       }
     }
-  }
-
-  private static void printJson(PrintWriter out, ObjectNode root) {
-    out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
-    out.flush();
   }
 
   private static ObjectNode heads(ObjectNode root, List<FeedbackExportPredicate.Head> heads) {
@@ -189,7 +182,7 @@ final class FeedbackCommand {
                         .put("accepted", n.accepted())
                         .put("quarantined", n.quarantined()));
         heads(root, p.heads());
-        printJson(o, root);
+        JsonReport.success(spec, root);
         return 0;
       }
       o.printf(
@@ -270,7 +263,7 @@ final class FeedbackCommand {
           new TreeMap<>(e.input()).forEach((c, v) -> in.put(shown(c), shown(v)));
           e.predictionId().ifPresent(p -> n.put("predictionId", shown(p)));
         }
-        printJson(o, root);
+        JsonReport.success(spec, root);
         return 0;
       }
       o.printf(
@@ -352,7 +345,7 @@ final class FeedbackCommand {
         ObjectNode cl = root.putObject("clients");
         clients.forEach(cl::put);
         heads(root, heads);
-        printJson(o, root);
+        JsonReport.success(spec, root);
         return 0;
       }
       o.printf(

@@ -3,9 +3,7 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.core.ModelManifest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -61,7 +59,7 @@ final class HashCommand implements Callable<Integer> {
       m.resources().forEach(r -> files.put(r.name(), r.digest().toString()));
       ArrayNode ignored = root.putArray("ignored");
       m.ignoredFiles().forEach(ignored::add);
-      out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+      JsonReport.success(spec, root);
     } else if (Files.isRegularFile(target)) {
       out.println(m.resources().get(0).digest().hex() + "  " + Errors.shown(target));
     } else {

@@ -3,14 +3,12 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.core.SigningKey;
 import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.train.DatasetAttestation;
 import dev.custody.train.Pipeline;
 import dev.custody.train.StageSigners;
 import dev.custody.train.spec.PipelineSpec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -92,7 +90,7 @@ final class IngestCommand implements Callable<Integer> {
             .put("flagged", r.flagged())
             .put("dropped", r.dropped());
       }
-      o.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+      JsonReport.success(spec, root);
     } else {
       o.println(
           "ingested "

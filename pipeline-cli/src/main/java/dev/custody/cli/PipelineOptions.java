@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What the pipeline commands share: loading keys and policies, printing a trained model. */
 final class PipelineOptions {
@@ -101,7 +102,7 @@ final class PipelineOptions {
             + " classpath entries");
   }
 
-  static void printTrainedJson(PrintWriter out, TrainedModel m) throws PipelineException {
+  static void printTrainedJson(CommandSpec spec, TrainedModel m) throws PipelineException {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("name", m.card().name());
     root.put("version", m.card().version());
@@ -121,6 +122,6 @@ final class PipelineOptions {
       o.put("observed", g.observed());
       o.put("passed", g.passed());
     }
-    out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+    JsonReport.success(spec, root);
   }
 }

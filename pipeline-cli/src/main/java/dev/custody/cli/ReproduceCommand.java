@@ -2,12 +2,10 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.core.SigningKey;
 import dev.custody.train.Pipeline;
 import dev.custody.train.Reproduction;
 import dev.custody.train.StageSigners;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -96,7 +94,7 @@ final class ReproduceCommand implements Callable<Integer> {
       root.put("summary", r.summary().toString());
       var diffs = root.putArray("dependencyDifferences");
       r.dependencyDifferences().forEach(diffs::add);
-      o.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+      JsonReport.success(spec, root);
     } else {
       o.println(
           "reproduced "

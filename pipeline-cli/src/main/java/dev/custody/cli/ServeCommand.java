@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
@@ -277,9 +276,7 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
   private void ready(PrintWriter out, ModelServer server) {
     ServedModel m = server.model();
     if (json) {
-      ObjectNode r = JsonNodeFactory.instance.objectNode();
-      r.put("ok", true);
-      r.put("command", "serve");
+      ObjectNode r = JsonReport.of(spec, true);
       r.put("url", server.uri().toString());
       r.put("model", m.name());
       r.put("version", m.version());

@@ -3,13 +3,11 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.AtomicFiles;
-import dev.custody.core.Json;
 import dev.custody.serve.security.Client;
 import dev.custody.serve.security.RateLimit;
 import dev.custody.serve.security.Role;
 import dev.custody.serve.security.TokenFile;
 import dev.custody.serve.security.Tokens;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -92,13 +90,11 @@ final class TokenCommand {
       var out = spec.commandLine().getOut();
       if (json) {
         ObjectNode report = JsonNodeFactory.instance.objectNode();
-        report.put("ok", true);
-        report.put("command", "token new");
         report.put("id", id);
         report.put("role", r.word());
         report.put("tokens", tokens.toString());
         report.put("token", token);
-        out.print(new String(Json.writePretty(report), StandardCharsets.UTF_8));
+        JsonReport.success(spec, report);
       } else {
         out.println(token);
         spec.commandLine()

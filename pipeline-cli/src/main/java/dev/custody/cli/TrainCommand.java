@@ -117,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
       throw e;
     }
     if (output.json) {
-      PipelineOptions.printTrainedJson(spec.commandLine().getOut(), m);
+      PipelineOptions.printTrainedJson(spec, m);
     } else {
       PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());
     }

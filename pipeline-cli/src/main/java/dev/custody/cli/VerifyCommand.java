@@ -3,12 +3,10 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
 import dev.custody.verify.VerifiedChain;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -90,7 +88,7 @@ final class VerifyCommand implements Callable<Integer>, Errors.JsonFailure {
         n.put("result", "ok");
         n.put("checked", l.checked());
       }
-      out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+      JsonReport.success(spec, root);
     } else {
       out.println(
           "verified "

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.InputFiles;
-import dev.custody.core.Json;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelManifest;
@@ -14,7 +13,6 @@ import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.VerifiedManifest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +141,7 @@ final class VerifyModelCommand implements Callable<Integer> {
       root.put("files", v.manifest().resources().size());
       ArrayNode ignored = root.putArray("ignored");
       v.ignoredFiles().forEach(ignored::add);
-      out.print(new String(Json.writePretty(root), StandardCharsets.UTF_8));
+      JsonReport.success(spec, root);
     } else {
       out.println(
           "verified "

@@ -72,7 +72,9 @@ class JsonFailureTest {
     assertThat(r.exit()).as(r.err()).isNotZero();
     JsonNode report = Json.parse(r.out().getBytes(StandardCharsets.UTF_8), "stdout of " + verb);
     assertThat(report.path("ok").asBoolean(true)).isFalse();
-    assertThat(report.path("exitCode").asInt()).isEqualTo(r.exit());
+    assertThat(report.path("command").asText()).startsWith("custody ");
+    assertThat(report.path("exit").asInt()).isEqualTo(r.exit());
+    assertThat(report.has("exitCode")).isFalse();
     assertThat(report.path("reason").asText()).isNotEmpty();
     assertThat(report.path("message").asText()).isNotEmpty();
     assertThat(r.err()).isNotEmpty();

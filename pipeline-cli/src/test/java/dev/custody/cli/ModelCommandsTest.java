@@ -143,6 +143,20 @@ class ModelCommandsTest {
   }
 
   @Test
+  void hash_json_printsOkCommandAndRootDigest() throws Exception {
+    Path fixture = Shared.require("fixtures/model-signing/v1.0.1-elliptic-key");
+    Cli r =
+        Cli.run(
+            "hash", fixture.toString(), "--ignore", "ignore-me", "--ignore", "model.sig", "--json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode j = Json.parse(r.out().getBytes(StandardCharsets.UTF_8), "stdout");
+    assertThat(j.path("ok").asBoolean()).isTrue();
+    assertThat(j.path("command").asText()).isEqualTo("custody hash");
+    assertThat(j.path("rootDigest").asText())
+        .isEqualTo("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4");
+  }
+
+  @Test
   void verify_keylessModelSigningFixture_exitsZero() {
     Path fixture = Shared.require("fixtures/model-signing/v1.1.0-sigstore");
     Path root = Shared.require("fixtures/trust/public-good-trusted_root.json");

@@ -141,7 +141,7 @@ class ServeCommandTest {
       String line = running.awaitOutput(Pattern.compile("\\{.*\\}\\n"));
       JsonNode j = Json.parse(line.trim().getBytes(StandardCharsets.UTF_8), "ready line");
       assertThat(j.get("ok").asBoolean()).isTrue();
-      assertThat(j.get("command").asText()).isEqualTo("serve");
+      assertThat(j.get("command").asText()).isEqualTo("custody serve");
       assertThat(j.get("model").asText()).isEqualTo("credit-rf");
       assertThat(j.get("version").asInt()).isEqualTo(1);
       assertThat(j.get("digest").asText()).startsWith("sha256:");

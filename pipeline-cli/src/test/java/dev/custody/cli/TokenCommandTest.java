@@ -120,7 +120,7 @@ class TokenCommandTest {
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode j = Json.parse(r.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(j.get("ok").asBoolean()).isTrue();
-    assertThat(j.get("command").asText()).isEqualTo("token new");
+    assertThat(j.get("command").asText()).isEqualTo("custody token new");
     assertThat(j.get("id").asText()).isEqualTo("ci");
     assertThat(Tokens.digest(j.get("token").asText()))
         .isEqualTo(TokenFile.load(file).entries().get(0).sha256());
