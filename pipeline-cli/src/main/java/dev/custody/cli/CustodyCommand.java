@@ -29,6 +29,8 @@ import picocli.CommandLine.ScopeType;
       ServeCommand.class,
       TokenCommand.class,
       FeedbackCommand.class,
+      InspectCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {

@@ -5,8 +5,11 @@ import dev.custody.train.Pipeline;
 import dev.custody.train.StageSigners;
 import dev.custody.train.TrainedModel;
 import dev.custody.train.spec.PipelineSpec;
+import dev.custody.verify.ChainVerifier;
 import dev.custody.verify.TrustPolicy;
+import dev.custody.verify.VerifiedChain;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +55,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Model directory to create (default: NAME-vVERSION).")
   Path out;
 
+  @Option(
+      names = "--no-report",
+      description =
+          "Do not write the HTML report (by default MODEL_DIR.report.html, beside the model"
+              + " directory: a file inside it would not be in the signed manifest).")
+  boolean noReport;
+
   @Mixin StepOptions output = new StepOptions();
 
   @Mixin Passphrase passphrase = new Passphrase();
@@ -79,11 +89,31 @@ final class RunCommand implements Callable<Integer> {
       progress.failed();
       throw e;
     }
+    if (!noReport) {
+      report(m, PipelineOptions.trustingOnly(k.publicKey()));
+    }
     if (output.json) {
       PipelineOptions.printTrainedJson(spec, m);
     } else {
       PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());
     }
     return 0;
+  }
+
+  /**
+   * Verifies the exported chain under the key that signed every stage of this run and writes its
+   * report beside the model, with the curves drawn from the scores the evaluation just computed.
+   */
+  private void report(TrainedModel m, TrustPolicy signedBy) throws Exception {
+    VerifiedChain chain = ChainVerifier.builder(signedBy).build().verify(m.directory());
+    Path target = Reports.besideModel(m.directory());
+    Reports.write(
+        target,
+        chain,
+        Optional.of(Reports.scored(m.testPredictions(), chain.card().positiveLabel())),
+        "scores of the evaluation this run made (" + m.testPredictions().size() + " test rows).");
+    if (!output.quiet) {
+      spec.commandLine().getErr().println("run: report " + Errors.shown(target));
+    }
   }
 }

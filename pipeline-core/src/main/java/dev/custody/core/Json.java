@@ -1,6 +1,7 @@
 package dev.custody.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -89,6 +90,20 @@ public final class Json {
    */
   public static JsonNode parse(byte[] json, String what) throws PipelineException {
     return parse(MAPPER, json, what);
+  }
+
+  /**
+   * A streaming parser over untrusted JSON with {@link #parse}'s bounds (UTF-8 only, nesting depth,
+   * token count), for a hot path that must not build a tree. Duplicate keys are not refused (the
+   * tree refuses them as it is built) and trailing tokens not read: the caller does both.
+   */
+  public static JsonParser parser(byte[] json, String what) throws PipelineException {
+    requireUtf8(json, what);
+    try {
+      return MAPPER.createParser(json);
+    } catch (IOException e) {
+      throw new PipelineException(Reason.MALFORMED, what + ": unreadable JSON", e);
+    }
   }
 
   /** As {@link #parse}, with at most {@link #MAX_BUNDLE_TOKENS} tokens: for Sigstore bundles. */

@@ -407,7 +407,10 @@ final class Api implements HttpHandler {
   }
 
   private Answer infer(ServedModel m, byte[] body) throws ApiException {
-    Inference.Request req = Inference.read(parse(body), m.columns(), limits.maxRows());
+    Inference.Request req = InferenceStream.read(body, m.columns(), limits.maxRows());
+    if (req == null) { // the tree reader accepts it or says why not
+      req = Inference.read(parse(body), m.columns(), limits.maxRows());
+    }
     List<Prediction> p = Inference.predict(m.model(), req.rows());
     return new Answer(200, Inference.response(m, req, p), true);
   }

@@ -29,8 +29,7 @@ final class Inference {
   private static final Set<String> INPUT_FIELDS =
       Set.of("name", "shape", "datatype", "parameters", "data");
   private static final Set<String> OUTPUT_FIELDS = Set.of("name", "parameters");
-  private static final Set<String> NUMERIC_TYPES =
-      Set.of("FP64", "FP32", "INT64", "INT32", "BYTES");
+  static final Set<String> NUMERIC_TYPES = Set.of("FP64", "FP32", "INT64", "INT32", "BYTES");
 
   private Inference() {}
 

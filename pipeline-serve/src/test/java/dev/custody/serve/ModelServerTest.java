@@ -220,6 +220,81 @@ class ModelServerTest {
     assertError(r, "INVALID_INPUT", message);
   }
 
+  /** Requests the streaming reader leaves to the tree reader are answered as before. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "number in a BYTES input | \"data\":[\"2\"] | \"data\":[2] | 400 | INVALID_INPUT | row 0, column 'SEX': expected a string, found a JSON number",
+        "nested array in data | \"data\":[24.0] | \"data\":[[24.0]] | 400 | INVALID_INPUT | row 0, column 'AGE': expected a FP64 number, found a JSON array",
+        "object in data | \"data\":[24.0] | \"data\":[{}] | 400 | INVALID_INPUT | row 0, column 'AGE': expected a FP64 number, found a JSON object",
+        "null in data | \"data\":[24.0] | \"data\":[null] | 400 | INVALID_INPUT | row 0, column 'AGE': expected a FP64 number, found a JSON null",
+        "duplicate top-level key | {\"inputs\" | {\"id\":\"a\",\"id\":\"b\",\"inputs\" | 400 | MALFORMED | Duplicate field 'id'",
+        "duplicate input key | \"name\":\"AGE\", | \"name\":\"AGE\",\"name\":\"AGE\", | 400 | MALFORMED | Duplicate field 'name'",
+        "duplicate key in parameters | {\"inputs\" | {\"parameters\":{\"a\":1,\"a\":2},\"inputs\" | 400 | MALFORMED | Duplicate field 'a'",
+        "input given twice | {\"inputs\":[ | {\"inputs\":[{\"name\":\"AGE\",\"datatype\":\"FP64\",\"shape\":[1],\"data\":[24.0]}, | 400 | INVALID_INPUT | input 'AGE': given twice",
+        "trailing tokens | ]}]} | ]}]}{} | 400 | MALFORMED | not valid JSON",
+        "shape beyond max rows | \"shape\":[1],\"data\":[24.0] | \"shape\":[100000],\"data\":[24.0] | 413 | TOO_MANY_ROWS | expected at most",
+        "data before name | {\"name\":\"AGE\",\"datatype\":\"FP64\",\"shape\":[1],\"data\":[24.0]} | {\"data\":[24.0],\"shape\":[1],\"datatype\":\"FP64\",\"name\":\"AGE\"} | 200 | | ",
+        "shape after data | \"shape\":[1],\"data\":[24.0] | \"data\":[24.0],\"shape\":[1] | 200 | | ",
+        "shape [N, 1] | \"shape\":[1],\"data\":[24.0] | \"shape\":[1,1],\"data\":[24.0] | 200 | | ",
+        "integers as INT64 | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"INT64\",\"shape\":[1],\"data\":[24] | 200 | | "
+      })
+  void infer_streamingEdge_answersAsTheTreeReader(
+      String name, String from, String to, int status, String reason, String message)
+      throws Exception {
+    String body = Requests.infer(Requests.ROW).replace(from, to);
+    assertThat(body).as("the edit applies").isNotEqualTo(Requests.infer(Requests.ROW));
+    HttpResponse<String> r = http.postJson("/v2/models/credit-rf/infer", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    if (status != 200) {
+      assertError(r, reason, message);
+    }
+  }
+
+  /**
+   * The streaming reader reads exactly the rows, id and outputs the tree reader does, or leaves the
+   * request to it (null): never a different reading.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "as sent | x | x | true",
+        "id and outputs | {\"inputs\" | {\"id\":\"r\",\"outputs\":[{\"name\":\"label\"}],\"inputs\" | true",
+        "negative zero | 24.0 | -0 | true",
+        "integer under FP64 | 24.0 | 24 | true",
+        "exponent under FP64 | 24.0 | 2.4e1 | true",
+        "long under INT64 | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"INT64\",\"shape\":[1],\"data\":[4294967296] | true",
+        "shape [N, 1] | \"shape\":[1],\"data\":[24.0] | \"shape\":[1,1],\"data\":[24.0] | true",
+        "request parameters | {\"inputs\" | {\"parameters\":{},\"inputs\" | false",
+        "input parameters | \"name\":\"AGE\", | \"name\":\"AGE\",\"parameters\":{}, | false",
+        "output parameters | {\"inputs\" | {\"outputs\":[{\"name\":\"label\",\"parameters\":{}}],\"inputs\" | false",
+        "shape after data | \"shape\":[1],\"data\":[24.0] | \"data\":[24.0],\"shape\":[1] | false",
+        "big integer under FP64 | 24.0 | 123456789012345678901234567890 | false",
+        "long under INT32 | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"INT32\",\"shape\":[1],\"data\":[4294967296] | false",
+        "second shape dimension not 1 | \"shape\":[1],\"data\":[24.0] | \"shape\":[1,2],\"data\":[24.0] | false",
+        "id not a string | {\"inputs\" | {\"id\":1,\"inputs\" | false",
+        "duplicate id | {\"inputs\" | {\"id\":\"a\",\"id\":\"a\",\"inputs\" | false",
+        "string under FP64 | 24.0 | \"24\" | false",
+        "number under BYTES | \"data\":[\"2\"] | \"data\":[2] | false",
+        "unknown output | {\"inputs\" | {\"outputs\":[{\"name\":\"x\"}],\"inputs\" | false"
+      })
+  void read_request_readsAsTheTreeReaderOrLeavesItToIt(
+      String name, String from, String to, boolean streamed) throws Exception {
+    byte[] body = Requests.infer(Requests.ROW).replace(from, to).getBytes(StandardCharsets.UTF_8);
+    Inference.Columns columns = server.model().columns();
+
+    Inference.Request s = InferenceStream.read(body, columns, 1_000);
+
+    if (streamed) {
+      Inference.Request tree = Inference.read(Json.parse(body, "t"), columns, 1_000);
+      assertThat(s).isEqualTo(tree);
+    } else {
+      assertThat(s).isNull();
+    }
+  }
+
   @Test
   void infer_missingColumn_returns400NamingIt() throws Exception {
     String body = Requests.infer(Requests.ROW);

@@ -314,16 +314,31 @@ public final class Pipeline {
   record Trained(
       Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
 
+  /**
+   * The held-out test rows of ingested data, split exactly as training splits them: what a report
+   * re-predicts with a verified model when the gate attestation records no per-row scores.
+   *
+   * @throws PipelineException {@link Reason#TRAINING_FAILED} if the rows cannot be split
+   */
+  public static TrainingTable testSplit(PipelineSpec spec, IngestResult r)
+      throws PipelineException {
+    return split(spec, r.table()).test();
+  }
+
+  /** The one place the data rows are split into training and test rows. */
+  private static Split split(PipelineSpec spec, TrainingTable table) throws PipelineException {
+    try {
+      return Split.seeded(table, spec.split().testFraction(), spec.split().seed());
+    } catch (IllegalArgumentException e) {
+      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
+    }
+  }
+
   /** A fresh trainer on the seeded split of the ingested rows. */
   Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
     TrainingTable table = r.table();
     TrainerSpec trainer = spec.trainer();
-    Split split;
-    try {
-      split = Split.seeded(table, spec.split().testFraction(), spec.split().seed());
-    } catch (IllegalArgumentException e) {
-      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
-    }
+    Split split = split(spec, table);
     if (!r.feedbackRows().isEmpty()) {
       // Feedback examples are training rows only: appended after the split of the data rows.
       List<TrainingTable.Row> train = new ArrayList<>(split.train().rows());
