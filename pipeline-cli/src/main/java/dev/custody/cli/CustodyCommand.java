@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       RunCommand.class,
       ReproduceCommand.class,
+      PredictCommand.class,
       DepsCommand.class,
       DataCommand.class,
       ServeCommand.class,

@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.AtomicFiles;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.InputFiles;
@@ -48,11 +50,22 @@ final class DepsCommand {
 
     @Mixin Passphrase passphrase;
 
+    @Option(names = "--json", description = "Print the result as JSON (also on failure).")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
       ClasspathLock lock = ClasspathLock.ofRunningClasspath();
       SigningKey k = SigningKey.load(key, passphrase.read());
       AtomicFiles.write(out, BundleSigner.create(k).signStatement(lock.toStatement()));
+      if (json) {
+        ObjectNode report = JsonNodeFactory.instance.objectNode();
+        report.put("jars", lock.jars().size());
+        report.put("lock", out.toString());
+        report.put("keyHint", k.publicKey().hint());
+        JsonReport.success(spec, report);
+        return 0;
+      }
       spec.commandLine()
           .getOut()
           .println("locked " + lock.jars().size() + " jars in " + Errors.shown(out));
@@ -83,6 +96,9 @@ final class DepsCommand {
         description = "Key trusted to sign locks.")
     Path key;
 
+    @Option(names = "--json", description = "Print the result as JSON (also on failure).")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
       var verified =
@@ -98,6 +114,14 @@ final class DepsCommand {
                       InputFiles.Links.FOLLOW));
       ClasspathLock locked = ClasspathLock.fromStatement(verified.statement());
       locked.requireMatch(ClasspathLock.ofRunningClasspath());
+      if (json) {
+        ObjectNode report = JsonNodeFactory.instance.objectNode();
+        report.put("verified", true);
+        report.put("jars", locked.jars().size());
+        report.put("signer", verified.signer());
+        JsonReport.success(spec, report);
+        return 0;
+      }
       spec.commandLine()
           .getOut()
           .println(

@@ -1,5 +1,7 @@
 package dev.custody.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.AtomicFiles;
 import dev.custody.core.SigningKey;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +35,9 @@ final class KeygenCommand implements Callable<Integer> {
 
   @Mixin Passphrase passphrase = new Passphrase();
 
+  @Option(names = "--json", description = "Print the result as JSON (also on failure).")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     Path publicKey = privateKey.resolveSibling(privateKey.getFileName() + ".pub");
@@ -44,12 +49,22 @@ final class KeygenCommand implements Callable<Integer> {
     SigningKey key = SigningKey.generate();
     key.save(privateKey, passphrase.read());
     AtomicFiles.write(publicKey, key.publicKey().toPem().getBytes(StandardCharsets.US_ASCII));
+    boolean encrypted = passphrase.env != null || passphrase.file != null;
+    if (json) {
+      ObjectNode report = JsonNodeFactory.instance.objectNode();
+      report.put("privateKey", privateKey.toString());
+      report.put("publicKey", publicKey.toString());
+      report.put("encrypted", encrypted);
+      report.put("keyHint", key.publicKey().hint());
+      JsonReport.success(spec, report);
+      return 0;
+    }
     var out = spec.commandLine().getOut();
     out.println(
         "private key: "
             + Errors.shown(privateKey)
             + " (mode 0600"
-            + (passphrase.env != null || passphrase.file != null ? ", encrypted" : "")
+            + (encrypted ? ", encrypted" : "")
             + ")");
     out.println("public key:  " + Errors.shown(publicKey));
     out.println("key hint:    " + key.publicKey().hint());

@@ -166,6 +166,10 @@ final class ServeCommand implements Callable<Integer>, Errors.JsonFailure {
         throw new NoSuchFileException(p.toString());
       }
     }
+    if (json && "-".equals(accessLog)) {
+      throw new IllegalArgumentException(
+          "--access-log -: expected a file with --json, whose stdout carries one JSON document");
+    }
     PrintWriter out = spec.commandLine().getOut();
     ModelServer.Builder b =
         ModelServer.builder(model, TrustPolicy.load(policy)).host(host).port(port).limits(limits());

@@ -1,5 +1,8 @@
 package dev.custody.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
@@ -57,6 +60,9 @@ final class SignModelCommand implements Callable<Integer> {
 
   @Mixin Passphrase passphrase = new Passphrase();
 
+  @Option(names = "--json", description = "Print the result as JSON (also on failure).")
+  boolean json;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.exists(model)) {
@@ -69,6 +75,18 @@ final class SignModelCommand implements Callable<Integer> {
     }
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
     ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
+    if (json) {
+      ObjectNode report = JsonNodeFactory.instance.objectNode();
+      report.put("model", m.modelName());
+      report.put("files", m.resources().size());
+      report.put("rootDigest", m.rootDigest().toString());
+      report.put("signature", sig.toString());
+      report.put("keyHint", signingKey.publicKey().hint());
+      ArrayNode ignored = report.putArray("ignored");
+      m.ignoredFiles().forEach(ignored::add);
+      JsonReport.success(spec, report);
+      return 0;
+    }
     var out = spec.commandLine().getOut();
     out.println(
         "signed "
