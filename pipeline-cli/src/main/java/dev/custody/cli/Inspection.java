@@ -53,7 +53,7 @@ final class Inspection {
       }
       List<String> files = new ArrayList<>();
       files.add(ChainLayout.SIGNATURE_FILE);
-      files.addAll(ChainLayout.attestationFiles());
+      ChainLayout.attestationFiles().forEach(a -> files.add(ChainLayout.ATTESTATIONS + "/" + a));
       for (String f : files) {
         Path p = path.resolve(f);
         if (Files.exists(p)) {
@@ -318,7 +318,7 @@ final class Inspection {
         JsonNode v = e.getValue();
         String key = indent + Errors.shown(e.getKey()) + ":";
         if (v.isValueNode()) {
-          out.add(key + " " + Errors.shown(v.isNull() ? "undefined" : v.asText()));
+          out.add(key + " " + Errors.shown(text(v)));
         } else if (v.isEmpty()) {
           out.add(key + (v.isArray() ? " none" : " -"));
         } else if (v.isArray() && scalars(v)) {
@@ -332,6 +332,19 @@ final class Inspection {
       }
     } else if (node.isArray()) {
       for (JsonNode item : node) {
+        if (item.isArray() && scalars(item)) {
+          List<String> items = new ArrayList<>();
+          item.forEach(x -> items.add(x.asText()));
+          out.add(indent + "- " + Errors.shown(String.join(", ", items)));
+          continue;
+        }
+        if (item.isObject() && scalars(item)) {
+          // A flat record (a flagged row, a file, a gate) reads best on one line.
+          List<String> fields = new ArrayList<>();
+          item.properties().forEach(e -> fields.add(e.getKey() + " " + text(e.getValue())));
+          out.add(indent + "- " + Errors.shown(String.join(", ", fields)));
+          continue;
+        }
         List<String> sub = new ArrayList<>();
         lines(item, indent + "  ", sub);
         if (!sub.isEmpty()) {
@@ -345,8 +358,14 @@ final class Inspection {
     }
   }
 
-  private static boolean scalars(JsonNode array) {
-    for (JsonNode x : array) {
+  /** A scalar as text; JSON null is a value that was undefined (a NaN statistic, say). */
+  private static String text(JsonNode v) {
+    return v.isNull() ? "undefined" : v.asText();
+  }
+
+  /** Whether every element or field value is a scalar. */
+  private static boolean scalars(JsonNode container) {
+    for (JsonNode x : container) {
       if (!x.isValueNode()) {
         return false;
       }
