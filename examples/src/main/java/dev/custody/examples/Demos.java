@@ -56,7 +56,9 @@ final class Demos {
   static TrainingTable testSplit(PipelineSpec spec) throws PipelineException, IOException {
     PipelineSpec.FileList files = (PipelineSpec.FileList) spec.data();
     TrainingTable table = Ingest.create().table(spec, files.files().get(0));
-    return Split.seeded(table, spec.split().testFraction(), spec.split().seed()).test();
+    return Split.of(
+            table, spec.split().testFraction(), spec.split().seed(), spec.split().stratify())
+        .test();
   }
 
   /** Metrics of {@code model} on {@code test}, positive label "1". */

@@ -326,7 +326,7 @@ public final class Seed003FeedbackSkew {
       // Canonical fields of tsv-text: label, text.
       all.add(new Message(r.keptRows().get(i).fields().get(1), row.label(), row));
     }
-    Split split = Split.seeded(r.table(), spec.split().testFraction(), spec.split().seed());
+    Split split = r.split();
     List<Message> train = messagesOf(split.train(), r.table(), all);
     List<Message> test = messagesOf(split.test(), r.table(), all);
     return new Base(spec, r.table(), train, test, Trainers.train(spec.trainer(), split.train()));

@@ -76,7 +76,7 @@ final class Reports {
               + ", the verified chain names "
               + chain.datasetDigest());
     }
-    TrainingTable test = Pipeline.testSplit(spec, r);
+    TrainingTable test = Pipeline.testSplit(r);
     String positive = chain.card().positiveLabel();
     Evaluation e = Evaluator.evaluation(chain.load().tribuoModel(), test, positive);
     JsonNode recomputed =

@@ -206,7 +206,7 @@ final class ChainFixture {
     Files.write(dir.resolve(SPEC_FILE), spec);
     PipelineSpec ps = PipelineSpec.load(dir.resolve(SPEC_FILE));
     IngestResult ingest = Ingest.create().run(ps);
-    Split split = Split.seeded(ingest.table(), ps.split().testFraction(), ps.split().seed());
+    Split split = ingest.split();
     Model<Label> model =
         Trainers.train(new TrainerSpec.RandomForest(5, 3, 20f, 0.5f, seed), split.train());
     byte[] bytes = ModelContent.protobufBytes(model);

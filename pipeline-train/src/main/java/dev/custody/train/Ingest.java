@@ -34,6 +34,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -120,10 +121,38 @@ public final class Ingest {
     List<CanonicalRow> canonical = canonical(rows);
     Sha256 rowsRoot = Merkle.root(canonical);
     merkle.done("root " + rowsRoot);
+    // Split first, then screen the training rows only: a screen that drops rows must not make the
+    // test split easier than the data the model will see.
+    boolean[] inTest;
+    try {
+      inTest =
+          Split.testRows(
+              rows.stream().map(ParsedRow::label).toList(),
+              spec.split().testFraction(),
+              spec.split().seed(),
+              spec.split().stratify());
+    } catch (IllegalArgumentException e) {
+      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
+    }
+    List<ParsedRow> trainRows = new ArrayList<>(rows.size());
+    List<ParsedRow> testRows = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      (inTest[i] ? testRows : trainRows).add(rows.get(i));
+    }
     Progress.Timer screen = Progress.start(progress, "screen");
-    Screening.Result screened = Screening.run(spec.screens(), spec.schema(), rows, baseline(spec));
-    List<ParsedRow> kept = screened.kept();
-    screen.done(screenDetail(screened.reports(), rows.size(), kept.size()));
+    Screening.Result screened =
+        Screening.run(spec.screens(), spec.schema(), trainRows, testRows, baseline(spec));
+    Set<ParsedRow> keptTrain = Collections.newSetFromMap(new IdentityHashMap<>());
+    keptTrain.addAll(screened.kept());
+    List<ParsedRow> kept = new ArrayList<>(rows.size());
+    boolean[] keptInTest = new boolean[testRows.size() + keptTrain.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      if (inTest[i] || keptTrain.contains(rows.get(i))) {
+        keptInTest[kept.size()] = inTest[i];
+        kept.add(rows.get(i));
+      }
+    }
+    screen.done(screenDetail(screened.reports(), trainRows.size(), testRows.size()));
     TrainingTable table = table(spec.schema(), kept);
     List<CanonicalRow> keptCanonical = kept.size() == rows.size() ? canonical : canonical(kept);
     List<DatasetSummary.DataFile> files = new ArrayList<>(loaded.files());
@@ -138,7 +167,8 @@ public final class Ingest {
           new DatasetSummary.DataFile(
               fs.data().display(), fs.data().sha256(), feedbackBytes.length, records.size()));
       feedback =
-          new FeedbackDefences(spec).apply(records, fs.data().display(), base(spec, kept, table));
+          new FeedbackDefences(spec)
+              .apply(records, fs.data().display(), base(spec, kept, keptInTest, table));
       reports.addAll(feedback.reports());
       table = table(spec.schema(), kept, feedback.examples());
       fb.done(
@@ -174,30 +204,28 @@ public final class Ingest {
             spec.schema(),
             spec.schema().canonicalColumns(),
             reports);
+    Split split = Split.of(table, keptInTest);
     if (feedback != null) {
       return new IngestResult(
           table,
+          split,
           summary,
           canonical,
           keptCanonical,
           feedback.examples().stream().map(ParsedRow::row).toList(),
           feedback.canary());
     }
-    return new IngestResult(table, summary, canonical, keptCanonical);
+    return new IngestResult(table, split, summary, canonical, keptCanonical);
   }
 
   /**
-   * What the feedback defences judge against: the base training split (the same seeded split
-   * training makes of {@code table}), the test split, and the golden and canary sets.
+   * What the feedback defences judge against: the base training split (the split training uses),
+   * the test split, and the golden and canary sets.
    */
-  private FeedbackDefences.Base base(PipelineSpec spec, List<ParsedRow> kept, TrainingTable table)
+  private FeedbackDefences.Base base(
+      PipelineSpec spec, List<ParsedRow> kept, boolean[] keptInTest, TrainingTable table)
       throws PipelineException, IOException {
-    Split split;
-    try {
-      split = Split.seeded(table, spec.split().testFraction(), spec.split().seed());
-    } catch (IllegalArgumentException e) {
-      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
-    }
+    Split split = Split.of(table, keptInTest);
     IdentityHashMap<TrainingTable.Row, ParsedRow> parsed = new IdentityHashMap<>();
     kept.forEach(p -> parsed.put(p.row(), p));
     List<ParsedRow> train = new ArrayList<>(split.train().rows().size());
@@ -208,15 +236,30 @@ public final class Ingest {
     return new FeedbackDefences.Base(train, split.test(), golden, canary, table.featureNames());
   }
 
-  private static String screenDetail(List<DatasetPredicate.Screen> reports, int rows, int kept) {
-    if (reports.isEmpty()) {
-      return "no screens configured";
-    }
+  /**
+   * {@code duplicates 12 flagged (drop), 3 in the test split (kept); trained on 988 of 1000
+   * training rows, 250 test rows not screened}.
+   */
+  private static String screenDetail(List<DatasetPredicate.Screen> reports, int train, int test) {
+    int kept = train;
     List<String> parts = new ArrayList<>();
     for (DatasetPredicate.Screen r : reports) {
-      parts.add(r.screen() + " " + r.flagged() + " flagged (" + r.policy() + ")");
+      parts.add(
+          r.screen()
+              + " "
+              + r.flagged()
+              + " flagged ("
+              + r.policy()
+              + "), "
+              + r.testFlagged()
+              + " in the test split (kept)");
+      kept -= (int) r.dropped();
     }
-    return String.join(", ", parts) + "; kept " + kept + " of " + rows + " rows";
+    String rows =
+        kept + " of " + train + " training rows kept, " + test + " test rows not screened";
+    return reports.isEmpty()
+        ? "no screens configured; " + rows
+        : String.join(", ", parts) + "; " + rows;
   }
 
   /**

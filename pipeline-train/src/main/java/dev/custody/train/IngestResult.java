@@ -1,6 +1,7 @@
 package dev.custody.train;
 
 import dev.custody.train.data.CanonicalRow;
+import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.screen.DatasetSummary;
 import java.util.List;
@@ -9,7 +10,10 @@ import java.util.Objects;
 /**
  * What {@link Ingest#run} produced.
  *
- * @param table the validated rows that survived the screens, ready for training
+ * @param table the validated rows that survived the screens, ready for training: the training
+ *     split's rows the screens kept and every test row, in data order
+ * @param split {@code table} divided as the spec's split divided the rows read, before any screen
+ *     ran (the test part was never screened); without the feedback rows
  * @param summary digests, counts, Merkle roots, schema and screen reports
  * @param rows every validated row in canonical form, before screening, in data order (the leaves of
  *     {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
@@ -22,6 +26,7 @@ import java.util.Objects;
  */
 public record IngestResult(
     TrainingTable table,
+    Split split,
     DatasetSummary summary,
     List<CanonicalRow> rows,
     List<CanonicalRow> keptRows,
@@ -30,14 +35,16 @@ public record IngestResult(
   /** A result without feedback. */
   public IngestResult(
       TrainingTable table,
+      Split split,
       DatasetSummary summary,
       List<CanonicalRow> rows,
       List<CanonicalRow> keptRows) {
-    this(table, summary, rows, keptRows, List.of(), List.of());
+    this(table, split, summary, rows, keptRows, List.of(), List.of());
   }
 
   public IngestResult {
     Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(split, "split");
     Objects.requireNonNull(summary, "summary");
     rows = List.copyOf(rows);
     keptRows = List.copyOf(keptRows);

@@ -12,6 +12,7 @@ import dev.custody.core.chain.ChainLayout;
 import dev.custody.core.chain.ChainLimits;
 import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeedbackExportAttestation;
+import dev.custody.core.chain.GatePredicate;
 import dev.custody.core.chain.ModelCard;
 import dev.custody.core.chain.Provenance;
 import dev.custody.core.chain.Stage;
@@ -19,6 +20,7 @@ import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.Merkle;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
+import dev.custody.train.evaluate.CrossValidator;
 import dev.custody.train.evaluate.Evaluation;
 import dev.custody.train.evaluate.Evaluator;
 import dev.custody.train.evaluate.GateEvaluator;
@@ -315,30 +317,18 @@ public final class Pipeline {
       Model<Label> model, Split split, TrainerSpec trainer, byte[] bytes, String positiveLabel) {}
 
   /**
-   * The held-out test rows of ingested data, split exactly as training splits them: what a report
+   * The held-out test rows of ingested data, as ingest split them before screening: what a report
    * re-predicts with a verified model when the gate attestation records no per-row scores.
-   *
-   * @throws PipelineException {@link Reason#TRAINING_FAILED} if the rows cannot be split
    */
-  public static TrainingTable testSplit(PipelineSpec spec, IngestResult r)
-      throws PipelineException {
-    return split(spec, r.table()).test();
+  public static TrainingTable testSplit(IngestResult r) {
+    return r.split().test();
   }
 
-  /** The one place the data rows are split into training and test rows. */
-  private static Split split(PipelineSpec spec, TrainingTable table) throws PipelineException {
-    try {
-      return Split.seeded(table, spec.split().testFraction(), spec.split().seed());
-    } catch (IllegalArgumentException e) {
-      throw new PipelineException(Reason.TRAINING_FAILED, "split: " + e.getMessage(), e);
-    }
-  }
-
-  /** A fresh trainer on the seeded split of the ingested rows. */
+  /** A fresh trainer on the split ingest made (before screening) of the rows it read. */
   Trained trainModel(PipelineSpec spec, IngestResult r) throws PipelineException {
     TrainingTable table = r.table();
     TrainerSpec trainer = spec.trainer();
-    Split split = split(spec, table);
+    Split split = r.split();
     if (!r.feedbackRows().isEmpty()) {
       // Feedback examples are training rows only: appended after the split of the data rows.
       List<TrainingTable.Row> train = new ArrayList<>(split.train().rows());
@@ -388,10 +378,15 @@ public final class Pipeline {
             metrics.rows(),
             metrics.accuracy(),
             metrics.rocAuc()));
+    GatePredicate.CrossValidation cv = crossValidate(spec, t);
     Progress.Timer g = Progress.start(progress, "gates");
     List<GateResult> gates =
-        new GateEvaluator(spec, src -> ingest.table(spec, src), policy, t.positiveLabel())
-            .evaluate(t.model(), t.split().test(), metrics, testRoot(r, t.split()));
+        new ArrayList<>(
+            new GateEvaluator(spec, src -> ingest.table(spec, src), policy, t.positiveLabel())
+                .evaluate(t.model(), t.split().test(), metrics, testRoot(r, t.split())));
+    if (cv != null) {
+      gates.addAll(cvGates(spec.crossValidation().orElseThrow(), cv, r.summary().keptRoot()));
+    }
     if (!r.contestedCanary().isEmpty()) {
       FeedbackSpec fs = spec.feedback().orElseThrow();
       gates = new ArrayList<>(gates);
@@ -454,7 +449,8 @@ public final class Pipeline {
                     classpath,
                     started,
                     metrics.toJson()),
-                gates.stream().map(GateResult::toGate).toList());
+                gates.stream().map(GateResult::toGate).toList(),
+                cv);
     Sha256 root = exported.rootDigest();
     Path target = exported.directory();
     ex.done(target + ": model " + root + ", content " + content);
@@ -467,6 +463,63 @@ public final class Pipeline {
         t.split().train().rows().size(),
         classpath.jars().size() + classpath.directories().size(),
         evaluation.predictions());
+  }
+
+  /**
+   * The spec's k-fold cross-validation on the training split (with the feedback rows: what the
+   * model learns from), or null when it asks for none.
+   */
+  private GatePredicate.CrossValidation crossValidate(PipelineSpec spec, Trained t)
+      throws PipelineException {
+    PipelineSpec.CrossValidation cv = spec.crossValidation().orElse(null);
+    if (cv == null) {
+      return null;
+    }
+    Progress.Timer timer = Progress.start(progress, "cv");
+    GatePredicate.CrossValidation result;
+    try {
+      result =
+          CrossValidator.run(
+              t.trainer(), t.split().train(), cv.folds(), cv.seed(), t.positiveLabel());
+    } catch (IllegalArgumentException e) {
+      throw new PipelineException(Reason.TRAINING_FAILED, e.getMessage(), e);
+    }
+    List<String> parts = new ArrayList<>();
+    result
+        .metrics()
+        .forEach(
+            (name, m) ->
+                parts.add(String.format(Locale.ROOT, "%s %.4f ± %.4f", name, m.mean(), m.std())));
+    timer.done(
+        cv.folds() + " folds of " + result.rows() + " training rows: " + String.join(", ", parts));
+    return result;
+  }
+
+  /** The {@code cv-METRIC} gates: the mean over the folds against the spec's minimum. */
+  private static List<GateResult> cvGates(
+      PipelineSpec.CrossValidation spec, GatePredicate.CrossValidation cv, Sha256 dataset) {
+    List<GateResult> out = new ArrayList<>();
+    spec.minimum()
+        .forEach(
+            (metric, min) -> {
+              GatePredicate.FoldMetric m = cv.metrics().get(metric);
+              double observed = m == null ? Double.NaN : m.mean();
+              out.add(
+                  new GateResult(
+                      "cv-" + metric,
+                      metric,
+                      GatePredicate.GE,
+                      min,
+                      observed,
+                      observed >= min,
+                      cv.rows(),
+                      "cross-validation",
+                      dataset,
+                      null,
+                      null,
+                      cv.folds() + " folds of the training split, mean"));
+            });
+    return out;
   }
 
   /** The Merkle root of the canonical rows of the test split, in table order. */

@@ -24,9 +24,11 @@ class ScreensTest {
     DatasetPredicate.Screen report = r.summary().screens().get(0);
     assertThat(report.screen()).isEqualTo("duplicates");
     assertThat(report.policy()).isEqualTo("warn");
-    assertThat(report.rowsChecked()).isEqualTo(7);
-    assertThat(report.flagged()).isEqualTo(3);
+    // The seeded split holds out lines 6 and 7: the screen sees the other five.
+    assertThat(report.rowsChecked()).isEqualTo(5);
+    assertThat(report.flagged()).isEqualTo(2);
     assertThat(report.dropped()).isZero();
+    assertThat(report.testFlagged()).isZero();
     assertThat(report.statistics()).containsEntry("groups", 2.0);
     assertThat(report.firstRows())
         .extracting(
@@ -35,7 +37,6 @@ class ScreensTest {
             DatasetPredicate.FlaggedRow::detail)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(3L, "2", "duplicate of line 2 (label yes)"),
-            org.assertj.core.groups.Tuple.tuple(6L, "5", "duplicate of line 2 (label yes)"),
             org.assertj.core.groups.Tuple.tuple(8L, "7", "duplicate of line 4 (label no)"));
     assertThat(r.table().rows()).hasSize(7);
     assertThat(r.summary().keptRoot()).isEqualTo(r.summary().rowsRoot());
@@ -47,11 +48,15 @@ class ScreensTest {
 
     assertThat(r.table().rows())
         .extracting(TrainingTable.Row::sourceLine)
-        .containsExactly(2L, 4L, 5L, 7L);
+        .containsExactly(2L, 4L, 5L, 6L, 7L);
+    assertThat(r.split().test().rows())
+        .as("line 6 duplicates line 2 but is a test row: never dropped")
+        .extracting(TrainingTable.Row::sourceLine)
+        .containsExactly(6L, 7L);
     assertThat(r.summary().rows()).isEqualTo(7);
-    assertThat(r.summary().keptRows()).isEqualTo(4);
+    assertThat(r.summary().keptRows()).isEqualTo(5);
     assertThat(r.summary().keptLabelCounts())
-        .containsExactly(Map.entry("yes", 2L), Map.entry("no", 2L));
+        .containsExactly(Map.entry("yes", 3L), Map.entry("no", 2L));
     assertThat(r.summary().keptRoot()).isNotEqualTo(r.summary().rowsRoot());
     assertThat(r.rows()).as("canonical rows are the data as pinned").hasSize(7);
   }
@@ -66,7 +71,7 @@ class ScreensTest {
     assertThat(e.reason()).isEqualTo(Reason.SCREEN_FAILED);
     assertThat(e.getMessage())
         .isEqualTo(
-            "screen duplicates failed: expected at most 0 flagged rows, found 3 of 7; first:"
+            "screen duplicates failed: expected at most 0 flagged rows, found 2 of 5; first:"
                 + " duplicates-and-conflicts.csv line 3 (duplicate of line 2 (label yes))");
   }
 
@@ -76,7 +81,7 @@ class ScreensTest {
         ingest.run(
             Fixtures.spec(DUPES, "screens: {duplicates: {policy: fail, params: {maxFlagged: 3}}}"));
 
-    assertThat(r.summary().screens().get(0).flagged()).isEqualTo(3);
+    assertThat(r.summary().screens().get(0).flagged()).isEqualTo(2);
   }
 
   @Test
@@ -87,7 +92,7 @@ class ScreensTest {
                 DUPES, "screens: {duplicates: {policy: drop}, conflicts: {policy: drop}}"));
 
     DatasetPredicate.Screen conflicts = r.summary().screens().get(1);
-    assertThat(conflicts.rowsChecked()).isEqualTo(4);
+    assertThat(conflicts.rowsChecked()).isEqualTo(3);
     assertThat(conflicts.flagged()).isEqualTo(2);
     assertThat(conflicts.firstRows())
         .extracting(DatasetPredicate.FlaggedRow::line, DatasetPredicate.FlaggedRow::detail)
@@ -96,7 +101,9 @@ class ScreensTest {
                 4L, "labels {no=1, yes=1} among 2 rows with these features"),
             org.assertj.core.groups.Tuple.tuple(
                 5L, "same features as line 4, labels {no=1, yes=1}"));
-    assertThat(r.table().rows()).extracting(TrainingTable.Row::sourceLine).containsExactly(2L, 7L);
+    assertThat(r.table().rows())
+        .extracting(TrainingTable.Row::sourceLine)
+        .containsExactly(2L, 6L, 7L);
   }
 
   @Test
@@ -107,7 +114,7 @@ class ScreensTest {
 
     assertThat(e.reason()).isEqualTo(Reason.SCREEN_FAILED);
     assertThat(e.getMessage())
-        .startsWith("screen conflicts failed: expected at most 0 flagged rows, found 3 of 7");
+        .startsWith("screen conflicts failed: expected at most 0 flagged rows, found 3 of 5");
   }
 
   @Test
@@ -117,11 +124,27 @@ class ScreensTest {
 
     DatasetPredicate.Screen report = r.summary().screens().get(0);
     assertThat(report.flagged()).isEqualTo(1);
-    assertThat(report.firstRows().get(0).line()).isEqualTo(13);
+    assertThat(report.firstRows().get(0).line()).isEqualTo(12);
     assertThat(report.firstRows().get(0).detail()).startsWith("income = 1000000: robust z ");
     assertThat(report.statistics())
-        .containsEntry("median:income", 1090.0)
-        .containsEntry("threshold", 3.5);
+        .containsEntry("yes:median:income", 1115.0)
+        .containsEntry("threshold", 7.0);
+  }
+
+  @Test
+  void outliers_notPerClass_usesTheMedianOfAllTrainingRows() throws Exception {
+    IngestResult r =
+        ingest.run(
+            Fixtures.spec(
+                "screens/outliers.csv",
+                "screens: {outliers: {policy: warn, params: {perClass: false, threshold: 3.5}}}"));
+
+    DatasetPredicate.Screen report = r.summary().screens().get(0);
+    assertThat(report.flagged()).isEqualTo(1);
+    assertThat(report.statistics())
+        .containsEntry("median:income", 1100.0)
+        .containsEntry("threshold", 3.5)
+        .doesNotContainKey("yes:median:income");
   }
 
   @Test
@@ -130,6 +153,7 @@ class ScreensTest {
         ingest.run(Fixtures.spec("screens/outliers.csv", "screens: {outliers: {policy: drop}}"));
 
     assertThat(r.table().rows()).hasSize(11);
+    assertThat(r.split().test().rows()).hasSize(3);
     assertThat(r.table().rows()).noneMatch(row -> row.values().contains(1_000_000.0));
   }
 
@@ -145,7 +169,8 @@ class ScreensTest {
         .isEqualTo(Fixtures.sha256(Fixtures.resource(DUPES)).hex());
     assertThat(json.at("/rows/count").asLong()).isEqualTo(7);
     assertThat(json.at("/rows/merkleRoot/sha256").asText()).isEqualTo(r.summary().rowsRoot().hex());
-    assertThat(json.at("/kept/count").asLong()).isEqualTo(4);
+    assertThat(json.at("/kept/count").asLong()).isEqualTo(5);
+    assertThat(json.at("/screens/0/testFlagged").asLong()).isZero();
     assertThat(json.at("/schema/numeric/0/max").asDouble()).isEqualTo(120.0);
     assertThat(json.at("/schema/numeric/1/max").isNull()).isTrue();
     assertThat(json.at("/screens/0/firstRows/0/line").asLong()).isEqualTo(3);

@@ -72,7 +72,15 @@ public record DatasetPredicate(
   private static final Set<String> FILE_FIELDS = Set.of("source", "digest", "bytes", "rows");
   private static final Set<String> ROWS_FIELDS = Set.of("count", "labels", "merkleRoot");
   private static final Set<String> SCREEN_FIELDS =
-      Set.of("screen", "policy", "rowsChecked", "flagged", "dropped", "statistics", "firstRows");
+      Set.of(
+          "screen",
+          "policy",
+          "rowsChecked",
+          "flagged",
+          "dropped",
+          "testFlagged",
+          "statistics",
+          "firstRows");
   private static final Set<String> FLAGGED_FIELDS =
       Set.of("source", "line", "id", "label", "detail");
 
@@ -148,9 +156,13 @@ public record DatasetPredicate(
    *
    * @param screen the screen's key in the spec
    * @param policy {@code fail}, {@code warn} or {@code drop}
-   * @param rowsChecked rows the screen looked at
+   * @param rowsChecked rows the screen looked at (the training split's, when a split came first)
    * @param flagged rows it flagged
    * @param dropped rows it removed
+   * @param testFlagged rows of the held-out test split the screen would have flagged: the test
+   *     split is never screened (its rows are all kept, whatever the policy), this only reports;
+   *     {@link #NOT_SCREENED} when the screen did not look at a test split (feedback screens, and
+   *     attestations written before the split came first)
    * @param statistics screen-specific figures, in a fixed order (non-finite values are written as
    *     the strings {@code NaN}, {@code Infinity}, {@code -Infinity})
    * @param firstRows the first flagged rows, in data order
@@ -161,14 +173,33 @@ public record DatasetPredicate(
       long rowsChecked,
       long flagged,
       long dropped,
+      long testFlagged,
       Map<String, Double> statistics,
       List<FlaggedRow> firstRows) {
+    /** {@link #testFlagged()} of a screen that did not look at a test split. */
+    public static final long NOT_SCREENED = -1;
+
     /** Validates the report. */
     public Screen {
       Objects.requireNonNull(screen, "screen");
       Objects.requireNonNull(policy, "policy");
+      if (testFlagged < NOT_SCREENED) {
+        throw new IllegalArgumentException("testFlagged must be at least -1, got " + testFlagged);
+      }
       statistics = Collections.unmodifiableMap(new LinkedHashMap<>(statistics));
       firstRows = List.copyOf(firstRows);
+    }
+
+    /** A report of a screen that did not look at a test split. */
+    public Screen(
+        String screen,
+        String policy,
+        long rowsChecked,
+        long flagged,
+        long dropped,
+        Map<String, Double> statistics,
+        List<FlaggedRow> firstRows) {
+      this(screen, policy, rowsChecked, flagged, dropped, NOT_SCREENED, statistics, firstRows);
     }
   }
 
@@ -222,6 +253,9 @@ public record DatasetPredicate(
       o.put("rowsChecked", s.rowsChecked());
       o.put("flagged", s.flagged());
       o.put("dropped", s.dropped());
+      if (s.testFlagged() != Screen.NOT_SCREENED) {
+        o.put("testFlagged", s.testFlagged());
+      }
       ObjectNode st = o.putObject("statistics");
       s.statistics().forEach(st::put);
       ArrayNode first = o.putArray("firstRows");
@@ -384,6 +418,7 @@ public record DatasetPredicate(
         JsonFields.count(s, "rowsChecked", at),
         JsonFields.count(s, "flagged", at),
         JsonFields.count(s, "dropped", at),
+        s.has("testFlagged") ? JsonFields.count(s, "testFlagged", at) : Screen.NOT_SCREENED,
         statistics,
         first);
   }

@@ -9,9 +9,12 @@ import dev.custody.core.Sha256;
 import dev.custody.core.Statement;
 import dev.custody.core.VerificationException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +33,8 @@ import java.util.TreeSet;
  * @param provenance the SHA-256 of the provenance file's bytes
  * @param contentDigest the model content digest
  * @param gates the gates, in evaluation order
+ * @param crossValidation the fold metrics of the spec's k-fold cross-validation, or null when it
+ *     asks for none (then the field is not written)
  */
 public record GatePredicate(
     String modelName,
@@ -37,7 +42,8 @@ public record GatePredicate(
     boolean passed,
     Sha256 provenance,
     Sha256 contentDigest,
-    List<Gate> gates) {
+    List<Gate> gates,
+    CrossValidation crossValidation) {
   /** The predicate type. */
   public static final String TYPE = "https://custody.dev/gate/v1";
 
@@ -68,6 +74,9 @@ public record GatePredicate(
           "dataset",
           "baseline");
 
+  private static final Set<String> CV_FIELDS = Set.of("folds", "seed", "rows", "metrics");
+  private static final Set<String> CV_METRIC_FIELDS = Set.of("perFold", "mean", "std");
+
   /** Validates the predicate. */
   public GatePredicate {
     Objects.requireNonNull(modelName, "modelName");
@@ -75,6 +84,54 @@ public record GatePredicate(
     Objects.requireNonNull(provenance, "provenance");
     Objects.requireNonNull(contentDigest, "contentDigest");
     gates = List.copyOf(gates);
+  }
+
+  /** A predicate without cross-validation. */
+  public GatePredicate(
+      String modelName,
+      Sha256 rootDigest,
+      boolean passed,
+      Sha256 provenance,
+      Sha256 contentDigest,
+      List<Gate> gates) {
+    this(modelName, rootDigest, passed, provenance, contentDigest, gates, null);
+  }
+
+  /**
+   * K-fold cross-validation of the trainer on the training split.
+   *
+   * @param folds the number of folds
+   * @param seed the seed of the (stratified) fold assignment
+   * @param rows the training rows divided into folds
+   * @param metrics metric name ({@code accuracy}, {@code auc}) → its value on each held-out fold
+   */
+  public record CrossValidation(int folds, long seed, long rows, Map<String, FoldMetric> metrics) {
+    /** Validates the result. */
+    public CrossValidation {
+      metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    }
+  }
+
+  /**
+   * One metric over the folds.
+   *
+   * @param perFold its value on each held-out fold, in fold order
+   * @param mean their mean
+   * @param std their population standard deviation
+   */
+  public record FoldMetric(List<Double> perFold, double mean, double std) {
+    /** Validates the metric. */
+    public FoldMetric {
+      perFold = List.copyOf(perFold);
+    }
+
+    /** The mean and standard deviation of {@code values}. */
+    public static FoldMetric of(List<Double> values) {
+      double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+      double var =
+          values.stream().mapToDouble(v -> (v - mean) * (v - mean)).average().orElse(Double.NaN);
+      return new FoldMetric(values, mean, Math.sqrt(var));
+    }
   }
 
   /**
@@ -92,13 +149,29 @@ public record GatePredicate(
       Sha256 provenance,
       Sha256 contentDigest,
       List<Gate> gates) {
+    return of(modelName, rootDigest, provenance, contentDigest, gates, null);
+  }
+
+  /**
+   * A predicate over {@code gates} with the fold metrics of a cross-validation.
+   *
+   * @param crossValidation the fold metrics, or null for none
+   */
+  public static GatePredicate of(
+      String modelName,
+      Sha256 rootDigest,
+      Sha256 provenance,
+      Sha256 contentDigest,
+      List<Gate> gates,
+      CrossValidation crossValidation) {
     return new GatePredicate(
         modelName,
         rootDigest,
         gates.stream().allMatch(Gate::passed),
         provenance,
         contentDigest,
-        gates);
+        gates,
+        crossValidation);
   }
 
   /**
@@ -228,6 +301,23 @@ public record GatePredicate(
             .put("sha256", g.baseline().sha256().hex());
       }
     }
+    if (crossValidation != null) {
+      ObjectNode cv = predicate.putObject("crossValidation");
+      cv.put("folds", crossValidation.folds());
+      cv.put("seed", crossValidation.seed());
+      cv.put("rows", crossValidation.rows());
+      ObjectNode metrics = cv.putObject("metrics");
+      crossValidation
+          .metrics()
+          .forEach(
+              (name, m) -> {
+                ObjectNode o = metrics.putObject(name);
+                ArrayNode folds = o.putArray("perFold");
+                m.perFold().forEach(folds::add);
+                o.put("mean", m.mean());
+                o.put("std", m.std());
+              });
+    }
     return new Statement(List.of(Statement.Subject.of(modelName, rootDigest)), TYPE, predicate);
   }
 
@@ -242,7 +332,8 @@ public record GatePredicate(
     JsonFields.requireType(st, TYPE, "gate attestation");
     Statement.Subject subject = JsonFields.subject(st, "gate attestation");
     JsonNode p =
-        JsonFields.predicate(st, Set.of("passed", "provenance", "contentDigest", "gates"), WHERE);
+        JsonFields.predicate(
+            st, Set.of("passed", "provenance", "contentDigest", "gates", "crossValidation"), WHERE);
     boolean passed = JsonFields.bool(p, "passed", WHERE);
     Sha256 provenance = JsonFields.digestSet(p, "provenance", WHERE);
     Sha256 content = JsonFields.hex(p, "contentDigest", WHERE);
@@ -283,7 +374,40 @@ public record GatePredicate(
               named(g, "dataset", at),
               g.has("baseline") ? named(g, "baseline", at) : null));
     }
-    return new GatePredicate(subject.name(), subject.sha256(), passed, provenance, content, out);
+    CrossValidation cv = p.has("crossValidation") ? crossValidation(p) : null;
+    return new GatePredicate(
+        subject.name(), subject.sha256(), passed, provenance, content, out, cv);
+  }
+
+  private static CrossValidation crossValidation(JsonNode p) throws VerificationException {
+    String at = WHERE + ".crossValidation";
+    JsonNode cv = JsonFields.exactObject(p, "crossValidation", CV_FIELDS, WHERE);
+    JsonNode metricsNode = JsonFields.object(cv, "metrics", at);
+    Map<String, FoldMetric> metrics = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : metricsNode.properties()) {
+      String mat = at + ".metrics." + e.getKey();
+      JsonNode m =
+          JsonFields.exactObject(metricsNode, e.getKey(), CV_METRIC_FIELDS, at + ".metrics");
+      JsonNode folds = JsonFields.array(m, "perFold", mat);
+      List<Double> perFold = new ArrayList<>();
+      for (int i = 0; i < folds.size(); i++) {
+        if (!folds.get(i).isNumber()) {
+          throw JsonFields.malformed(mat + ".perFold[" + i + "]", "a number", folds.get(i));
+        }
+        perFold.add(folds.get(i).asDouble());
+      }
+      metrics.put(
+          e.getKey(),
+          new FoldMetric(
+              perFold, JsonFields.number(m, "mean", mat), JsonFields.number(m, "std", mat)));
+    }
+    long folds = JsonFields.count(cv, "folds", at);
+    if (folds < 2 || folds > Integer.MAX_VALUE) {
+      throw new VerificationException(
+          Reason.MALFORMED, at + ".folds: expected at least 2, found " + folds);
+    }
+    return new CrossValidation(
+        (int) folds, JsonFields.integer(cv, "seed", at), JsonFields.count(cv, "rows", at), metrics);
   }
 
   private static Named named(JsonNode g, String field, String at) throws VerificationException {

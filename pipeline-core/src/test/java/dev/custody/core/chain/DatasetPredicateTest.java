@@ -187,6 +187,17 @@ class DatasetPredicateTest {
   }
 
   @Test
+  void statement_testFlagged_writtenOnlyForScreensThatSawATestSplit() throws Exception {
+    JsonNode screens = written().predicate().path("screens");
+
+    assertThat(screens.path(0).path("testFlagged").asLong()).isEqualTo(5);
+    assertThat(screens.path(1).has("testFlagged")).isFalse();
+    DatasetPredicate read = DatasetPredicate.read(written());
+    assertThat(read.screens().get(0).testFlagged()).isEqualTo(5);
+    assertThat(read.screens().get(1).testFlagged()).isEqualTo(DatasetPredicate.Screen.NOT_SCREENED);
+  }
+
+  @Test
   void read_writtenStatement_keepsLockFileAndDatasetDigest() throws Exception {
     DatasetPredicate read = DatasetPredicate.read(written());
 

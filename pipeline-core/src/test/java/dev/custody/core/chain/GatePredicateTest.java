@@ -29,6 +29,36 @@ class GatePredicateTest {
   }
 
   @Test
+  void read_crossValidation_roundTripsAndIsAbsentWhenNone() throws Exception {
+    GatePredicate.CrossValidation cv =
+        new GatePredicate.CrossValidation(
+            5,
+            42,
+            27000,
+            java.util.Map.of(
+                "accuracy", GatePredicate.FoldMetric.of(List.of(0.8, 0.82, 0.81, 0.79, 0.83))));
+    GatePredicate sample = Samples.gate();
+    GatePredicate with =
+        GatePredicate.of(
+            sample.modelName(),
+            sample.rootDigest(),
+            sample.provenance(),
+            sample.contentDigest(),
+            sample.gates(),
+            cv);
+
+    GatePredicate read = GatePredicate.read(Statement.parse(with.statement().toJson()));
+
+    assertThat(read).isEqualTo(with);
+    assertThat(read.crossValidation().metrics().get("accuracy").mean())
+        .isCloseTo(0.81, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(read.crossValidation().metrics().get("accuracy").std())
+        .isCloseTo(Math.sqrt(0.0002), org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(written().predicate().has("crossValidation")).isFalse();
+    assertThat(GatePredicate.read(Statement.parse(written().toJson())).crossValidation()).isNull();
+  }
+
+  @Test
   void statement_writesUndefinedObservedAsNull_andBaselineOnlyForMaxChange() {
     String json = new String(written().toJson(), StandardCharsets.UTF_8);
 

@@ -85,6 +85,7 @@ final class Samples {
                 100,
                 2,
                 2,
+                5,
                 stats,
                 List.of(
                     new DatasetPredicate.FlaggedRow("a.csv", 7, "17", "0", "same as line 3"),

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * ModelExporter exporter = ModelExporter.create(trainSigner, () -> evaluateSigner, Clock.systemUTC(), "0.1.0");
- * ModelExporter.Exported e = exporter.export(dir, card, modelBytes, datasetAttestation, build, gates);
+ * ModelExporter.Exported e = exporter.export(dir, card, modelBytes, datasetAttestation, build, gates, null);
  * }</pre>
  */
 public final class ModelExporter {
@@ -102,6 +102,7 @@ public final class ModelExporter {
    * @param build what the provenance records
    * @param gates the gates that ran (all passed); none means no gate attestation, never an empty
    *     one
+   * @param crossValidation the fold metrics for the gate attestation, or null
    * @throws PipelineException if the model directory cannot be signed (as {@link
    *     ModelSigning#sign})
    * @throws java.nio.file.FileAlreadyExistsException if {@code modelDir} exists
@@ -113,7 +114,8 @@ public final class ModelExporter {
       byte[] modelBytes,
       byte[] datasetAttestation,
       Build build,
-      List<GatePredicate.Gate> gates)
+      List<GatePredicate.Gate> gates,
+      GatePredicate.CrossValidation crossValidation)
       throws PipelineException, IOException {
     Sha256 given = Sha256.of(modelBytes);
     if (!card.modelFile().sha256().matches(given)) {
@@ -159,7 +161,12 @@ public final class ModelExporter {
       if (!gates.isEmpty()) {
         GatePredicate gate =
             GatePredicate.of(
-                card.name(), root, Sha256.of(provenanceBundle), card.contentDigest(), gates);
+                card.name(),
+                root,
+                Sha256.of(provenanceBundle),
+                card.contentDigest(),
+                gates,
+                crossValidation);
         Files.write(dir.resolve(ChainLayout.GATE), evaluate.get().signStatement(gate.statement()));
       }
       md.publish();

@@ -7,9 +7,11 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Flags rows with a numeric value far from its column's median: the modified z-score of Iglewicz
@@ -17,7 +19,9 @@ import java.util.Map;
  * deviation. When more than half the values equal the median (MAD = 0) the scale is the mean
  * absolute deviation from the median times 1.2533 instead; a column whose values are all equal is
  * skipped. A row is flagged when any column's |z| exceeds the threshold ({@link
- * dev.custody.train.spec.ScreenSpec.Outliers#threshold()}).
+ * dev.custody.train.spec.ScreenSpec.Outliers#threshold()}). With {@code perClass} (the default)
+ * medians and scales are taken among the rows of the row's own label, so that the minority class of
+ * a skewed table is not flagged merely for being different from the majority.
  */
 final class OutlierScreen {
   private static final double MAD_SCALE = 1.4826;
@@ -25,41 +29,33 @@ final class OutlierScreen {
 
   private OutlierScreen() {}
 
+  /**
+   * Flags rows of {@code rows} against the medians and scales of {@code fit}: the test split is
+   * judged by the training split's statistics, as the model will be.
+   */
   static Screening.Outcome run(
-      List<ParsedRow> rows, FeatureSchema schema, ScreenSpec.Outliers spec) {
+      List<ParsedRow> fit, List<ParsedRow> rows, FeatureSchema schema, ScreenSpec.Outliers spec) {
     double threshold = spec.threshold();
-    int columns = schema.numeric().size();
-    double[] median = new double[columns];
-    double[] scale = new double[columns];
     Map<String, Double> stats = new LinkedHashMap<>();
     stats.put("threshold", threshold);
-    for (int c = 0; c < columns; c++) {
-      double[] v = new double[rows.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = rows.get(i).numeric(c);
-      }
-      median[c] = median(v);
-      double[] dev = new double[v.length];
-      double sumDev = 0;
-      for (int i = 0; i < v.length; i++) {
-        dev[i] = Math.abs(v[i] - median[c]);
-        sumDev += dev[i];
-      }
-      double mad = median(dev);
-      scale[c] = mad > 0 ? MAD_SCALE * mad : v.length == 0 ? 0 : MEAN_AD_SCALE * sumDev / v.length;
-      String name = schema.numeric().get(c).column();
-      stats.put("median:" + name, median[c]);
-      stats.put("scale:" + name, scale[c]);
+    Map<String, Fitted> byClass = new HashMap<>();
+    Fitted all = fit(fit, schema, spec.perClass() ? null : stats, "");
+    if (spec.perClass()) {
+      Map<String, List<ParsedRow>> groups = new TreeMap<>();
+      fit.forEach(r -> groups.computeIfAbsent(r.label(), k -> new ArrayList<>()).add(r));
+      groups.forEach((label, g) -> byClass.put(label, fit(g, schema, stats, label + ":")));
     }
     List<Screening.Flag> flags = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
+      // A test row of a class the training rows lack is judged by all of them.
+      Fitted f = byClass.getOrDefault(rows.get(i).label(), all);
       int worst = -1;
       double worstZ = 0;
-      for (int c = 0; c < columns; c++) {
-        if (scale[c] == 0) {
+      for (int c = 0; c < f.median().length; c++) {
+        if (f.scale()[c] == 0) {
           continue;
         }
-        double z = (rows.get(i).numeric(c) - median[c]) / scale[c];
+        double z = (rows.get(i).numeric(c) - f.median()[c]) / f.scale()[c];
         if (Math.abs(z) > threshold && Math.abs(z) > Math.abs(worstZ)) {
           worst = c;
           worstZ = z;
@@ -77,11 +73,45 @@ final class OutlierScreen {
                     + " beyond ±"
                     + plain(threshold)
                     + " (median "
-                    + plain(median[worst])
+                    + plain(f.median()[worst])
+                    + (spec.perClass() ? " of label " + rows.get(i).label() : "")
                     + ")"));
       }
     }
     return new Screening.Outcome(flags, stats);
+  }
+
+  /** Per numeric column: the median and the robust scale of {@code rows}. */
+  @SuppressWarnings("ArrayRecordComponent") // internal holder: never compared, hashed or printed
+  private record Fitted(double[] median, double[] scale) {}
+
+  /** Fits {@code rows}; records {@code PREFIXmedian:COLUMN} and scale in {@code stats} if given. */
+  private static Fitted fit(
+      List<ParsedRow> rows, FeatureSchema schema, Map<String, Double> stats, String prefix) {
+    int columns = schema.numeric().size();
+    double[] median = new double[columns];
+    double[] scale = new double[columns];
+    for (int c = 0; c < columns; c++) {
+      double[] v = new double[rows.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = rows.get(i).numeric(c);
+      }
+      median[c] = median(v);
+      double[] dev = new double[v.length];
+      double sumDev = 0;
+      for (int i = 0; i < v.length; i++) {
+        dev[i] = Math.abs(v[i] - median[c]);
+        sumDev += dev[i];
+      }
+      double mad = median(dev);
+      scale[c] = mad > 0 ? MAD_SCALE * mad : v.length == 0 ? 0 : MEAN_AD_SCALE * sumDev / v.length;
+      if (stats != null) {
+        String name = schema.numeric().get(c).column();
+        stats.put(prefix + "median:" + name, median[c]);
+        stats.put(prefix + "scale:" + name, scale[c]);
+      }
+    }
+    return new Fitted(median, scale);
   }
 
   static double median(double[] values) {

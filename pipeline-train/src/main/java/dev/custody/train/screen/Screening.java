@@ -31,34 +31,32 @@ public final class Screening {
   private Screening() {}
 
   /**
-   * Runs the configured screens in order.
+   * Runs the configured screens in order on the training split; the test split is only looked at.
+   * Each screen's policy applies to the training rows it flags. On the test split the screen runs
+   * as well, in report-only mode (nothing dropped, nothing failed, whatever the policy): its count
+   * is the report's {@code testFlagged}, so that the attestation says what the held-out rows would
+   * have lost, while the gates judge the model on all of them. The outlier screen judges test rows
+   * by the training rows' medians and scales; the other screens look at the test rows alone.
    *
    * @param screens the screens, in run order
    * @param schema the columns of the rows
-   * @param rows the rows to screen
+   * @param rows the training rows to screen
+   * @param test the held-out rows, never dropped
    * @param baseline the verified rows of the baseline dataset, for {@code labelChanges}
    */
   public static Result run(
       List<ScreenSpec> screens,
       FeatureSchema schema,
       List<ParsedRow> rows,
+      List<ParsedRow> test,
       List<CanonicalRow> baseline)
       throws PipelineException {
     List<ParsedRow> current = rows;
     List<DatasetPredicate.Screen> reports = new ArrayList<>();
     for (ScreenSpec s : screens) {
-      Outcome o;
-      if (s instanceof ScreenSpec.Duplicates) {
-        o = duplicates(current);
-      } else if (s instanceof ScreenSpec.Conflicts) {
-        o = conflicts(current);
-      } else if (s instanceof ScreenSpec.Outliers outliers) {
-        o = OutlierScreen.run(current, schema, outliers);
-      } else if (s instanceof ScreenSpec.LabelNoise noise) {
-        o = new LabelNoiseScreen(schema, noise).run(current);
-      } else {
-        o = labelChanges(current, baseline);
-      }
+      Outcome o = outcome(s, schema, current, current, baseline);
+      long testFlagged =
+          test.isEmpty() ? 0 : outcome(s, schema, current, test, baseline).flags().size();
       int reportRows = s.reportRows();
       long maxFlagged = s.maxFlagged();
       List<DatasetPredicate.FlaggedRow> first = new ArrayList<>();
@@ -78,6 +76,7 @@ public final class Screening {
               current.size(),
               o.flags().size(),
               dropped,
+              testFlagged,
               o.statistics(),
               first);
       if (s.policy() == Policy.FAIL && o.flags().size() > maxFlagged) {
@@ -97,6 +96,25 @@ public final class Screening {
       }
     }
     return new Result(current, reports);
+  }
+
+  /** What screen {@code s} flags among {@code rows}; the outlier screen fits on {@code fit}. */
+  private static Outcome outcome(
+      ScreenSpec s,
+      FeatureSchema schema,
+      List<ParsedRow> fit,
+      List<ParsedRow> rows,
+      List<CanonicalRow> baseline) {
+    if (s instanceof ScreenSpec.Duplicates) {
+      return duplicates(rows);
+    } else if (s instanceof ScreenSpec.Conflicts) {
+      return conflicts(rows);
+    } else if (s instanceof ScreenSpec.Outliers outliers) {
+      return OutlierScreen.run(fit, rows, schema, outliers);
+    } else if (s instanceof ScreenSpec.LabelNoise noise) {
+      return new LabelNoiseScreen(schema, noise).run(rows);
+    }
+    return labelChanges(rows, baseline);
   }
 
   private static String failure(DatasetPredicate.Screen r, long maxFlagged) {

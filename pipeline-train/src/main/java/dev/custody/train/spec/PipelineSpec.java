@@ -45,6 +45,7 @@ public final class PipelineSpec {
   private final List<ScreenSpec> screens;
   private final Gates gates;
   private final FeedbackSpec feedback;
+  private final CrossValidation crossValidation;
 
   PipelineSpec(
       byte[] bytes,
@@ -59,7 +60,8 @@ public final class PipelineSpec {
       TrainerSpec trainer,
       List<ScreenSpec> screens,
       Gates gates,
-      FeedbackSpec feedback) {
+      FeedbackSpec feedback,
+      CrossValidation crossValidation) {
     this.bytes = bytes.clone();
     this.digest = Bytes.sha256(this.bytes);
     this.sourceName = sourceName;
@@ -74,6 +76,7 @@ public final class PipelineSpec {
     this.screens = List.copyOf(screens);
     this.gates = gates;
     this.feedback = feedback;
+    this.crossValidation = crossValidation;
   }
 
   /**
@@ -293,12 +296,40 @@ public final class PipelineSpec {
   }
 
   /**
+   * The {@code evaluation.crossValidation} section: k-fold cross-validation of the trainer on the
+   * training split, whose fold metrics go into the gate attestation.
+   *
+   * @return empty when the spec asks for none
+   */
+  public Optional<CrossValidation> crossValidation() {
+    return Optional.ofNullable(crossValidation);
+  }
+
+  /**
+   * K-fold cross-validation on the training split, stratified and seeded ({@code evaluation:
+   * {crossValidation: {folds: 5, seed: 42, minimum: {accuracy: 0.8}}}}).
+   *
+   * @param folds the number of folds, in [2, 20]
+   * @param seed the seed of the fold assignment (default: the split's seed)
+   * @param minimum metric ({@code accuracy}, {@code auc}) → minimum of its mean over the folds: the
+   *     {@code cv-METRIC} gates; empty for none
+   */
+  public record CrossValidation(int folds, long seed, Map<String, Double> minimum) {
+    public CrossValidation {
+      minimum = Collections.unmodifiableMap(new LinkedHashMap<>(minimum));
+    }
+  }
+
+  /**
    * The train/test split.
    *
    * @param testFraction the fraction of rows held out, in (0, 1)
    * @param seed the split's random seed
+   * @param stratify whether each class is held out in proportion ({@code split.stratify}, default
+   *     true: every Custody model is a classifier), see {@link
+   *     dev.custody.train.data.Split#stratified}
    */
-  public record Split(double testFraction, long seed) {}
+  public record Split(double testFraction, long seed, boolean stratify) {}
 
   /**
    * The release gates, kept as data for the evaluation stage.

@@ -68,7 +68,8 @@ public final class SpecParser {
             "trainer",
             "screens",
             "gates",
-            "feedback");
+            "feedback",
+            "evaluation");
     Node nameNode = root.required("name");
     String name = r.string(nameNode);
     if (!NAME.matcher(name).matches()) {
@@ -85,6 +86,8 @@ public final class SpecParser {
     Gates gates = gates(root.optional("gates"), schema);
     Node fb = root.optional("feedback");
     FeedbackSpec feedback = fb == null ? null : feedback(fb, schema);
+    Node ev = root.optional("evaluation");
+    PipelineSpec.CrossValidation cv = ev == null ? null : evaluation(ev, split.seed());
     return new PipelineSpec(
         yaml,
         r.source(),
@@ -98,7 +101,28 @@ public final class SpecParser {
         trainer,
         screens,
         gates,
-        feedback);
+        feedback,
+        cv);
+  }
+
+  /** The {@code evaluation} section: {@code crossValidation: {folds, seed, minimum}}. */
+  private PipelineSpec.CrossValidation evaluation(Node node, long defaultSeed)
+      throws PipelineException {
+    Obj o = r.map(node, "crossValidation");
+    Obj cv = r.map(o.required("crossValidation"), "folds", "seed", "minimum");
+    Node seed = cv.optional("seed");
+    Node min = cv.optional("minimum");
+    Map<String, Double> minimum = new LinkedHashMap<>();
+    if (min != null) {
+      Obj m = r.map(min, "accuracy", "auc");
+      for (String key : m.node().entries().keySet()) {
+        minimum.put(key, r.number(m.required(key), 0, false, 1, true));
+      }
+    }
+    return new PipelineSpec.CrossValidation(
+        (int) r.integer(cv.required("folds"), 2, 20),
+        seed == null ? defaultSeed : r.integer(seed, Long.MIN_VALUE, Long.MAX_VALUE),
+        minimum);
   }
 
   /** A lock file: {@code files: [{path | url, sha256}, ...]}. */
@@ -278,10 +302,11 @@ public final class SpecParser {
   }
 
   private Split split(Node node) throws PipelineException {
-    Obj o = r.map(node, "testFraction", "seed");
+    Obj o = r.map(node, "testFraction", "seed", "stratify");
     double f = r.number(o.required("testFraction"), 0, false, 1, false);
     long seed = r.integer(o.required("seed"), Long.MIN_VALUE, Long.MAX_VALUE);
-    return new Split(f, seed);
+    Node stratify = o.optional("stratify");
+    return new Split(f, seed, stratify == null || r.bool(stratify));
   }
 
   /**
@@ -381,7 +406,7 @@ public final class SpecParser {
             r.oneOf(o.required("policy"), "fail", "warn", "drop").toUpperCase(Locale.ROOT));
     List<String> keys = new ArrayList<>(List.of("reportRows", "maxFlagged"));
     switch (name) {
-      case "outliers" -> keys.add("threshold");
+      case "outliers" -> keys.addAll(List.of("threshold", "perClass"));
       case "labelNoise" -> keys.addAll(List.of("folds", "epochs", "seed", "expand", "bins"));
       case "labelChanges" -> keys.add("baseline");
       default -> {}
@@ -398,7 +423,8 @@ public final class SpecParser {
                 policy,
                 maxFlagged,
                 reportRows,
-                p.number("threshold", ScreenSpec.Outliers.DEFAULT_THRESHOLD));
+                p.number("threshold", ScreenSpec.Outliers.DEFAULT_THRESHOLD),
+                p.node("perClass") == null || r.bool(p.node("perClass")));
         case "labelNoise" -> labelNoise(p, policy, maxFlagged, reportRows, defaultSeed);
         case "labelChanges" -> {
           Node baseline = p.node("baseline");

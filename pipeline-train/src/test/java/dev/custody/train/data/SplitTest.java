@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SplitTest {
+  private static final Long[] PINNED = {2L, 5L, 8L};
+
   private static TrainingTable numbered(int n) {
     List<TrainingTable.Row> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -79,5 +81,100 @@ class SplitTest {
     assertThatThrownBy(() -> Split.seeded(numbered(2), 0.9, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("empty part");
+  }
+
+  /** {@code sizes[c]} rows of class "c0", "c1", ..., interleaved as a data file might list them. */
+  private static TrainingTable skewed(int... sizes) {
+    List<TrainingTable.Row> rows = new ArrayList<>();
+    int[] left = sizes.clone();
+    long line = 2;
+    for (boolean any = true; any; ) {
+      any = false;
+      for (int c = 0; c < left.length; c++) {
+        if (left[c] > 0) {
+          rows.add(new TrainingTable.Row(line, "c" + c, List.of("x"), List.of((double) line)));
+          line++;
+          left[c]--;
+          any = true;
+        }
+      }
+    }
+    List<String> labels = new ArrayList<>();
+    for (int c = 0; c < sizes.length; c++) {
+      labels.add("c" + c);
+    }
+    return new TrainingTable(List.of("x"), labels, rows);
+  }
+
+  private static long count(TrainingTable t, String label) {
+    return t.rows().stream().filter(r -> r.label().equals(label)).count();
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 7, 42, 2026})
+  void stratified_skewedClasses_eachClassWithinOneRowOfItsShare(long seed) {
+    int[] sizes = {4827, 747, 59};
+    TrainingTable table = skewed(sizes);
+    int n = table.rows().size();
+
+    for (double fraction : new double[] {0.1, 0.2, 0.25, 0.33}) {
+      Split split = Split.stratified(table, fraction, seed);
+
+      int testSize = split.test().rows().size();
+      assertThat(testSize).isEqualTo((int) Math.ceil(fraction * n));
+      for (int c = 0; c < sizes.length; c++) {
+        double share = (double) testSize * sizes[c] / n;
+        assertThat((double) count(split.test(), "c" + c))
+            .as("class c%d at fraction %s", c, fraction)
+            .isBetween(share - 1, share + 1);
+      }
+    }
+  }
+
+  @Test
+  void seeded_skewedClasses_isNotStratified() {
+    // Why stratification is needed: the plain shuffle misses a small class's share by many rows.
+    TrainingTable table = skewed(150, 20);
+
+    Split plain = Split.seeded(table, 0.2, 4);
+    Split stratified = Split.stratified(table, 0.2, 4);
+
+    assertThat(count(plain.test(), "c1")).as("share 4").isEqualTo(1);
+    assertThat(count(stratified.test(), "c1")).isEqualTo(4);
+  }
+
+  @Test
+  void stratified_sameSeed_sameRows_otherSeed_otherRows() {
+    TrainingTable table = skewed(700, 230, 70);
+
+    Split a = Split.stratified(table, 0.2, 42);
+    Split b = Split.stratified(table, 0.2, 42);
+    Split c = Split.stratified(table, 0.2, 43);
+
+    assertThat(lines(a.test())).isEqualTo(lines(b.test())).isSorted();
+    assertThat(lines(a.train())).isEqualTo(lines(b.train())).isSorted();
+    assertThat(lines(a.test())).isNotEqualTo(lines(c.test()));
+    List<Long> all = new ArrayList<>(lines(a.train()));
+    all.addAll(lines(a.test()));
+    assertThat(all).doesNotHaveDuplicates().hasSize(1000);
+  }
+
+  @Test
+  void stratified_knownSeed_givesPinnedRows() {
+    // Pinned so that a port (scripts/eval-datasets reimplements it for scikit-learn) can check
+    // itself: classes in order of first appearance, one Random(seed) shuffling each in turn.
+    Split split = Split.stratified(skewed(6, 3, 1), 0.3, 42);
+
+    assertThat(lines(split.test())).containsExactly(PINNED);
+  }
+
+  @Test
+  void of_stratifyFlag_choosesTheRule() {
+    TrainingTable table = skewed(700, 230, 70);
+
+    assertThat(lines(Split.of(table, 0.2, 5, true).test()))
+        .isEqualTo(lines(Split.stratified(table, 0.2, 5).test()));
+    assertThat(lines(Split.of(table, 0.2, 5, false).test()))
+        .isEqualTo(lines(Split.seeded(table, 0.2, 5).test()));
   }
 }

@@ -318,7 +318,7 @@ class FeedbackDefencesTest {
 
   /** A candidate as training makes it: the data's training split plus {@code extra} rows. */
   private Model<Label> train(IngestResult r, List<TrainingTable.Row> extra) throws Exception {
-    Split split = Split.seeded(r.table(), 0.2, 7);
+    Split split = r.split();
     List<TrainingTable.Row> rows = new ArrayList<>(split.train().rows());
     rows.addAll(r.feedbackRows());
     rows.addAll(extra);

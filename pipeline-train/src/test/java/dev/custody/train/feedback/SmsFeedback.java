@@ -46,7 +46,7 @@ final class SmsFeedback {
     for (int i = 0; i < r.table().rows().size(); i++) {
       canonical.put(r.table().rows().get(i), r.keptRows().get(i));
     }
-    Split split = Split.seeded(r.table(), spec.split().testFraction(), spec.split().seed());
+    Split split = r.split();
     return new Base(texts(split.train(), canonical), texts(split.test(), canonical));
   }
 

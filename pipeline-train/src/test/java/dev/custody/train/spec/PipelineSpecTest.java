@@ -59,13 +59,13 @@ class PipelineSpecTest {
     assertThat(spec.schema().numeric().get(1))
         .isEqualTo(new FeatureSchema.NumericColumn("AGE", 18, 120));
     assertThat(spec.schema().numeric().get(5).min()).isEqualTo(Double.NEGATIVE_INFINITY);
-    assertThat(spec.split()).isEqualTo(new PipelineSpec.Split(0.1, 42));
+    assertThat(spec.split()).isEqualTo(new PipelineSpec.Split(0.1, 42, true));
     assertThat(spec.trainer()).isEqualTo(new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42));
     assertThat(spec.screens())
         .containsExactly(
             new ScreenSpec.Duplicates(Policy.WARN, 0, 10),
             new ScreenSpec.Conflicts(Policy.WARN, 0, 10),
-            new ScreenSpec.Outliers(Policy.WARN, 0, 10, 10.0),
+            new ScreenSpec.Outliers(Policy.WARN, 0, 10, 10.0, true),
             new ScreenSpec.LabelNoise(Policy.WARN, 0, 20, 5, 10, 42, 10));
     assertThat(spec.baseDirectory()).isEqualTo(file.toAbsolutePath().normalize().getParent());
   }
@@ -93,7 +93,7 @@ class PipelineSpecTest {
         .containsExactly(
             new ScreenSpec.Duplicates(Policy.DROP, 0, 10),
             new ScreenSpec.Conflicts(Policy.FAIL, 0, 10),
-            new ScreenSpec.Outliers(Policy.WARN, 0, 3, 5.0),
+            new ScreenSpec.Outliers(Policy.WARN, 0, 3, 5.0, true),
             new ScreenSpec.LabelNoise(Policy.WARN, 0, 10, 5, 10, 7, 10));
     assertThat(spec.screen(ScreenSpec.Conflicts.class).orElseThrow().policy())
         .isEqualTo(Policy.FAIL);
@@ -140,7 +140,7 @@ class PipelineSpecTest {
         arguments(
             "unknown-top-level-key.yaml",
             "20:1: trainr: unknown key (expected one of: name, version, data, format, schema,"
-                + " split, trainer, screens, gates, feedback)"),
+                + " split, trainer, screens, gates, feedback, evaluation)"),
         arguments(
             "version-not-integer.yaml", "2:10: version: expected an integer, found a string (one)"),
         arguments(

@@ -184,10 +184,14 @@ class TrainerScreenSpecTest {
             "{duplicates: {policy: drop, params: {maxFlagged: 3, reportRows: 0}}}",
             new ScreenSpec.Duplicates(Policy.DROP, 3, 0)),
         arguments("{conflicts: {policy: fail}}", new ScreenSpec.Conflicts(Policy.FAIL, 0, 10)),
-        arguments("{outliers: {policy: warn}}", new ScreenSpec.Outliers(Policy.WARN, 0, 10, 3.5)),
+        arguments(
+            "{outliers: {policy: warn}}", new ScreenSpec.Outliers(Policy.WARN, 0, 10, 7.0, true)),
         arguments(
             "{outliers: {policy: warn, params: {threshold: 10}}}",
-            new ScreenSpec.Outliers(Policy.WARN, 0, 10, 10.0)),
+            new ScreenSpec.Outliers(Policy.WARN, 0, 10, 10.0, true)),
+        arguments(
+            "{outliers: {policy: warn, params: {perClass: false}}}",
+            new ScreenSpec.Outliers(Policy.WARN, 0, 10, 7.0, false)),
         arguments(
             "{labelNoise: {policy: warn}}",
             new ScreenSpec.LabelNoise(Policy.WARN, 0, 10, 5, 10, 3, 10)),
@@ -241,7 +245,7 @@ class TrainerScreenSpecTest {
         arguments(
             "{outliers: {policy: warn, params: {folds: 1}}}",
             "screens.outliers.params.folds: unknown key (expected one of: reportRows, maxFlagged,"
-                + " threshold)"),
+                + " threshold, perClass)"),
         arguments(
             "{labelNoise: {policy: warn, params: {threshold: 1}}}",
             "screens.labelNoise.params.threshold: unknown key (expected one of: reportRows,"
