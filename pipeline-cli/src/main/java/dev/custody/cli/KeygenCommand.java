@@ -1,9 +1,6 @@
 package dev.custody.cli;
 
-import dev.custody.core.AtomicFiles;
 import dev.custody.core.SigningKey;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,15 +32,9 @@ final class KeygenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path publicKey = privateKey.resolveSibling(privateKey.getFileName() + ".pub");
-    for (Path p : new Path[] {privateKey, publicKey}) {
-      if (Files.exists(p)) {
-        throw new java.nio.file.FileAlreadyExistsException(p.toString());
-      }
-    }
+    Path publicKey = SigningKey.publicKeyFile(privateKey);
     SigningKey key = SigningKey.generate();
     key.save(privateKey, passphrase.read());
-    AtomicFiles.write(publicKey, key.publicKey().toPem().getBytes(StandardCharsets.US_ASCII));
     var out = spec.commandLine().getOut();
     out.println(
         "private key: "
