@@ -27,15 +27,13 @@ public final class SignAndVerifyModel {
     Path work = Path.of(args[1]);
 
     SigningKey key = SigningKey.generate(); // a handle: no method exposes private bytes
-    key.save(work.resolve("signer.key"), null); // 0600, atomic, never overwrites
-    Files.writeString(work.resolve("signer.pub"), key.publicKey().toPem());
+    key.save(
+        work.resolve("signer.key"), null); // 0600, atomic, never overwrites; signer.key.pub too
     ModelSigning.sign(modelDir, modelDir.resolve("model.sig"), BundleSigner.create(key), List.of());
 
     KeyBundleVerifier verifier =
         KeyBundleVerifier.builder() // build() without a key throws:
-            .trust(
-                VerificationKey.fromPem(
-                    work.resolve("signer.pub"))) // there is no "accept any signer"
+            .trust(VerificationKey.fromPem(work.resolve("signer.key.pub"))) // no "accept any"
             .build();
     VerifiedManifest v =
         ModelSigning.verify(modelDir, modelDir.resolve("model.sig"), verifier, List.of());

@@ -35,5 +35,6 @@ class SignAndVerifyModelTest {
         .contains("verified sha256:")
         .contains("refused: MANIFEST_MISMATCH")
         .contains("changed: model-card.json");
+    assertThat(work.resolve("signer.key.pub")).isRegularFile();
   }
 }

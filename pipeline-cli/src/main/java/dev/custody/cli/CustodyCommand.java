@@ -1,5 +1,6 @@
 package dev.custody.cli;
 
+import dev.custody.train.fit.Trainers;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -20,6 +21,7 @@ import picocli.CommandLine.ScopeType;
       SignModelCommand.class,
       VerifyModelCommand.class,
       VerifyCommand.class,
+      PolicyCommand.class,
       IngestCommand.class,
       TrainCommand.class,
       RunCommand.class,
@@ -35,11 +37,16 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
-  /** Tribuo logs every tree and epoch at INFO; the commands show their own progress instead. */
+  /**
+   * Tribuo logs every tree and epoch at INFO; the commands show their own progress instead, also
+   * when loading and serving. The library's switch brings it back here too.
+   */
   private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
 
   static {
-    TRIBUO_LOG.setLevel(Level.WARNING);
+    if (!Boolean.getBoolean(Trainers.TRIBUO_LOGGING_PROPERTY)) {
+      TRIBUO_LOG.setLevel(Level.WARNING);
+    }
   }
 
   @Option(

@@ -2,10 +2,7 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.AtomicFiles;
 import dev.custody.core.SigningKey;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,15 +37,9 @@ final class KeygenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path publicKey = privateKey.resolveSibling(privateKey.getFileName() + ".pub");
-    for (Path p : new Path[] {privateKey, publicKey}) {
-      if (Files.exists(p)) {
-        throw new java.nio.file.FileAlreadyExistsException(p.toString());
-      }
-    }
+    Path publicKey = SigningKey.publicKeyFile(privateKey);
     SigningKey key = SigningKey.generate();
     key.save(privateKey, passphrase.read());
-    AtomicFiles.write(publicKey, key.publicKey().toPem().getBytes(StandardCharsets.US_ASCII));
     boolean encrypted = passphrase.env != null || passphrase.file != null;
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
@@ -15,6 +18,7 @@ import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -38,9 +42,10 @@ import org.bouncycastle.util.io.pem.PemObject;
  *
  * <h3>Security guarantees</h3>
  *
- * The private key file is created with mode 0600 and never overwritten; loading refuses a key file
- * that group or others can read. This class does not override {@code toString}, {@code equals} or
- * {@code hashCode}, so key material cannot leak through logging or collections.
+ * The private key file is created with mode 0600 and never overwritten (nor is the public key file
+ * written beside it); loading refuses a key file that group or others can read. This class does not
+ * override {@code toString}, {@code equals} or {@code hashCode}, so key material cannot leak
+ * through logging or collections.
  */
 public final class SigningKey {
   private static final BouncyCastleProvider BC = new BouncyCastleProvider();
@@ -153,12 +158,20 @@ public final class SigningKey {
   }
 
   /**
-   * Writes the private key to {@code file} as PEM with mode 0600, atomically. Refuses to replace an
-   * existing file.
+   * Writes the key pair: the private key to {@code file} as PEM with mode 0600, and the public key
+   * beside it, to {@link #publicKeyFile(Path) file.pub} (PEM, world-readable), each atomically.
+   * Refuses to replace either file: when one exists, neither is written.
    *
-   * @param passphrase encrypts the key when not {@code null}
+   * @param passphrase encrypts the private key when not {@code null}
+   * @throws java.nio.file.FileAlreadyExistsException if {@code file} or {@code file.pub} exists
    */
   public void save(Path file, char[] passphrase) throws IOException {
+    Path pub = publicKeyFile(file);
+    for (Path p : List.of(file, pub)) {
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        throw new FileAlreadyExistsException(p.toString(), null, "refusing to overwrite");
+      }
+    }
     StringWriter sw = new StringWriter();
     try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
       if (passphrase == null) {
@@ -177,6 +190,15 @@ public final class SigningKey {
       throw new IllegalStateException("cannot set up key encryption", e);
     }
     AtomicFiles.writeOwnerOnly(file, sw.toString().getBytes(StandardCharsets.US_ASCII));
+    // The public key last: a pair whose .pub exists always has its private half.
+    AtomicFiles.write(pub, publicKey.toPem().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Where {@link #save} writes the public key of a private key file: {@code file.pub} beside it.
+   */
+  public static Path publicKeyFile(Path privateKeyFile) {
+    return privateKeyFile.resolveSibling(privateKeyFile.getFileName() + ".pub");
   }
 
   /** The matching public key. */

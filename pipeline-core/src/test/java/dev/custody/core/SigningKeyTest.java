@@ -57,6 +57,34 @@ class SigningKeyTest {
   }
 
   @Test
+  void save_anyKey_writesThePublicKeyBesideIt() throws Exception {
+    SigningKey key = SigningKey.generate();
+    Path file = dir.resolve("signer.key");
+    key.save(file, "pass".toCharArray());
+
+    Path pub = dir.resolve("signer.key.pub");
+    assertThat(SigningKey.publicKeyFile(file)).isEqualTo(pub);
+    assertThat(Files.readString(pub)).isEqualTo(key.publicKey().toPem());
+    assertThat(VerificationKey.fromPem(pub)).isEqualTo(key.publicKey());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pub)))
+        .isEqualTo("rw-r--r--");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void save_existingPublicKeyFile_isRefusedAndWritesNothing() throws Exception {
+    Path file = dir.resolve("signer.key");
+    Path pub = dir.resolve("signer.key.pub");
+    Files.writeString(pub, "keep me");
+    assertThatThrownBy(() -> SigningKey.generate().save(file, null))
+        .isInstanceOf(FileAlreadyExistsException.class)
+        .hasMessageContaining("signer.key.pub");
+    assertThat(file).doesNotExist();
+    assertThat(Files.readString(pub)).isEqualTo("keep me");
+  }
+
+  @Test
   void load_groupReadableKey_isRefusedAsTooOpen() throws Exception {
     Path file = dir.resolve("key.pem");
     SigningKey.generate().save(file, null);

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import org.tribuo.Model;
 import org.tribuo.MutableDataset;
@@ -38,6 +40,25 @@ public final class Trainers {
 
   /** Tribuo's SGD trainers log nothing with this interval. */
   private static final int NO_LOGGING = -1;
+
+  /**
+   * Set to {@code true} ({@code -Dcustody.tribuo.logging=true}) to keep Tribuo's own logging:
+   * without it, training through Custody leaves logger {@code org.tribuo} at {@code WARNING}.
+   */
+  public static final String TRIBUO_LOGGING_PROPERTY = "custody.tribuo.logging";
+
+  /**
+   * Tribuo logs every tree and epoch at INFO (about 220 lines on stderr per forest); the pipeline
+   * reports its own progress. An application that configures {@code org.tribuo}'s level itself
+   * (logging.properties) keeps it. Held here: a logger's level lasts only while it is referenced.
+   */
+  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
+
+  static {
+    if (!Boolean.getBoolean(TRIBUO_LOGGING_PROPERTY) && TRIBUO_LOG.getLevel() == null) {
+      TRIBUO_LOG.setLevel(Level.WARNING);
+    }
+  }
 
   private Trainers() {}
 
