@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       ServeCommand.class,
       TokenCommand.class,
       FeedbackCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
