@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
       FeedbackCommand.class,
       InspectCommand.class,
       ReportCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
