@@ -1,6 +1,8 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.Json;
+import dev.custody.core.NotRegularFileException;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
@@ -15,10 +17,10 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns failures into one line on stderr and a stable exit code: 0 ok, 1 unexpected, 2 usage
- * (including a missing or existing file named on the command line), 3 and up from {@link
- * dev.custody.core.Reason}. The stack trace is printed only with {@code --verbose}. A verb run with
- * {@code --json} also gets the failure as JSON on stdout ({@link #json}), so a script reading
- * stdout never sees nothing.
+ * (including a missing or existing file named on the command line, or a directory, FIFO or other
+ * special file where a file is expected), 3 and up from {@link dev.custody.core.Reason}. The stack
+ * trace is printed only with {@code --verbose}. A verb run with {@code --json} also gets the
+ * failure as JSON on stdout ({@link #json}), so a script reading stdout never sees nothing.
  *
  * <p>The line on stderr is escaped ({@link Printable#line}): a file name or any other untrusted
  * text in a message cannot forge a line or send a terminal escape. A file that cannot be found
@@ -118,6 +120,9 @@ final class Errors implements IExecutionExceptionHandler {
   }
 
   private static String reasonName(Throwable e, int code) {
+    if (e instanceof NotRegularFileException) {
+      return "USAGE";
+    }
     if (e instanceof PipelineException p) {
       return p.reason().name();
     }
@@ -128,6 +133,9 @@ final class Errors implements IExecutionExceptionHandler {
   }
 
   static int exitCode(Throwable e) {
+    if (e instanceof NotRegularFileException) {
+      return USAGE; // a directory or FIFO where a file is expected: a wrong argument
+    }
     if (e instanceof PipelineException p) {
       return p.reason().exitCode();
     }
@@ -145,6 +153,9 @@ final class Errors implements IExecutionExceptionHandler {
   }
 
   static String describe(Throwable e) {
+    if (e instanceof NotRegularFileException) {
+      return e.getMessage();
+    }
     if (e instanceof PipelineException p) {
       return p.reason() + ": " + p.getMessage();
     }

@@ -78,6 +78,16 @@ final class ReproduceCommand implements Callable<Integer> {
               .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
               .build()
               .reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
+    } catch (java.nio.file.NoSuchFileException e) {
+      progress.failed();
+      // The signed spec's relative data paths resolve against --spec-dir, not the model directory.
+      throw new IllegalArgumentException(
+          "no such file: "
+              + Errors.shown(e.getFile())
+              + " (the spec's relative data paths resolve against --spec-dir, here "
+              + Errors.shown(specDir.toAbsolutePath().normalize())
+              + "; give --spec-dir DIR, the directory the spec was in)",
+          e);
     } catch (Exception e) {
       progress.failed();
       throw e;

@@ -8,6 +8,7 @@ import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.NotRegularFileException;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
@@ -126,7 +127,11 @@ final class VerifyModelCommand implements Callable<Integer> {
       try {
         verifier = builder.build();
       } catch (IllegalArgumentException e) {
-        // Bad input, not a usage error: a trusted root that is not a file or not a trusted root.
+        if (e.getCause() instanceof NotRegularFileException) {
+          // A directory or FIFO named on the command line: a wrong argument, a usage error.
+          throw new NotRegularFileException(Reason.MALFORMED, "--trusted-root: " + e.getMessage());
+        }
+        // Bad input, not a usage error: a file that is not a trusted root.
         throw new PipelineException(Reason.MALFORMED, "--trusted-root: " + e.getMessage(), e);
       }
       v = ModelSigning.verify(model, sig, verifier, ignore);

@@ -67,29 +67,30 @@ class HostileInputsTest {
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void verify_policyIsAFifo_policyInvalidWithoutBlocking() throws Exception {
+  void verify_policyIsAFifo_usageErrorWithoutBlocking() throws Exception {
     Path policy = mkfifo(dir.resolve("policy.yaml"));
 
     Result r = run("verify", model.toString(), "--policy", policy.toString(), "--json");
 
-    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.POLICY_INVALID.exitCode());
-    assertThat(r.stderr()).contains("found a FIFO");
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Errors.USAGE);
+    assertThat(r.stderr())
+        .contains(policy + ": expected a YAML file (a regular file), found a FIFO");
     JsonNode json = Json.parse(r.stdout().getBytes(StandardCharsets.UTF_8), "stdout");
-    assertThat(json.path("reason").asText()).isEqualTo("POLICY_INVALID");
+    assertThat(json.path("reason").asText()).isEqualTo("USAGE");
   }
 
   // ---- W10: exit codes ----
 
   @Test
-  void verifyModel_keyIsADirectory_keyInvalid() throws Exception {
+  void verifyModel_keyIsADirectory_usageErrorNamingIt() throws Exception {
     assertThat(Cli.run("sign-model", model.toString(), "--key", key.toString()).exit()).isZero();
     Path keyDir = Files.createDirectory(dir.resolve("key-dir.pub"));
 
     Result r = run("verify-model", model.toString(), "--key", keyDir.toString());
 
-    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.KEY_INVALID.exitCode());
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Errors.USAGE);
     assertThat(r.stderr())
-        .contains("expected a PEM public key (a regular file), found a directory");
+        .contains(keyDir + ": expected a PEM public key (a regular file), found a directory");
   }
 
   @Test
@@ -116,18 +117,18 @@ class HostileInputsTest {
   }
 
   @Test
-  void depsVerify_lockIsADirectory_malformed() throws Exception {
+  void depsVerify_lockIsADirectory_usageError() throws Exception {
     Path lock = Files.createDirectory(dir.resolve("deps.lock.json"));
 
     Result r = run("deps", "verify", lock.toString(), "--key", key + ".pub");
 
-    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.MALFORMED.exitCode());
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Errors.USAGE);
     assertThat(r.stderr()).contains("found a directory");
   }
 
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void verifyModel_trustedRootIsAFifo_malformedWithoutBlocking() throws Exception {
+  void verifyModel_trustedRootIsAFifo_usageErrorWithoutBlocking() throws Exception {
     assertThat(Cli.run("sign-model", model.toString(), "--key", key.toString()).exit()).isZero();
     Path root = mkfifo(dir.resolve("trusted_root.json"));
 
@@ -142,17 +143,17 @@ class HostileInputsTest {
             "--trusted-root",
             root.toString());
 
-    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.MALFORMED.exitCode());
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Errors.USAGE);
     assertThat(r.stderr()).contains("--trusted-root").contains("found a FIFO");
   }
 
   @Test
-  void signModel_keyIsADirectory_keyInvalidSayingSo() throws Exception {
+  void signModel_keyIsADirectory_usageErrorSayingSo() throws Exception {
     Path keyDir = Files.createDirectory(dir.resolve("key-dir"));
 
     Result r = run("sign-model", model.toString(), "--key", keyDir.toString());
 
-    assertThat(r.exit()).as(r.stderr()).isEqualTo(Reason.KEY_INVALID.exitCode());
+    assertThat(r.exit()).as(r.stderr()).isEqualTo(Errors.USAGE);
     assertThat(r.stderr())
         .contains("expected a PEM private key (a regular file), found a directory")
         .doesNotContain("permissions");

@@ -74,7 +74,8 @@ public final class InputFiles {
    *
    * @param what what the file should be, for the error message
    * @throws PipelineException with {@code reason} naming the path, {@code what} and what was found:
-   *     a FIFO, a socket, a device, a directory or a symbolic link
+   *     a FIFO, a socket, a device, a directory or a symbolic link; a {@link
+   *     NotRegularFileException} under {@link Links#FOLLOW} (a path the user named)
    * @throws java.nio.file.NoSuchFileException if the file (or a link's target) does not exist
    * @throws IOException if its attributes cannot be read
    */
@@ -91,7 +92,11 @@ public final class InputFiles {
     }
     if (!attrs.isRegularFile()) {
       String kind = attrs.isDirectory() ? "a directory" : special(file, links);
-      throw notRegular(file, what, reason, link ? "a symbolic link to " + kind : kind);
+      String found = link ? "a symbolic link to " + kind : kind;
+      if (links == Links.FOLLOW) {
+        throw new NotRegularFileException(reason, notRegularMessage(file, what, found));
+      }
+      throw notRegular(file, what, reason, found);
     }
   }
 
@@ -119,8 +124,11 @@ public final class InputFiles {
   }
 
   private static PipelineException notRegular(Path file, String what, Reason reason, String found) {
-    return new PipelineException(
-        reason, shown(file) + ": expected " + what + " (a regular file), found " + found);
+    return new PipelineException(reason, notRegularMessage(file, what, found));
+  }
+
+  private static String notRegularMessage(Path file, String what, String found) {
+    return shown(file) + ": expected " + what + " (a regular file), found " + found;
   }
 
   /** Names a file that is neither regular nor a directory, from its POSIX type bits if known. */

@@ -95,7 +95,6 @@ public final class SigningKey {
     // A directory or FIFO is named as such, not reported by its permissions.
     InputFiles.requireRegular(
         file, "a PEM private key", Reason.KEY_INVALID, InputFiles.Links.FOLLOW);
-    refuseOpenPermissions(file);
     String pem =
         new String(
             InputFiles.read(
@@ -105,6 +104,9 @@ public final class SigningKey {
                 Reason.KEY_INVALID,
                 InputFiles.Links.FOLLOW),
             StandardCharsets.US_ASCII);
+    // A public key given by mistake is named as such, not refused for its (rightly open) mode.
+    refusePublicKey(file, pem);
+    refuseOpenPermissions(file);
     Object parsed;
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       parsed = parser.readObject();
@@ -230,6 +232,25 @@ public final class SigningKey {
             java.security.KeyFactory.getInstance("EC")
                 .generatePublic(new java.security.spec.ECPublicKeySpec(point, priv.getParams()));
     return new VerificationKey(pub, curve);
+  }
+
+  private static void refusePublicKey(Path file, String pem) throws PipelineException {
+    if (!pem.contains("-----BEGIN PUBLIC KEY-----")) {
+      return;
+    }
+    String name = String.valueOf(file.getFileName());
+    String hint =
+        name.endsWith(".pub") && name.length() > 4
+            ? "; the private key of a pair from keygen is "
+                + InputFiles.shown(file.resolveSibling(name.substring(0, name.length() - 4)))
+                + ", beside it"
+            : "";
+    throw new PipelineException(
+        Reason.KEY_INVALID,
+        InputFiles.shown(file)
+            + ": expected a PEM private key, found a public key (BEGIN PUBLIC KEY): signing needs"
+            + " the private key"
+            + hint);
   }
 
   private static void refuseOpenPermissions(Path file) throws IOException, PipelineException {

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML document read into a small tree that remembers where every key and value was, so that
@@ -172,18 +173,35 @@ public final class YamlTree {
       }
       return root;
     } catch (JsonProcessingException e) {
-      JsonLocation l = e.getLocation();
-      Location at = l == null ? new Location(1, 1) : new Location(l.getLineNr(), l.getColumnNr());
-      throw error(
-          reason,
-          source,
-          at,
-          "",
-          "not valid YAML: " + Printable.of(e.getOriginalMessage(), MAX_SHOWN));
+      throw notYaml(e, source, reason);
     } catch (IOException e) {
       throw new PipelineException(
           reason, source + ": not valid YAML: " + Printable.of(e.toString(), MAX_SHOWN), e);
     }
+  }
+
+  /**
+   * The YAML syntax error at SnakeYAML's problem mark (where the bad character is), not at
+   * Jackson's location (the start of the last token, often lines earlier), in one line.
+   */
+  private static PipelineException notYaml(
+      JsonProcessingException e, String source, Reason reason) {
+    JsonLocation l = e.getLocation();
+    Location at = l == null ? new Location(1, 1) : new Location(l.getLineNr(), l.getColumnNr());
+    String problem = e.getOriginalMessage();
+    if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+      at = new Location(m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1);
+      problem = m.getProblem();
+    }
+    if (problem != null && problem.contains("(TAB)")) {
+      problem = "found a TAB character; YAML does not allow tabs for indentation, use spaces";
+    }
+    return error(
+        reason,
+        source,
+        at,
+        "",
+        "not valid YAML: " + Printable.line(String.valueOf(problem), MAX_SHOWN));
   }
 
   private static Node read(JsonParser p, Reason reason, String source, String path, int depth)

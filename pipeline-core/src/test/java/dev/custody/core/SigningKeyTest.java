@@ -95,6 +95,21 @@ class SigningKeyTest {
   }
 
   @Test
+  void load_publicKeyGivenForThePrivateOne_keyInvalidSayingSoAndWhereThePrivateKeyIs()
+      throws Exception {
+    Path file = dir.resolve("signer.key.pub");
+    Files.writeString(file, SigningKey.generate().publicKey().toPem());
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThatThrownBy(() -> SigningKey.load(file, null))
+        .isInstanceOfSatisfying(
+            PipelineException.class, e -> assertThat(e.reason()).isEqualTo(Reason.KEY_INVALID))
+        .hasMessageContaining("found a public key")
+        .hasMessageContaining(dir.resolve("signer.key") + ", beside it")
+        .hasMessageNotContaining("chmod");
+  }
+
+  @Test
   void load_notAKey_failsWithKeyInvalid() throws Exception {
     Path file = dir.resolve("key.pem");
     Files.writeString(file, "hello");

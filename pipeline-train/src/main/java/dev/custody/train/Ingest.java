@@ -109,6 +109,7 @@ public final class Ingest {
     Progress.Timer read = Progress.start(progress, "read");
     Loaded loaded = load(spec);
     List<ParsedRow> rows = loaded.rows();
+    requirePositiveLabel(spec, rows);
     long bytes = loaded.files().stream().mapToLong(DatasetSummary.DataFile::bytes).sum();
     read.done(
         loaded.files().size()
@@ -234,6 +235,30 @@ public final class Ingest {
     TrainingTable golden = gates.golden() == null ? null : table(spec, gates.golden().data());
     TrainingTable canary = gates.canary() == null ? null : table(spec, gates.canary().data());
     return new FeedbackDefences.Base(train, split.test(), golden, canary, table.featureNames());
+  }
+
+  /**
+   * Refuses, before any screen or training, data in which the spec's positive label (the last
+   * allowed label: the one ROC AUC ranks by) never occurs: the model could not know it, and the
+   * failure would otherwise come after training as a message about the model.
+   */
+  private static void requirePositiveLabel(PipelineSpec spec, List<ParsedRow> rows)
+      throws PipelineException {
+    List<String> allowed = spec.schema().label().allowed();
+    String positive = allowed.get(allowed.size() - 1);
+    if (rows.stream().noneMatch(r -> r.label().equals(positive))) {
+      throw new PipelineException(
+          Reason.SPEC_INVALID,
+          spec.sourceName()
+              + ": schema.label.allowed: expected the positive label \""
+              + positive
+              + "\" (the last allowed label, which ROC AUC scores) in the data, found it in none of"
+              + " its "
+              + rows.size()
+              + " rows (labels found: "
+              + labelCounts(spec.schema(), rows)
+              + "); put a label that occurs last, or fix the data");
+    }
   }
 
   /**

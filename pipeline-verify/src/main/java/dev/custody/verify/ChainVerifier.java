@@ -35,6 +35,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -300,7 +301,8 @@ public final class ChainVerifier {
 
       // 4. The provenance under TRAIN, about R, with the card's content digest.
       byte[] provenanceBytes = attestation(Stage.TRAIN, "the training provenance");
-      VerifiedStatement provenance = policy.verifyStatement(Stage.TRAIN, provenanceBytes, r);
+      VerifiedStatement provenance =
+          stageStatement(Stage.TRAIN, Stage.TRAIN.path(), provenanceBytes, r);
       Provenance prov = Provenance.read(provenance.statement());
       requireEqual(
           prov.contentDigest(),
@@ -335,7 +337,8 @@ public final class ChainVerifier {
           card.dataset(),
           d,
           "dataset digest: card dataset.sha256 " + card.dataset() + " != provenance dataset " + d);
-      VerifiedStatement dataset = policy.verifyStatement(Stage.INGEST, datasetBytes, d);
+      VerifiedStatement dataset =
+          stageStatement(Stage.INGEST, Stage.INGEST.path(), datasetBytes, d);
       DatasetPredicate datasetPredicate = DatasetPredicate.read(dataset.statement());
       requireSameData(datasetPredicate.files(), prov.data());
       requireAgreement(card, prov, datasetPredicate);
@@ -376,7 +379,8 @@ public final class ChainVerifier {
       if (policy.requireGate() || present(Stage.EVALUATE)) {
         byte[] gateBytes =
             attestation(Stage.EVALUATE, "the gate attestation (the policy requires a passed gate)");
-        VerifiedStatement gateStatement = policy.verifyStatement(Stage.EVALUATE, gateBytes, r);
+        VerifiedStatement gateStatement =
+            stageStatement(Stage.EVALUATE, Stage.EVALUATE.path(), gateBytes, r);
         GatePredicate g = GatePredicate.read(gateStatement.statement());
         requirePassed(g);
         requireAgreement(card, content, g);
@@ -413,7 +417,8 @@ public final class ChainVerifier {
       if (requireReproduction || (!forReproduction && present(Stage.REPRODUCE))) {
         byte[] bytes =
             attestation(Stage.REPRODUCE, "the reproduction summary (the policy requires one)");
-        VerifiedStatement summary = policy.verifyStatement(Stage.REPRODUCE, bytes, r);
+        VerifiedStatement summary =
+            stageStatement(Stage.REPRODUCE, Stage.REPRODUCE.path(), bytes, r);
         ReproductionSummary rep = ReproductionSummary.read(summary.statement());
         if (!rep.passed()) {
           throw new VerificationException(
@@ -468,7 +473,7 @@ public final class ChainVerifier {
 
     private Signed modelSignature(byte[] signature) throws VerificationException, IOException {
       // The signature first: its manifest then says which files to hash and what they must be.
-      VerifiedStatement vs = policy.verifyStatement(Stage.TRAIN, signature);
+      VerifiedStatement vs = stageStatement(Stage.TRAIN, SIGNATURE_FILE, signature, null);
       ModelManifest signed = ModelManifest.fromStatement(vs.statement());
       Sha256 subject = vs.statement().subjects().get(0).sha256();
       if (!subject.matches(signed.rootDigest())) {
@@ -706,7 +711,7 @@ public final class ChainVerifier {
       byte[] bytes =
           readBytes(
               lockFile, lockFile.toString(), chainLimits.maxAttestationBytes(), Reason.MALFORMED);
-      VerifiedStatement vs = policy.verifyStatement(Stage.TRAIN, bytes);
+      VerifiedStatement vs = stageStatement(Stage.TRAIN, lockFile.toString(), bytes, null);
       ClasspathLock lock = ClasspathLock.fromStatement(vs.statement());
       List<String> diff = lock.differencesFrom(ClasspathLock.ofDigests(jars));
       if (!diff.isEmpty()) {
@@ -989,6 +994,30 @@ public final class ChainVerifier {
             Reason.MALFORMED, name + ": expected a regular file, found " + kind(file));
       }
       return readBytes(file, name, chainLimits.maxSignatureBytes(), Reason.MALFORMED);
+    }
+
+    /**
+     * Verifies the bundle {@code file} (relative to the model directory) under {@code stage}; a
+     * failure names the file and the stage, which the bundle verifiers cannot know.
+     */
+    private VerifiedStatement stageStatement(Stage stage, String file, byte[] bytes, Sha256 subject)
+        throws VerificationException {
+      try {
+        return subject == null
+            ? policy.verifyStatement(stage, bytes)
+            : policy.verifyStatement(stage, bytes, subject);
+      } catch (VerificationException e) {
+        String message = e.getMessage();
+        String detail = message.startsWith("bundle: ") ? message.substring(8) : message;
+        throw new VerificationException(
+            e.reason(),
+            root.resolve(file)
+                + " ("
+                + stage.name().toLowerCase(Locale.ROOT)
+                + " stage): "
+                + detail,
+            e);
+      }
     }
 
     private byte[] attestation(Stage stage, String what) throws IOException, VerificationException {

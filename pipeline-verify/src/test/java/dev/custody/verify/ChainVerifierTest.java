@@ -294,6 +294,21 @@ class ChainVerifierTest {
   }
 
   @Test
+  void verify_untrustedSignerOfTheModelSignature_messageNamesTheFileAndTheStage() throws Exception {
+    Path dir = GoldenChains.copy(GoldenChains.chain(A), work.resolve("embedded-key-named"));
+    Files.copy(
+        GoldenChains.attack("model-sig-embeds-untrusted-key.sigstore.json"),
+        dir.resolve(ChainLayout.SIGNATURE_FILE),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    assertThatThrownBy(() -> verifier.verify(dir))
+        .isInstanceOf(VerificationException.class)
+        .hasMessageStartingWith(
+            dir.toRealPath().resolve(ChainLayout.SIGNATURE_FILE) + " (train stage): signed by key")
+        .hasMessageNotContaining("bundle:");
+  }
+
+  @Test
   void verify_dataFileOfTheProvenanceDiffersFromTheDatasetStatement_digestMismatch()
       throws Exception {
     // The dataset attestation (validly signed by the ingest key) lists a's data file; the

@@ -1,6 +1,7 @@
 package dev.custody.train.data;
 
 import dev.custody.core.PipelineException;
+import dev.custody.core.Reason;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.spec.PipelineSpec.Format;
 import dev.custody.verify.FeatureEncoder;
@@ -19,6 +20,9 @@ import java.util.Map;
  */
 public final class RowReader {
   private static final int MAX_QUOTED = 40;
+
+  /** Most rows a data file's error lists; the rest are counted. */
+  public static final int MAX_LISTED_BAD_ROWS = 20;
 
   private final FeatureSchema schema;
   private final Format format;
@@ -47,7 +51,54 @@ public final class RowReader {
         throw DelimitedText.error(source, 1, "expected a header row, found an empty file");
       }
     }
+    sink.badRows.throwIfAny();
     return sink.rows;
+  }
+
+  /**
+   * The rows that break the schema, each with its line, column, expected and found value: all are
+   * counted, the first {@link #MAX_LISTED_BAD_ROWS} listed, so one run shows what to fix and a file
+   * of bad rows still gives one bounded line.
+   */
+  private static final class BadRows {
+    private final String source;
+    private final List<PipelineException> listed = new ArrayList<>();
+    private long count;
+
+    BadRows(String source) {
+      this.source = source;
+    }
+
+    void add(PipelineException e) {
+      count++;
+      if (listed.size() < MAX_LISTED_BAD_ROWS) {
+        listed.add(e);
+      }
+    }
+
+    void throwIfAny() throws PipelineException {
+      if (count == 0) {
+        return;
+      }
+      if (count == 1) {
+        throw listed.get(0);
+      }
+      StringBuilder b = new StringBuilder(source).append(": ").append(count).append(" bad rows: ");
+      String prefix = source + " ";
+      for (int i = 0; i < listed.size(); i++) {
+        String m = listed.get(i).getMessage();
+        b.append(i == 0 ? "" : "; ")
+            .append(m.startsWith(prefix) ? m.substring(prefix.length()) : m);
+      }
+      if (count > listed.size()) {
+        b.append("; ... and ")
+            .append(count - listed.size())
+            .append(" more (")
+            .append(count)
+            .append(" bad rows in all)");
+      }
+      throw new PipelineException(Reason.DATA_INVALID, b.toString(), listed.get(0));
+    }
   }
 
   /**
@@ -84,11 +135,13 @@ public final class RowReader {
   private final class RowSink implements DelimitedText.Sink {
     private final String source;
     private final List<ParsedRow> rows = new ArrayList<>();
+    private final BadRows badRows;
     private List<String> header;
     private int[] index;
 
     RowSink(String source) {
       this.source = source;
+      this.badRows = new BadRows(source);
     }
 
     @Override
@@ -97,7 +150,11 @@ public final class RowReader {
         header = fields;
         index = indexOf(source, line, fields);
       } else {
-        rows.add(row(source, line, header, index, fields));
+        try {
+          rows.add(row(source, line, header, index, fields));
+        } catch (PipelineException e) {
+          badRows.add(e);
+        }
       }
     }
   }

@@ -205,7 +205,27 @@ class PipelineSpecTest {
         arguments("empty.yaml", "1:1: expected a mapping, found an empty document"),
         arguments(
             "tsv-with-numeric.yaml",
-            "8:3: schema: tsv-text has exactly the columns label and text"));
+            "8:3: schema: tsv-text has exactly the columns label and text"),
+        // Issue 11: a tab is reported where it is, not at the start of the token before it.
+        arguments(
+            "tab-indentation.yaml",
+            "22:1: not valid YAML: found a TAB character; YAML does not allow tabs for"
+                + " indentation, use spaces"),
+        // Issue 11: trainer parameters are checked when the spec loads, before any data is read.
+        arguments(
+            "forest-without-trees.yaml",
+            "22:11: trainer.params: missing required key \"trees\" (a random forest has no default"
+                + " number of trees)"),
+        arguments(
+            "negative-depth.yaml",
+            "22:32: trainer.params.maxDepth: expected an integer in [1, 64], found -2"),
+        arguments(
+            "unknown-trainer.yaml",
+            "21:9: trainer.type: expected one of logistic | cart | random-forest, found"
+                + " \"xgboost\""),
+        arguments(
+            "logistic-zero-epochs.yaml",
+            "22:20: trainer.params.epochs: expected an integer in [1, 10000], found 0"));
   }
 
   @ParameterizedTest(name = "{0}")
