@@ -1,7 +1,6 @@
 package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.Json;
 import dev.custody.core.NotRegularFileException;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;

@@ -9,8 +9,12 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +160,62 @@ class ReportCommandTest {
     assertThat(doc.path("model").asText()).isEqualTo("credit-small");
     assertThat(doc.path("report").asText()).isEqualTo(out.toString());
     assertThat(doc.path("curves").asBoolean()).isFalse();
+  }
+
+  /**
+   * The page as headless Chromium builds it ({@code --dump-dom}): every section is there and every
+   * chart has an SVG with a drawn line. Skips without Chromium, except under CI, whose .ci/run
+   * installs it.
+   */
+  @Test
+  void report_renderedByHeadlessChromium_hasEverySectionAndChart() throws Exception {
+    Optional<Path> chromium =
+        Stream.of("/usr/bin/chromium", "/usr/bin/chromium-browser")
+            .map(Path::of)
+            .filter(Files::isExecutable)
+            .findFirst();
+    if (chromium.isEmpty()) {
+      assertThat(System.getenv("CI"))
+          .as("CI must install chromium for the render test (see .ci/run)")
+          .isNotEqualTo("true");
+      Assumptions.abort("skipped: chromium is not installed (apt-get install -y chromium)");
+    }
+    Path out = work.resolve("rendered.html");
+    assertThat(report(out, "--spec-dir", work.toString()).exit()).isZero();
+    Path profile = Files.createTempDirectory(work, "chromium-");
+    Path dom = work.resolve("dom.html");
+    Process p =
+        new ProcessBuilder(
+                chromium.get().toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--dump-dom",
+                out.toUri().toString())
+            .redirectOutput(dom.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+    assertThat(p.exitValue()).isZero();
+
+    String rendered = Files.readString(dom);
+    for (String id : HtmlReport.SECTIONS) {
+      assertThat(rendered).as("section " + id).contains("<section id=\"" + id + "\">");
+    }
+    for (String id : HtmlReport.CHARTS) {
+      String section = rendered.substring(rendered.indexOf("<section id=\"" + id + "\">"));
+      section = section.substring(0, section.indexOf("</section>"));
+      assertThat(section)
+          .as("chart " + id)
+          .contains("<svg")
+          .containsPattern("<polyline[^>]* points=\"[0-9.]+,[0-9.]+ [0-9.]+,");
+    }
   }
 
   private static Cli report(Path out, String... more) {
