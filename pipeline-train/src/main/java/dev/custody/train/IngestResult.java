@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param table the validated rows that survived the screens, ready for training
  * @param summary digests, counts, Merkle roots, schema and screen reports
  * @param rows every validated row in canonical form, before screening, in data order (the leaves of
- *     {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
+ *     {@link DatasetSummary#rowsRoot()}; what {@link dev.custody.train.data.DataDiff#between}
+ *     compares)
  * @param keptRows the rows that survived the screens in canonical form, one for each row of {@code
  *     table}, in the same order (with {@code feedbackRows}, the leaves of {@link
  *     DatasetSummary#keptRoot()})
