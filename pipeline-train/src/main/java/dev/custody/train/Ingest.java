@@ -313,7 +313,7 @@ public final class Ingest {
 
   /**
    * The verified and validated canonical rows of a spec's data, without screening: what {@link
-   * DataDiff#between} compares.
+   * dev.custody.train.data.DataDiff#between} compares.
    *
    * @throws PipelineException as {@link #run}, except that no screen runs
    * @throws IOException when a file cannot be read or downloaded

@@ -16,7 +16,8 @@ import java.util.Objects;
  *     ran (the test part was never screened); without the feedback rows
  * @param summary digests, counts, Merkle roots, schema and screen reports
  * @param rows every validated row in canonical form, before screening, in data order (the leaves of
- *     {@link DatasetSummary#rowsRoot()}; what {@link DataDiff#between} compares)
+ *     {@link DatasetSummary#rowsRoot()}; what {@link dev.custody.train.data.DataDiff#between}
+ *     compares)
  * @param keptRows the rows that survived the screens in canonical form, one for each row of {@code
  *     table}, in the same order (with {@code feedbackRows}, the leaves of {@link
  *     DatasetSummary#keptRoot()})

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param files each data file, in order
  * @param rows rows read and validated
  * @param labelCounts rows per label, in allowed-label order
- * @param rowsRoot the Merkle root over all rows read ({@link Merkle})
+ * @param rowsRoot the Merkle root over all rows read ({@link dev.custody.train.data.Merkle})
  * @param keptRows rows left after the screens' drops (the training table)
  * @param keptLabelCounts kept rows per label, in allowed-label order
  * @param keptRoot the Merkle root over the kept rows
