@@ -411,7 +411,7 @@ final class Api implements HttpHandler {
     if (req == null) { // the tree reader accepts it or says why not
       req = Inference.read(parse(body), m.columns(), limits.maxRows());
     }
-    List<Prediction> p = Inference.predict(m.model(), req.rows());
+    List<Prediction> p = Inference.predict(m, req.rows());
     return new Answer(200, Inference.response(m, req, p), true);
   }
 
@@ -420,7 +420,7 @@ final class Api implements HttpHandler {
         csv
             ? Mlflow.readCsv(body, limits.maxRows())
             : Mlflow.readJson(parse(body), limits.maxRows());
-    List<Prediction> p = Inference.predict(m.model(), rows);
+    List<Prediction> p = Inference.predict(m, rows);
     return new Answer(200, Json.write(Mlflow.response(m, p)), true);
   }
 

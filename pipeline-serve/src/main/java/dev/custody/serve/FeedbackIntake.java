@@ -99,7 +99,7 @@ final class FeedbackIntake {
       throw Inference.invalid(
           "\"inputs\": expected exactly one row (shape [1]), found " + rows.size());
     }
-    Prediction p = Inference.predict(m.model(), rows).get(0); // validates every column
+    Prediction p = Inference.predict(m, rows).get(0); // validates every column
     Map<String, String> input = canonical(m, rows.get(0));
     double confidence = p.scores().getOrDefault(p.label(), 0.0);
     Set<String> protectedLabels =

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.verify.InvalidInputException;
 import dev.custody.verify.Prediction;
-import dev.custody.verify.VerifiedModel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -267,7 +266,7 @@ final class Inference {
    * @throws ApiException 400 {@code INVALID_INPUT} naming the row and column the signed schema
    *     refuses, or a row the model cannot score
    */
-  static List<Prediction> predict(VerifiedModel model, List<Map<String, Object>> rows)
+  static List<Prediction> predict(ServedModel model, List<Map<String, Object>> rows)
       throws ApiException {
     List<Prediction> out = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {

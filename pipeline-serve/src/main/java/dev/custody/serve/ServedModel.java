@@ -7,10 +7,13 @@ import dev.custody.core.Json;
 import dev.custody.core.Sha256;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.core.chain.GatePredicate;
+import dev.custody.verify.InvalidInputException;
+import dev.custody.verify.Prediction;
 import dev.custody.verify.VerifiedChain;
 import dev.custody.verify.VerifiedModel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,6 +33,9 @@ public final class ServedModel {
   private final Inference.Columns columns;
   private final Inference.Template responseTemplate;
 
+  /** The model as flat arrays, if it is a tree or forest: Tribuo otherwise. */
+  private final CompiledTrees compiled;
+
   ServedModel(Path directory, VerifiedChain chain, VerifiedModel model) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.chain = Objects.requireNonNull(chain, "chain");
@@ -38,6 +44,26 @@ public final class ServedModel {
     this.metadata = Json.write(metadataNode());
     this.columns = Inference.Columns.of(model.schema());
     this.responseTemplate = new Inference.Template(name(), version(), classes());
+    this.compiled = CompiledTrees.of(model.tribuoModel()).orElse(null);
+  }
+
+  /**
+   * Predicts one raw row, as {@link VerifiedModel#predict} does and with its result: through the
+   * compiled trees when they can answer, else through Tribuo (which also says why it refuses).
+   */
+  Prediction predict(Map<String, ?> row) throws InvalidInputException {
+    if (compiled != null) {
+      Prediction p = compiled.predict(model.encoder().encode(row));
+      if (p != null) {
+        return p;
+      }
+    }
+    return model.predict(row);
+  }
+
+  /** Whether predictions go through {@link CompiledTrees}. */
+  boolean compiled() {
+    return compiled != null;
   }
 
   /** The model directory it was verified from. */

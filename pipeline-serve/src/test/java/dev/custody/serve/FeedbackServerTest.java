@@ -430,10 +430,7 @@ class FeedbackServerTest {
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(m.body()).containsPattern("custody_feedback_total\\{status=\"accepted\"} \\d");
-    String log;
-    synchronized (ACCESS) {
-      log = ACCESS.toString();
-    }
+    String log = AccessLogTest.awaitLine(ACCESS, "\"clientId\":\"heidi\"");
     assertThat(log).contains("\"path\":\"" + PATH + "\"").contains("\"clientId\":\"heidi\"");
     TOKENS.values().forEach(t -> assertThat(log).doesNotContain(t));
     assertThat(log).doesNotContain("3913");

@@ -296,6 +296,12 @@ class ModelServerTest {
   }
 
   @Test
+  void model_randomForest_predictsThroughCompiledTrees() {
+    // infer_goldenRows_returnsTrainingTimePredictionsExactly then holds for the compiled form.
+    assertThat(server.model().compiled()).isTrue();
+  }
+
+  @Test
   void infer_missingColumn_returns400NamingIt() throws Exception {
     String body = Requests.infer(Requests.ROW);
     JsonNode root = Json.parse(body.getBytes(StandardCharsets.UTF_8), "t");

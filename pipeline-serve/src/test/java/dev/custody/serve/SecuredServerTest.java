@@ -229,7 +229,7 @@ class SecuredServerTest {
     send(infer(secured, INFER_TOKEN));
     send(infer(secured, "cust_notavalidtokenatall"));
 
-    String log = ACCESS.toString();
+    String log = AccessLogTest.awaitLine(ACCESS, "\"clientId\":\"ci\"");
     assertThat(log).contains("\"clientId\":\"ci\"");
     assertThat(log).doesNotContain(INFER_TOKEN).doesNotContain(ADMIN_TOKEN);
     assertThat(log).doesNotContain("cust_notavalidtokenatall").doesNotContain("Bearer");
