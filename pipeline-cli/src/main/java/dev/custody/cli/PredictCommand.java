@@ -207,7 +207,8 @@ final class PredictCommand implements Callable<Integer>, Errors.JsonFailure {
       spec.commandLine()
           .getErr()
           .println(Errors.shown(spec.qualifiedName() + ": " + Errors.describe(e)));
-      ((JsonOutput) out).failed(total, bad, reasonOf(e, code), Errors.describe(e), code);
+      String message = e instanceof PipelineException ? e.getMessage() : Errors.describe(e);
+      ((JsonOutput) out).failed(total, bad, reasonOf(e, code), message, code);
       return code;
     }
     if (bad == 0) {
