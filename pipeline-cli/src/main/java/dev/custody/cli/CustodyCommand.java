@@ -13,8 +13,10 @@ import picocli.CommandLine.ScopeType;
     name = "custody",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description =
-        "A chain of custody for ML models: ingest, train, sign, verify, reproduce and serve.",
+    description = {
+      "A chain of custody for ML models.",
+      "Ingest, train, sign, verify, reproduce, predict with and serve a model, each step signed."
+    },
     subcommands = {
       KeygenCommand.class,
       HashCommand.class,

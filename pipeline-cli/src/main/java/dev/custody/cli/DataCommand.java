@@ -30,6 +30,7 @@ final class DataCommand {
       name = "diff",
       mixinStandardHelpOptions = true,
       description = {
+        "Show the rows added, removed or changed between two specs.",
         "Which rows were added, removed or changed between the data of two pipeline specs.",
         "Each spec's files are read once and checked against their pinned SHA-256 first; rows are",
         "matched by the schema's id column when there is one, else by content."

@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "deps",
     mixinStandardHelpOptions = true,
-    description = "Pin the SHA-256 of every jar on custody's own classpath, and check it later.",
+    description = {
+      "Pin and check the jars custody itself runs on.",
+      "Pin the SHA-256 of every jar on custody's own classpath, and check it later."
+    },
     subcommands = {DepsCommand.Lock.class, DepsCommand.Verify.class})
 final class DepsCommand {
 
@@ -76,8 +79,10 @@ final class DepsCommand {
   @Command(
       name = "verify",
       mixinStandardHelpOptions = true,
-      description =
-          "Check the running classpath against a signed lock; name every added, removed or changed jar.")
+      description = {
+        "Check the running classpath against a signed lock.",
+        "Names every added, removed or changed jar."
+      })
   static final class Verify implements Callable<Integer> {
     /** Largest lock read: the size cap of a Sigstore bundle. */
     private static final long MAX_LOCK_BYTES = 16L << 20;

@@ -116,6 +116,7 @@ final class FeedbackCommand {
       name = "export",
       mixinStandardHelpOptions = true,
       description = {
+        "Export a verified feedback store with a signed attestation.",
         "Read the whole feedback store, verifying every hash chain (a broken chain exports",
         "nothing), and write DIR/feedback.jsonl (the records' canonical lines, chain by chain)",
         "and DIR/feedback.jsonl.attestation.sigstore.json: a signed in-toto statement about that",
@@ -220,8 +221,9 @@ final class FeedbackCommand {
       name = "review",
       mixinStandardHelpOptions = true,
       description = {
-        "List the quarantined feedback records: claims of a protected label against a",
-        "confident prediction of the model that served it, held out of training until reviewed.",
+        "List the quarantined feedback records.",
+        "They claim a protected label against a confident prediction of the model that served",
+        "it, and are held out of training until reviewed.",
         "The store is verified first; inputs are shown escaped and truncated."
       })
   static final class Review implements Callable<Integer>, Errors.JsonFailure {
@@ -307,7 +309,8 @@ final class FeedbackCommand {
       name = "verify",
       mixinStandardHelpOptions = true,
       description = {
-        "Verify every hash chain of a feedback store and print its counts and heads. Exits",
+        "Verify every hash chain of a feedback store.",
+        "Prints its counts and heads. Exits",
         "with the code of FEEDBACK_STORE_INVALID (75) naming the first record that does not",
         "verify."
       })

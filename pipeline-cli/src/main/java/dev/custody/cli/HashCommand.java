@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     name = "hash",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the SHA-256 of a file, or of every file in a directory and the directory's root",
-      "digest (OpenSSF Model Signing 'files' method, as model_signing computes it).",
+      "Print the SHA-256 of a file or of a model directory.",
+      "For a directory: the SHA-256 of every file and the directory's root digest (OpenSSF",
+      "Model Signing 'files' method, as model_signing computes it).",
       "Symbolic links and special files are refused anywhere, ignored paths included; regular",
       "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
       "listed as ignored."

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     name = "ingest",
     mixinStandardHelpOptions = true,
     description = {
+      "Ingest a spec's data and sign a dataset attestation.",
       "Read each data file of a pipeline spec once, check its SHA-256 against the",
       "spec, parse and validate those bytes, compute the row Merkle root, run the",
       "screens, and write a signed dataset attestation (stage INGEST) whose",

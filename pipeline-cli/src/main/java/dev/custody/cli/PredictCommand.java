@@ -57,7 +57,8 @@ import picocli.CommandLine.Spec;
     name = "predict",
     mixinStandardHelpOptions = true,
     description = {
-      "Predict labels with a verified model, for rows given as COLUMN=VALUE or in a file.",
+      "Predict labels with a verified model.",
+      "The rows are given as COLUMN=VALUE arguments (one row) or in a file (--input).",
       "The model directory's whole chain is verified against the trust policy and the model loaded"
           + " through the safe loader, as custody serve does, before any row is read. Each row is"
           + " checked against the signed schema with the server's checks; a refused row is not"
@@ -206,7 +207,8 @@ final class PredictCommand implements Callable<Integer>, Errors.JsonFailure {
       spec.commandLine()
           .getErr()
           .println(Errors.shown(spec.qualifiedName() + ": " + Errors.describe(e)));
-      ((JsonOutput) out).failed(total, bad, reasonOf(e, code), Errors.describe(e), code);
+      String message = e instanceof PipelineException ? e.getMessage() : Errors.describe(e);
+      ((JsonOutput) out).failed(total, bad, reasonOf(e, code), message, code);
       return code;
     }
     if (bad == 0) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     name = "reproduce",
     mixinStandardHelpOptions = true,
     description = {
+      "Re-run a model's signed pipeline and attest the same result.",
       "Verify a model directory's chain under a trust policy (signature, card,",
       "provenance, dataset attestation), re-run the spec recorded in its signed",
       "provenance on the data it pins, and compare the model content digest.",

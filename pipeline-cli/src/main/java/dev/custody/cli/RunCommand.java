@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a whole pipeline spec: ingest (verify, parse, screen, sign the dataset",
+      "Run a whole pipeline spec: ingest, train, gate and sign.",
+      "Run every stage of a pipeline spec: ingest (verify, parse, screen, sign the dataset",
       "attestation), verify that attestation, train, evaluate, apply the gates and",
       "export a signed model directory, signing every stage with --key. Shows",
       "each step and its time on stderr."

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
+      "Verify a model directory's whole chain, then serve it.",
       "Verify a model directory's whole chain of custody against a trust policy, then serve it:",
       "Open Inference Protocol (KServe V2) REST and MLflow's /invocations. Checks the server's own",
       "classpath against the policy's dependency rule first; opens no port unless every check",

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "sign-model",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a model directory (or file) with a private key, in the OpenSSF Model Signing v1.0",
-      "format (a Sigstore bundle; readable by model_signing). Writes DIR/model.sig by default.",
+      "Sign a model directory or file with a private key.",
+      "The signature is in the OpenSSF Model Signing v1.0 format (a Sigstore bundle; readable by",
+      "model_signing). Writes DIR/model.sig by default.",
       "Symbolic links and special files are refused anywhere, ignored paths included; regular",
       "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
       "listed as not signed."

@@ -32,6 +32,7 @@ final class TokenCommand {
       name = "new",
       mixinStandardHelpOptions = true,
       description = {
+        "Add a client to the token file with a new bearer token.",
         "Generate a bearer token for a new client and add the client to the token file.",
         "The token (32 random bytes) is printed once, alone on stdout; the file keeps only its",
         "SHA-256. The file is rewritten atomically, with mode 0600, in canonical form (comments",

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
+      "Train, evaluate, gate and sign a model from attested data.",
       "Train a model from a pipeline spec and its signed dataset attestation,",
       "evaluate it on the held-out split, apply the spec's gates and export a",
       "signed model directory. Refuses unless the attestation verifies under the",

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify a model directory's chain of custody against a trust policy: the model signature,",
+      "Verify a model directory's whole chain of custody.",
+      "Checks against a trust policy: the model signature,",
       "model file and card, training provenance, dataset attestation, dependency lock, gate and",
       "reproduction summary, each signed by a signer the policy trusts for its stage.",
       "Prints each link (what, digest, signer, result); exits with the code of the first failure."

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     name = "verify-model",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify a model directory (or file) against its OpenSSF Model Signing signature.",
+      "Verify a model directory or file against its signature.",
+      "The signature is in the OpenSSF Model Signing format (custody sign-model, model_signing).",
       "The whole file set is recomputed: a missing, extra, renamed or changed file fails.",
       "Symbolic links and special files are refused anywhere, ignored paths included; regular",
       "files under ignored paths (.git, .gitattributes, .github, .gitignore, the signature's",

@@ -102,7 +102,7 @@ class VerifyCommandTest {
     JsonNode root = Json.parse(r.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(root.get("verified").asBoolean()).isFalse();
     assertThat(root.get("reason").asText()).isEqualTo("CHAIN_INCOMPLETE");
-    assertThat(root.get("exitCode").asInt()).isEqualTo(53);
+    assertThat(root.get("exit").asInt()).isEqualTo(53);
     assertThat(root.get("message").asText()).contains(Stage.EVALUATE.file());
   }
 
