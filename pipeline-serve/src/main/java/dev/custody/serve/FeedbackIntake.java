@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
+import dev.custody.core.Printable;
 import dev.custody.core.Reason;
 import dev.custody.core.feedback.FeedbackEntry;
 import dev.custody.core.feedback.FeedbackJson;
@@ -36,6 +37,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class FeedbackIntake {
   private static final System.Logger LOG = System.getLogger(FeedbackIntake.class.getName());
+
+  /** Longest log line written about a store failure. */
+  private static final int MAX_LOGGED = 2_000;
+
   private static final Set<String> FIELDS = Set.of("inputs", "label", "prediction_id");
 
   /** Longest {@code prediction_id} recorded: a reference, not a place to store data. */
@@ -162,7 +167,10 @@ final class FeedbackIntake {
       // acknowledged, not the store's paths or addresses.
       LOG.log(
           System.Logger.Level.WARNING,
-          "feedback store " + store.describe() + ": cannot record feedback: " + e.getMessage());
+          // Escaped: the message may echo a path or a record's field, and the log is a terminal.
+          Printable.line(
+              "feedback store " + store.describe() + ": cannot record feedback: " + e.getMessage(),
+              MAX_LOGGED));
       throw new ApiException(
           new Rejection(
               503,

@@ -54,7 +54,8 @@ class Issue8EnvelopeFixturesTest {
   static Stream<Arguments> refused() {
     return Stream.of(
         Arguments.of(TOO_MANY_SIGNATURES, "exactly one signature, found 64"),
-        Arguments.of(UTF16_BUNDLE, "bundle: expected UTF-8 JSON (RFC 8259), found"),
+        Arguments.of(
+            UTF16_BUNDLE, "model.sig (train stage): expected UTF-8 JSON (RFC 8259), found"),
         Arguments.of(UTF16_PAYLOAD, "in-toto statement: expected UTF-8 JSON (RFC 8259), found"),
         Arguments.of(BASE64URL_SIGNATURE, "found base64url character"));
   }
