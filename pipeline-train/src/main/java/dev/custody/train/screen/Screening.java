@@ -79,8 +79,10 @@ public final class Screening {
               testFlagged,
               o.statistics(),
               first);
-      if (s.policy() == Policy.FAIL && o.flags().size() > maxFlagged) {
-        throw new PipelineException(Reason.SCREEN_FAILED, failure(report, maxFlagged));
+      // Policy fail refuses the whole dataset: poison in the test split counts too (it is refused,
+      // never filtered), or labels flipped only among test rows would mislead the gates unseen.
+      if (s.policy() == Policy.FAIL && o.flags().size() + testFlagged > maxFlagged) {
+        throw new PipelineException(Reason.SCREEN_FAILED, failure(report, maxFlagged, test.size()));
       }
       reports.add(report);
       if (dropped > 0) {
@@ -117,7 +119,7 @@ public final class Screening {
     return labelChanges(rows, baseline);
   }
 
-  private static String failure(DatasetPredicate.Screen r, long maxFlagged) {
+  private static String failure(DatasetPredicate.Screen r, long maxFlagged, int testRows) {
     StringBuilder b =
         new StringBuilder("screen ")
             .append(r.screen())
@@ -127,6 +129,13 @@ public final class Screening {
             .append(r.flagged())
             .append(" of ")
             .append(r.rowsChecked());
+    if (r.testFlagged() > 0) {
+      b.append(" training rows and ")
+          .append(r.testFlagged())
+          .append(" of ")
+          .append(testRows)
+          .append(" test rows");
+    }
     if (!r.firstRows().isEmpty()) {
       b.append("; first: ");
       List<String> parts = new ArrayList<>();
