@@ -33,10 +33,11 @@ public final class Screening {
   /**
    * Runs the configured screens in order on the training split; the test split is only looked at.
    * Each screen's policy applies to the training rows it flags. On the test split the screen runs
-   * as well, in report-only mode (nothing dropped, nothing failed, whatever the policy): its count
-   * is the report's {@code testFlagged}, so that the attestation says what the held-out rows would
-   * have lost, while the gates judge the model on all of them. The outlier screen judges test rows
-   * by the training rows' medians and scales; the other screens look at the test rows alone.
+   * as well, but no test row is ever dropped: its count is the report's {@code testFlagged}, so
+   * that the attestation says what the held-out rows would have lost, while the gates judge the
+   * model on all of them. Policy fail counts them with the training rows' flags (it refuses the
+   * data rather than filtering it). The outlier screen judges test rows by the training rows'
+   * medians and scales; the other screens look at the test rows alone.
    *
    * @param screens the screens, in run order
    * @param schema the columns of the rows
