@@ -32,7 +32,7 @@ class Seed002PoisonedDataTest {
     assertThat(r.screened().reason()).isEqualTo(Reason.SCREEN_FAILED);
     assertThat(r.screened().getMessage())
         .contains("screen labelChanges failed")
-        .contains("found 1500 of 30000")
+        .contains("found 1332 of 27000 training rows and 168 of 3000 test rows")
         .contains("label changed from");
     assertThat(r.screenedExported()).isFalse();
     assertThat(r.pinned().reason()).isEqualTo(Reason.DIGEST_MISMATCH);

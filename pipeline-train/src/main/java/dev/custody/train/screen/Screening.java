@@ -33,10 +33,11 @@ public final class Screening {
   /**
    * Runs the configured screens in order on the training split; the test split is only looked at.
    * Each screen's policy applies to the training rows it flags. On the test split the screen runs
-   * as well, in report-only mode (nothing dropped, nothing failed, whatever the policy): its count
-   * is the report's {@code testFlagged}, so that the attestation says what the held-out rows would
-   * have lost, while the gates judge the model on all of them. The outlier screen judges test rows
-   * by the training rows' medians and scales; the other screens look at the test rows alone.
+   * as well, but no test row is ever dropped: its count is the report's {@code testFlagged}, so
+   * that the attestation says what the held-out rows would have lost, while the gates judge the
+   * model on all of them. Policy fail counts them with the training rows' flags (it refuses the
+   * data rather than filtering it). The outlier screen judges test rows by the training rows'
+   * medians and scales; the other screens look at the test rows alone.
    *
    * @param screens the screens, in run order
    * @param schema the columns of the rows
@@ -79,8 +80,10 @@ public final class Screening {
               testFlagged,
               o.statistics(),
               first);
-      if (s.policy() == Policy.FAIL && o.flags().size() > maxFlagged) {
-        throw new PipelineException(Reason.SCREEN_FAILED, failure(report, maxFlagged));
+      // Policy fail refuses the whole dataset: poison in the test split counts too (it is refused,
+      // never filtered), or labels flipped only among test rows would mislead the gates unseen.
+      if (s.policy() == Policy.FAIL && o.flags().size() + testFlagged > maxFlagged) {
+        throw new PipelineException(Reason.SCREEN_FAILED, failure(report, maxFlagged, test.size()));
       }
       reports.add(report);
       if (dropped > 0) {
@@ -117,7 +120,7 @@ public final class Screening {
     return labelChanges(rows, baseline);
   }
 
-  private static String failure(DatasetPredicate.Screen r, long maxFlagged) {
+  private static String failure(DatasetPredicate.Screen r, long maxFlagged, int testRows) {
     StringBuilder b =
         new StringBuilder("screen ")
             .append(r.screen())
@@ -127,6 +130,13 @@ public final class Screening {
             .append(r.flagged())
             .append(" of ")
             .append(r.rowsChecked());
+    if (r.testFlagged() > 0) {
+      b.append(" training rows and ")
+          .append(r.testFlagged())
+          .append(" of ")
+          .append(testRows)
+          .append(" test rows");
+    }
     if (!r.firstRows().isEmpty()) {
       b.append("; first: ");
       List<String> parts = new ArrayList<>();

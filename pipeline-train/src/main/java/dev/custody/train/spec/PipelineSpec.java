@@ -326,8 +326,8 @@ public final class PipelineSpec {
    * @param testFraction the fraction of rows held out, in (0, 1)
    * @param seed the split's random seed
    * @param stratify whether each class is held out in proportion ({@code split.stratify}, default
-   *     true: every Custody model is a classifier), see {@link
-   *     dev.custody.train.data.Split#stratified}
+   *     true: every Custody model is a classifier), as the data package's {@code Split.stratified}
+   *     does it
    */
   public record Split(double testFraction, long seed, boolean stratify) {}
 

@@ -101,7 +101,7 @@ class LabelChangesScreenTest {
     assertThatThrownBy(() -> Ingest.create().run(spec))
         .isInstanceOf(PipelineException.class)
         .hasMessageContaining("screen labelChanges failed")
-        .hasMessageContaining("found 1500 of 30000")
+        .hasMessageContaining("found 1332 of 27000 training rows and 168 of 3000 test rows")
         .hasMessageContaining("label changed from")
         .extracting(e -> ((PipelineException) e).reason())
         .isEqualTo(Reason.SCREEN_FAILED);
