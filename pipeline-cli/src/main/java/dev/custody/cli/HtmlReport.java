@@ -46,8 +46,8 @@ final class HtmlReport {
   /** Flagged rows listed per screen (the count says how many there were). */
   private static final int MAX_FLAGGED = Inspection.MAX_FLAGGED_SHOWN;
 
-  private static final int W = 380;
-  private static final int H = 320;
+  private static final int W = 340;
+  private static final int H = 300;
   private static final int LEFT = 52;
   private static final int RIGHT = 16;
   private static final int TOP = 16;
@@ -61,7 +61,10 @@ final class HtmlReport {
           + "th{background:#f3f3f3}code{font-size:.8em;word-break:break-all}"
           + ".ok{color:#176117;font-weight:bold}.bad{color:#a31515;font-weight:bold}"
           + ".note{color:#555;font-style:italic}.charts{display:flex;flex-wrap:wrap;gap:1em}"
-          + ".charts section{flex:0 0 auto}td.num{text-align:right}";
+          + ".charts section{flex:0 0 auto}td.num{text-align:right}td{overflow-wrap:anywhere}"
+          + "table.chain{width:100%;table-layout:fixed}.chain th:nth-child(1){width:2.5em}"
+          + ".chain th:nth-child(2){width:11%}.chain th:nth-child(3){width:30%}"
+          + ".chain th:nth-child(4){width:20%}.chain td{font-size:.9em}";
 
   private final VerifiedChain chain;
   private final Optional<List<Curves.Scored>> scored;
@@ -114,7 +117,10 @@ final class HtmlReport {
   private void chainSection() {
     open("chain", "Verified chain of custody");
     out.append("<p class=\"ok\">Every link below verified under the trust policy.</p>");
-    table(List.of("", "link", "file and SHA-256", "signed by", "checked"));
+    out.append("<table class=\"chain\"><tr>");
+    List.of("", "link", "file and SHA-256", "signed by", "checked")
+        .forEach(c -> out.append("<th>").append(c).append("</th>"));
+    out.append("</tr>");
     for (VerifiedChain.Link l : chain.links()) {
       row(
           List.of(

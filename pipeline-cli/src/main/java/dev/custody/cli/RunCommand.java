@@ -1,7 +1,9 @@
 package dev.custody.cli;
 
 import dev.custody.core.SigningKey;
+import dev.custody.core.chain.Stage;
 import dev.custody.train.Pipeline;
+import dev.custody.train.Progress;
 import dev.custody.train.StageSigners;
 import dev.custody.train.TrainedModel;
 import dev.custody.train.spec.PipelineSpec;
@@ -91,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
       throw e;
     }
     if (!noReport) {
-      report(m, PipelineOptions.trustingOnly(k.publicKey()));
+      report(m, reportPolicy(k, m), progress);
     }
     if (output.json) {
       PipelineOptions.printTrainedJson(spec, m);
@@ -105,16 +107,36 @@ final class RunCommand implements Callable<Integer> {
    * Verifies the exported chain under the key that signed every stage of this run and writes its
    * report beside the model, with the curves drawn from the scores the evaluation just computed.
    */
-  private void report(TrainedModel m, TrustPolicy signedBy) throws Exception {
-    VerifiedChain chain = ChainVerifier.builder(signedBy).build().verify(m.directory());
-    Path target = Reports.besideModel(m.directory());
-    Reports.write(
-        target,
-        chain,
-        Optional.of(Reports.scored(m.testPredictions(), chain.card().positiveLabel())),
-        "scores of the evaluation this run made (" + m.testPredictions().size() + " test rows).");
-    if (!output.quiet) {
-      spec.commandLine().getErr().println("run: report " + Errors.shown(target));
+  /**
+   * The run's own key for every stage; a spec without gates exports no gate attestation, so only
+   * then is the gate not required (one that is present is verified all the same).
+   */
+  private static TrustPolicy reportPolicy(SigningKey k, TrainedModel m) {
+    TrustPolicy.Builder b = TrustPolicy.builder();
+    for (Stage s : Stage.values()) {
+      b.trustKey(s, k.publicKey());
+    }
+    if (m.gates().isEmpty()) {
+      b.insecureAcceptUngatedModels();
+    }
+    return b.build();
+  }
+
+  private static void report(TrainedModel m, TrustPolicy signedBy, StderrProgress progress)
+      throws Exception {
+    Progress.Timer t = Progress.start(progress, "report");
+    try {
+      VerifiedChain chain = ChainVerifier.builder(signedBy).build().verify(m.directory());
+      Path target = Reports.besideModel(m.directory());
+      Reports.write(
+          target,
+          chain,
+          Optional.of(Reports.scored(m.testPredictions(), chain.card().positiveLabel())),
+          "scores of the evaluation this run made (" + m.testPredictions().size() + " test rows).");
+      t.done("chain verified, " + Errors.shown(target));
+    } catch (Exception e) {
+      progress.failed();
+      throw e;
     }
   }
 }

@@ -62,6 +62,25 @@ class ReportCommandTest {
   }
 
   @Test
+  void run_specWithoutGates_writesReportSayingSo() throws Exception {
+    Path spec = work.resolve("ungated.yaml");
+    Files.writeString(
+        spec,
+        Files.readString(f.spec())
+            .replace("name: credit-small", "name: ungated")
+            .replace("gates:\n  minimum: {accuracy: 0.5}\n", ""));
+    Path model = work.resolve("ungated-v1");
+
+    Cli run = Cli.run("run", spec.toString(), "--key", f.key().toString(), "-o", model.toString());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).containsPattern("(?m)^run +report +\\d+\\.\\d\\d s  chain verified, ");
+    String html = Files.readString(work.resolve("ungated-v1.report.html"));
+    assertThat(html).contains("No gate attestation");
+    assertEverySectionAndChart(parse(html));
+  }
+
+  @Test
   void report_withSpecDir_drawsCurvesFromRepredictedVerifiedTestSplit() throws Exception {
     Path out = work.resolve("with-data.html");
 
