@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description = {
-      "Show what a model directory or a bundle file says: for each bundle the signer it names,",
+      "Show what a model directory or a bundle file says.",
+      "For each bundle: the signer it names,",
       "its subjects and digests, its predicate type and a summary (screens with the rows they",
       "flagged, gates with thresholds and values, metrics), and the model card. Nothing is",
       "verified unless --policy is given (then the whole chain is verified first)."

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "policy",
     mixinStandardHelpOptions = true,
-    description = "Write a trust policy (README, \"Trust policy\").",
+    description = "Write trust policies (README, \"Trust policy\").",
     subcommands = {PolicyCommand.Init.class})
 final class PolicyCommand {
 
@@ -35,8 +35,9 @@ final class PolicyCommand {
       name = "init",
       mixinStandardHelpOptions = true,
       description = {
-        "Write a trust policy that trusts one public key for every stage (ingest, train, evaluate,",
-        "reproduce), requires a passed gate and accepts model versions from 1. The key is named",
+        "Write a trust policy that trusts one public key.",
+        "The key is trusted for every stage (ingest, train, evaluate, reproduce); the policy",
+        "requires a passed gate and accepts model versions from 1. The key is named",
         "relative to the policy's directory when it lies under it, else by its absolute path.",
         "An existing file is never overwritten."
       })

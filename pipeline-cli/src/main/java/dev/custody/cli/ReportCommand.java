@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
     name = "report",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify a model directory's chain under a trust policy, then write one self-contained",
-      "HTML page (no network resource, charts as inline SVG): the verified chain with digests",
+      "Write a self-contained HTML report about a verified model.",
+      "Verifies the model directory's chain under a trust policy, then writes one HTML page",
+      "(no network resource, charts as inline SVG): the verified chain with digests",
       "and signers, the data and its screens, test metrics, confusion matrix, ROC,",
       "precision-recall and reliability curves, per-class table and gates. The curves need",
       "per-row test scores: with --spec-dir the verified model re-predicts the test split of",

@@ -313,6 +313,20 @@ class JsonEveryVerbTest {
         of(
             List.of("feedback", "verify", "--store", journal.toString()),
             List.of("feedback", "verify", "--store", missing)));
+    c.put(
+        "inspect",
+        of(List.of("inspect", m), List.of("inspect", tampered.toString(), "--policy", pol)));
+    c.put(
+        "report",
+        of(
+            List.of("report", m, "--policy", pol, "-o", fresh("report") + ".html"),
+            List.of(
+                "report", tampered.toString(), "--policy", pol, "-o", fresh("report") + ".html")));
+    c.put(
+        "policy init",
+        of(
+            List.of("policy", "init", "--key", p, "-o", fresh("policy") + ".yaml"),
+            List.of("policy", "init", "--key", k, "-o", fresh("policy") + ".yaml")));
     c.put("completion", of(List.of("completion", "bash"), List.of("completion", "fish")));
     return c;
   }
