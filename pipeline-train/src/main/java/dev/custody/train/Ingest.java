@@ -106,7 +106,7 @@ public final class Ingest {
   public IngestResult run(PipelineSpec spec, Progress progress)
       throws PipelineException, IOException {
     Progress.Timer read = Progress.start(progress, "read");
-    Loaded loaded = load(spec);
+    Loaded loaded = load(spec, progress);
     List<ParsedRow> rows = loaded.rows();
     long bytes = loaded.files().stream().mapToLong(DatasetSummary.DataFile::bytes).sum();
     read.done(
@@ -121,7 +121,8 @@ public final class Ingest {
     Sha256 rowsRoot = Merkle.root(canonical);
     merkle.done("root " + rowsRoot);
     Progress.Timer screen = Progress.start(progress, "screen");
-    Screening.Result screened = Screening.run(spec.screens(), spec.schema(), rows, baseline(spec));
+    Screening.Result screened =
+        Screening.run(spec.screens(), spec.schema(), rows, baseline(spec), progress);
     List<ParsedRow> kept = screened.kept();
     screen.done(screenDetail(screened.reports(), rows.size(), kept.size()));
     TrainingTable table = table(spec.schema(), kept);
@@ -251,7 +252,7 @@ public final class Ingest {
    * @throws IOException when a file cannot be read or downloaded
    */
   public List<CanonicalRow> rows(PipelineSpec spec) throws PipelineException, IOException {
-    return canonical(load(spec).rows());
+    return canonical(load(spec, Progress.none()).rows());
   }
 
   /**
@@ -273,7 +274,8 @@ public final class Ingest {
   private record Loaded(
       DatasetSummary.DataFile lock, List<DatasetSummary.DataFile> files, List<ParsedRow> rows) {}
 
-  private Loaded load(PipelineSpec spec) throws PipelineException, IOException {
+  /** Reads every data file; {@code progress} hears the rows read so far in step {@code read}. */
+  private Loaded load(PipelineSpec spec, Progress progress) throws PipelineException, IOException {
     List<Source> sources;
     Path base = spec.baseDirectory();
     DatasetSummary.DataFile lock = null;
@@ -297,7 +299,9 @@ public final class Ingest {
     List<ParsedRow> rows = new ArrayList<>();
     for (Source s : sources) {
       byte[] bytes = verifiedBytes(s, base);
-      List<ParsedRow> fileRows = reader.read(bytes, s.display());
+      long before = rows.size();
+      List<ParsedRow> fileRows =
+          reader.read(bytes, s.display(), n -> progress.advanced("read", "rows", before + n, -1));
       files.add(
           new DatasetSummary.DataFile(s.display(), s.sha256(), bytes.length, fileRows.size()));
       rows.addAll(fileRows);
@@ -307,6 +311,7 @@ public final class Ingest {
           Reason.DATA_INVALID,
           sources.get(0).display() + " line 2: expected at least one data row, found none");
     }
+    progress.advanced("read", "rows", rows.size(), rows.size());
     RowReader.checkUniqueIds(rows, spec.schema().id());
     return new Loaded(lock, files, rows);
   }

@@ -4,6 +4,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeatureSchema;
+import dev.custody.train.Progress;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.ScreenSpec;
@@ -44,6 +45,21 @@ public final class Screening {
       List<ParsedRow> rows,
       List<CanonicalRow> baseline)
       throws PipelineException {
+    return run(screens, schema, rows, baseline, Progress.none());
+  }
+
+  /**
+   * Runs the configured screens in order as {@link #run(List, FeatureSchema, List, List)} does,
+   * telling {@code progress} about the label-noise screen's folds as each one is done (step {@code
+   * screen}, unit {@code folds}).
+   */
+  public static Result run(
+      List<ScreenSpec> screens,
+      FeatureSchema schema,
+      List<ParsedRow> rows,
+      List<CanonicalRow> baseline,
+      Progress progress)
+      throws PipelineException {
     List<ParsedRow> current = rows;
     List<DatasetPredicate.Screen> reports = new ArrayList<>();
     for (ScreenSpec s : screens) {
@@ -55,7 +71,9 @@ public final class Screening {
       } else if (s instanceof ScreenSpec.Outliers outliers) {
         o = OutlierScreen.run(current, schema, outliers);
       } else if (s instanceof ScreenSpec.LabelNoise noise) {
-        o = new LabelNoiseScreen(schema, noise).run(current);
+        o =
+            new LabelNoiseScreen(schema, noise)
+                .run(current, done -> progress.advanced("screen", "folds", done, noise.folds()));
       } else {
         o = labelChanges(current, baseline);
       }
