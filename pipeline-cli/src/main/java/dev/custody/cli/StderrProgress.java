@@ -82,6 +82,9 @@ final class StderrProgress implements Progress {
     }
     if (terminal != null) {
       if (bar == null) {
+        // The bar asks JLine for the terminal's width; JLine would warn on stderr that the jansi
+        // provider (on the classpath through Tribuo's OLCUT) is deprecated.
+        System.setProperty("org.jline.terminal.disableDeprecatedProviderWarning", "true");
         err.flush();
         bar =
             new ProgressBarBuilder()
