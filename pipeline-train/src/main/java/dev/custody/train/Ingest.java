@@ -107,7 +107,7 @@ public final class Ingest {
   public IngestResult run(PipelineSpec spec, Progress progress)
       throws PipelineException, IOException {
     Progress.Timer read = Progress.start(progress, "read");
-    Loaded loaded = load(spec);
+    Loaded loaded = load(spec, progress);
     List<ParsedRow> rows = loaded.rows();
     requirePositiveLabel(spec, rows);
     long bytes = loaded.files().stream().mapToLong(DatasetSummary.DataFile::bytes).sum();
@@ -142,7 +142,7 @@ public final class Ingest {
     }
     Progress.Timer screen = Progress.start(progress, "screen");
     Screening.Result screened =
-        Screening.run(spec.screens(), spec.schema(), trainRows, testRows, baseline(spec));
+        Screening.run(spec.screens(), spec.schema(), trainRows, testRows, baseline(spec), progress);
     Set<ParsedRow> keptTrain = Collections.newSetFromMap(new IdentityHashMap<>());
     keptTrain.addAll(screened.kept());
     List<ParsedRow> kept = new ArrayList<>(rows.size());
@@ -319,7 +319,7 @@ public final class Ingest {
    * @throws IOException when a file cannot be read or downloaded
    */
   public List<CanonicalRow> rows(PipelineSpec spec) throws PipelineException, IOException {
-    return canonical(load(spec).rows());
+    return canonical(load(spec, Progress.none()).rows());
   }
 
   /**
@@ -341,7 +341,8 @@ public final class Ingest {
   private record Loaded(
       DatasetSummary.DataFile lock, List<DatasetSummary.DataFile> files, List<ParsedRow> rows) {}
 
-  private Loaded load(PipelineSpec spec) throws PipelineException, IOException {
+  /** Reads every data file; {@code progress} hears the rows read so far in step {@code read}. */
+  private Loaded load(PipelineSpec spec, Progress progress) throws PipelineException, IOException {
     List<Source> sources;
     Path base = spec.baseDirectory();
     DatasetSummary.DataFile lock = null;
@@ -365,7 +366,9 @@ public final class Ingest {
     List<ParsedRow> rows = new ArrayList<>();
     for (Source s : sources) {
       byte[] bytes = verifiedBytes(s, base);
-      List<ParsedRow> fileRows = reader.read(bytes, s.display());
+      long before = rows.size();
+      List<ParsedRow> fileRows =
+          reader.read(bytes, s.display(), n -> progress.advanced("read", "rows", before + n, -1));
       files.add(
           new DatasetSummary.DataFile(s.display(), s.sha256(), bytes.length, fileRows.size()));
       rows.addAll(fileRows);
@@ -375,6 +378,7 @@ public final class Ingest {
           Reason.DATA_INVALID,
           sources.get(0).display() + " line 2: expected at least one data row, found none");
     }
+    progress.advanced("read", "rows", rows.size(), rows.size());
     RowReader.checkUniqueIds(rows, spec.schema().id());
     return new Loaded(lock, files, rows);
   }

@@ -337,7 +337,7 @@ public final class Pipeline {
           new Split(new TrainingTable(table.featureNames(), table.labels(), train), split.test());
     }
     Progress.Timer t = Progress.start(progress, "train");
-    Model<Label> model = Trainers.train(trainer, split.train());
+    Model<Label> model = Trainers.train(trainer, split.train(), progress);
     byte[] bytes = ModelContent.protobufBytes(model);
     t.done(
         spec.trainer().type()

@@ -56,6 +56,17 @@ class IngestTest {
   }
 
   @Test
+  void run_equalCellsInManyRows_holdOneTextForEach() throws Exception {
+    IngestResult r = ingest.run(Fixtures.spec("data/good-lf.csv", ""));
+
+    // Rows stay in memory until training: a label or category is held once, not once per row.
+    List<CanonicalRow> yes = r.rows().stream().filter(c -> c.label().equals("yes")).toList();
+    assertThat(yes).hasSize(2);
+    assertThat(yes.get(1).fields().get(0)).isSameAs(yes.get(0).fields().get(0));
+    assertThat(r.table().rows().get(1).label()).isSameAs(r.rows().get(1).fields().get(0));
+  }
+
+  @Test
   void run_crlfWithoutFinalNewline_sameRowsAndRootAsLf() throws Exception {
     IngestResult lf = ingest.run(Fixtures.spec("data/good-lf.csv", ""));
     IngestResult crlf = ingest.run(Fixtures.spec("data/good-crlf-no-final-newline.csv", ""));

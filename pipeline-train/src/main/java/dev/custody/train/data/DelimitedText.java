@@ -42,10 +42,19 @@ final class DelimitedText {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    CoderResult r = dec.decode(in, out, true);
+    // Validates through a small buffer, then decodes once into a String: a char buffer the size
+    // of the file would double the memory a large file needs at this point.
+    CharBuffer out = CharBuffer.allocate(8192);
+    CoderResult r;
+    do {
+      out.clear();
+      r = dec.decode(in, out, true);
+    } while (r.isOverflow());
     if (!r.isError()) {
-      r = dec.flush(out);
+      do {
+        out.clear();
+        r = dec.flush(out);
+      } while (r.isOverflow());
     }
     if (r.isError()) {
       int at = in.position();
@@ -65,8 +74,7 @@ final class DelimitedText {
               + " at offset "
               + at);
     }
-    out.flip();
-    return out.toString();
+    return new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8);
   }
 
   /** RFC 4180 CSV records. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Turns the records of one data file into validated rows: every rejection names the file, line,
@@ -24,10 +25,22 @@ public final class RowReader {
   /** Most rows a data file's error lists; the rest are counted. */
   public static final int MAX_LISTED_BAD_ROWS = 20;
 
+  /** How many rows between two progress reports. */
+  static final int PROGRESS_EVERY = 4096;
+
+  /** The most distinct texts of one column that are shared between rows. */
+  private static final int MAX_SHARED = 4096;
+
   private final FeatureSchema schema;
   private final Format format;
   private final List<String> canonicalColumns;
   private final FeatureEncoder encoder;
+
+  /** Per canonical column, its distinct cell texts so far, up to {@value #MAX_SHARED} of them. */
+  private final List<Map<String, String>> sharedCells = new ArrayList<>();
+
+  /** The feature names of the last row, shared with the next row when equal (fixed columns). */
+  private List<String> lastNames;
 
   /** A reader of rows of {@code schema} in {@code format}. */
   public RowReader(FeatureSchema schema, Format format) {
@@ -39,8 +52,17 @@ public final class RowReader {
 
   /** Reads the rows of one file's bytes. */
   public List<ParsedRow> read(byte[] bytes, String source) throws PipelineException {
+    return read(bytes, source, rows -> {});
+  }
+
+  /**
+   * Reads the rows of one file's bytes, telling {@code rowsRead} the count of rows read so far
+   * every {@value #PROGRESS_EVERY} rows.
+   */
+  public List<ParsedRow> read(byte[] bytes, String source, LongConsumer rowsRead)
+      throws PipelineException {
     String text = DelimitedText.decode(bytes, source);
-    RowSink sink = new RowSink(source);
+    RowSink sink = new RowSink(source, rowsRead);
     if (format == Format.TSV_TEXT) {
       sink.header = List.of("label", "text");
       sink.index = new int[] {-1, 0, 1};
@@ -134,14 +156,16 @@ public final class RowReader {
   /** Takes the first CSV record as the header, and every other record as a row. */
   private final class RowSink implements DelimitedText.Sink {
     private final String source;
+    private final LongConsumer rowsRead;
     private final List<ParsedRow> rows = new ArrayList<>();
     private final BadRows badRows;
     private List<String> header;
     private int[] index;
 
-    RowSink(String source) {
+    RowSink(String source, LongConsumer rowsRead) {
       this.source = source;
       this.badRows = new BadRows(source);
+      this.rowsRead = rowsRead;
     }
 
     @Override
@@ -152,6 +176,9 @@ public final class RowReader {
       } else {
         try {
           rows.add(row(source, line, header, index, fields));
+          if (rows.size() % PROGRESS_EVERY == 0) {
+            rowsRead.accept(rows.size());
+          }
         } catch (PipelineException e) {
           badRows.add(e);
         }
@@ -260,21 +287,50 @@ public final class RowReader {
     } catch (InvalidInputException e) {
       throw cell(source, line, index[e.featureColumn() + 2], e.column(), e.detail());
     }
+    // Rows are held until training: each cell's text is shared with equal cells of its column
+    // (labels, categories, small integers) instead of kept once per row.
     List<String> canonical = new ArrayList<>(canonicalColumns.size());
+    label = shared(0, label);
     canonical.add(label);
     int k = 2;
     for (int i = 0; i < schema.numeric().size(); i++, k++) {
-      canonical.add(canonicalNumber(fields.get(index[k])));
+      canonical.add(shared(k - 1, canonicalNumber(fields.get(index[k]))));
     }
     for (; k < index.length; k++) {
-      canonical.add(fields.get(index[k]));
+      canonical.add(shared(k - 1, fields.get(index[k])));
     }
-    List<Double> values = new ArrayList<>(features.size());
-    for (int i = 0; i < features.size(); i++) {
-      values.add(features.value(i));
+    double[] values = new double[features.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = features.value(i);
     }
-    TrainingTable.Row row = new TrainingTable.Row(line, label, features.names(), values);
+    List<String> names = features.names();
+    if (names.equals(lastNames)) {
+      names = lastNames;
+    }
+    lastNames = names;
+    TrainingTable.Row row =
+        new TrainingTable.Row(line, label, names, TrainingTable.doubles(values), 1.0);
     return new ParsedRow(new CanonicalRow(source, line, id, canonical), row, numeric);
+  }
+
+  /**
+   * The instance of {@code cell} already held for canonical column {@code column}, or {@code cell}
+   * itself (then held, while the column has fewer than {@value #MAX_SHARED} distinct texts: past
+   * that a column is mostly distinct values, which sharing would not shrink).
+   */
+  private String shared(int column, String cell) {
+    while (sharedCells.size() <= column) {
+      sharedCells.add(new HashMap<>());
+    }
+    Map<String, String> seen = sharedCells.get(column);
+    String held = seen.get(cell);
+    if (held != null) {
+      return held;
+    }
+    if (seen.size() < MAX_SHARED) {
+      seen.put(cell, cell);
+    }
+    return cell;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.custody.train.fit;
 
 import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
+import dev.custody.train.Progress;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
 import java.util.HashMap;
@@ -73,6 +74,17 @@ public final class Trainers {
    *     value is not finite (ingest guarantees neither happens)
    */
   public static Model<Label> train(TrainerSpec spec, TrainingTable table) throws PipelineException {
+    return train(spec, table, Progress.none());
+  }
+
+  /**
+   * Trains a model as {@link #train(TrainerSpec, TrainingTable)} does, telling {@code progress} of
+   * a random forest's trees as they grow (step {@code train}, unit {@code trees}).
+   *
+   * @throws PipelineException as {@link #train(TrainerSpec, TrainingTable)}
+   */
+  public static Model<Label> train(TrainerSpec spec, TrainingTable table, Progress progress)
+      throws PipelineException {
     Set<String> present = new TreeSet<>();
     for (TrainingTable.Row row : table.rows()) {
       present.add(row.label());
@@ -92,6 +104,24 @@ public final class Trainers {
       throw new PipelineException(Reason.SPEC_INVALID, "trainer.params." + e.getMessage(), e);
     }
     MutableDataset<Label> dataset = TribuoTables.dataset(table, standardizes(spec));
+    if (spec instanceof TrainerSpec.RandomForest rf) {
+      long trees = rf.trees();
+      TreesGrown counting =
+          TreesGrown.count(grown -> progress.advanced("train", "trees", grown, trees));
+      try {
+        Model<Label> model = fit(spec, trainer, dataset);
+        progress.advanced("train", "trees", trees, trees);
+        return model;
+      } finally {
+        counting.close();
+      }
+    }
+    return fit(spec, trainer, dataset);
+  }
+
+  private static Model<Label> fit(
+      TrainerSpec spec, Trainer<Label> trainer, MutableDataset<Label> dataset)
+      throws PipelineException {
     try {
       return trainer.train(dataset);
     } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.Model;
@@ -78,13 +79,18 @@ final class LabelNoiseScreen {
   }
 
   Screening.Outcome run(List<ParsedRow> rows) {
+    return run(rows, done -> {});
+  }
+
+  /** Screens {@code rows}, telling {@code foldsDone} how many folds are done after each one. */
+  Screening.Outcome run(List<ParsedRow> rows, IntConsumer foldsDone) {
     int n = rows.size();
     int k = labels.size();
     int[] y = labelIndices(rows);
     Map<String, Double> stats = new LinkedHashMap<>();
     stats.put("folds", (double) folds);
     stats.put("seed", (double) seed);
-    double[][] p = outOfFold(rows);
+    double[][] p = outOfFold(rows, foldsDone);
     if (p == null) {
       stats.put("skipped", 1.0);
       return new Screening.Outcome(List.of(), stats);
@@ -141,7 +147,7 @@ final class LabelNoiseScreen {
    * Out-of-fold probabilities, {@code p[row][label index]}, or null when there are too few rows
    * (fewer than the folds, or a training fold without every class).
    */
-  double[][] outOfFold(List<ParsedRow> rows) {
+  private double[][] outOfFold(List<ParsedRow> rows, IntConsumer foldsDone) {
     int n = rows.size();
     if (n < folds) {
       return null;
@@ -152,6 +158,7 @@ final class LabelNoiseScreen {
       if (!trainAndPredict(rows, fold, f, p)) {
         return null;
       }
+      foldsDone.accept(f + 1);
     }
     return p;
   }

@@ -4,6 +4,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.core.chain.FeatureSchema;
+import dev.custody.train.Progress;
 import dev.custody.train.data.CanonicalRow;
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.ScreenSpec;
@@ -52,12 +53,30 @@ public final class Screening {
       List<ParsedRow> test,
       List<CanonicalRow> baseline)
       throws PipelineException {
+    return run(screens, schema, rows, test, baseline, Progress.none());
+  }
+
+  /**
+   * Runs the configured screens in order as {@link #run(List, FeatureSchema, List, List, List)}
+   * does, telling {@code progress} about the label-noise screen's folds on the training rows as
+   * each one is done (step {@code screen}, unit {@code folds}).
+   */
+  public static Result run(
+      List<ScreenSpec> screens,
+      FeatureSchema schema,
+      List<ParsedRow> rows,
+      List<ParsedRow> test,
+      List<CanonicalRow> baseline,
+      Progress progress)
+      throws PipelineException {
     List<ParsedRow> current = rows;
     List<DatasetPredicate.Screen> reports = new ArrayList<>();
     for (ScreenSpec s : screens) {
-      Outcome o = outcome(s, schema, current, current, baseline);
+      Outcome o = outcome(s, schema, current, current, baseline, progress);
       long testFlagged =
-          test.isEmpty() ? 0 : outcome(s, schema, current, test, baseline).flags().size();
+          test.isEmpty()
+              ? 0
+              : outcome(s, schema, current, test, baseline, Progress.none()).flags().size();
       int reportRows = s.reportRows();
       long maxFlagged = s.maxFlagged();
       List<DatasetPredicate.FlaggedRow> first = new ArrayList<>();
@@ -107,7 +126,8 @@ public final class Screening {
       FeatureSchema schema,
       List<ParsedRow> fit,
       List<ParsedRow> rows,
-      List<CanonicalRow> baseline) {
+      List<CanonicalRow> baseline,
+      Progress progress) {
     if (s instanceof ScreenSpec.Duplicates) {
       return duplicates(rows);
     } else if (s instanceof ScreenSpec.Conflicts) {
@@ -115,7 +135,8 @@ public final class Screening {
     } else if (s instanceof ScreenSpec.Outliers outliers) {
       return OutlierScreen.run(fit, rows, schema, outliers);
     } else if (s instanceof ScreenSpec.LabelNoise noise) {
-      return new LabelNoiseScreen(schema, noise).run(rows);
+      return new LabelNoiseScreen(schema, noise)
+          .run(rows, done -> progress.advanced("screen", "folds", done, noise.folds()));
     }
     return labelChanges(rows, baseline);
   }
