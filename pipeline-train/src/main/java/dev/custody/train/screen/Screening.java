@@ -59,7 +59,7 @@ public final class Screening {
   /**
    * Runs the configured screens in order as {@link #run(List, FeatureSchema, List, List, List)}
    * does, telling {@code progress} about the label-noise screen's folds on the training rows as
-   * each one is done (step {@code screen}, unit {@code folds}).
+   * each one is done (as step "screen", unit "folds").
    */
   public static Result run(
       List<ScreenSpec> screens,
