@@ -11,8 +11,9 @@ import java.util.logging.Logger;
  * callback, and wrapping its tree trainer would change the trainer provenance inside the model (so
  * its content digest, and what the safe loader accepts); what it does have is one INFO record,
  * {@code "Building model i"}, before each tree. While a count is open the bagging trainer's logger
- * is set to INFO with its records kept from the console handlers, and a handler hears the records
- * logged on the counting thread only, so concurrent trainings each count their own trees.
+ * is set to INFO with its records kept from the console handlers (unless Tribuo's logging was on
+ * anyway), and a handler hears the records logged on the counting thread only, so concurrent
+ * trainings each count their own trees.
  */
 final class TreesGrown {
   private static final String LOGGER = "org.tribuo.ensemble.BaggingTrainer";
@@ -58,8 +59,11 @@ final class TreesGrown {
       if (open++ == 0) {
         savedLevel = BAGGING.getLevel();
         savedUseParent = BAGGING.getUseParentHandlers();
+        // Records Tribuo's logging would show anyway (custody.tribuo.logging, or the application's
+        // own configuration) still reach the console; the others are heard by the count only.
+        boolean shown = BAGGING.isLoggable(Level.INFO);
         BAGGING.setLevel(Level.INFO);
-        BAGGING.setUseParentHandlers(false);
+        BAGGING.setUseParentHandlers(savedUseParent && shown);
       }
     }
     BAGGING.addHandler(t.handler);
