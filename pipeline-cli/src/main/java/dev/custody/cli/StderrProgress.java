@@ -106,7 +106,8 @@ final class StderrProgress implements Progress {
     }
     lastLine = now;
     if (open) {
-      err.println();
+      // The step's line was left open for its result; progress lines come first.
+      err.println("started");
       open = false;
     }
     String count = total > 0 ? done + "/" + total : Long.toString(done);

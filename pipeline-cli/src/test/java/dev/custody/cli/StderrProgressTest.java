@@ -34,7 +34,7 @@ class StderrProgressTest {
 
     assertThat(text.toString().lines())
         .containsExactly(
-            "run       read      ",
+            "run       read      started",
             "run       read      4096 rows",
             "run       read      8192 rows",
             "run       read      12288/12288 rows",
