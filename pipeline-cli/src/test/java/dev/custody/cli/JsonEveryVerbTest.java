@@ -102,17 +102,9 @@ class JsonEveryVerbTest {
     badSpec = dir.resolve("bad.yaml");
     Files.writeString(badSpec, "name: x\nversion: 1\nunknownKey: 1\n");
     policy = dir.resolve("policy.yaml");
-    Files.writeString(
-        policy,
-        String.join(
-            "\n",
-            "version: 1",
-            "stages:",
-            "  ingest: {keys: [signer.key.pub]}",
-            "  train: {keys: [signer.key.pub]}",
-            "  evaluate: {keys: [signer.key.pub]}",
-            "  reproduce: {keys: [signer.key.pub]}",
-            ""));
+    // The policy custody policy init writes: this key trusted for every stage.
+    assertThat(Cli.run("policy", "init", "--key", pub.toString(), "-o", policy.toString()).exit())
+        .isZero();
     model = dir.resolve("model");
     Cli run = Cli.run("run", spec.toString(), "--key", key.toString(), "-o", model.toString());
     assertThat(run.exit()).as(run.err()).isZero();

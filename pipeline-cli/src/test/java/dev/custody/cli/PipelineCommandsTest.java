@@ -33,17 +33,9 @@ class PipelineCommandsTest {
     pub = dir.resolve("signer.key.pub");
     assertThat(Cli.run("keygen", "-o", key.toString()).exit()).isZero();
     policy = dir.resolve("policy.yaml");
-    Files.writeString(
-        policy,
-        String.join(
-            "\n",
-            "version: 1",
-            "stages:",
-            "  ingest: {keys: [signer.key.pub]}",
-            "  train: {keys: [signer.key.pub]}",
-            "  evaluate: {keys: [signer.key.pub]}",
-            "  reproduce: {keys: [signer.key.pub]}",
-            ""));
+    // The policy custody policy init writes: this key trusted for every stage.
+    assertThat(Cli.run("policy", "init", "--key", pub.toString(), "-o", policy.toString()).exit())
+        .isZero();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.custody.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.custody.core.Sha256;
+import dev.custody.core.SigningKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,17 +51,17 @@ record ReportFixture(Path dir, Path spec, Path model, Path key, Path policy) {
     Path key = dir.resolve("signer.key");
     assertThat(Cli.run("keygen", "-o", key.toString()).exit()).isZero();
     Path policy = dir.resolve("policy.yaml");
-    Files.writeString(
-        policy,
-        String.join(
-            "\n",
-            "version: 1",
-            "stages:",
-            "  ingest: {keys: [signer.key.pub]}",
-            "  train: {keys: [signer.key.pub]}",
-            "  evaluate: {keys: [signer.key.pub]}",
-            "  reproduce: {keys: [signer.key.pub]}",
-            ""));
+    // The policy custody policy init writes: this key trusted for every stage.
+    assertThat(
+            Cli.run(
+                    "policy",
+                    "init",
+                    "--key",
+                    SigningKey.publicKeyFile(key).toString(),
+                    "-o",
+                    policy.toString())
+                .exit())
+        .isZero();
     Path model = dir.resolve("credit-small-v1");
     Cli run =
         Cli.run("run", spec.toString(), "--key", key.toString(), "-o", model.toString(), "--quiet");
