@@ -1,8 +1,6 @@
 package dev.custody.cli;
 
 import dev.custody.train.fit.Trainers;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,16 +38,10 @@ import picocli.CommandLine.ScopeType;
       CommandLine.HelpCommand.class
     })
 final class CustodyCommand {
-  /**
-   * Tribuo logs every tree and epoch at INFO; the commands show their own progress instead, also
-   * when loading and serving. The library's switch brings it back here too.
-   */
-  private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
-
   static {
-    if (!Boolean.getBoolean(Trainers.TRIBUO_LOGGING_PROPERTY)) {
-      TRIBUO_LOG.setLevel(Level.WARNING);
-    }
+    // Tribuo logs every tree and epoch at INFO; the commands show their own progress instead,
+    // also when loading and serving. The library's switch brings it back here too.
+    Trainers.quietTribuoLogging();
   }
 
   @Option(

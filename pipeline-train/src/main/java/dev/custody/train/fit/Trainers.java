@@ -56,6 +56,15 @@ public final class Trainers {
   private static final Logger TRIBUO_LOG = Logger.getLogger("org.tribuo");
 
   static {
+    quietTribuoLogging();
+  }
+
+  /**
+   * Sets logger {@code org.tribuo} to {@code WARNING} unless {@value #TRIBUO_LOGGING_PROPERTY} is
+   * {@code true} or the application set its level already. Training through this class does it on
+   * first use; the {@code custody} command calls it at start-up, for loading and serving too.
+   */
+  public static void quietTribuoLogging() {
     if (!Boolean.getBoolean(TRIBUO_LOGGING_PROPERTY) && TRIBUO_LOG.getLevel() == null) {
       TRIBUO_LOG.setLevel(Level.WARNING);
     }
