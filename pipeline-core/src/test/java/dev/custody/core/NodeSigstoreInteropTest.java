@@ -193,9 +193,8 @@ class NodeSigstoreInteropTest {
   }
 
   /**
-   * The same tripwire for P-521 (PKIX_ECDSA_P521_SHA_512, ECDSA with SHA-512): recorded as
-   *
-   * @sigstore/verify 3.1.0 behaves, not as we would like it to.
+   * The same tripwire for P-521 (PKIX_ECDSA_P521_SHA_512, ECDSA with SHA-512), recorded as {@code
+   * @sigstore/verify} 3.1.0 behaves: the key is accepted, the SHA-512 signature is not.
    */
   @Test
   void nodeVerify_custodyP521DsseBundle_isRejectedAsSigstoreJsAssumesSha256() throws Exception {
