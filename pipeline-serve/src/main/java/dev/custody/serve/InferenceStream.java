@@ -118,11 +118,7 @@ final class InferenceStream {
     }
     List<Map<String, Object>> out = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) {
-      Map<String, Object> row = new HashMap<>(2 * columns.size());
-      for (Map.Entry<String, Object[]> e : columns.entrySet()) {
-        row.put(e.getKey(), e.getValue()[i]);
-      }
-      out.add(row);
+      out.add(new ColumnRow(columns, i));
     }
     return new Request(
         out, id, outputs == null ? Set.of(Inference.LABEL, Inference.PROBABILITIES) : outputs);
