@@ -314,16 +314,16 @@ final class Api implements HttpHandler {
       ex.setPersistent(false); // the body stays unread
       throw tooLarge("found Content-Length " + declared);
     }
-    ByteArrayOutputStream buf =
-        new ByteArrayOutputStream(
-            (int) (declared >= 0 ? declared : Math.min(limits.maxBodyBytes(), 8192)));
+    // Made at the second chunk: a body in one chunk (most) is that chunk.
+    ByteArrayOutputStream[] buf = new ByteArrayOutputStream[1];
     ex.getRequestReceiver()
         .receivePartialBytes(
             (e, chunk, last) -> {
               if (st.answered.get()) {
                 return; // timed out while reading
               }
-              if (buf.size() + (long) chunk.length > limits.maxBodyBytes()) {
+              int held = buf[0] == null ? 0 : buf[0].size();
+              if (held + (long) chunk.length > limits.maxBodyBytes()) {
                 e.getRequestReceiver().pause();
                 e.setPersistent(false); // the rest stays unread
                 reject(e, st, tooLarge("found more (a chunked body)").rejection());
@@ -335,14 +335,19 @@ final class Api implements HttpHandler {
                 reject(e, st, bodiesOverloaded().rejection());
                 return;
               }
-              if (last && buf.size() == 0) {
+              if (last && held == 0) {
                 // A body in one chunk is that chunk: Undertow gives each callback its own array.
                 run(e, st, cpuOnly, work, chunk);
                 return;
               }
-              buf.write(chunk, 0, chunk.length);
+              if (buf[0] == null) {
+                buf[0] =
+                    new ByteArrayOutputStream(
+                        (int) (declared >= 0 ? declared : Math.min(limits.maxBodyBytes(), 8192)));
+              }
+              buf[0].write(chunk, 0, chunk.length);
               if (last) {
-                run(e, st, cpuOnly, work, buf.toByteArray());
+                run(e, st, cpuOnly, work, buf[0].toByteArray());
               }
             },
             (e, error) -> {

@@ -1,14 +1,10 @@
 package dev.custody.serve;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonParser.NumberType;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.custody.core.Json;
-import dev.custody.core.PipelineException;
 import dev.custody.serve.Inference.Columns;
 import dev.custody.serve.Inference.Kind;
 import dev.custody.serve.Inference.Request;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,71 +13,94 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads an OIP inference request straight from its bytes with a streaming parser under {@link
- * Json}'s bounds, building no tree: the tree parse and its walk were a quarter of the server's CPU
- * on one-row requests. It reads only what {@link Inference#read} accepts, to the same rows, id and
- * outputs; at anything else (malformed, over a bound, refused, a duplicate key, a {@code
- * parameters} object, or fields in an order it does not follow) it gives up and the caller reads
- * the body as a tree, so every refusal keeps its one message and reason.
+ * Reads the common OIP inference request straight from its bytes, building no tree and running no
+ * general parser: Jackson's tokenizer alone was most of a one-row request's reading time. It reads
+ * only a strict subset of JSON, to exactly the rows, id and outputs {@link Inference#read} reads:
+ * ASCII text, strings without escapes, numbers as RFC 8259 writes them (at most 18 digits), the
+ * fields {@code id}, {@code inputs} and {@code outputs} with {@code data} after its input's name,
+ * datatype and shape. At anything else (malformed, over a bound, refused, a duplicate key, a {@code
+ * parameters} object, an escape, a non-ASCII byte) it gives up and the caller reads the body as a
+ * tree, so every refusal keeps its one message and reason. Within the subset every {@link Json}
+ * bound holds by construction: ASCII is valid UTF-8 with no byte-order mark, nesting is at most 4
+ * deep, and the body is shorter than {@link Json#MAX_TOKENS} bytes, so it holds fewer tokens.
  */
 final class InferenceStream {
-  private InferenceStream() {}
+  /** The longest number read here: Jackson's own limit is 1,000 characters. */
+  private static final int MAX_DIGITS = 18;
+
+  /**
+   * Powers of ten a double holds exactly: a decimal of at most 15 digits divided by one of them is
+   * the correctly rounded value, as {@link Double#parseDouble} gives it (Clinger's fast path).
+   */
+  private static final double[] EXACT_POWERS_OF_TEN = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15
+  };
+
+  /** The datatypes a request may name, as constants: no string is made for one. */
+  private static final List<String> DATATYPES = List.of("FP64", "FP32", "INT64", "INT32", "BYTES");
+
+  private final byte[] in;
+  private int pos;
+
+  /** Where the last string read starts and ends (before its closing quote). */
+  private int from;
+
+  private int to;
+
+  private InferenceStream(byte[] in) {
+    this.in = in;
+  }
 
   /** The request as {@link Inference#read} reads it, or null to read it as a tree instead. */
   static Request read(byte[] body, Columns schema, int maxRows) {
-    try (JsonParser p = Json.parser(body, "request body")) {
-      return request(p, schema, maxRows);
-    } catch (PipelineException | IOException e) {
+    if (body.length >= Json.MAX_TOKENS) {
       return null;
     }
+    return new InferenceStream(body).request(schema, maxRows);
   }
 
-  private static Request request(JsonParser p, Columns schema, int maxRows) throws IOException {
-    if (p.nextToken() != JsonToken.START_OBJECT) {
+  private Request request(Columns schema, int maxRows) {
+    if (next() != '{') {
       return null;
     }
     String id = null;
     Set<String> outputs = null;
     Map<String, Object[]> columns = null;
     boolean seenId = false;
-    String field;
-    while ((field = p.nextFieldName()) != null) {
-      JsonToken t = p.nextToken();
-      switch (field) {
-        case "id" -> {
-          if (seenId || t != JsonToken.VALUE_STRING) {
-            return null;
-          }
-          seenId = true;
-          id = p.getText();
-        }
-        case "inputs" -> {
-          if (columns != null || t != JsonToken.START_ARRAY) {
-            return null;
-          }
-          columns = inputs(p, schema, maxRows);
-          if (columns == null) {
-            return null;
-          }
-        }
-        case "outputs" -> {
-          if (outputs != null || t != JsonToken.START_ARRAY) {
-            return null;
-          }
-          outputs = outputs(p);
-          if (outputs == null) {
-            return null;
-          }
-        }
-        default -> {
-          // "parameters" too: a duplicate key deep inside it is the tree reader's to refuse.
+    if (peek() == '}') {
+      return null; // no inputs
+    }
+    do {
+      if (!key()) {
+        return null;
+      }
+      if (is("id")) {
+        if (seenId || (id = string()) == null) {
           return null;
         }
+        seenId = true;
+      } else if (is("inputs")) {
+        if (columns != null || next() != '[' || (columns = inputs(schema, maxRows)) == null) {
+          return null;
+        }
+      } else if (is("outputs")) {
+        if (outputs != null || next() != '[' || (outputs = outputs()) == null) {
+          return null;
+        }
+      } else {
+        // "parameters" too: a duplicate key deep inside it is the tree reader's to refuse.
+        return null;
       }
-    }
-    if (p.nextToken() != null || columns == null) {
+    } while (more('}'));
+    if (pos < 0 || skipSpace() != in.length || columns == null) {
       return null;
     }
+    return rows(columns, schema, id, outputs);
+  }
+
+  /** The rows of per-column values, as the tree reader makes them; null if they disagree. */
+  private static Request rows(
+      Map<String, Object[]> columns, Columns schema, String id, Set<String> outputs) {
     int rows = -1;
     for (Object[] values : columns.values()) {
       if (rows >= 0 && values.length != rows) {
@@ -99,167 +118,348 @@ final class InferenceStream {
     }
     List<Map<String, Object>> out = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) {
-      Map<String, Object> row = new HashMap<>(2 * columns.size());
-      for (Map.Entry<String, Object[]> e : columns.entrySet()) {
-        row.put(e.getKey(), e.getValue()[i]);
-      }
-      out.add(row);
+      out.add(new ColumnRow(columns, i));
     }
     return new Request(
         out, id, outputs == null ? Set.of(Inference.LABEL, Inference.PROBABILITIES) : outputs);
   }
 
-  /** The inputs array, column by column; null at anything the tree reader should look at. */
-  private static Map<String, Object[]> inputs(JsonParser p, Columns schema, int maxRows)
-      throws IOException {
+  /** The inputs array after its {@code [}, column by column; null at anything else. */
+  private Map<String, Object[]> inputs(Columns schema, int maxRows) {
     Map<String, Object[]> columns = new HashMap<>();
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (t != JsonToken.START_OBJECT) {
+    if (peek() == ']') {
+      pos++;
+      return columns;
+    }
+    do {
+      if (next() != '{' || peek() == '}') {
         return null;
       }
       String name = null;
       String datatype = null;
       int n = -1;
       Object[] values = null;
-      String field;
-      while ((field = p.nextFieldName()) != null) {
-        JsonToken v = p.nextToken();
-        switch (field) {
-          case "name" -> {
-            if (name != null || v != JsonToken.VALUE_STRING) {
-              return null;
-            }
-            name = p.getText();
-          }
-          case "datatype" -> {
-            if (datatype != null || v != JsonToken.VALUE_STRING) {
-              return null;
-            }
-            datatype = p.getText();
-          }
-          case "shape" -> {
-            if (n >= 0 || v != JsonToken.START_ARRAY) {
-              return null;
-            }
-            n = shape(p, maxRows);
-            if (n < 0) {
-              return null;
-            }
-          }
-          case "data" -> {
-            // The values' checks need the column, datatype and row count first.
-            if (values != null
-                || v != JsonToken.START_ARRAY
-                || name == null
-                || datatype == null
-                || n < 0) {
-              return null;
-            }
-            values = data(p, schema, name, datatype, n);
-            if (values == null) {
-              return null;
-            }
-          }
-          default -> {
-            return null;
-          }
-        }
-      }
-      if (values == null || columns.put(name, values) != null) {
-        return null;
-      }
-    }
-    return columns;
-  }
-
-  /** The outputs asked for, or null at anything {@link Inference#read} might refuse. */
-  private static Set<String> outputs(JsonParser p) throws IOException {
-    Set<String> out = new HashSet<>();
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (t != JsonToken.START_OBJECT) {
-        return null;
-      }
-      String name = null;
-      String field;
-      while ((field = p.nextFieldName()) != null) {
-        JsonToken v = p.nextToken();
-        if (!field.equals("name") || name != null || v != JsonToken.VALUE_STRING) {
+      do {
+        if (!key()) {
           return null;
         }
-        name = p.getText();
+        if (is("name")) {
+          if (name != null || (name = column(schema)) == null) {
+            return null;
+          }
+        } else if (is("datatype")) {
+          if (datatype != null || (datatype = datatype()) == null) {
+            return null;
+          }
+        } else if (is("shape")) {
+          if (n >= 0 || next() != '[' || (n = shape(maxRows)) < 0) {
+            return null;
+          }
+        } else if (is("data")) {
+          // The values' checks need the column, datatype and row count first.
+          if (values != null
+              || name == null
+              || datatype == null
+              || n < 0
+              || next() != '['
+              || (values = data(schema, name, datatype, n)) == null) {
+            return null;
+          }
+        } else {
+          return null;
+        }
+      } while (more('}'));
+      if (pos < 0 || values == null || columns.put(name, values) != null) {
+        return null;
       }
-      if (!Inference.LABEL.equals(name) && !Inference.PROBABILITIES.equals(name)) {
+    } while (more(']'));
+    return pos < 0 ? null : columns;
+  }
+
+  /** The outputs asked for, after the array's {@code [}; null at anything else. */
+  private Set<String> outputs() {
+    Set<String> out = new HashSet<>();
+    if (peek() == ']') {
+      pos++;
+      return out;
+    }
+    do {
+      if (next() != '{' || !key() || !is("name")) {
+        return null;
+      }
+      String name = string();
+      if (next() != '}'
+          || !(Inference.LABEL.equals(name) || Inference.PROBABILITIES.equals(name))) {
         return null;
       }
       out.add(name);
-    }
-    return out;
+    } while (more(']'));
+    return pos < 0 ? null : out;
   }
 
-  /** The row count of {@code [N]} or {@code [N, 1]}, 1 <= N <= max rows, or -1. */
-  private static int shape(JsonParser p, int maxRows) throws IOException {
-    if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != NumberType.INT) {
-      return -1;
-    }
-    int n = p.getIntValue();
+  /**
+   * The row count of {@code [N]} or {@code [N, 1]} after the {@code [}, 1 <= N <= max rows, or -1.
+   */
+  private int shape(int maxRows) {
+    long n = integer();
     if (n < 1 || n > maxRows) {
       return -1;
     }
-    JsonToken t = p.nextToken();
-    if (t == JsonToken.VALUE_NUMBER_INT
-        && p.getNumberType() == NumberType.INT
-        && p.getIntValue() == 1) {
-      t = p.nextToken();
+    int c = next();
+    if (c == ',') {
+      if (integer() != 1) {
+        return -1;
+      }
+      c = next();
     }
-    return t == JsonToken.END_ARRAY ? n : -1;
+    return c == ']' ? (int) n : -1;
   }
 
-  /** Exactly {@code n} values as {@link Inference#read} keeps them, or null. */
-  private static Object[] data(JsonParser p, Columns schema, String name, String datatype, int n)
-      throws IOException {
+  /** Exactly {@code n} values after the {@code [}, as the tree reader keeps them, or null. */
+  private Object[] data(Columns schema, String name, String datatype, int n) {
     if (!schema.known().contains(name)) {
       return null;
     }
     Kind kind = schema.kinds().getOrDefault(name, Kind.TEXT);
-    if (kind == Kind.NUMERIC
-        ? !Inference.NUMERIC_TYPES.contains(datatype)
-        : !datatype.equals("BYTES")) {
+    boolean bytes = datatype.equals("BYTES");
+    if (kind == Kind.NUMERIC ? !Inference.NUMERIC_TYPES.contains(datatype) : !bytes) {
       return null;
     }
+    boolean fp = datatype.equals("FP64") || datatype.equals("FP32");
+    boolean int32 = datatype.equals("INT32");
     Object[] out = new Object[n];
+    if (peek() == ']') {
+      return null; // n >= 1
+    }
     int count = 0;
-    JsonToken t;
-    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-      Object value = count < n ? value(p, t, datatype) : null;
+    do {
+      Object value = count < n ? (bytes ? string() : number(fp, int32)) : null;
       if (value == null) {
         return null;
       }
       out[count++] = value;
-    }
-    return count == n ? out : null;
+    } while (more(']'));
+    return pos >= 0 && count == n ? out : null;
   }
 
-  /** A value as {@link Inference#read} keeps it, or null where it might refuse it. */
-  private static Object value(JsonParser p, JsonToken t, String datatype) throws IOException {
-    if (datatype.equals("BYTES")) {
-      return t == JsonToken.VALUE_STRING ? p.getText() : null;
-    }
-    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-      // The tree holds a JSON fraction as a double node, which the tree reader keeps as a double.
-      boolean fp = datatype.equals("FP64") || datatype.equals("FP32");
-      return fp && p.getNumberType() == NumberType.DOUBLE ? (Object) p.getDoubleValue() : null;
-    }
-    if (t != JsonToken.VALUE_NUMBER_INT) {
+  /**
+   * A number as the tree reader keeps it: a fraction or exponent as its double (FP64 and FP32
+   * only), an integer as its text the way an int or long node prints it ({@code -0} is {@code 0});
+   * null for an INT32 beyond int or anything else.
+   */
+  private Object number(boolean fp, boolean int32) {
+    int start = skipSpace();
+    if (start < 0) {
       return null;
     }
-    // An integer keeps its node's text: int and long nodes print as Integer and Long do ("-0" is
-    // "0"); rarer cases (INT32 beyond int, big integers) are the tree reader's.
-    return switch (p.getNumberType()) {
-      case INT -> Integer.toString(p.getIntValue());
-      case LONG -> datatype.equals("INT32") ? null : Long.toString(p.getLongValue());
-      default -> null;
-    };
+    int p = start;
+    boolean negative = p < in.length && in[p] == '-';
+    if (negative) {
+      p++;
+    }
+    int digits = p;
+    long value = 0;
+    while (p < in.length && in[p] >= '0' && in[p] <= '9') {
+      value = value * 10 + (in[p] - '0');
+      p++;
+    }
+    int intDigits = p - digits;
+    if (intDigits == 0 || intDigits > MAX_DIGITS || (in[digits] == '0' && intDigits > 1)) {
+      return null; // none, too many for a long here, or a leading zero (not JSON)
+    }
+    boolean fraction = false;
+    long mantissa = value;
+    int fractionDigits = 0;
+    if (p < in.length && in[p] == '.') {
+      fraction = true;
+      int f = ++p;
+      while (p < in.length && in[p] >= '0' && in[p] <= '9') {
+        mantissa = mantissa * 10 + (in[p] - '0');
+        p++;
+      }
+      fractionDigits = p - f;
+      if (fractionDigits == 0) {
+        return null;
+      }
+    }
+    boolean exponent = p < in.length && (in[p] == 'e' || in[p] == 'E');
+    if (exponent) {
+      fraction = true;
+      p++;
+      if (p < in.length && (in[p] == '+' || in[p] == '-')) {
+        p++;
+      }
+      int e = p;
+      while (p < in.length && in[p] >= '0' && in[p] <= '9') {
+        p++;
+      }
+      if (p == e) {
+        return null;
+      }
+    }
+    if (p - start > MAX_DIGITS + 12) {
+      return null;
+    }
+    pos = p;
+    if (fraction) {
+      if (!fp) {
+        return null;
+      }
+      if (exponent || intDigits + fractionDigits > 15) {
+        return Double.parseDouble(ascii(start, p));
+      }
+      double v = mantissa / EXACT_POWERS_OF_TEN[fractionDigits];
+      return negative ? -v : v;
+    }
+    long v = negative ? -value : value;
+    if (int32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
+      return null;
+    }
+    return Long.toString(v);
+  }
+
+  /** A non-negative integer of at most 9 digits (no sign, fraction or exponent), or -1. */
+  private long integer() {
+    int start = skipSpace();
+    if (start < 0) {
+      return -1;
+    }
+    int p = start;
+    long value = 0;
+    while (p < in.length && in[p] >= '0' && in[p] <= '9' && p - start < 10) {
+      value = value * 10 + (in[p] - '0');
+      p++;
+    }
+    int digits = p - start;
+    if (digits == 0
+        || digits > 9
+        || (in[start] == '0' && digits > 1)
+        || (p < in.length && (in[p] == '.' || in[p] == 'e' || in[p] == 'E'))) {
+      return -1;
+    }
+    pos = p;
+    return value;
+  }
+
+  /** A key and its colon, left in {@link #from} and {@link #to}; false at anything else. */
+  private boolean key() {
+    return span() && next() == ':';
+  }
+
+  /** Whether the last string read is {@code literal}. */
+  private boolean is(String literal) {
+    if (to - from != literal.length()) {
+      return false;
+    }
+    for (int i = 0; i < literal.length(); i++) {
+      if (in[from + i] != literal.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** An input's name: the schema's own string for a feature column, else a new one; or null. */
+  private String column(Columns schema) {
+    if (!span()) {
+      return null;
+    }
+    for (String c : schema.features()) {
+      if (is(c)) {
+        return c;
+      }
+    }
+    return ascii(from, to);
+  }
+
+  /** One of the datatypes {@link Inference#read} knows; null for any other (it says why). */
+  private String datatype() {
+    if (!span()) {
+      return null;
+    }
+    for (String d : DATATYPES) {
+      if (is(d)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** A string (see {@link #span}), or null. */
+  private String string() {
+    return span() ? ascii(from, to) : null;
+  }
+
+  /**
+   * A string of printable ASCII without escapes, left in {@link #from} and {@link #to}; false at
+   * anything else: an escape or any other byte is the tree reader's.
+   */
+  private boolean span() {
+    if (next() != '"') {
+      return false;
+    }
+    int start = pos;
+    for (int p = start; p < in.length; p++) {
+      byte b = in[p];
+      if (b == '"') {
+        from = start;
+        to = p;
+        pos = p + 1;
+        return true;
+      }
+      if (b < 0x20 || b > 0x7E || b == '\\') {
+        break;
+      }
+    }
+    pos = -1;
+    return false;
+  }
+
+  private String ascii(int from, int to) {
+    return new String(in, from, to - from, StandardCharsets.US_ASCII);
+  }
+
+  /** After a member or element: true at a comma, false at {@code close}; else stops the read. */
+  private boolean more(char close) {
+    int c = next();
+    if (c == ',') {
+      return true;
+    }
+    if (c != close) {
+      pos = -1;
+    }
+    return false;
+  }
+
+  /** The next byte after JSON whitespace, consumed; -1 at the end or once the read stopped. */
+  private int next() {
+    int p = skipSpace();
+    if (p < 0 || p >= in.length) {
+      pos = -1;
+      return -1;
+    }
+    pos = p + 1;
+    return in[p];
+  }
+
+  /** The next byte after JSON whitespace, not consumed; -1 at the end or once the read stopped. */
+  private int peek() {
+    int p = skipSpace();
+    return p < 0 || p >= in.length ? -1 : in[p];
+  }
+
+  /** Skips JSON whitespace; the position after it, or -1 once the read stopped. */
+  private int skipSpace() {
+    if (pos < 0) {
+      return -1;
+    }
+    while (pos < in.length) {
+      byte b = in[pos];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        break;
+      }
+      pos++;
+    }
+    return pos;
   }
 }

@@ -278,7 +278,24 @@ class ModelServerTest {
         "duplicate id | {\"inputs\" | {\"id\":\"a\",\"id\":\"a\",\"inputs\" | false",
         "string under FP64 | 24.0 | \"24\" | false",
         "number under BYTES | \"data\":[\"2\"] | \"data\":[2] | false",
-        "unknown output | {\"inputs\" | {\"outputs\":[{\"name\":\"x\"}],\"inputs\" | false"
+        "unknown output | {\"inputs\" | {\"outputs\":[{\"name\":\"x\"}],\"inputs\" | false",
+        "space inside a key | \"shape\":[1], | \" shape\" :\t[ 1 ]\t , | false",
+        "whitespace around tokens | \"shape\":[1], | \"shape\" :\t[ 1 ]\t , | true",
+        "negative fraction | 24.0 | -24.5 | true",
+        "fraction of 16 digits | 24.0 | 24.00000000000001 | true",
+        "fraction of 20 digits | 24.0 | 0.1000000000000000055511 | true",
+        "exponent with sign | 24.0 | 240E-1 | true",
+        "ten digits under INT32 | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"INT32\",\"shape\":[1],\"data\":[2147483647] | true",
+        "nineteen digits under INT64 | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"INT64\",\"shape\":[1],\"data\":[1000000000000000000] | false",
+        "escape in a string | \"data\":[\"2\"] | \"data\":[\"\\u0032\"] | false",
+        "escape in an id | {\"inputs\" | {\"id\":\"a\\nb\",\"inputs\" | false",
+        "non-ASCII id | {\"inputs\" | {\"id\":\"\u00e9\",\"inputs\" | false",
+        "unknown datatype | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"FP16\",\"shape\":[1],\"data\":[24.0] | false",
+        "leading zero | 24.0 | 024.0 | false",
+        "fraction without digits | 24.0 | 24. | false",
+        "trailing comma in data | \"data\":[24.0] | \"data\":[24.0,] | false",
+        "trailing comma in an input | \"data\":[24.0]} | \"data\":[24.0],} | false",
+        "empty outputs | {\"inputs\" | {\"outputs\":[],\"inputs\" | true"
       })
   void read_request_readsAsTheTreeReaderOrLeavesItToIt(
       String name, String from, String to, boolean streamed) throws Exception {
@@ -293,6 +310,93 @@ class ModelServerTest {
     } else {
       assertThat(s).isNull();
     }
+  }
+
+  /**
+   * Random edits of valid requests (structure characters, digits, escapes, non-ASCII, control
+   * bytes): whatever the fast reader reads, the tree reader reads the same; everything else it
+   * leaves to the tree reader, which answers as it always did.
+   */
+  @Test
+  void read_editedRequests_readsAsTheTreeReaderOrLeavesItToIt() {
+    Inference.Columns columns = server.model().columns();
+    List<String> seeds =
+        List.of(
+            Requests.infer(Requests.ROW),
+            Requests.infer(List.of(Requests.ROW, Requests.rowWith("AGE", "31.25")), false, "r-1"),
+            Requests.infer(List.of(Requests.ROW), true, "t")
+                .replace("{\"inputs\"", "{\"outputs\":[{\"name\":\"label\"}],\"inputs\""),
+            Requests.infer(Requests.ROW)
+                .replace(
+                    "\"FP64\",\"shape\":[1],\"data\":[24.0]",
+                    "\"INT64\",\"shape\":[1],\"data\":[24]")
+                .replace(",", " ,\n"));
+    String alphabet = "{}[],:\"\\ \t\n0123456789.eE+-aAx\u00e9\u0000";
+    java.util.Random random = new java.util.Random(9);
+    int read = 0;
+    int edited = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder b = new StringBuilder(seeds.get(i % seeds.size()));
+      for (int edits = 1 + random.nextInt(3); edits > 0; edits--) {
+        int at = random.nextInt(b.length());
+        char c = alphabet.charAt(random.nextInt(alphabet.length()));
+        switch (random.nextInt(3)) {
+          case 0 -> b.setCharAt(at, c);
+          case 1 -> b.insert(at, c);
+          default -> b.deleteCharAt(at);
+        }
+      }
+      byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+
+      Inference.Request fast = InferenceStream.read(body, columns, 1_000);
+
+      Inference.Request tree;
+      try {
+        tree = Inference.read(Json.parse(body, "t"), columns, 1_000);
+      } catch (dev.custody.core.PipelineException | ApiException e) {
+        tree = null;
+      }
+      if (fast != null) {
+        assertThat(fast).as(b.toString()).isEqualTo(tree);
+        read++;
+        edited += seeds.contains(b.toString()) ? 0 : 1;
+      }
+    }
+    assertThat(edited).as("edited requests the fast reader read").isGreaterThan(200);
+    assertThat(read).as("requests the fast reader read").isLessThan(20_000);
+  }
+
+  /**
+   * Requests the fast reader reads are answered byte for byte as the tree reader's reading of them
+   * is: status, body, content type and model digest.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "as sent | x | x",
+        "id and outputs | {\"inputs\" | {\"id\":\"r\",\"outputs\":[{\"name\":\"probabilities\"}],\"inputs\"",
+        "fractions and exponents | 24.0 | 2.4125e1",
+        "integers | \"FP64\",\"shape\":[1],\"data\":[24.0] | \"INT64\",\"shape\":[1],\"data\":[24]",
+        "whitespace | \"shape\":[1], | \"shape\" : [ 1 , 1 ] ,"
+      })
+  void infer_fastReadRequest_answersAsTheTreeReading(String name, String from, String to)
+      throws Exception {
+    String body = Requests.infer(Requests.ROW).replace(from, to);
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ServedModel m = server.model();
+    assertThat(InferenceStream.read(bytes, m.columns(), 1_000)).as("read fast").isNotNull();
+    Inference.Request tree = Inference.read(Json.parse(bytes, "t"), m.columns(), 1_000);
+    String expected =
+        new String(
+            Inference.response(m, tree, Inference.predict(m, tree.rows())), StandardCharsets.UTF_8);
+
+    HttpResponse<String> r = http.postJson("/v2/models/credit-rf/infer", body);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(expected);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(r.headers().firstValue("Custody-Model-Digest")).hasValue(digest);
   }
 
   @Test
