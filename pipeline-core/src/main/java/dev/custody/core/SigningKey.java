@@ -1,8 +1,7 @@
 package dev.custody.core;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -17,23 +17,17 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.openssl.PEMException;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
-import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.util.io.pem.PemObject;
+import javax.crypto.KeyAgreement;
 
 /**
  * A handle on an ECDSA private key. It signs and hands out its public key; no method returns the
@@ -48,7 +42,8 @@ import org.bouncycastle.util.io.pem.PemObject;
  * through logging or collections.
  */
 public final class SigningKey {
-  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
+  private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String PKCS8_END = "-----END PRIVATE KEY-----";
   private static final Set<PosixFilePermission> TOO_OPEN =
       Set.of(
           PosixFilePermission.GROUP_READ,
@@ -107,55 +102,39 @@ public final class SigningKey {
     // A public key given by mistake is named as such, not refused for its (rightly open) mode.
     refusePublicKey(file, pem);
     refuseOpenPermissions(file);
-    Object parsed;
-    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-      parsed = parser.readObject();
-    } catch (IOException e) {
-      throw new PipelineException(
-          Reason.KEY_INVALID, InputFiles.shown(file) + ": not a PEM private key");
-    }
-    PrivateKeyInfo info;
+    Optional<ECPrivateKey> plain = plainPkcs8(pem);
+    ECPrivateKey ec = plain.isPresent() ? plain.get() : BouncyCastlePem.read(file, pem, passphrase);
     try {
-      if (parsed instanceof PKCS8EncryptedPrivateKeyInfo enc) {
-        if (passphrase == null) {
-          throw new PipelineException(
-              Reason.KEY_INVALID,
-              InputFiles.shown(file) + ": the key is encrypted; a passphrase is required");
-        }
-        info =
-            enc.decryptPrivateKeyInfo(
-                new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(passphrase));
-      } else if (parsed instanceof PrivateKeyInfo plain) {
-        info = plain;
-      } else if (parsed instanceof PEMKeyPair pair) {
-        info = pair.getPrivateKeyInfo();
-      } else {
-        throw new PipelineException(
-            Reason.KEY_INVALID,
-            file
-                + ": expected a PKCS#8 'PRIVATE KEY' PEM block, found "
-                + (parsed == null ? "none" : parsed.getClass().getSimpleName()));
-      }
-      PrivateKey pk = new JcaPEMKeyConverter().setProvider(BC).getPrivateKey(info);
-      if (!(pk instanceof ECPrivateKey ec)) {
-        throw new PipelineException(
-            Reason.KEY_INVALID,
-            InputFiles.shown(file) + ": expected an EC private key, found " + pk.getAlgorithm());
-      }
-      // Re-encode through the JDK provider so signing does not depend on BouncyCastle.
-      PrivateKey jdk =
-          java.security.KeyFactory.getInstance("EC")
-              .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pk.getEncoded()));
       Curve curve = Curve.of(ec);
-      return new SigningKey(jdk, publicKeyOf(ec, curve));
-    } catch (PKCSException | OperatorCreationException e) {
-      // The cause could echo key material; say only what went wrong.
-      throw new PipelineException(
-          Reason.KEY_INVALID,
-          InputFiles.shown(file) + ": cannot decrypt the key (wrong passphrase?)");
-    } catch (PEMException | GeneralSecurityException e) {
+      return new SigningKey(ec, publicKeyOf(ec, curve));
+    } catch (GeneralSecurityException e) {
       throw new PipelineException(
           Reason.KEY_INVALID, InputFiles.shown(file) + ": unreadable private key");
+    }
+  }
+
+  /**
+   * An unencrypted PKCS#8 EC key ({@code BEGIN PRIVATE KEY}, what {@link #save} writes without a
+   * passphrase) read by the JDK alone, without loading BouncyCastle (see {@link BouncyCastlePem});
+   * empty for anything else, which {@link BouncyCastlePem#read} reads or refuses with the reason.
+   */
+  private static Optional<ECPrivateKey> plainPkcs8(String pem) {
+    int begin = pem.indexOf("-----BEGIN ");
+    if (begin < 0 || !pem.startsWith(PKCS8_BEGIN, begin)) {
+      return Optional.empty();
+    }
+    int end = pem.indexOf(PKCS8_END, begin);
+    if (end < 0) {
+      return Optional.empty();
+    }
+    String body = pem.substring(begin + PKCS8_BEGIN.length(), end).replaceAll("\\r?\\n", "");
+    try {
+      PrivateKey key =
+          KeyFactory.getInstance("EC")
+              .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+      return key instanceof ECPrivateKey ec ? Optional.of(ec) : Optional.empty();
+    } catch (IllegalArgumentException | GeneralSecurityException e) {
+      return Optional.empty();
     }
   }
 
@@ -174,24 +153,8 @@ public final class SigningKey {
         throw new FileAlreadyExistsException(p.toString(), null, "refusing to overwrite");
       }
     }
-    StringWriter sw = new StringWriter();
-    try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-      if (passphrase == null) {
-        w.writeObject(new PemObject("PRIVATE KEY", privateKey.getEncoded()));
-      } else {
-        var encryptor =
-            new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
-                .setProvider(BC)
-                .setPRF(org.bouncycastle.openssl.PKCS8Generator.PRF_HMACSHA256)
-                .setIterationCount(600_000)
-                .setPassword(passphrase)
-                .build();
-        w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey, encryptor));
-      }
-    } catch (OperatorCreationException e) {
-      throw new IllegalStateException("cannot set up key encryption", e);
-    }
-    AtomicFiles.writeOwnerOnly(file, sw.toString().getBytes(StandardCharsets.US_ASCII));
+    AtomicFiles.writeOwnerOnly(
+        file, BouncyCastlePem.write(privateKey, passphrase).getBytes(StandardCharsets.US_ASCII));
     // The public key last: a pair whose .pub exists always has its private half.
     AtomicFiles.write(pub, publicKey.toPem().getBytes(StandardCharsets.US_ASCII));
   }
@@ -220,18 +183,43 @@ public final class SigningKey {
     }
   }
 
+  /**
+   * The public key {@code d·G}, by the JDK alone: ECDH of the private key with the generator gives
+   * the point's x; y is a square root of {@code x³ + ax + b} (P-256 and P-384 have {@code p ≡ 3 mod
+   * 4}, so {@code rhs^((p+1)/4)}), the one of the two that verifies a signature by the private key.
+   * That signature also proves the pair matches.
+   */
   private static VerificationKey publicKeyOf(ECPrivateKey priv, Curve curve)
       throws GeneralSecurityException {
-    var spec = org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec(curve.jcaName());
-    var q = spec.getG().multiply(priv.getS()).normalize();
-    var point =
-        new java.security.spec.ECPoint(
-            q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-    ECPublicKey pub =
-        (ECPublicKey)
-            java.security.KeyFactory.getInstance("EC")
-                .generatePublic(new java.security.spec.ECPublicKeySpec(point, priv.getParams()));
-    return new VerificationKey(pub, curve);
+    ECParameterSpec params = priv.getParams();
+    KeyFactory keys = KeyFactory.getInstance("EC");
+    KeyAgreement ecdh = KeyAgreement.getInstance("ECDH");
+    ecdh.init(priv);
+    ecdh.doPhase(keys.generatePublic(new ECPublicKeySpec(params.getGenerator(), params)), true);
+    BigInteger x = new BigInteger(1, ecdh.generateSecret());
+    BigInteger p = ((ECFieldFp) params.getCurve().getField()).getP();
+    BigInteger rhs =
+        x.pow(3).add(params.getCurve().getA().multiply(x)).add(params.getCurve().getB()).mod(p);
+    BigInteger y = rhs.modPow(p.add(BigInteger.ONE).shiftRight(2), p);
+    if (p.mod(BigInteger.valueOf(4)).intValue() != 3 || !y.multiply(y).mod(p).equals(rhs)) {
+      throw new GeneralSecurityException("no public point for this key");
+    }
+    byte[] probe = "custody public key derivation".getBytes(StandardCharsets.US_ASCII);
+    Signature signer = Signature.getInstance(curve.signatureAlgorithm());
+    signer.initSign(priv, new SecureRandom());
+    signer.update(probe);
+    byte[] sig = signer.sign();
+    for (BigInteger candidate : List.of(y, p.subtract(y))) {
+      ECPublicKey pub =
+          (ECPublicKey) keys.generatePublic(new ECPublicKeySpec(new ECPoint(x, candidate), params));
+      Signature verifier = Signature.getInstance(curve.signatureAlgorithm());
+      verifier.initVerify(pub);
+      verifier.update(probe);
+      if (verifier.verify(sig)) {
+        return new VerificationKey(pub, curve);
+      }
+    }
+    throw new GeneralSecurityException("no public point verifies this key's signature");
   }
 
   private static void refusePublicKey(Path file, String pem) throws PipelineException {

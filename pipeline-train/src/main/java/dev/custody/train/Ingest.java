@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The ingest stage: reads each pinned data file once into memory, checks its SHA-256 against the
@@ -511,13 +512,25 @@ public final class Ingest {
 
     /** The configured ingest stage. */
     public Ingest build() {
-      HttpClient client =
-          httpClient != null
-              ? httpClient
-              : HttpClient.newBuilder()
-                  .followRedirects(HttpClient.Redirect.NORMAL)
-                  .connectTimeout(Duration.ofSeconds(30))
-                  .build();
+      HttpClient given = httpClient;
+      Supplier<HttpClient> client =
+          given != null
+              ? () -> given
+              : new Supplier<>() {
+                private HttpClient made;
+
+                @Override
+                public synchronized HttpClient get() {
+                  if (made == null) {
+                    made =
+                        HttpClient.newBuilder()
+                            .followRedirects(HttpClient.Redirect.NORMAL)
+                            .connectTimeout(Duration.ofSeconds(30))
+                            .build();
+                  }
+                  return made;
+                }
+              };
       return new Ingest(
           new Fetcher(cacheDirectory, client, allowPlainHttp, maxFileBytes, downloadTimeout),
           maxFileBytes);

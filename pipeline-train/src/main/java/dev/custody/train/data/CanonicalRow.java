@@ -1,7 +1,5 @@
 package dev.custody.train.data;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -41,25 +39,17 @@ public record CanonicalRow(String source, long line, String id, List<String> fie
 
   /** The canonical encoding of the id and fields (source and line are not part of it). */
   public byte[] encode() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 16 * fields.size());
-    writeInt(out, fields.size() + 1);
-    writeString(out, id);
-    for (String f : fields) {
-      writeString(out, f);
-    }
+    RowEncoder out = new RowEncoder();
+    encodeInto(out);
     return out.toByteArray();
   }
 
-  private static void writeString(ByteArrayOutputStream out, String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    writeInt(out, b.length);
-    out.write(b, 0, b.length);
-  }
-
-  private static void writeInt(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 24);
-    out.write(v >>> 16);
-    out.write(v >>> 8);
-    out.write(v);
+  /** Writes the canonical encoding into {@code out}, which the Merkle tree reuses across rows. */
+  void encodeInto(RowEncoder out) {
+    out.writeInt(fields.size() + 1);
+    out.writeString(id);
+    for (String f : fields) {
+      out.writeString(f);
+    }
   }
 }

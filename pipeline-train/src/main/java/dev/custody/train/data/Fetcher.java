@@ -17,6 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Downloads pinned data files, optionally into a content-addressed cache ({@code
@@ -28,7 +29,7 @@ import java.util.Locale;
  */
 public final class Fetcher {
   private final Path cacheDirectory;
-  private final HttpClient client;
+  private final Supplier<HttpClient> client;
   private final boolean allowPlainHttp;
   private final long maxBytes;
   private final Duration timeout;
@@ -37,14 +38,15 @@ public final class Fetcher {
    * A fetcher caching under {@code cacheDirectory}.
    *
    * @param cacheDirectory where verified downloads are kept, or null to keep none
-   * @param client the HTTP client for downloads
+   * @param client the HTTP client for downloads, asked for on the first download (making one loads
+   *     about 300 classes, TLS's among them, which a run on local files does not need)
    * @param allowPlainHttp whether {@code http://} URLs are fetched (refused otherwise)
    * @param maxBytes the largest download accepted
    * @param timeout the timeout of each request
    */
   public Fetcher(
       Path cacheDirectory,
-      HttpClient client,
+      Supplier<HttpClient> client,
       boolean allowPlainHttp,
       long maxBytes,
       Duration timeout) {
@@ -84,7 +86,7 @@ public final class Fetcher {
     HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
     HttpResponse<InputStream> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response = client.get().send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while downloading " + url, e);
