@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
       "model_signing). Writes DIR/model.sig by default.",
       "Symbolic links and special files are refused anywhere, ignored paths included; regular",
       "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
-      "listed as not signed."
+      "listed as not signed.",
+      "With --signing-cert (and --cert-chain) the signature carries the certificate chain instead",
+      "of a key hint, as model_signing sign certificate writes it."
     })
 final class SignModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -59,6 +61,22 @@ final class SignModelCommand implements Callable<Integer> {
           "Leave out this path (relative to MODEL); recorded in the signature; repeatable.")
   List<String> ignore = new ArrayList<>();
 
+  @Option(
+      names = "--signing-cert",
+      paramLabel = "CERT",
+      description =
+          "PEM certificate of --key's public key, carried in the signature instead of a key hint"
+              + " (as model_signing sign certificate).")
+  Path signingCert;
+
+  @Option(
+      names = "--cert-chain",
+      paramLabel = "PEM",
+      description =
+          "Further certificates of --signing-cert's chain (intermediates), written after it;"
+              + " repeatable.")
+  List<Path> certChain = new ArrayList<>();
+
   @Mixin Passphrase passphrase = new Passphrase();
 
   @Option(names = "--json", description = "Print the result as JSON (also on failure).")
@@ -74,8 +92,16 @@ final class SignModelCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--signature: expected a file to write, found a directory: " + Errors.shown(sig));
     }
+    if (signingCert == null && !certChain.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--cert-chain: expected --signing-cert too (the chain is of the signing certificate)");
+    }
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
-    ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
+    BundleSigner signer =
+        signingCert == null
+            ? BundleSigner.create(signingKey)
+            : BundleSigner.create(signingKey, signingCert, certChain);
+    ModelManifest m = ModelSigning.sign(model, sig, signer, ignore);
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
       report.put("model", m.modelName());
@@ -83,6 +109,7 @@ final class SignModelCommand implements Callable<Integer> {
       report.put("rootDigest", m.rootDigest().toString());
       report.put("signature", sig.toString());
       report.put("keyHint", signingKey.publicKey().hint());
+      signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
       ArrayNode ignored = report.putArray("ignored");
       m.ignoredFiles().forEach(ignored::add);
       JsonReport.success(spec, report);
@@ -99,7 +126,13 @@ final class SignModelCommand implements Callable<Integer> {
     if (!m.ignoredFiles().isEmpty()) {
       out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
     }
-    out.println("signature: " + Errors.shown(sig) + " (key " + signingKey.publicKey().hint() + ")");
+    out.println(
+        "signature: "
+            + Errors.shown(sig)
+            + " (key "
+            + signingKey.publicKey().hint()
+            + signer.certificateSubject().map(c -> ", certificate " + Errors.shown(c)).orElse("")
+            + ")");
     return 0;
   }
 

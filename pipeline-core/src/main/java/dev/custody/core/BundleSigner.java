@@ -17,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Signs with a {@link SigningKey} into Sigstore bundle v0.3 JSON, fully offline: a DSSE bundle for
@@ -28,15 +29,18 @@ import java.util.Objects;
 public final class BundleSigner {
   private final SigningKey key;
   private final List<byte[]> certificates;
+  private final Optional<String> certificateSubject;
 
-  private BundleSigner(SigningKey key, List<byte[]> certificates) {
+  private BundleSigner(
+      SigningKey key, List<byte[]> certificates, Optional<String> certificateSubject) {
     this.key = key;
     this.certificates = certificates;
+    this.certificateSubject = certificateSubject;
   }
 
   /** A signer using {@code key}. */
   public static BundleSigner create(SigningKey key) {
-    return new BundleSigner(Objects.requireNonNull(key, "key"), List.of());
+    return new BundleSigner(Objects.requireNonNull(key, "key"), List.of(), Optional.empty());
   }
 
   /**
@@ -94,12 +98,21 @@ public final class BundleSigner {
     } catch (CertificateEncodingException e) {
       throw new PipelineException(Reason.CERTIFICATE_INVALID, "cannot encode a certificate");
     }
-    return new BundleSigner(key, List.copyOf(ders));
+    return new BundleSigner(
+        key, List.copyOf(ders), Optional.of(leaf.get(0).getSubjectX500Principal().getName()));
   }
 
   /** The public key that verifies this signer's bundles. */
   public VerificationKey publicKey() {
     return key.publicKey();
+  }
+
+  /**
+   * The subject of the signing certificate the bundles carry ({@code CN=...}), or empty for a
+   * signer that names its key by hint.
+   */
+  public Optional<String> certificateSubject() {
+    return certificateSubject;
   }
 
   /** A DSSE bundle over an in-toto statement. */
