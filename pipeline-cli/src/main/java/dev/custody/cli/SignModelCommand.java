@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
       "Special files are refused anywhere, and symbolic links unless --allow-symlinks (never",
       "under ignored paths, out of the model or dangling); regular files under ignored paths",
       "(.git, .gitattributes, .github, .gitignore unless --no-ignore-git-paths; --ignore) are",
-      "listed as not signed. The rules are recorded in the signature."
+      "listed as not signed. The rules are recorded in the signature.",
+      "With --signing-cert (and --cert-chain) the signature carries the certificate chain instead",
+      "of a key hint, as model_signing sign certificate writes it."
     })
 final class SignModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -75,6 +77,22 @@ final class SignModelCommand implements Callable<Integer> {
               + " allow_symlinks: true.")
   boolean allowSymlinks;
 
+  @Option(
+      names = "--signing-cert",
+      paramLabel = "CERT",
+      description =
+          "PEM certificate of --key's public key, carried in the signature instead of a key hint"
+              + " (as model_signing sign certificate).")
+  Path signingCert;
+
+  @Option(
+      names = "--cert-chain",
+      paramLabel = "PEM",
+      description =
+          "Further certificates of --signing-cert's chain (intermediates), written after it;"
+              + " repeatable.")
+  List<Path> certChain = new ArrayList<>();
+
   @Mixin Passphrase passphrase = new Passphrase();
 
   @Option(names = "--json", description = "Print the result as JSON (also on failure).")
@@ -90,6 +108,10 @@ final class SignModelCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--signature: expected a file to write, found a directory: " + Errors.shown(sig));
     }
+    if (signingCert == null && !certChain.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--cert-chain: expected --signing-cert too (the chain is of the signing certificate)");
+    }
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
     ModelSignOptions.Builder options = ModelSignOptions.builder().ignore(ignore);
     if (noIgnoreGitPaths) {
@@ -98,8 +120,11 @@ final class SignModelCommand implements Callable<Integer> {
     if (allowSymlinks) {
       options.allowSymlinks();
     }
-    ModelManifest m =
-        ModelSigning.sign(model, sig, BundleSigner.create(signingKey), options.build());
+    BundleSigner signer =
+        signingCert == null
+            ? BundleSigner.create(signingKey)
+            : BundleSigner.create(signingKey, signingCert, certChain);
+    ModelManifest m = ModelSigning.sign(model, sig, signer, options.build());
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
       report.put("model", m.modelName());
@@ -107,6 +132,7 @@ final class SignModelCommand implements Callable<Integer> {
       report.put("rootDigest", m.rootDigest().toString());
       report.put("signature", sig.toString());
       report.put("keyHint", signingKey.publicKey().hint());
+      signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
       ArrayNode ignored = report.putArray("ignored");
       m.ignoredFiles().forEach(ignored::add);
       JsonReport.success(spec, report);
@@ -123,7 +149,13 @@ final class SignModelCommand implements Callable<Integer> {
     if (!m.ignoredFiles().isEmpty()) {
       out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
     }
-    out.println("signature: " + Errors.shown(sig) + " (key " + signingKey.publicKey().hint() + ")");
+    out.println(
+        "signature: "
+            + Errors.shown(sig)
+            + " (key "
+            + signingKey.publicKey().hint()
+            + signer.certificateSubject().map(c -> ", certificate " + Errors.shown(c)).orElse("")
+            + ")");
     return 0;
   }
 

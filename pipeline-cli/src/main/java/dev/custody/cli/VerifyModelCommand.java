@@ -3,6 +3,7 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.custody.core.CertificateChainVerifier;
 import dev.custody.core.InputFiles;
 import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
@@ -38,7 +39,10 @@ import picocli.CommandLine.Spec;
       "signature allows them and --allow-symlinks is given, never out of the model. Regular",
       "files under ignored paths (the signature's ignore_paths, --ignore) are not verified and",
       "are listed; so are unsigned files with --ignore-unsigned-files.",
-      "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root."
+      "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root.",
+      "A signature made with a certificate chain and no transparency log (model_signing sign",
+      "certificate) verifies with --certificate-chain CA.pem: the chain is checked now, not at",
+      "signing time."
     })
 final class VerifyModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -60,6 +64,15 @@ final class VerifyModelCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = false)
     Keyless keyless;
+
+    @Option(
+        names = "--certificate-chain",
+        required = true,
+        paramLabel = "PEM",
+        description =
+            "Trusted CA certificates (PEM: the root, and intermediates), for a signature made with"
+                + " a certificate chain (model_signing sign certificate); repeatable.")
+    List<Path> certificateChain;
   }
 
   /**
@@ -142,6 +155,10 @@ final class VerifyModelCommand implements Callable<Integer> {
       KeyBundleVerifier verifier =
           KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
       v = ModelSigning.verify(model, sig, verifier, options.build());
+    } else if (signer.certificateChain != null) {
+      v =
+          ModelSigning.verify(
+              model, sig, certificateChainVerifier(signer.certificateChain), options.build());
     } else {
       KeylessBundleVerifier.Builder builder =
           KeylessBundleVerifier.builder()
@@ -194,6 +211,21 @@ final class VerifyModelCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Trusts the certificates of the {@code --certificate-chain} files. */
+  private static CertificateChainVerifier certificateChainVerifier(List<Path> files)
+      throws java.io.IOException, PipelineException {
+    CertificateChainVerifier.Builder builder = CertificateChainVerifier.builder();
+    for (Path f : files) {
+      builder.trust(f);
+    }
+    try {
+      return builder.build();
+    } catch (IllegalStateException e) {
+      throw new PipelineException(
+          Reason.CERTIFICATE_INVALID, "--certificate-chain: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -529,6 +529,82 @@ class JsonEveryVerbTest {
     assertThat(bad.path("exit").asInt()).isEqualTo(failed.exit());
   }
 
+  /**
+   * Option paths of a verb that print through their own code (another signer, another output): each
+   * keeps the same contract as the verb's case above.
+   */
+  private static Map<String, Case> certificateCases() throws IOException {
+    Path keys = Shared.require("fixtures/model-signing/keys/certificate");
+    Path fixture = Shared.require("fixtures/model-signing/v1.0.0-certificate");
+    Path signingKey = dir.resolve("cert-signing-key.pem");
+    if (!Files.exists(signingKey)) {
+      Files.copy(keys.resolve("signing-key.pem"), signingKey);
+      Files.setPosixFilePermissions(
+          signingKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+    String ca = keys.resolve("ca-cert.pem").toString();
+    Map<String, Case> c = new TreeMap<>();
+    c.put(
+        "sign-model --signing-cert",
+        of(
+            List.of(
+                "sign-model",
+                spec.toString(),
+                "--key",
+                signingKey.toString(),
+                "--signing-cert",
+                keys.resolve("signing-key-cert.pem").toString(),
+                "--cert-chain",
+                keys.resolve("int-ca-cert.pem").toString(),
+                "--signature",
+                fresh("sig")),
+            List.of(
+                "sign-model",
+                spec.toString(),
+                "--key",
+                key.toString(),
+                "--signing-cert",
+                keys.resolve("signing-key-cert.pem").toString(),
+                "--signature",
+                fresh("sig"))));
+    c.put(
+        "verify-model --certificate-chain",
+        of(
+            List.of("verify-model", fixture.toString(), "--certificate-chain", ca),
+            List.of(
+                "verify-model",
+                fixture.toString(),
+                "--certificate-chain",
+                keys.resolve("int-ca-cert.pem").toString())));
+    return c;
+  }
+
+  static Stream<String> certificatePaths() {
+    return List.of("sign-model --signing-cert", "verify-model --certificate-chain").stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("certificatePaths")
+  void certificatePath_jsonSuccessAndFailure_keepTheContract(String path) throws Exception {
+    Case c = certificateCases().get(path);
+    String verb = path.substring(0, path.indexOf(' '));
+
+    Cli ok = runJson(c.success());
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    JsonNode good = onlyDocument(ok);
+    assertThat(good.path("ok").asBoolean()).as(ok.out()).isTrue();
+    assertThat(good.path("command").asText()).isEqualTo("custody " + verb);
+
+    Cli bad = runJson(c.failure());
+    assertThat(bad.exit()).isNotZero();
+    JsonNode doc = onlyDocument(bad);
+    assertThat(doc.path("ok").asBoolean()).isFalse();
+    assertThat(doc.path("command").asText()).isEqualTo("custody " + verb);
+    assertThat(doc.path("message").asText()).isNotBlank();
+    assertThat(doc.path("exit").asInt()).isEqualTo(bad.exit());
+    assertThat(Reason.valueOf(doc.path("reason").asText()).exitCode()).isEqualTo(bad.exit());
+  }
+
   private static Cli runJson(List<String> args) {
     List<String> all = new ArrayList<>(args);
     all.add("--json");

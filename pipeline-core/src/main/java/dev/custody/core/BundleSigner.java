@@ -7,32 +7,112 @@ import dev.sigstore.proto.common.v1.HashAlgorithm;
 import dev.sigstore.proto.common.v1.HashOutput;
 import dev.sigstore.proto.common.v1.MessageSignature;
 import dev.sigstore.proto.common.v1.PublicKeyIdentifier;
+import dev.sigstore.proto.common.v1.X509CertificateChain;
 import io.intoto.EnvelopeOuterClass.Envelope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Signs with a {@link SigningKey} into Sigstore bundle v0.3 JSON, fully offline: a DSSE bundle for
  * statements and a message-signature bundle for single files. The bundle names its key by {@code
- * publicKey.hint}, as model_signing writes it.
+ * publicKey.hint}, as model_signing writes it, or, for a signer with a certificate, carries the
+ * signing certificate and its chain in {@code x509CertificateChain} (signing certificate first), as
+ * {@code model_signing sign certificate} writes it.
  */
 public final class BundleSigner {
   private final SigningKey key;
+  private final List<byte[]> certificates;
+  private final Optional<String> certificateSubject;
 
-  private BundleSigner(SigningKey key) {
+  private BundleSigner(
+      SigningKey key, List<byte[]> certificates, Optional<String> certificateSubject) {
     this.key = key;
+    this.certificates = certificates;
+    this.certificateSubject = certificateSubject;
   }
 
   /** A signer using {@code key}. */
   public static BundleSigner create(SigningKey key) {
-    return new BundleSigner(Objects.requireNonNull(key, "key"));
+    return new BundleSigner(Objects.requireNonNull(key, "key"), List.of(), Optional.empty());
+  }
+
+  /**
+   * A signer using {@code key} whose bundles carry a signing certificate and the rest of its chain,
+   * verified by {@link CertificateChainVerifier}. As model_signing, the certificates are not
+   * checked here beyond the key: the verifier decides whether they are trusted, valid and allowed
+   * to sign.
+   *
+   * @param signingCertificate a PEM file holding the one certificate of {@code key}'s public key
+   * @param certificateChain PEM files of further certificates (intermediates, optionally the root),
+   *     written after the signing certificate in the order given
+   * @throws PipelineException {@link Reason#CERTIFICATE_INVALID} for an unreadable certificate file
+   *     or a signing-certificate file holding more than one certificate, {@link Reason#KEY_INVALID}
+   *     when the signing certificate's public key is not {@code key}'s
+   */
+  public static BundleSigner create(
+      SigningKey key, Path signingCertificate, List<Path> certificateChain)
+      throws IOException, PipelineException {
+    Objects.requireNonNull(key, "key");
+    List<X509Certificate> leaf = PemCertificates.read(signingCertificate);
+    if (leaf.size() != 1) {
+      throw new PipelineException(
+          Reason.CERTIFICATE_INVALID,
+          InputFiles.shown(signingCertificate)
+              + ": expected one signing certificate, found "
+              + leaf.size()
+              + " (give the rest of the chain with --cert-chain)");
+    }
+    VerificationKey certified;
+    try {
+      certified = VerificationKey.fromDer(leaf.get(0).getPublicKey().getEncoded());
+    } catch (PipelineException e) {
+      certified = null; // not an EC key of a supported curve: it cannot be this key's
+    }
+    if (!key.publicKey().equals(certified)) {
+      throw new PipelineException(
+          Reason.KEY_INVALID,
+          "signing certificate "
+              + PemCertificates.describe(leaf.get(0))
+              + ": expected the public key of the private key (key "
+              + key.publicKey().hint()
+              + "), found "
+              + (certified == null
+                  ? "a " + leaf.get(0).getPublicKey().getAlgorithm() + " key"
+                  : "key " + certified.hint()));
+    }
+    List<byte[]> ders = new ArrayList<>();
+    try {
+      ders.add(leaf.get(0).getEncoded());
+      for (Path p : certificateChain) {
+        for (X509Certificate c : PemCertificates.read(p)) {
+          ders.add(c.getEncoded());
+        }
+      }
+    } catch (CertificateEncodingException e) {
+      throw new PipelineException(Reason.CERTIFICATE_INVALID, "cannot encode a certificate");
+    }
+    return new BundleSigner(
+        key, List.copyOf(ders), Optional.of(leaf.get(0).getSubjectX500Principal().getName()));
   }
 
   /** The public key that verifies this signer's bundles. */
   public VerificationKey publicKey() {
     return key.publicKey();
+  }
+
+  /**
+   * The subject of the signing certificate the bundles carry ({@code CN=...}), or empty for a
+   * signer that names its key by hint.
+   */
+  public Optional<String> certificateSubject() {
+    return certificateSubject;
   }
 
   /** A DSSE bundle over an in-toto statement. */
@@ -74,10 +154,20 @@ public final class BundleSigner {
   }
 
   private Bundle.Builder base() {
+    VerificationMaterial.Builder vm = VerificationMaterial.newBuilder();
+    if (certificates.isEmpty()) {
+      vm.setPublicKey(PublicKeyIdentifier.newBuilder().setHint(key.publicKey().hint()));
+    } else {
+      X509CertificateChain.Builder chain = X509CertificateChain.newBuilder();
+      for (byte[] der : certificates) {
+        chain.addCertificates(
+            dev.sigstore.proto.common.v1.X509Certificate.newBuilder()
+                .setRawBytes(ByteString.copyFrom(der)));
+      }
+      vm.setX509CertificateChain(chain);
+    }
     return Bundle.newBuilder()
         .setMediaType(SigstoreBundle.MEDIA_TYPE_V03)
-        .setVerificationMaterial(
-            VerificationMaterial.newBuilder()
-                .setPublicKey(PublicKeyIdentifier.newBuilder().setHint(key.publicKey().hint())));
+        .setVerificationMaterial(vm);
   }
 }

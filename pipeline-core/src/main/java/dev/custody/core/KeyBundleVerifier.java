@@ -193,6 +193,13 @@ public final class KeyBundleVerifier {
       throws VerificationException {
     Bundle bundle = parsed.bundle();
     var vm = bundle.getVerificationMaterial();
+    if (vm.hasX509CertificateChain() && vm.getTlogEntriesCount() == 0) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "bundle: signed with a certificate chain and no transparency-log entry (model_signing"
+              + " sign certificate); verify it with the CA certificates to trust"
+              + " (--certificate-chain), not a key");
+    }
     if (vm.hasCertificate() || vm.hasX509CertificateChain()) {
       throw new VerificationException(
           Reason.UNSUPPORTED,

@@ -36,6 +36,12 @@ public final class ModelManifest {
   /** The predicate type of a model signature. */
   public static final String PREDICATE_TYPE = "https://model_signing/signature/v1.0";
 
+  /**
+   * The predicate type model_signing v0.2 signed: one in-toto subject per file, no root digest, no
+   * serialization record. Read for verification only (as model_signing reads it), never written.
+   */
+  public static final String LEGACY_PREDICATE_TYPE = "https://model_signing/Digests/v0.1";
+
   /** Paths model_signing ignores by default, besides the signature itself. */
   public static final List<String> DEFAULT_IGNORES =
       List.of(".git", ".gitattributes", ".github", ".gitignore");
@@ -74,10 +80,11 @@ public final class ModelManifest {
   private final boolean allowSymlinks;
   private final List<String> ignoredFiles;
   private final boolean ignorePathsRecorded;
+  private final boolean legacy;
 
   private ModelManifest(
       String modelName, List<Resource> resources, List<String> ignorePaths, boolean allowSymlinks) {
-    this(modelName, resources, ignorePaths, allowSymlinks, List.of(), true);
+    this(modelName, resources, ignorePaths, allowSymlinks, List.of(), true, false);
   }
 
   private ModelManifest(
@@ -86,8 +93,10 @@ public final class ModelManifest {
       List<String> ignorePaths,
       boolean allowSymlinks,
       List<String> ignoredFiles,
-      boolean ignorePathsRecorded) {
+      boolean ignorePathsRecorded,
+      boolean legacy) {
     this.ignorePathsRecorded = ignorePathsRecorded;
+    this.legacy = legacy;
     this.modelName = modelName;
     List<Resource> sorted = new ArrayList<>(resources);
     sorted.sort(Comparator.comparing(Resource::name, PATH_ORDER));
@@ -281,7 +290,7 @@ public final class ModelManifest {
     List<String> ignored = new ArrayList<>(listing.ignored());
     ignored.sort(PATH_ORDER);
     return new ModelManifest(
-        name, resources, listing.ignores(), listing.allowSymlinks(), ignored, true);
+        name, resources, listing.ignores(), listing.allowSymlinks(), ignored, true, false);
   }
 
   /** The model's name: the last component of its path (informative only). */
@@ -338,6 +347,9 @@ public final class ModelManifest {
    *     hash; MALFORMED for a predicate that does not have the format's shape
    */
   public static ModelManifest fromStatement(Statement statement) throws VerificationException {
+    if (LEGACY_PREDICATE_TYPE.equals(statement.predicateType())) {
+      return fromLegacyStatement(statement);
+    }
     if (!PREDICATE_TYPE.equals(statement.predicateType())) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
@@ -407,7 +419,38 @@ public final class ModelManifest {
         ignores,
         ser.path("allow_symlinks").asBoolean(),
         List.of(),
-        ser.has("ignore_paths"));
+        ser.has("ignore_paths"),
+        false);
+  }
+
+  /**
+   * model_signing v0.2's manifest: each subject is a file (name and SHA-256), hashed as {@code
+   * method: files} without symbolic links; nothing is ignored but what the verifier ignores. There
+   * is no model name (model_signing uses a placeholder; here it is empty) and no root digest to
+   * check: the file set and every digest are compared with the model as for v1.0.
+   */
+  private static ModelManifest fromLegacyStatement(Statement statement)
+      throws VerificationException {
+    Map<String, Resource> byName = new LinkedHashMap<>();
+    for (Statement.Subject s : statement.subjects()) {
+      Sha256 digest = s.sha256();
+      if (byName.put(s.name(), new Resource(s.name(), digest)) != null) {
+        throw malformed("subject " + shown(s.name()) + " is listed twice");
+      }
+    }
+    return new ModelManifest(
+        "", new ArrayList<>(byName.values()), List.of(), false, List.of(), false, true);
+  }
+
+  /** Whether this manifest was read from a v0.2 signature ({@link #LEGACY_PREDICATE_TYPE}). */
+  boolean legacy() {
+    return legacy;
+  }
+
+  /** This manifest named after the model it was compared with (a v0.2 signature names none). */
+  ModelManifest withModelName(String name) {
+    return new ModelManifest(
+        name, resources, ignorePaths, allowSymlinks, ignoredFiles, ignorePathsRecorded, legacy);
   }
 
   /**
@@ -511,7 +554,7 @@ public final class ModelManifest {
   /** This manifest with other {@link #ignoredFiles()}. */
   ModelManifest withIgnoredFiles(List<String> ignored) {
     return new ModelManifest(
-        modelName, resources, ignorePaths, allowSymlinks, ignored, ignorePathsRecorded);
+        modelName, resources, ignorePaths, allowSymlinks, ignored, ignorePathsRecorded, legacy);
   }
 
   /**

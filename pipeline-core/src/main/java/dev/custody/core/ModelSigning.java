@@ -144,6 +144,39 @@ public final class ModelSigning {
   }
 
   /**
+   * Verifies {@code model} against a {@code signature} made with a certificate chain and no
+   * transparency log ({@code model_signing sign certificate}, or {@link #sign} with {@link
+   * BundleSigner#create(SigningKey, Path, List)}), for the CA certificates the verifier trusts.
+   *
+   * <p>The certificate chain, the signing certificate's usage and the signature are checked before
+   * anything of the payload is read; the model is then compared with the verified manifest exactly
+   * as for a key-signed signature. A model_signing v0.2 signature ({@link
+   * ModelManifest#LEGACY_PREDICATE_TYPE}, one subject per file) is read too.
+   *
+   * @param extraIgnores paths, relative to the model, that the verifier also leaves out
+   * @throws VerificationException as {@link CertificateChainVerifier#verifyStatement(byte[])}, or
+   *     as {@link #verify(Path, Path, KeyBundleVerifier, List)} for the model's files
+   */
+  public static VerifiedManifest verify(
+      Path model, Path signature, CertificateChainVerifier verifier, List<String> extraIgnores)
+      throws IOException, VerificationException {
+    return verify(model, signature, verifier, compatible(extraIgnores));
+  }
+
+  /**
+   * Verifies {@code model} against a certificate-chain {@code signature}, with the verifier's
+   * {@code options} on top of the rules the signature records.
+   *
+   * @throws VerificationException as {@link #verify(Path, Path, CertificateChainVerifier, List)}
+   */
+  public static VerifiedManifest verify(
+      Path model, Path signature, CertificateChainVerifier verifier, ModelVerifyOptions options)
+      throws IOException, VerificationException {
+    VerifiedStatement vs = verifier.verifyStatement(readSignature(model, signature));
+    return checkModel(model, signature, vs, options);
+  }
+
+  /**
    * Compares a model with a verified model signature, cheapest check first: the signed subject
    * against the signed resources; then the listing (names and types, no file opened) against the
    * signed names, so a link, a special file (under an ignored path too), an extra or a missing file
@@ -158,7 +191,11 @@ public final class ModelSigning {
       throws IOException, VerificationException {
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
     Sha256 subject = vs.statement().subjects().get(0).sha256();
-    if (!subject.matches(signed.rootDigest())) {
+    if (signed.legacy()) {
+      // v0.2 signatures name each file as a subject and no root digest.
+      Path name = model.toAbsolutePath().normalize().getFileName();
+      signed = signed.withModelName(name == null ? "/" : name.toString());
+    } else if (!subject.matches(signed.rootDigest())) {
       throw new VerificationException(
           Reason.DIGEST_MISMATCH,
           "model signature: subject digest "
