@@ -3,10 +3,8 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.BundleSigner;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
-import dev.custody.core.SigningKey;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,7 +23,7 @@ import picocli.CommandLine.Spec;
     name = "sign-model",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a model directory or file with a private key.",
+      "Sign a model directory or file with a key or keylessly.",
       "The signature is in the OpenSSF Model Signing v1.0 format (a Sigstore bundle; readable by",
       "model_signing). Writes DIR/model.sig by default.",
       "Symbolic links and special files are refused anywhere, ignored paths included; regular",
@@ -40,10 +38,11 @@ final class SignModelCommand implements Callable<Integer> {
 
   @Option(
       names = "--key",
-      required = true,
       paramLabel = "PRIVATE_KEY",
-      description = "PEM private key (mode 0600).")
+      description = "PEM private key (mode 0600); or --keyless.")
   Path key;
+
+  @Mixin KeylessOptions keyless = new KeylessOptions();
 
   @Option(
       names = "--signature",
@@ -74,15 +73,19 @@ final class SignModelCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--signature: expected a file to write, found a directory: " + Errors.shown(sig));
     }
-    SigningKey signingKey = SigningKey.load(key, passphrase.read());
-    ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
+    CommandSigner signer = CommandSigner.of(spec, key, passphrase, keyless);
+    ModelManifest m = ModelSigning.sign(model, sig, signer.bundleSigner(), ignore);
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
       report.put("model", m.modelName());
       report.put("files", m.resources().size());
       report.put("rootDigest", m.rootDigest().toString());
       report.put("signature", sig.toString());
-      report.put("keyHint", signingKey.publicKey().hint());
+      if (signer.keyless()) {
+        report.put("signer", signer.describe());
+      } else {
+        report.put("keyHint", signer.bundleSigner().publicKey().hint());
+      }
       ArrayNode ignored = report.putArray("ignored");
       m.ignoredFiles().forEach(ignored::add);
       JsonReport.success(spec, report);
@@ -99,7 +102,7 @@ final class SignModelCommand implements Callable<Integer> {
     if (!m.ignoredFiles().isEmpty()) {
       out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
     }
-    out.println("signature: " + Errors.shown(sig) + " (key " + signingKey.publicKey().hint() + ")");
+    out.println("signature: " + Errors.shown(sig) + " (" + Errors.shown(signer.describe()) + ")");
     return 0;
   }
 
