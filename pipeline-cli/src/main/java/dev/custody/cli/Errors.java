@@ -5,6 +5,7 @@ import dev.custody.core.NotRegularFileException;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
+import dev.custody.core.UncheckedPipelineException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -51,7 +52,8 @@ final class Errors implements IExecutionExceptionHandler {
   }
 
   @Override
-  public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
+  public int handleExecutionException(Exception thrown, CommandLine cl, ParseResult parsed) {
+    Exception e = unwrap(thrown);
     var err = cl.getErr();
     err.println(Printable.line(cl.getCommandSpec().qualifiedName() + ": " + describe(e), MAX_LINE));
     if (root.verbose) {
@@ -131,7 +133,13 @@ final class Errors implements IExecutionExceptionHandler {
     return code == USAGE ? "USAGE" : "UNEXPECTED";
   }
 
-  static int exitCode(Throwable e) {
+  /** A keyless signer's failure, carried unchecked through the pipeline: the failure itself. */
+  private static Exception unwrap(Exception e) {
+    return e instanceof UncheckedPipelineException u ? u.getCause() : e;
+  }
+
+  static int exitCode(Throwable thrown) {
+    Throwable e = thrown instanceof UncheckedPipelineException u ? u.getCause() : thrown;
     if (e instanceof NotRegularFileException) {
       return USAGE; // a directory or FIFO where a file is expected: a wrong argument
     }

@@ -3,7 +3,6 @@ package dev.custody.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.SigningKey;
 import dev.custody.core.chain.DatasetPredicate;
 import dev.custody.train.DatasetAttestation;
 import dev.custody.train.Pipeline;
@@ -37,10 +36,11 @@ final class IngestCommand implements Callable<Integer> {
 
   @Option(
       names = "--key",
-      required = true,
       paramLabel = "PRIVATE_KEY",
-      description = "Key that signs the attestation.")
+      description = "Key that signs the attestation (or --keyless).")
   Path key;
+
+  @Mixin KeylessOptions keyless = new KeylessOptions();
 
   @Option(
       names = {"-o", "--out"},
@@ -56,7 +56,7 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PipelineOptions.requireFile(specFile);
     PipelineSpec s = PipelineSpec.load(specFile);
-    SigningKey k = PipelineOptions.key(key, passphrase);
+    CommandSigner k = CommandSigner.of(spec, key, passphrase, keyless);
     Path file = out != null ? out : Path.of(s.name() + "-dataset.sigstore.json");
     StderrProgress progress =
         new StderrProgress(spec.commandLine().getErr(), "ingest", output.quiet);
@@ -67,7 +67,7 @@ final class IngestCommand implements Callable<Integer> {
               .progress(progress)
               .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
               .build()
-              .ingest(s, StageSigners.of(PipelineOptions.signer(k)), file);
+              .ingest(s, StageSigners.of(k.bundleSigner()), file);
     } catch (Exception e) {
       progress.failed();
       throw e;
@@ -123,8 +123,8 @@ final class IngestCommand implements Callable<Integer> {
               + Errors.shown(file)
               + " ("
               + d.fileDigest()
-              + ", key "
-              + k.publicKey().hint()
+              + ", "
+              + Errors.shown(k.describe())
               + ")");
     }
     return 0;

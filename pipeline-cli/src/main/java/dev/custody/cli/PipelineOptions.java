@@ -7,8 +7,6 @@ import dev.custody.core.BundleSigner;
 import dev.custody.core.Json;
 import dev.custody.core.PipelineException;
 import dev.custody.core.SigningKey;
-import dev.custody.core.VerificationKey;
-import dev.custody.core.chain.Stage;
 import dev.custody.train.TrainedModel;
 import dev.custody.train.evaluate.GateResult;
 import dev.custody.train.evaluate.Metrics;
@@ -40,15 +38,6 @@ final class PipelineOptions {
   static TrustPolicy policy(Path file) throws IOException, PipelineException {
     requireFile(file);
     return TrustPolicy.load(file);
-  }
-
-  /** A policy trusting {@code key} for every stage: a single-key setup. */
-  static TrustPolicy trustingOnly(VerificationKey key) {
-    TrustPolicy.Builder b = TrustPolicy.builder();
-    for (Stage s : Stage.values()) {
-      b.trustKey(s, key);
-    }
-    return b.build();
   }
 
   static void requireFile(Path file) throws NoSuchFileException {

@@ -2,7 +2,6 @@ package dev.custody.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.custody.core.SigningKey;
 import dev.custody.train.Pipeline;
 import dev.custody.train.Reproduction;
 import dev.custody.train.StageSigners;
@@ -46,10 +45,11 @@ final class ReproduceCommand implements Callable<Integer> {
 
   @Option(
       names = "--key",
-      required = true,
       paramLabel = "PRIVATE_KEY",
-      description = "Key that signs the verification summary.")
+      description = "Key that signs the verification summary (or --keyless).")
   Path key;
+
+  @Mixin KeylessOptions keyless = new KeylessOptions();
 
   @Option(
       names = "--spec-dir",
@@ -68,7 +68,7 @@ final class ReproduceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PipelineOptions.requireFile(model);
     var p = PipelineOptions.policy(policy);
-    SigningKey k = PipelineOptions.key(key, passphrase);
+    CommandSigner k = CommandSigner.of(spec, key, passphrase, keyless);
     StderrProgress progress =
         new StderrProgress(spec.commandLine().getErr(), "reproduce", output.quiet);
     Reproduction r;
@@ -78,7 +78,7 @@ final class ReproduceCommand implements Callable<Integer> {
               .progress(progress)
               .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
               .build()
-              .reproduce(model, specDir, p, StageSigners.of(PipelineOptions.signer(k)));
+              .reproduce(model, specDir, p, StageSigners.of(k.bundleSigner()));
     } catch (java.nio.file.NoSuchFileException e) {
       progress.failed();
       // The signed spec's relative data paths resolve against --spec-dir, not the model directory.
@@ -123,7 +123,7 @@ final class ReproduceCommand implements Callable<Integer> {
                 + Errors.shown(String.join("; ", r.dependencyDifferences()))
                 + ")");
       }
-      o.println("verification summary: " + r.summary() + " (key " + k.publicKey().hint() + ")");
+      o.println("verification summary: " + r.summary() + " (" + Errors.shown(k.describe()) + ")");
     }
     return 0;
   }

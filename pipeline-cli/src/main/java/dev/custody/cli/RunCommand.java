@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import dev.custody.core.SigningKey;
 import dev.custody.core.chain.Stage;
 import dev.custody.train.Pipeline;
 import dev.custody.train.Progress;
@@ -28,7 +27,8 @@ import picocli.CommandLine.Spec;
       "Run a whole pipeline spec: ingest, train, gate and sign.",
       "Run every stage of a pipeline spec: ingest (verify, parse, screen, sign the dataset",
       "attestation), verify that attestation, train, evaluate, apply the gates and",
-      "export a signed model directory, signing every stage with --key. Shows",
+      "export a signed model directory, signing every stage with --key (or",
+      "keylessly with --keyless). Shows",
       "each step and its time on stderr."
     })
 final class RunCommand implements Callable<Integer> {
@@ -39,17 +39,18 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--key",
-      required = true,
       paramLabel = "PRIVATE_KEY",
-      description = "Key that signs every stage.")
+      description = "Key that signs every stage (or --keyless).")
   Path key;
+
+  @Mixin KeylessOptions keyless = new KeylessOptions();
 
   @Option(
       names = "--policy",
       paramLabel = "POLICY",
       description =
           "Trust policy to check the dataset attestation and a baseline model against"
-              + " (default: trust --key's public key for every stage).")
+              + " (default: trust the signer of --key or --keyless for every stage).")
   Path policy;
 
   @Option(
@@ -73,11 +74,8 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PipelineOptions.requireFile(specFile);
     PipelineSpec s = PipelineSpec.load(specFile);
-    SigningKey k = PipelineOptions.key(key, passphrase);
-    TrustPolicy p =
-        policy != null
-            ? PipelineOptions.policy(policy)
-            : PipelineOptions.trustingOnly(k.publicKey());
+    CommandSigner k = CommandSigner.of(spec, key, passphrase, keyless);
+    TrustPolicy p = policy != null ? PipelineOptions.policy(policy) : k.trustedForEveryStage();
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
     StderrProgress progress = new StderrProgress(spec.commandLine().getErr(), "run", output.quiet);
     TrainedModel m;
@@ -87,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
               .progress(progress)
               .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
               .build()
-              .run(s, p, StageSigners.of(PipelineOptions.signer(k)), dir);
+              .run(s, p, StageSigners.of(k.bundleSigner()), dir);
     } catch (Exception e) {
       progress.failed();
       throw e;
@@ -98,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
     if (output.json) {
       PipelineOptions.printTrainedJson(spec, m);
     } else {
-      PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());
+      PipelineOptions.printTrained(spec.commandLine().getOut(), m, k.describe());
     }
     return 0;
   }
@@ -111,10 +109,10 @@ final class RunCommand implements Callable<Integer> {
    * The run's own key for every stage; a spec without gates exports no gate attestation, so only
    * then is the gate not required (one that is present is verified all the same).
    */
-  private static TrustPolicy reportPolicy(SigningKey k, TrainedModel m) {
+  private static TrustPolicy reportPolicy(CommandSigner k, TrainedModel m) {
     TrustPolicy.Builder b = TrustPolicy.builder();
     for (Stage s : Stage.values()) {
-      b.trustKey(s, k.publicKey());
+      k.trust(b, s);
     }
     if (m.gates().isEmpty()) {
       b.insecureAcceptUngatedModels();

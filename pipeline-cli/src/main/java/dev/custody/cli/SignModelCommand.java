@@ -7,7 +7,6 @@ import dev.custody.core.BundleSigner;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSignOptions;
 import dev.custody.core.ModelSigning;
-import dev.custody.core.SigningKey;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Spec;
     name = "sign-model",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a model directory or file with a private key.",
+      "Sign a model directory or file with a key or keylessly.",
       "The signature is in the OpenSSF Model Signing v1.0 format (a Sigstore bundle; readable by",
       "model_signing). Writes DIR/model.sig by default.",
       "Special files are refused anywhere, and symbolic links unless --allow-symlinks (never",
@@ -44,10 +43,11 @@ final class SignModelCommand implements Callable<Integer> {
 
   @Option(
       names = "--key",
-      required = true,
       paramLabel = "PRIVATE_KEY",
-      description = "PEM private key (mode 0600).")
+      description = "PEM private key (mode 0600); or --keyless.")
   Path key;
+
+  @Mixin KeylessOptions keyless = new KeylessOptions();
 
   @Option(
       names = "--signature",
@@ -112,7 +112,7 @@ final class SignModelCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--cert-chain: expected --signing-cert too (the chain is of the signing certificate)");
     }
-    SigningKey signingKey = SigningKey.load(key, passphrase.read());
+    CommandSigner commandSigner = CommandSigner.of(spec, key, passphrase, keyless);
     ModelSignOptions.Builder options = ModelSignOptions.builder().ignore(ignore);
     if (noIgnoreGitPaths) {
       options.includeGitPaths();
@@ -122,8 +122,8 @@ final class SignModelCommand implements Callable<Integer> {
     }
     BundleSigner signer =
         signingCert == null
-            ? BundleSigner.create(signingKey)
-            : BundleSigner.create(signingKey, signingCert, certChain);
+            ? commandSigner.bundleSigner()
+            : commandSigner.withCertificate(signingCert, certChain);
     ModelManifest m = ModelSigning.sign(model, sig, signer, options.build());
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
@@ -131,8 +131,12 @@ final class SignModelCommand implements Callable<Integer> {
       report.put("files", m.resources().size());
       report.put("rootDigest", m.rootDigest().toString());
       report.put("signature", sig.toString());
-      report.put("keyHint", signingKey.publicKey().hint());
-      signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
+      if (commandSigner.keyless()) {
+        report.put("signer", signer.describe());
+      } else {
+        report.put("keyHint", signer.publicKey().hint());
+        signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
+      }
       ArrayNode ignored = report.putArray("ignored");
       m.ignoredFiles().forEach(ignored::add);
       JsonReport.success(spec, report);
@@ -149,13 +153,7 @@ final class SignModelCommand implements Callable<Integer> {
     if (!m.ignoredFiles().isEmpty()) {
       out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
     }
-    out.println(
-        "signature: "
-            + Errors.shown(sig)
-            + " (key "
-            + signingKey.publicKey().hint()
-            + signer.certificateSubject().map(c -> ", certificate " + Errors.shown(c)).orElse("")
-            + ")");
+    out.println("signature: " + Errors.shown(sig) + " (" + Errors.shown(signer.describe()) + ")");
     return 0;
   }
 

@@ -1,6 +1,5 @@
 package dev.custody.cli;
 
-import dev.custody.core.SigningKey;
 import dev.custody.core.VerificationKey;
 import dev.custody.core.chain.Stage;
 import dev.custody.train.Pipeline;
@@ -45,10 +44,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--key",
-      required = true,
       paramLabel = "PRIVATE_KEY",
-      description = "Key that signs the model, its provenance and the gate attestation.")
+      description =
+          "Key that signs the model, its provenance and the gate attestation (or --keyless).")
   Path key;
+
+  @Mixin KeylessOptions keyless = new KeylessOptions();
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Trust trust;
@@ -70,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
         required = true,
         paramLabel = "PUBLIC_KEY",
         description =
-            "Trust this key for the dataset attestation (and --key's own public key for a baseline model).")
+            "Trust this key for the dataset attestation (and the signer of --key or --keyless for a baseline model).")
     Path ingestKey;
   }
 
@@ -89,18 +90,17 @@ final class TrainCommand implements Callable<Integer> {
     PipelineOptions.requireFile(specFile);
     PipelineOptions.requireFile(dataset);
     PipelineSpec s = PipelineSpec.load(specFile);
-    SigningKey k = PipelineOptions.key(key, passphrase);
+    CommandSigner k = CommandSigner.of(spec, key, passphrase, keyless);
     TrustPolicy policy;
     if (trust.policy != null) {
       policy = PipelineOptions.policy(trust.policy);
     } else {
       PipelineOptions.requireFile(trust.ingestKey);
-      policy =
-          TrustPolicy.builder()
-              .trustKey(Stage.INGEST, VerificationKey.fromPem(trust.ingestKey))
-              .trustKey(Stage.TRAIN, k.publicKey())
-              .trustKey(Stage.EVALUATE, k.publicKey())
-              .build();
+      TrustPolicy.Builder b =
+          TrustPolicy.builder().trustKey(Stage.INGEST, VerificationKey.fromPem(trust.ingestKey));
+      k.trust(b, Stage.TRAIN);
+      k.trust(b, Stage.EVALUATE);
+      policy = b.build();
     }
     Path dir = out != null ? out : Path.of(s.name() + "-v" + s.version());
     StderrProgress progress =
@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
               .progress(progress)
               .cacheDirectory(PipelineOptions.CACHE_DIRECTORY)
               .build()
-              .train(s, dataset, policy, StageSigners.of(PipelineOptions.signer(k)), dir);
+              .train(s, dataset, policy, StageSigners.of(k.bundleSigner()), dir);
     } catch (Exception e) {
       progress.failed();
       throw e;
@@ -120,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
     if (output.json) {
       PipelineOptions.printTrainedJson(spec, m);
     } else {
-      PipelineOptions.printTrained(spec.commandLine().getOut(), m, "key " + k.publicKey().hint());
+      PipelineOptions.printTrained(spec.commandLine().getOut(), m, k.describe());
     }
     return 0;
   }

@@ -10,7 +10,6 @@ import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.ModelVerifyOptions;
-import dev.custody.core.NotRegularFileException;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
 import dev.custody.core.Reason;
@@ -39,7 +38,8 @@ import picocli.CommandLine.Spec;
       "signature allows them and --allow-symlinks is given, never out of the model. Regular",
       "files under ignored paths (the signature's ignore_paths, --ignore) are not verified and",
       "are listed; so are unsigned files with --ignore-unsigned-files.",
-      "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root.",
+      "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root",
+      "or --trust-config.",
       "A signature made with a certificate chain and no transparency log (model_signing sign",
       "certificate) verifies with --certificate-chain CA.pem: the chain is checked now, not at",
       "signing time."
@@ -93,12 +93,27 @@ final class VerifyModelCommand implements Callable<Integer> {
         description = "Required OIDC issuer of that identity.")
     String issuer;
 
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Instance instance;
+  }
+
+  /** The Sigstore instance the signature is checked against, offline: one of the two. */
+  static final class Instance {
     @Option(
         names = "--trusted-root",
         required = true,
         paramLabel = "FILE",
         description = "Sigstore trusted_root.json (offline).")
     Path trustedRoot;
+
+    @Option(
+        names = "--trust-config",
+        required = true,
+        paramLabel = "FILE",
+        description =
+            "Sigstore ClientTrustConfig (as model_signing --trust_config, cosign); its trustedRoot"
+                + " is used (offline).")
+    Path trustConfig;
   }
 
   @Option(
@@ -160,20 +175,22 @@ final class VerifyModelCommand implements Callable<Integer> {
           ModelSigning.verify(
               model, sig, certificateChainVerifier(signer.certificateChain), options.build());
     } else {
+      Instance instance = signer.keyless.instance;
       KeylessBundleVerifier.Builder builder =
           KeylessBundleVerifier.builder()
-              .trustedRoot(signer.keyless.trustedRoot)
               .requireSigner(signer.keyless.identity, signer.keyless.issuer);
+      if (instance.trustedRoot != null) {
+        builder.trustedRoot(instance.trustedRoot);
+      } else {
+        builder.trustConfig(instance.trustConfig);
+      }
       KeylessBundleVerifier verifier;
       try {
         verifier = builder.build();
       } catch (IllegalArgumentException e) {
-        if (e.getCause() instanceof NotRegularFileException) {
-          // A directory or FIFO named on the command line: a wrong argument, a usage error.
-          throw new NotRegularFileException(Reason.MALFORMED, "--trusted-root: " + e.getMessage());
-        }
-        // Bad input, not a usage error: a file that is not a trusted root.
-        throw new PipelineException(Reason.MALFORMED, "--trusted-root: " + e.getMessage(), e);
+        // Bad input (MALFORMED), or a directory or FIFO named on the command line (usage).
+        throw KeylessOptions.asMalformed(
+            instance.trustedRoot != null ? "--trusted-root" : "--trust-config", e);
       }
       v = ModelSigning.verify(model, sig, verifier, options.build());
     }

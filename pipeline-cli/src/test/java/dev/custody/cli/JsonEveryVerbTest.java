@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custody.core.Jwts;
 import dev.custody.core.Reason;
 import dev.custody.core.Sha256;
 import dev.custody.core.Shared;
+import dev.custody.core.TrustConfigs;
 import dev.custody.serve.feedback.JournalStore;
 import java.io.File;
 import java.io.IOException;
@@ -154,6 +156,14 @@ class JsonEveryVerbTest {
 
   /** Runs {@link Main} in a new JVM on {@link #jars}. */
   private static Cli forked(List<String> args) throws Exception {
+    return forked(args, null);
+  }
+
+  /**
+   * Runs {@link Main} in a new JVM on {@link #jars}; a non-null {@code env} replaces the whole
+   * environment, so no token of the machine running the tests is seen.
+   */
+  private static Cli forked(List<String> args, Map<String, String> env) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -162,11 +172,13 @@ class JsonEveryVerbTest {
     command.addAll(args);
     Path out = Path.of(fresh("stdout"));
     Path err = Path.of(fresh("stderr"));
-    Process p =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    if (env != null) {
+      pb.environment().clear();
+      pb.environment().putAll(env);
+    }
+    Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return new Cli(
         p.exitValue(),
@@ -321,6 +333,195 @@ class JsonEveryVerbTest {
             List.of("policy", "init", "--key", k, "-o", fresh("policy") + ".yaml")));
     c.put("completion", of(List.of("completion", "bash"), List.of("completion", "fish")));
     return c;
+  }
+
+  /** Each signing verb with {@code --keyless} in place of {@code --key}. */
+  private static Map<String, List<String>> keylessCases() {
+    String m = model.toString();
+    Map<String, List<String>> c = new TreeMap<>();
+    c.put(
+        "sign-model",
+        List.of("sign-model", spec.toString(), "--keyless", "--signature", fresh("sig")));
+    c.put("ingest", List.of("ingest", spec.toString(), "--keyless", "-o", fresh("ds"), "--quiet"));
+    c.put(
+        "train",
+        List.of(
+            "train",
+            spec.toString(),
+            "--dataset",
+            dataset.toString(),
+            "--keyless",
+            "--trust-ingest-key",
+            pub.toString(),
+            "-o",
+            fresh("trained"),
+            "--quiet"));
+    c.put("run", List.of("run", spec.toString(), "--keyless", "-o", fresh("run"), "--quiet"));
+    c.put(
+        "reproduce",
+        List.of(
+            "reproduce",
+            m,
+            "--policy",
+            policy.toString(),
+            "--keyless",
+            "--spec-dir",
+            dir.toString(),
+            "--quiet"));
+    return c;
+  }
+
+  static Stream<String> keylessVerbs() {
+    return Stream.of("sign-model", "ingest", "train", "run", "reproduce");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("keylessVerbs")
+  void keyless_noTokenInTheEnvironment_printsJsonIdentityTokenMissing(String verb)
+      throws Exception {
+    List<String> args = new ArrayList<>(keylessCases().get(verb));
+    args.add("--json");
+
+    Cli r = forked(args, Map.of());
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(Reason.IDENTITY_TOKEN_MISSING.exitCode());
+    JsonNode doc = onlyDocument(r);
+    assertThat(doc.path("ok").asBoolean(true)).isFalse();
+    assertThat(doc.path("command").asText()).isEqualTo("custody " + verb);
+    assertThat(doc.path("reason").asText()).isEqualTo("IDENTITY_TOKEN_MISSING");
+    assertThat(doc.path("exit").asInt()).isEqualTo(60);
+    assertThat(doc.path("message").asText())
+        .contains("SIGSTORE_ID_TOKEN")
+        .contains("ACTIONS_ID_TOKEN_REQUEST_URL");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("keylessVerbs")
+  void keyless_withKeyToo_printsJsonUsage(String verb) throws Exception {
+    List<String> args = new ArrayList<>(keylessCases().get(verb));
+    args.add("--key");
+    args.add(key.toString());
+
+    Cli r = runJson(args);
+
+    assertThat(r.exit()).isEqualTo(Errors.USAGE);
+    JsonNode doc = onlyDocument(r);
+    assertThat(doc.path("reason").asText()).isEqualTo("USAGE");
+    assertThat(doc.path("message").asText())
+        .contains("give --key PRIVATE_KEY or --keyless, not both");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("keylessVerbs")
+  void keyless_neitherKeyNorKeyless_printsJsonUsage(String verb) throws Exception {
+    List<String> args = new ArrayList<>(keylessCases().get(verb));
+    args.remove("--keyless");
+
+    Cli r = runJson(args);
+
+    assertThat(r.exit()).isEqualTo(Errors.USAGE);
+    assertThat(onlyDocument(r).path("message").asText())
+        .contains("a signer is required: give --key PRIVATE_KEY or --keyless");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("keylessVerbs")
+  void keyless_trustConfigWithKey_printsJsonUsage(String verb) throws Exception {
+    List<String> args = new ArrayList<>(keylessCases().get(verb));
+    args.set(args.indexOf("--keyless"), "--key");
+    args.add(args.indexOf("--key") + 1, key.toString());
+    args.add("--trust-config");
+    args.add(dir.resolve("trust.json").toString());
+
+    Cli r = runJson(args);
+
+    assertThat(r.exit()).isEqualTo(Errors.USAGE);
+    assertThat(onlyDocument(r).path("message").asText()).contains("add --keyless");
+  }
+
+  @Test
+  void keyless_tokenThatIsNotAJwt_printsJsonMalformedWithoutTheToken() throws Exception {
+    List<String> args = new ArrayList<>(keylessCases().get("sign-model"));
+    args.add("--json");
+
+    Cli r = forked(args, Map.of("SIGSTORE_ID_TOKEN", "hunter2-not-a-jwt"));
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(Reason.MALFORMED.exitCode());
+    assertThat(onlyDocument(r).path("message").asText())
+        .contains("SIGSTORE_ID_TOKEN: expected a JWT");
+    assertThat(r.out() + r.err()).doesNotContain("hunter2");
+  }
+
+  @Test
+  void keyless_trustConfigWithoutSigningConfig_printsJsonMalformedBeforeTheNetwork()
+      throws Exception {
+    Path config =
+        TrustConfigs.write(
+            dir.resolve("verify-only-" + FRESH.incrementAndGet() + ".json"),
+            Shared.require("fixtures/trust/public-good-trusted_root.json"),
+            null);
+    List<String> args = new ArrayList<>(keylessCases().get("run"));
+    args.addAll(List.of("--trust-config", config.toString(), "--json"));
+    String jwt = Jwts.signed(Jwts.github("acme/models", "train.yml"));
+
+    Cli r = forked(args, Map.of("SIGSTORE_ID_TOKEN", jwt));
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(Reason.MALFORMED.exitCode());
+    assertThat(onlyDocument(r).path("message").asText())
+        .contains("expected a signingConfig (Fulcio, Rekor and timestamp authority URLs)");
+    assertThat(r.out() + r.err()).doesNotContain(jwt);
+  }
+
+  @Test
+  void keyless_instanceWithoutRekorV2_printsJsonUnsupported() throws Exception {
+    Path config =
+        TrustConfigs.write(
+            dir.resolve("rekor-v1-" + FRESH.incrementAndGet() + ".json"),
+            Shared.require("fixtures/trust/public-good-trusted_root.json"),
+            TrustConfigs.SIGNING_REKOR_V1_ONLY);
+    List<String> args = new ArrayList<>(keylessCases().get("ingest"));
+    args.addAll(List.of("--trust-config", config.toString(), "--json"));
+
+    Cli r =
+        forked(
+            args, Map.of("SIGSTORE_ID_TOKEN", Jwts.signed(Jwts.github("acme/models", "ci.yml"))));
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(Reason.UNSUPPORTED.exitCode());
+    assertThat(onlyDocument(r).path("message").asText()).contains("Rekor v2");
+  }
+
+  @Test
+  void verifyModel_trustConfig_printsJsonSuccessAndMalformedFailure() throws Exception {
+    Path fixture = Shared.require("fixtures/model-signing/v1.1.0-sigstore");
+    Path config =
+        TrustConfigs.write(
+            dir.resolve("public-good-" + FRESH.incrementAndGet() + ".json"),
+            Shared.require("fixtures/trust/public-good-trusted_root.json"),
+            TrustConfigs.SIGNING_REKOR_V2);
+    List<String> args =
+        List.of(
+            "verify-model",
+            fixture.toString(),
+            "--identity",
+            "stefanb@us.ibm.com",
+            "--issuer",
+            "https://sigstore.verify.ibm.com/oauth2",
+            "--trust-config",
+            config.toString(),
+            "--ignore",
+            "ignore-me");
+
+    Cli ok = runJson(args);
+    Files.writeString(
+        config, Files.readString(config).replace("clienttrustconfig.v0.1", "clienttrustconfig.v9"));
+    Cli bad = runJson(args);
+
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(onlyDocument(ok).path("signer").asText()).contains("stefanb@us.ibm.com");
+    assertThat(bad.exit()).isEqualTo(Reason.MALFORMED.exitCode());
+    assertThat(onlyDocument(bad).path("message").asText())
+        .startsWith("--trust-config: ")
+        .contains("expected mediaType application/vnd.dev.sigstore.clienttrustconfig.v0.1+json");
   }
 
   /** Reproduce writes into the model directory: each run gets its own copy. */

@@ -20,27 +20,42 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Signs with a {@link SigningKey} into Sigstore bundle v0.3 JSON, fully offline: a DSSE bundle for
- * statements and a message-signature bundle for single files. The bundle names its key by {@code
+ * Signs into Sigstore bundle v0.3 JSON: with a {@link SigningKey}, fully offline (a DSSE bundle for
+ * statements and a message-signature bundle for single files; the bundle names its key by {@code
  * publicKey.hint}, as model_signing writes it, or, for a signer with a certificate, carries the
- * signing certificate and its chain in {@code x509CertificateChain} (signing certificate first), as
- * {@code model_signing sign certificate} writes it.
+ * signing certificate and its chain in {@code x509CertificateChain}, signing certificate first, as
+ * {@code model_signing sign certificate} writes it), or keylessly through {@link KeylessSigning}
+ * (statements only; needs the network).
  */
 public final class BundleSigner {
-  private final SigningKey key;
+  private final SigningKey key; // null when keyless
+  private final KeylessSigning keyless; // null when signing with a key
   private final List<byte[]> certificates;
   private final Optional<String> certificateSubject;
 
   private BundleSigner(
-      SigningKey key, List<byte[]> certificates, Optional<String> certificateSubject) {
+      SigningKey key,
+      KeylessSigning keyless,
+      List<byte[]> certificates,
+      Optional<String> certificateSubject) {
     this.key = key;
+    this.keyless = keyless;
     this.certificates = certificates;
     this.certificateSubject = certificateSubject;
   }
 
   /** A signer using {@code key}. */
   public static BundleSigner create(SigningKey key) {
-    return new BundleSigner(Objects.requireNonNull(key, "key"), List.of(), Optional.empty());
+    return new BundleSigner(Objects.requireNonNull(key, "key"), null, List.of(), Optional.empty());
+  }
+
+  /**
+   * A keyless signer. Its sign methods throw {@link UncheckedPipelineException} when the Sigstore
+   * instance refuses to sign or its answer does not verify: callers that report failures unwrap it.
+   */
+  public static BundleSigner keyless(KeylessSigning keyless) {
+    return new BundleSigner(
+        null, Objects.requireNonNull(keyless, "keyless"), List.of(), Optional.empty());
   }
 
   /**
@@ -99,12 +114,30 @@ public final class BundleSigner {
       throw new PipelineException(Reason.CERTIFICATE_INVALID, "cannot encode a certificate");
     }
     return new BundleSigner(
-        key, List.copyOf(ders), Optional.of(leaf.get(0).getSubjectX500Principal().getName()));
+        key, null, List.copyOf(ders), Optional.of(leaf.get(0).getSubjectX500Principal().getName()));
   }
 
-  /** The public key that verifies this signer's bundles. */
+  /**
+   * The public key that verifies this signer's bundles.
+   *
+   * @throws IllegalStateException for a keyless signer, which has none (see {@link #describe})
+   */
   public VerificationKey publicKey() {
+    if (key == null) {
+      throw new IllegalStateException("a keyless signer has no public key: " + keyless.signer());
+    }
     return key.publicKey();
+  }
+
+  /**
+   * Who signs, for people: {@code key HINT}, {@code certificate SUBJECT} or {@code keyless IDENTITY
+   * (ISSUER)}.
+   */
+  public String describe() {
+    if (key == null) {
+      return "keyless " + keyless.signer();
+    }
+    return certificateSubject.map(s -> "certificate " + s).orElse("key " + key.publicKey().hint());
   }
 
   /**
@@ -120,8 +153,18 @@ public final class BundleSigner {
     return signDsse(Statement.PAYLOAD_TYPE, statement.toJson());
   }
 
-  /** A DSSE bundle over any payload: the signature covers the PAE of type and payload bytes. */
+  /**
+   * A DSSE bundle over any payload: the signature covers the PAE of type and payload bytes. A
+   * keyless signer signs in-toto statements only.
+   */
   public byte[] signDsse(String payloadType, byte[] payload) {
+    if (keyless != null) {
+      try {
+        return keyless.signDsse(payloadType, payload);
+      } catch (PipelineException e) {
+        throw new UncheckedPipelineException(e);
+      }
+    }
     byte[] sig = key.sign(Dsse.pae(payloadType, payload));
     Envelope env =
         Envelope.newBuilder()
@@ -135,8 +178,15 @@ public final class BundleSigner {
     return SigstoreBundle.write(base().setDsseEnvelope(env).build());
   }
 
-  /** A message-signature bundle over a file's bytes (P-256 keys: ECDSA with SHA-256). */
+  /**
+   * A message-signature bundle over a file's bytes (P-256 keys: ECDSA with SHA-256).
+   *
+   * @throws IllegalStateException for a keyless signer or a key other than P-256
+   */
   public byte[] signArtifact(Path file) throws IOException {
+    if (key == null) {
+      throw new IllegalStateException("keyless signers sign DSSE statements only");
+    }
     if (key.publicKey().curve() != Curve.P256) {
       throw new IllegalStateException("message signatures are made with P-256 keys only");
     }

@@ -89,7 +89,10 @@ public final class KeylessBundleVerifier {
       this.keyless = KeylessVerifier.builder().trustedRootProvider(root::trusted).build();
     } catch (GeneralSecurityException | dev.sigstore.trustroot.SigstoreConfigurationException e) {
       throw new IllegalArgumentException(
-          "trusted root " + b.trustedRoot + " has unusable keys or certificates: " + e.getMessage(),
+          "trusted root "
+              + (b.trustedRoot != null ? b.trustedRoot : b.trustConfigSource())
+              + " has unusable keys or certificates: "
+              + e.getMessage(),
           e);
     }
     var opts = VerificationOptions.builder();
@@ -385,6 +388,8 @@ public final class KeylessBundleVerifier {
   /** Builds a {@link KeylessBundleVerifier}. */
   public static final class Builder {
     private Path trustedRoot;
+    private Path trustConfigFile;
+    private TrustConfig trustConfig;
     private final List<Signer> signers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
 
@@ -392,11 +397,32 @@ public final class KeylessBundleVerifier {
 
     /**
      * The Sigstore trusted root ({@code trusted_root.json}, protobuf JSON) to verify against:
-     * Fulcio CAs, Rekor logs, CT logs and timestamp authorities. Required.
+     * Fulcio CAs, Rekor logs, CT logs and timestamp authorities. Required, unless a {@link
+     * #trustConfig(Path) trust config} is given.
      */
     public Builder trustedRoot(Path trustedRootJson) {
       this.trustedRoot = Objects.requireNonNull(trustedRootJson, "trustedRootJson");
       return this;
+    }
+
+    /**
+     * The Sigstore instance to verify against as a ClientTrustConfig file ({@value
+     * TrustConfig#MEDIA_TYPE}): its {@code trustedRoot} is used, as {@link #trustedRoot} would use
+     * a bare {@code trusted_root.json}. Give this or {@link #trustedRoot}, not both.
+     */
+    public Builder trustConfig(Path clientTrustConfigJson) {
+      this.trustConfigFile = Objects.requireNonNull(clientTrustConfigJson, "clientTrustConfigJson");
+      return this;
+    }
+
+    /** The instance as already read (or fetched): its trusted root is used. */
+    Builder trustConfig(TrustConfig config) {
+      this.trustConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    private String trustConfigSource() {
+      return trustConfigFile != null ? trustConfigFile.toString() : trustConfig.source();
     }
 
     /**
@@ -423,18 +449,35 @@ public final class KeylessBundleVerifier {
     /**
      * Reads the trusted root and builds the verifier.
      *
-     * @throws IllegalStateException if no trusted root or no signer was given
-     * @throws IllegalArgumentException if the trusted root is not a usable Sigstore trusted root
+     * @throws IllegalStateException if no trusted root or no signer was given, or both a trusted
+     *     root and a trust config
+     * @throws IllegalArgumentException if the trusted root (or trust config) is not a usable
+     *     Sigstore trusted root (or ClientTrustConfig)
      * @throws IOException if the trusted root cannot be read
      */
     public KeylessBundleVerifier build() throws IOException {
       if (signers.isEmpty()) {
         throw new IllegalStateException("a signer identity is required");
       }
-      if (trustedRoot == null) {
+      int roots =
+          (trustedRoot != null ? 1 : 0)
+              + (trustConfigFile != null ? 1 : 0)
+              + (trustConfig != null ? 1 : 0);
+      if (roots == 0) {
         throw new IllegalStateException("a trusted root is required");
       }
-      return new KeylessBundleVerifier(this, TrustedRootMaterial.read(trustedRoot));
+      if (roots > 1) {
+        throw new IllegalStateException("give one trusted root: a trusted root or a trust config");
+      }
+      TrustedRootMaterial material;
+      if (trustedRoot != null) {
+        material = TrustedRootMaterial.read(trustedRoot);
+      } else if (trustConfigFile != null) {
+        material = TrustConfig.read(trustConfigFile).trustedRoot();
+      } else {
+        material = trustConfig.trustedRoot();
+      }
+      return new KeylessBundleVerifier(this, material);
     }
   }
 }

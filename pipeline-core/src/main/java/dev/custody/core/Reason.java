@@ -125,7 +125,18 @@ public enum Reason {
    * An independent re-run of a model's signed pipeline did not give the signed model: the message
    * names what differs (data, spec, dependencies, or the model itself).
    */
-  REPRODUCTION_MISMATCH(32, 422);
+  REPRODUCTION_MISMATCH(32, 422),
+  /**
+   * Keyless signing found no OIDC identity token: {@code SIGSTORE_ID_TOKEN} is unset and there are
+   * no GitHub Actions credentials, or the GitHub Actions token endpoint gave none. No browser flow
+   * is attempted.
+   */
+  IDENTITY_TOKEN_MISSING(60, 401),
+  /**
+   * Keyless signing failed at the Sigstore instance: its TUF repository, Fulcio, the timestamp
+   * authority or Rekor did not answer or gave an answer that does not verify. Nothing was written.
+   */
+  SIGNING_FAILED(61, 502);
 
   private final int exitCode;
   private final int httpStatus;

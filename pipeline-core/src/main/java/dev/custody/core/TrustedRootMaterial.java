@@ -60,13 +60,22 @@ final class TrustedRootMaterial {
     } catch (PipelineException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+    return parse(json, InputFiles.shown(file));
+  }
+
+  /**
+   * Parses a trusted root's JSON, {@code where} naming it in messages (a file, or a file's {@code
+   * trustedRoot} member).
+   *
+   * @throws IllegalArgumentException if it is not a usable Sigstore trusted root
+   */
+  static TrustedRootMaterial parse(String json, String where) {
     TrustedRoot.Builder builder = TrustedRoot.newBuilder();
     try {
       ProtoJson.parser().merge(json, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       SigstoreBundle.rethrowError(e); // an OutOfMemoryError Gson wrapped is not a bad trusted root
-      throw new IllegalArgumentException(
-          "not a Sigstore trusted root: " + InputFiles.shown(file), e);
+      throw new IllegalArgumentException("not a Sigstore trusted root: " + where, e);
     }
     TrustedRoot proto = builder.build();
     TrustedRoot usable =
@@ -84,7 +93,7 @@ final class TrustedRootMaterial {
       return new TrustedRootMaterial(proto, SigstoreTrustedRoot.from(usable));
     } catch (SigstoreConfigurationException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "unusable Sigstore trusted root " + file + ": " + e.getMessage(), e);
+          "unusable Sigstore trusted root " + where + ": " + e.getMessage(), e);
     }
   }
 

@@ -512,20 +512,35 @@ public final class TrustPolicy {
     if (node instanceof YamlTree.Scalar s && s.isNull()) {
       throw r.error(node, noSigner);
     }
-    Obj o = r.map(node, "keys", "identities", "trustedRoot");
+    Obj o = r.map(node, "keys", "identities", "trustedRoot", "trustConfig");
     Node keysNode = o.optional("keys");
     List<Node> keys = keysNode == null ? List.of() : r.list(keysNode);
     Node identitiesNode = o.optional("identities");
     List<Node> identities = identitiesNode == null ? List.of() : r.list(identitiesNode);
-    Node rootNode = o.optional("trustedRoot");
+    Node trustedRootNode = o.optional("trustedRoot");
+    Node trustConfigNode = o.optional("trustConfig");
+    Node rootNode = trustedRootNode != null ? trustedRootNode : trustConfigNode;
     if (keys.isEmpty() && identities.isEmpty()) {
       throw r.error(node, noSigner);
     }
+    if (trustedRootNode != null && trustConfigNode != null) {
+      throw r.error(
+          trustConfigNode,
+          "expected one of 'trustedRoot' (a trusted_root.json) or 'trustConfig' (a"
+              + " ClientTrustConfig), found both");
+    }
     if (!identities.isEmpty() && rootNode == null) {
-      throw r.error(node, "'identities' need a 'trustedRoot' (a trusted_root.json)");
+      throw r.error(
+          node,
+          "'identities' need a 'trustedRoot' (a trusted_root.json) or a 'trustConfig' (a"
+              + " ClientTrustConfig)");
     }
     if (identities.isEmpty() && rootNode != null) {
-      throw r.error(rootNode, "'trustedRoot' is given but no 'identities' use it");
+      throw r.error(
+          rootNode,
+          "'"
+              + (trustedRootNode != null ? "trustedRoot" : "trustConfig")
+              + "' is given but no 'identities' use it");
     }
     for (Node k : keys) {
       String text = r.string(k);
@@ -544,7 +559,10 @@ public final class TrustPolicy {
     }
     if (!identities.isEmpty()) {
       Path root = dir.resolve(r.string(rootNode));
-      KeylessBundleVerifier.Builder kb = KeylessBundleVerifier.builder().trustedRoot(root);
+      KeylessBundleVerifier.Builder kb =
+          trustedRootNode != null
+              ? KeylessBundleVerifier.builder().trustedRoot(root)
+              : KeylessBundleVerifier.builder().trustConfig(root);
       for (Node i : identities) {
         Obj id = r.map(i, "identity", "issuer");
         kb.requireSigner(r.string(id.required("identity")), r.string(id.required("issuer")));
