@@ -416,7 +416,7 @@ final class Api implements HttpHandler {
     if (req == null) { // the tree reader accepts it or says why not
       req = Inference.read(parse(body), m.columns(), limits.maxRows());
     }
-    List<Prediction> p = Inference.predict(m, req.rows());
+    Inference.Predictions p = Inference.predictInClassOrder(m, req.rows());
     return new Answer(200, Inference.response(m, req, p), true);
   }
 

@@ -60,6 +60,9 @@ final class CompiledTrees {
   private final double[][] leafScores;
   private final Prediction[] leafPredictions;
 
+  /** Per leaf: its score of each output id, 0 for an output its distribution does not hold. */
+  private final double[][] leafDense;
+
   /** The output names by id. */
   private final String[] labels;
 
@@ -77,6 +80,13 @@ final class CompiledTrees {
     this.leafScores = b.leafScores.toArray(new double[leaves][]);
     this.leafPredictions = b.leafPredictions.toArray(new Prediction[leaves]);
     this.labels = b.labels;
+    this.leafDense = new double[leaves][];
+    for (int l = 0; l < leaves; l++) {
+      leafDense[l] = new double[labels.length];
+      for (int j = 0; j < leafIds[l].length; j++) {
+        leafDense[l][leafIds[l][j]] = leafScores[l][j];
+      }
+    }
   }
 
   /**
@@ -143,6 +153,76 @@ final class CompiledTrees {
   }
 
   Prediction predict(int n, IntFunction<String> name, IntToDoubleFunction value) {
+    double[] x = slots(n, name, value);
+    if (x == null) {
+      return null;
+    }
+    if (weights == null) {
+      return leafPredictions[leaf(0, x)];
+    }
+    double[] score = new double[labels.length];
+    double sum = vote(x, score);
+    int best = best(score, sum);
+    if (best < 0) {
+      return null;
+    }
+    TreeMap<String, Double> scores = new TreeMap<>();
+    for (int i = 0; i < score.length; i++) {
+      scores.put(labels[i], score[i] / sum);
+    }
+    return new Prediction(labels[best], scores);
+  }
+
+  /**
+   * The ids of {@code classes} among this model's outputs, -1 for a class it does not have: the
+   * order {@link #predict(Features, int[], double[], int)} writes probabilities in.
+   */
+  int[] ids(List<String> classes) {
+    List<String> own = List.of(labels);
+    return classes.stream().mapToInt(own::indexOf).toArray();
+  }
+
+  /**
+   * Predicts as {@link #predict(Features)} does, building no {@link Prediction}: writes, from
+   * {@code offset}, the score of each output of {@code ids} (0 for -1), the very values of that
+   * prediction's scores, and returns its label; or returns null where it returns null.
+   */
+  String predict(Features f, int[] ids, double[] out, int offset) {
+    return predict(f.size(), f::name, f::value, ids, out, offset);
+  }
+
+  String predict(
+      int n,
+      IntFunction<String> name,
+      IntToDoubleFunction value,
+      int[] ids,
+      double[] out,
+      int offset) {
+    double[] x = slots(n, name, value);
+    if (x == null) {
+      return null;
+    }
+    if (weights == null) {
+      int l = leaf(0, x);
+      for (int k = 0; k < ids.length; k++) {
+        out[offset + k] = ids[k] < 0 ? 0.0 : leafDense[l][ids[k]];
+      }
+      return leafPredictions[l].label();
+    }
+    double[] score = new double[labels.length];
+    double sum = vote(x, score);
+    int best = best(score, sum);
+    if (best < 0) {
+      return null;
+    }
+    for (int k = 0; k < ids.length; k++) {
+      out[offset + k] = ids[k] < 0 ? 0.0 : score[ids[k]] / sum;
+    }
+    return labels[best];
+  }
+
+  /** The row's values by slot, or null where Tribuo refuses it (no feature it knows, a NaN). */
+  private double[] slots(int n, IntFunction<String> name, IntToDoubleFunction value) {
     double[] x = new double[usedFeatures];
     int known = 0;
     for (int i = 0; i < n; i++) {
@@ -159,15 +239,14 @@ final class CompiledTrees {
         x[slot] = v;
       }
     }
-    if (known == 0) {
-      return null;
-    }
-    if (weights == null) {
-      return leafPredictions[leaf(0, x)];
-    }
-    // FullyWeightedVotingCombiner's sums, in its order.
+    return known == 0 ? null : x;
+  }
+
+  /**
+   * FullyWeightedVotingCombiner's sums, in its order: each output's into score, the total returned.
+   */
+  private double vote(double[] x, double[] score) {
     double sum = 0.0;
-    double[] score = new double[labels.length];
     for (int t = 0; t < split.length; t++) {
       int l = leaf(t, x);
       int[] ids = leafIds[l];
@@ -178,18 +257,21 @@ final class CompiledTrees {
         score[ids[j]] += cur;
       }
     }
+    return sum;
+  }
+
+  /** The output of the highest score (the first of equals), or -1 if none compares (NaN). */
+  private static int best(double[] score, double sum) {
     double max = Double.NEGATIVE_INFINITY;
     int best = -1;
-    TreeMap<String, Double> scores = new TreeMap<>();
     for (int i = 0; i < score.length; i++) {
       double s = score[i] / sum;
-      scores.put(labels[i], s);
       if (s > max) {
         max = s;
         best = i;
       }
     }
-    return best < 0 ? null : new Prediction(labels[best], scores);
+    return best;
   }
 
   private int leaf(int tree, double[] x) {

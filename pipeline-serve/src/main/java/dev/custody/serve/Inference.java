@@ -269,9 +269,38 @@ final class Inference {
   static List<Prediction> predict(ServedModel model, List<Map<String, Object>> rows)
       throws ApiException {
     List<Prediction> out = new ArrayList<>(rows.size());
-    for (int i = 0; i < rows.size(); i++) {
+    eachRow(rows.size(), i -> out.add(model.predict(rows.get(i))));
+    return out;
+  }
+
+  /** Each row's label and, row by row in the model's class order, its probabilities. */
+  @SuppressWarnings("ArrayRecordComponent") // a value passed once, never compared
+  record Predictions(String[] labels, double[] probabilities) {}
+
+  /**
+   * Predicts every row as {@link #predict} does, with the same refusals, into arrays: the labels
+   * and probabilities {@link #response} writes, without a {@link Prediction} per row.
+   */
+  static Predictions predictInClassOrder(ServedModel model, List<Map<String, Object>> rows)
+      throws ApiException {
+    int classes = model.classes().size();
+    String[] labels = new String[rows.size()];
+    double[] probabilities = new double[rows.size() * classes];
+    eachRow(rows.size(), i -> labels[i] = model.predict(rows.get(i), probabilities, i * classes));
+    return new Predictions(labels, probabilities);
+  }
+
+  /** Work on row {@code i} of a request. */
+  @FunctionalInterface
+  private interface RowWork {
+    void apply(int i) throws InvalidInputException;
+  }
+
+  /** Runs {@code work} on rows 0 to n - 1, naming the row a refusal is about. */
+  private static void eachRow(int n, RowWork work) throws ApiException {
+    for (int i = 0; i < n; i++) {
       try {
-        out.add(model.predict(rows.get(i)));
+        work.apply(i);
       } catch (InvalidInputException e) {
         throw invalid("row " + i + ", " + e.getMessage());
       } catch (IllegalArgumentException e) {
@@ -279,7 +308,6 @@ final class Inference {
         throw invalid("row " + i + ": expected at least one feature the model was trained on");
       }
     }
-    return out;
   }
 
   /**
@@ -288,9 +316,10 @@ final class Inference {
    * (id, shape, labels, probabilities) appended. Building a tree, then a generator writing the
    * constant parts again on each request, showed in the profile of one-row requests.
    */
-  static byte[] response(ServedModel m, Request req, List<Prediction> predictions) {
+  static byte[] response(ServedModel m, Request req, Predictions predictions) {
     Template t = m.responseTemplate();
-    int n = predictions.size();
+    String[] labels = predictions.labels();
+    int n = labels.length;
     StringBuilder out = new StringBuilder(256 + n * (32 + 24 * t.classes.size()));
     out.append(t.head);
     if (req.id() != null) {
@@ -307,7 +336,7 @@ final class Inference {
         if (i > 0) {
           out.append(',');
         }
-        String l = predictions.get(i).label();
+        String l = labels[i];
         String q = t.quotedLabels.get(l);
         if (q != null) {
           out.append(q);
@@ -324,15 +353,12 @@ final class Inference {
       out.append("{\"name\":\"" + PROBABILITIES + "\",\"datatype\":\"FP64\",\"shape\":[")
           .append(n)
           .append(t.probabilitiesMiddle);
-      boolean first = true;
-      for (Prediction p : predictions) {
-        for (String c : t.classes) {
-          if (!first) {
-            out.append(',');
-          }
-          first = false;
-          number(out, p.scores().getOrDefault(c, 0.0));
+      double[] probabilities = predictions.probabilities();
+      for (int i = 0; i < probabilities.length; i++) {
+        if (i > 0) {
+          out.append(',');
         }
+        number(out, probabilities[i]);
       }
       out.append("]}");
     }

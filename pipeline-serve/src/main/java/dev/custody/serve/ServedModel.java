@@ -36,6 +36,9 @@ public final class ServedModel {
   /** The model as flat arrays, if it is a tree or forest: Tribuo otherwise. */
   private final CompiledTrees compiled;
 
+  /** The compiled model's output id of each of {@link #classes()}, if compiled. */
+  private final int[] classIds;
+
   ServedModel(Path directory, VerifiedChain chain, VerifiedModel model) {
     this.directory = Objects.requireNonNull(directory, "directory");
     this.chain = Objects.requireNonNull(chain, "chain");
@@ -45,6 +48,7 @@ public final class ServedModel {
     this.columns = Inference.Columns.of(model.schema());
     this.responseTemplate = new Inference.Template(name(), version(), classes());
     this.compiled = CompiledTrees.of(model.tribuoModel()).orElse(null);
+    this.classIds = compiled == null ? null : compiled.ids(classes());
   }
 
   /**
@@ -59,6 +63,27 @@ public final class ServedModel {
       }
     }
     return model.predict(row);
+  }
+
+  /**
+   * Predicts one raw row as {@link #predict(Map)} does, writing from {@code offset} the score of
+   * each of {@link #classes()} (0 for one it does not score), and returns the label: no {@link
+   * Prediction} is made when the compiled trees answer.
+   */
+  String predict(Map<String, ?> row, double[] probabilities, int offset)
+      throws InvalidInputException {
+    if (compiled != null) {
+      String label = compiled.predict(model.encoder().encode(row), classIds, probabilities, offset);
+      if (label != null) {
+        return label;
+      }
+    }
+    Prediction p = model.predict(row);
+    List<String> classes = classes();
+    for (int k = 0; k < classes.size(); k++) {
+      probabilities[offset + k] = p.scores().getOrDefault(classes.get(k), 0.0);
+    }
+    return p.label();
   }
 
   /** Whether predictions go through {@link CompiledTrees}. */

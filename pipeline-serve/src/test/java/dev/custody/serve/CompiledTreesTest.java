@@ -138,6 +138,23 @@ class CompiledTreesTest {
       assertThat(predict(c, row))
           .as("row %s %s", Arrays.toString(row.names()), Arrays.toString(row.values()))
           .isEqualTo(expected);
+      // In class order, with a class the model does not have: the same label and scores.
+      List<String> classes = List.of("mid", "absent", "low", "high");
+      double[] scores = new double[1 + classes.size()];
+      String label =
+          c.predict(
+              row.names().length,
+              i -> row.names()[i],
+              i -> row.values()[i],
+              c.ids(classes),
+              scores,
+              1);
+      assertThat(label).isEqualTo(expected.label());
+      for (int k = 0; k < classes.size(); k++) {
+        assertThat(scores[1 + k])
+            .as("score of %s", classes.get(k))
+            .isEqualTo(expected.scores().getOrDefault(classes.get(k), 0.0));
+      }
       if (first == null) {
         first = expected.label();
       } else if (!first.equals(expected.label())) {

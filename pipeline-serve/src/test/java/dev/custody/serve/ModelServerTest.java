@@ -387,9 +387,27 @@ class ModelServerTest {
     ServedModel m = server.model();
     assertThat(InferenceStream.read(bytes, m.columns(), 1_000)).as("read fast").isNotNull();
     Inference.Request tree = Inference.read(Json.parse(bytes, "t"), m.columns(), 1_000);
+    // The general path: a Prediction per row, its scores looked up in the model's class order.
+    List<dev.custody.verify.Prediction> general = Inference.predict(m, tree.rows());
+    List<String> classes = m.classes();
+    double[] probabilities = new double[general.size() * classes.size()];
+    for (int i = 0; i < general.size(); i++) {
+      for (int k = 0; k < classes.size(); k++) {
+        probabilities[i * classes.size() + k] =
+            general.get(i).scores().getOrDefault(classes.get(k), 0.0);
+      }
+    }
     String expected =
         new String(
-            Inference.response(m, tree, Inference.predict(m, tree.rows())), StandardCharsets.UTF_8);
+            Inference.response(
+                m,
+                tree,
+                new Inference.Predictions(
+                    general.stream()
+                        .map(dev.custody.verify.Prediction::label)
+                        .toArray(String[]::new),
+                    probabilities)),
+            StandardCharsets.UTF_8);
 
     HttpResponse<String> r = http.postJson("/v2/models/credit-rf/infer", body);
 
