@@ -63,8 +63,8 @@ final class CustodyCommand {
 
   /**
    * The command line for {@code args}: with only the verb they name when the first argument is one
-   * (what that verb parses, prints and rejects is the same), else with every verb. A command runs
-   * in about 0.1 s less CPU than when picocli models all twenty (BENCHMARKS.md).
+   * (what that verb parses, prints and rejects is the same), else with every verb: modelling all
+   * twenty cost {@code custody hash} a third of its CPU time (BENCHMARKS.md).
    */
   static CommandLine commandLine(String[] args) {
     if (args.length > 0) {

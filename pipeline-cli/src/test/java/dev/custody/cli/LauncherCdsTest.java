@@ -80,7 +80,7 @@ class LauncherCdsTest {
     assertThat(second.stderr()).isEmpty();
     assertThat(second.stdout())
         .contains(CdsProbe.class.getName() + " source: shared objects file (top)")
-        .endsWith("probe ok\n");
+        .contains("probe ok\n");
   }
 
   @Test
@@ -98,7 +98,7 @@ class LauncherCdsTest {
     assertThat(stale.stderr()).isEmpty();
     assertThat(stale.stdout())
         .contains(CdsProbe.class.getName() + " source: file:")
-        .endsWith("probe ok\n");
+        .contains("probe ok\n");
   }
 
   @Test

@@ -30,6 +30,37 @@ class SigningKeyTest {
   }
 
   @Test
+  void load_plainKeysOfEachCurve_deriveThePublicKeyTheyWereGeneratedWith() throws Exception {
+    // Sixteen keys per curve: the derived point's y is the even root for about half of them.
+    for (Curve curve : Curve.values()) {
+      for (int i = 0; i < 16; i++) {
+        SigningKey key = SigningKey.generate(curve);
+        Path file = dir.resolve(curve + "-" + i + ".pem");
+        key.save(file, null);
+
+        assertThat(SigningKey.load(file, null).publicKey())
+            .as("%s key %d", curve, i)
+            .isEqualTo(key.publicKey());
+      }
+    }
+  }
+
+  @Test
+  void load_openSslEcPrivateKeyFromModelSigning_derivesItsPublishedPublicKey() throws Exception {
+    Path fixture = Shared.require("fixtures/model-signing/keys/certificate/signing-key.pem");
+    Path file = dir.resolve("signing-key.pem");
+    Files.copy(fixture, file);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+    SigningKey key = SigningKey.load(file, null);
+
+    assertThat(key.publicKey())
+        .isEqualTo(
+            VerificationKey.fromPem(
+                Shared.require("fixtures/model-signing/keys/certificate/signing-key-pub.pem")));
+  }
+
+  @Test
   void save_withPassphrase_isEncryptedAndNeedsThePassphrase() throws Exception {
     SigningKey key = SigningKey.generate();
     Path file = dir.resolve("key.pem");
