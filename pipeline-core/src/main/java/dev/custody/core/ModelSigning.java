@@ -111,6 +111,9 @@ public final class ModelSigning {
               model,
               ignores(model, signature, extraIgnores, signed.ignorePaths()),
               signed.allowSymlinks());
+    } catch (FileNameException e) {
+      // The locale or a name's bytes, not the model's content: say so, not "does not match".
+      throw new VerificationException(e.reason(), e.getMessage(), e);
     } catch (PipelineException e) {
       throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
     }
