@@ -17,11 +17,15 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Custody's key-signed Sigstore bundles, verified by an independent implementation: the npm package
@@ -190,6 +194,88 @@ class NodeSigstoreInteropTest {
 
     assertRejected(
         verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
+  }
+
+  /**
+   * One way of signing a model directory: Custody's ignore paths, and model_signing's CLI options
+   * for the same signature (the checker is told about the signature file, as model_signing's CLI
+   * adds it).
+   */
+  record SigningOption(String label, List<String> ignores, List<String> checkerOptions) {
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  static Stream<SigningOption> signingOptions() {
+    return Stream.of(
+        new SigningOption("defaults", List.of(), List.of()),
+        new SigningOption(
+            "--ignore a file", List.of("notes.txt"), List.of("--ignore-paths", "notes.txt")),
+        new SigningOption("--ignore a directory", List.of("a/b"), List.of("--ignore-paths", "a/b")),
+        new SigningOption(
+            "--ignore two paths",
+            List.of("notes.txt", "Z"),
+            List.of("--ignore-paths", "notes.txt", "--ignore-paths", "Z")));
+  }
+
+  /**
+   * The interop matrix: a directory signed by Custody with a P-256 key under each signing option
+   * verifies with @sigstore/verify, and its recorded names, their order, each digest, the root
+   * digest and the ignore paths are those model_signing's algorithm gives for the same directory
+   * and options (scripts/model-signing-manifest). The names are ASCII (this JVM's locale is not
+   * known; LocaleFileNamesTest covers the others) but chosen where PurePosixPath's order and a
+   * plain string sort differ ({@code a/b} before {@code a.b}; upper case first).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("signingOptions")
+  void nodeVerify_custodySignedModelPerSigningOption_verifiesAndRecordsModelSigningsManifest(
+      SigningOption option) throws Exception {
+    Path model = tmp.resolve("model");
+    for (String f :
+        List.of(
+            "a.b",
+            "a/b/c.bin",
+            "a/b.bin",
+            "a-b",
+            "Z/upper.txt",
+            "z.txt",
+            "notes.txt",
+            ".git/config",
+            ".gitattributes",
+            ".github/workflows/ci.yml",
+            ".gitignore",
+            ".hidden")) {
+      Path p = model.resolve(f);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, "content of " + f, StandardCharsets.UTF_8);
+    }
+    SigningKey key = SigningKey.generate(Curve.P256);
+    Path signature = model.resolve("model.sig");
+    ModelSigning.sign(model, signature, BundleSigner.create(key), option.ignores());
+
+    Result r = verify(signature, pem(key.publicKey()), null);
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.json().path("verified").asBoolean()).as("%s", r).isTrue();
+
+    List<String> checkerOptions = new ArrayList<>(option.checkerOptions());
+    checkerOptions.addAll(List.of("--ignore-paths", "model.sig"));
+    ModelSigningChecker.Manifest expected =
+        ModelSigningChecker.manifest(model, checkerOptions.toArray(String[]::new));
+    ModelSigningChecker.Manifest signed = ModelSigningChecker.signed(signature);
+    assertThat(signed.resources()).isNotEmpty().isEqualTo(expected.resources());
+    assertThat(signed.rootDigest()).isEqualTo(expected.rootDigest());
+    TreeSet<String> signedIgnores = new TreeSet<>();
+    signed
+        .json()
+        .path("predicate")
+        .path("serialization")
+        .path("ignore_paths")
+        .forEach(n -> signedIgnores.add(n.asText()));
+    TreeSet<String> expectedIgnores = new TreeSet<>();
+    expected.json().path("ignore_paths").forEach(n -> expectedIgnores.add(n.asText()));
+    assertThat(signedIgnores).isEqualTo(expectedIgnores);
   }
 
   private Statement modelStatement() throws Exception {
