@@ -160,14 +160,7 @@ public final class ModelSigningChecker {
   private record Run(String command, int exit, String stdout, String stderr) {
     @Override
     public String toString() {
-      return "`"
-          + command
-          + "` exited "
-          + exit
-          + "\nstdout:\n"
-          + stdout
-          + "\nstderr:\n"
-          + stderr;
+      return "`" + command + "` exited " + exit + "\nstdout:\n" + stdout + "\nstderr:\n" + stderr;
     }
   }
 
