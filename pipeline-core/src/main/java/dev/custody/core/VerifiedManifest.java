@@ -11,11 +11,21 @@ public final class VerifiedManifest {
   private final ModelManifest manifest;
   private final String signer;
   private final List<String> ignoredFiles;
+  private final List<String> unsignedFiles;
 
   VerifiedManifest(ModelManifest manifest, String signer, List<String> ignoredFiles) {
+    this(manifest, signer, ignoredFiles, List.of());
+  }
+
+  VerifiedManifest(
+      ModelManifest manifest,
+      String signer,
+      List<String> ignoredFiles,
+      List<String> unsignedFiles) {
     this.manifest = manifest;
     this.signer = signer;
     this.ignoredFiles = List.copyOf(ignoredFiles);
+    this.unsignedFiles = List.copyOf(unsignedFiles);
   }
 
   /** The signed manifest (equal to the model on disk when it was verified). */
@@ -35,6 +45,15 @@ public final class VerifiedManifest {
    */
   public List<String> ignoredFiles() {
     return ignoredFiles;
+  }
+
+  /**
+   * Files present but not listed by the signature, sorted as resources are: tolerated only when the
+   * verifier asked for it ({@link ModelVerifyOptions.Builder#ignoreUnsignedFiles()}), never read
+   * and <em>not</em> verified. Empty otherwise.
+   */
+  public List<String> unsignedFiles() {
+    return unsignedFiles;
   }
 
   /** Who signed: {@code key <hint>} or {@code <identity> (issuer <issuer>)}. */

@@ -197,11 +197,12 @@ class NodeSigstoreInteropTest {
   }
 
   /**
-   * One way of signing a model directory: Custody's ignore paths, and model_signing's CLI options
+   * One way of signing a model directory: Custody's sign options, and model_signing's CLI options
    * for the same signature (the checker is told about the signature file, as model_signing's CLI
-   * adds it).
+   * adds it); with {@code links}, the model also holds symbolic links to files inside it.
    */
-  record SigningOption(String label, List<String> ignores, List<String> checkerOptions) {
+  record SigningOption(
+      String label, ModelSignOptions options, List<String> checkerOptions, boolean links) {
     @Override
     public String toString() {
       return label;
@@ -210,23 +211,50 @@ class NodeSigstoreInteropTest {
 
   static Stream<SigningOption> signingOptions() {
     return Stream.of(
-        new SigningOption("defaults", List.of(), List.of()),
+        new SigningOption("defaults", ModelSignOptions.builder().build(), List.of(), false),
         new SigningOption(
-            "--ignore a file", List.of("notes.txt"), List.of("--ignore-paths", "notes.txt")),
-        new SigningOption("--ignore a directory", List.of("a/b"), List.of("--ignore-paths", "a/b")),
+            "--ignore a file",
+            ModelSignOptions.builder().ignore(List.of("notes.txt")).build(),
+            List.of("--ignore-paths", "notes.txt"),
+            false),
+        new SigningOption(
+            "--ignore a directory",
+            ModelSignOptions.builder().ignore(List.of("a/b")).build(),
+            List.of("--ignore-paths", "a/b"),
+            false),
         new SigningOption(
             "--ignore two paths",
-            List.of("notes.txt", "Z"),
-            List.of("--ignore-paths", "notes.txt", "--ignore-paths", "Z")));
+            ModelSignOptions.builder().ignore(List.of("notes.txt", "Z")).build(),
+            List.of("--ignore-paths", "notes.txt", "--ignore-paths", "Z"),
+            false),
+        new SigningOption(
+            "--no-ignore-git-paths",
+            ModelSignOptions.builder().includeGitPaths().build(),
+            List.of("--no-ignore-git-paths"),
+            false),
+        new SigningOption(
+            "--allow-symlinks",
+            ModelSignOptions.builder().allowSymlinks().build(),
+            List.of("--allow-symlinks"),
+            true),
+        new SigningOption(
+            "--no-ignore-git-paths --allow-symlinks --ignore a directory",
+            ModelSignOptions.builder()
+                .includeGitPaths()
+                .allowSymlinks()
+                .ignore(List.of("a/b"))
+                .build(),
+            List.of("--no-ignore-git-paths", "--allow-symlinks", "--ignore-paths", "a/b"),
+            true));
   }
 
   /**
    * The interop matrix: a directory signed by Custody with a P-256 key under each signing option
-   * verifies with @sigstore/verify, and its recorded names, their order, each digest, the root
-   * digest and the ignore paths are those model_signing's algorithm gives for the same directory
-   * and options (scripts/model-signing-manifest). The names are ASCII (this JVM's locale is not
-   * known; LocaleFileNamesTest covers the others) but chosen where PurePosixPath's order and a
-   * plain string sort differ ({@code a/b} before {@code a.b}; upper case first).
+   * (alone and combined) verifies with @sigstore/verify, and its recorded names, their order, each
+   * digest, the root digest and the ignore paths are those model_signing's algorithm gives for the
+   * same directory and options (scripts/model-signing-manifest). The names are ASCII (this JVM's
+   * locale is not known; LocaleFileNamesTest covers the others) but chosen where PurePosixPath's
+   * order and a plain string sort differ ({@code a/b} before {@code a.b}; upper case first).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("signingOptions")
@@ -251,9 +279,13 @@ class NodeSigstoreInteropTest {
       Files.createDirectories(p.getParent());
       Files.writeString(p, "content of " + f, StandardCharsets.UTF_8);
     }
+    if (option.links()) {
+      Files.createSymbolicLink(model.resolve("link.bin"), Path.of("a.b"));
+      Files.createSymbolicLink(model.resolve("Z/up.txt"), Path.of("../z.txt"));
+    }
     SigningKey key = SigningKey.generate(Curve.P256);
     Path signature = model.resolve("model.sig");
-    ModelSigning.sign(model, signature, BundleSigner.create(key), option.ignores());
+    ModelSigning.sign(model, signature, BundleSigner.create(key), option.options());
 
     Result r = verify(signature, pem(key.publicKey()), null);
     assertThat(r.exitCode()).as("%s", r).isZero();
@@ -276,6 +308,42 @@ class NodeSigstoreInteropTest {
     TreeSet<String> expectedIgnores = new TreeSet<>();
     expected.json().path("ignore_paths").forEach(n -> expectedIgnores.add(n.asText()));
     assertThat(signedIgnores).isEqualTo(expectedIgnores);
+  }
+
+  /**
+   * The same tripwire for P-521 (PKIX_ECDSA_P521_SHA_512, ECDSA with SHA-512), recorded as {@code
+   * @sigstore/verify} 3.1.0 behaves: the key is accepted, the SHA-512 signature is not.
+   */
+  @Test
+  void nodeVerify_custodyP521DsseBundle_isRejectedAsSigstoreJsAssumesSha256() throws Exception {
+    SigningKey key = SigningKey.generate(Curve.P521);
+    byte[] signed = BundleSigner.create(key).signStatement(modelStatement());
+    KeyBundleVerifier.builder().trust(key.publicKey()).build().verifyStatement(signed);
+
+    assertRejected(
+        verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
+  }
+
+  /** Issue 12: a model signed with every new option, P-256, as @sigstore/verify sees it. */
+  @Test
+  void nodeVerify_modelSignedWithNewOptions_verifiesWithPublicKeyOnly() throws Exception {
+    Path model = tmp.resolve("hf-model");
+    Files.createDirectories(model);
+    Files.writeString(model.resolve("weights.bin"), "weights", StandardCharsets.UTF_8);
+    Files.writeString(model.resolve(".gitattributes"), "*.bin -text\n", StandardCharsets.UTF_8);
+    Files.createSymbolicLink(model.resolve("link.bin"), Path.of("weights.bin"));
+    SigningKey key = SigningKey.generate();
+    Path sig = model.resolve("model.sig");
+    ModelSigning.sign(
+        model,
+        sig,
+        BundleSigner.create(key),
+        ModelSignOptions.builder().includeGitPaths().allowSymlinks().build());
+
+    Result r = verify(sig, pem(key.publicKey()), null);
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.json().path("verified").asBoolean()).as("%s", r).isTrue();
   }
 
   private Statement modelStatement() throws Exception {
