@@ -36,8 +36,9 @@ class BundleFixturesGenerator {
                 List.of(),
                 false)
             .toStatement();
-    ((ObjectNode) s.predicate().get("serialization")).putArray("ignore_paths");
-    return s;
+    ObjectNode predicate = (ObjectNode) s.predicate();
+    ((ObjectNode) predicate.get("serialization")).putArray("ignore_paths");
+    return new Statement(s.subjects(), s.predicateType(), predicate);
   }
 
   @Test
