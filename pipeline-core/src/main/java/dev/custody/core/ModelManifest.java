@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -51,6 +54,13 @@ public final class ModelManifest {
 
   /** How many characters of one file name an error message shows. */
   static final int MAX_NAME = 200;
+
+  /**
+   * How this JVM turns file names from disk into strings: {@code sun.jnu.encoding}, fixed from the
+   * locale (LC_ALL, LC_CTYPE, LANG) at startup; Java 17 ignores {@code -Dsun.jnu.encoding}. Windows
+   * names are UTF-16 and read as such.
+   */
+  static final Charset FILE_NAME_CHARSET = fileNameCharset();
 
   /** Orders relative POSIX paths as Python's {@code PurePosixPath} does: by component. */
   static final Comparator<String> PATH_ORDER =
@@ -188,8 +198,13 @@ public final class ModelManifest {
   /**
    * Lists a model: every entry is visited once and classified by its type (no file is opened).
    *
+   * <p>Every name to hash (and the model's own name) must reach the manifest exactly as its UTF-8
+   * bytes on disk say: under a locale whose charset is not UTF-8 the JVM decodes file names as that
+   * charset (ASCII under {@code LC_ALL=C}), and a name that is not UTF-8 decodes to U+FFFD; such
+   * names are refused, never recorded altered.
+   *
    * @throws PipelineException {@link Reason#UNSUPPORTED} if the model is neither a directory nor a
-   *     regular file
+   *     regular file, or ({@link FileNameException}) if a name cannot be read faithfully
    */
   static Listing list(Path model, List<String> ignorePaths, boolean allowSymlinks)
       throws IOException, PipelineException {
@@ -198,7 +213,12 @@ public final class ModelManifest {
     for (String p : ignorePaths) {
       ignores.add(normalizeIgnore(p));
     }
+    FileNameException.Names names = new FileNameException.Names(FILE_NAME_CHARSET);
+    if (root.getFileName() != null) {
+      names.check(root.getFileName(), "the model's name ");
+    }
     if (Files.isRegularFile(root, LinkOption.NOFOLLOW_LINKS)) {
+      names.throwIfAny(model);
       return new Listing(
           root, true, List.copyOf(ignores), allowSymlinks, List.of("."), List.of(), List.of());
     }
@@ -220,6 +240,9 @@ public final class ModelManifest {
             String outside =
                 attrs.isSymbolicLink() && !isIgnored ? linkOutside(realRoot, file, rel) : null;
             if (attrs.isRegularFile()) {
+              if (!isIgnored) {
+                names.check(root.relativize(file), "");
+              }
               (isIgnored ? ignored : files).add(rel);
             } else if (!attrs.isSymbolicLink()) {
               refused.add(shown(rel) + " is not a regular file");
@@ -230,6 +253,7 @@ public final class ModelManifest {
             } else if (!allowSymlinks) {
               refused.add(shown(rel) + " is a symbolic link (allow_symlinks is false)");
             } else if (Files.isRegularFile(file)) {
+              names.check(root.relativize(file), "");
               files.add(rel);
             } else {
               refused.add(
@@ -238,6 +262,7 @@ public final class ModelManifest {
             return FileVisitResult.CONTINUE;
           }
         });
+    names.throwIfAny(model);
     return new Listing(root, false, List.copyOf(ignores), allowSymlinks, files, ignored, refused);
   }
 
@@ -586,6 +611,17 @@ public final class ModelManifest {
     List<String> parts = new ArrayList<>();
     root.relativize(p).forEach(x -> parts.add(x.toString()));
     return String.join("/", parts);
+  }
+
+  private static Charset fileNameCharset() {
+    if (File.separatorChar == '\\') {
+      return StandardCharsets.UTF_8;
+    }
+    try {
+      return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (IllegalArgumentException e) {
+      return StandardCharsets.US_ASCII; // an unknown charset: trust only ASCII names
+    }
   }
 
   private static String normalizeIgnore(String p) {

@@ -209,6 +209,9 @@ public final class ModelSigning {
       listing =
           ModelManifest.list(
               model, ignores(model, signature, options.ignore(), signed), followLinks);
+    } catch (FileNameException e) {
+      // The locale or a name's bytes, not the model's content: say so, not "does not match".
+      throw new VerificationException(e.reason(), e.getMessage(), e);
     } catch (PipelineException e) {
       throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
     }

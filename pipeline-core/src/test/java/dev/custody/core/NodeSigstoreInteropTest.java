@@ -17,11 +17,15 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Custody's key-signed Sigstore bundles, verified by an independent implementation: the npm package
@@ -190,6 +194,120 @@ class NodeSigstoreInteropTest {
 
     assertRejected(
         verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
+  }
+
+  /**
+   * One way of signing a model directory: Custody's sign options, and model_signing's CLI options
+   * for the same signature (the checker is told about the signature file, as model_signing's CLI
+   * adds it); with {@code links}, the model also holds symbolic links to files inside it.
+   */
+  record SigningOption(
+      String label, ModelSignOptions options, List<String> checkerOptions, boolean links) {
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  static Stream<SigningOption> signingOptions() {
+    return Stream.of(
+        new SigningOption("defaults", ModelSignOptions.builder().build(), List.of(), false),
+        new SigningOption(
+            "--ignore a file",
+            ModelSignOptions.builder().ignore(List.of("notes.txt")).build(),
+            List.of("--ignore-paths", "notes.txt"),
+            false),
+        new SigningOption(
+            "--ignore a directory",
+            ModelSignOptions.builder().ignore(List.of("a/b")).build(),
+            List.of("--ignore-paths", "a/b"),
+            false),
+        new SigningOption(
+            "--ignore two paths",
+            ModelSignOptions.builder().ignore(List.of("notes.txt", "Z")).build(),
+            List.of("--ignore-paths", "notes.txt", "--ignore-paths", "Z"),
+            false),
+        new SigningOption(
+            "--no-ignore-git-paths",
+            ModelSignOptions.builder().includeGitPaths().build(),
+            List.of("--no-ignore-git-paths"),
+            false),
+        new SigningOption(
+            "--allow-symlinks",
+            ModelSignOptions.builder().allowSymlinks().build(),
+            List.of("--allow-symlinks"),
+            true),
+        new SigningOption(
+            "--no-ignore-git-paths --allow-symlinks --ignore a directory",
+            ModelSignOptions.builder()
+                .includeGitPaths()
+                .allowSymlinks()
+                .ignore(List.of("a/b"))
+                .build(),
+            List.of("--no-ignore-git-paths", "--allow-symlinks", "--ignore-paths", "a/b"),
+            true));
+  }
+
+  /**
+   * The interop matrix: a directory signed by Custody with a P-256 key under each signing option
+   * (alone and combined) verifies with @sigstore/verify, and its recorded names, their order, each
+   * digest, the root digest and the ignore paths are those model_signing's algorithm gives for the
+   * same directory and options (scripts/model-signing-manifest). The names are ASCII (this JVM's
+   * locale is not known; LocaleFileNamesTest covers the others) but chosen where PurePosixPath's
+   * order and a plain string sort differ ({@code a/b} before {@code a.b}; upper case first).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("signingOptions")
+  void nodeVerify_custodySignedModelPerSigningOption_verifiesAndRecordsModelSigningsManifest(
+      SigningOption option) throws Exception {
+    Path model = tmp.resolve("model");
+    for (String f :
+        List.of(
+            "a.b",
+            "a/b/c.bin",
+            "a/b.bin",
+            "a-b",
+            "Z/upper.txt",
+            "z.txt",
+            "notes.txt",
+            ".git/config",
+            ".gitattributes",
+            ".github/workflows/ci.yml",
+            ".gitignore",
+            ".hidden")) {
+      Path p = model.resolve(f);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, "content of " + f, StandardCharsets.UTF_8);
+    }
+    if (option.links()) {
+      Files.createSymbolicLink(model.resolve("link.bin"), Path.of("a.b"));
+      Files.createSymbolicLink(model.resolve("Z/up.txt"), Path.of("../z.txt"));
+    }
+    SigningKey key = SigningKey.generate(Curve.P256);
+    Path signature = model.resolve("model.sig");
+    ModelSigning.sign(model, signature, BundleSigner.create(key), option.options());
+
+    Result r = verify(signature, pem(key.publicKey()), null);
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.json().path("verified").asBoolean()).as("%s", r).isTrue();
+
+    List<String> checkerOptions = new ArrayList<>(option.checkerOptions());
+    checkerOptions.addAll(List.of("--ignore-paths", "model.sig"));
+    ModelSigningChecker.Manifest expected =
+        ModelSigningChecker.manifest(model, checkerOptions.toArray(String[]::new));
+    ModelSigningChecker.Manifest signed = ModelSigningChecker.signed(signature);
+    assertThat(signed.resources()).isNotEmpty().isEqualTo(expected.resources());
+    assertThat(signed.rootDigest()).isEqualTo(expected.rootDigest());
+    TreeSet<String> signedIgnores = new TreeSet<>();
+    signed
+        .json()
+        .path("predicate")
+        .path("serialization")
+        .path("ignore_paths")
+        .forEach(n -> signedIgnores.add(n.asText()));
+    TreeSet<String> expectedIgnores = new TreeSet<>();
+    expected.json().path("ignore_paths").forEach(n -> expectedIgnores.add(n.asText()));
+    assertThat(signedIgnores).isEqualTo(expectedIgnores);
   }
 
   /**
