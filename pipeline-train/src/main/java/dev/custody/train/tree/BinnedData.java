@@ -1,6 +1,7 @@
 package dev.custody.train.tree;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.Feature;
@@ -55,6 +56,14 @@ final class BinnedData {
    * @throws IllegalArgumentException if the dataset is empty or has unknown outputs
    */
   static BinnedData of(Dataset<Label> data, int maxBins) {
+    return of(data, maxBins, false);
+  }
+
+  /**
+   * Bins a Tribuo dataset as {@link #of(Dataset, int)} does, the features in parallel (in the
+   * calling thread's fork-join pool) when {@code parallel}; the result is the same either way.
+   */
+  static BinnedData of(Dataset<Label> data, int maxBins, boolean parallel) {
     if (data.size() == 0) {
       throw new IllegalArgumentException("cannot train a tree on an empty dataset");
     }
@@ -91,17 +100,21 @@ final class BinnedData {
     }
     byte[][] codes = new byte[f][];
     double[][] upper = new double[f][];
-    for (int id = 0; id < f; id++) {
-      upper[id] = edges(valuesOf[id], nonZero[id], n, maxBins);
-      codes[id] = new byte[n];
-      byte zero = (byte) bin(upper[id], 0.0);
-      if (zero != 0) {
-        Arrays.fill(codes[id], zero);
-      }
-      for (int i = 0; i < nonZero[id]; i++) {
-        codes[id][rowsOf[id][i]] = (byte) bin(upper[id], valuesOf[id][i]);
-      }
-    }
+    IntStream features = IntStream.range(0, f);
+    (parallel ? features.parallel() : features)
+        .forEach(
+            id -> {
+              // Each task writes only its own feature's slots.
+              upper[id] = edges(valuesOf[id], nonZero[id], n, maxBins);
+              codes[id] = new byte[n];
+              byte zero = (byte) bin(upper[id], 0.0);
+              if (zero != 0) {
+                Arrays.fill(codes[id], zero);
+              }
+              for (int i = 0; i < nonZero[id]; i++) {
+                codes[id][rowsOf[id][i]] = (byte) bin(upper[id], valuesOf[id][i]);
+              }
+            });
     return new BinnedData(n, labelIds.size(), codes, upper, label, weight);
   }
 

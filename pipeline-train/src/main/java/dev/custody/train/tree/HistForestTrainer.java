@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.tribuo.Dataset;
 import org.tribuo.Model;
@@ -135,25 +136,35 @@ public final class HistForestTrainer implements Trainer<Label> {
     return Tree.grow(data, sample, growth, random);
   }
 
-  /** Grows every tree, {@code parallelism} at a time; the list is in tree order. */
+  /**
+   * Bins {@code examples} and grows every tree, in a fork-join pool of {@code parallelism} threads
+   * (in the calling thread alone when 1); the list is in tree order.
+   */
   static List<Tree> growForest(
-      BinnedData data, Tree.Growth growth, long[] treeSeeds, int parallelism) {
+      Dataset<Label> examples,
+      int bins,
+      int maxDepth,
+      float minLeaf,
+      float featureFraction,
+      long[] treeSeeds,
+      int parallelism) {
+    Supplier<List<Tree>> work =
+        () -> {
+          BinnedData data = BinnedData.of(examples, bins, parallelism > 1);
+          Tree.Growth growth =
+              new Tree.Growth(
+                  maxDepth, minLeaf, featuresPerSplit(featureFraction, data.features()));
+          IntStream indices = IntStream.range(0, treeSeeds.length);
+          return (parallelism > 1 ? indices.parallel() : indices)
+              .mapToObj(i -> growTree(data, growth, treeSeeds[i]))
+              .toList();
+        };
     if (parallelism == 1) {
-      List<Tree> out = new ArrayList<>(treeSeeds.length);
-      for (long s : treeSeeds) {
-        out.add(growTree(data, growth, s));
-      }
-      return out;
+      return work.get();
     }
     ForkJoinPool pool = new ForkJoinPool(parallelism);
     try {
-      return pool.submit(
-              () ->
-                  IntStream.range(0, treeSeeds.length)
-                      .parallel()
-                      .mapToObj(i -> growTree(data, growth, treeSeeds[i]))
-                      .toList())
-          .get();
+      return pool.submit(work::get).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while growing trees", e);
@@ -178,10 +189,15 @@ public final class HistForestTrainer implements Trainer<Label> {
       provenance = getProvenance();
       invocations++;
     }
-    BinnedData data = BinnedData.of(examples, bins);
-    Tree.Growth growth =
-        new Tree.Growth(maxDepth, minLeaf, featuresPerSplit(featureFraction, data.features()));
-    List<Tree> grown = growForest(data, growth, treeSeeds(seed, trees), parallelism);
+    List<Tree> grown =
+        growForest(
+            examples,
+            bins,
+            maxDepth,
+            minLeaf,
+            featureFraction,
+            treeSeeds(seed, trees),
+            parallelism);
     List<Model<Label>> members = new ArrayList<>(grown.size());
     for (Tree tree : grown) {
       members.add(
