@@ -9,6 +9,7 @@
  * {@code data}, {@code screen}, {@code fit}, {@code evaluate}, {@code feedback} (the defences
  * between a feedback dataset and the training table, which train candidates to test sources),
  * {@code export}; a stage imports only from the stages before it, and only this package imports
- * them all.
+ * them all. Two packages are shared and are not stages: {@code internal} (file reading and hashing)
+ * and {@code tree} (Custody's histogram tree trainers, used by the screens and the fit stage).
  */
 package dev.custody.train;

@@ -45,7 +45,11 @@ class TrainServeAgreementTest {
         Arguments.of("cart", Chain.FAST_TRAINER),
         Arguments.of(
             "random-forest",
-            "{type: random-forest, params: {trees: 5, maxDepth: 3, minLeaf: 100, featureFraction: 0.5, seed: 42}}"));
+            "{type: random-forest, params: {trees: 5, maxDepth: 3, minLeaf: 100, featureFraction: 0.5, seed: 42}}"),
+        Arguments.of("hist-cart", "{type: hist-cart, params: {maxDepth: 5, minLeaf: 100}}"),
+        Arguments.of(
+            "hist-forest",
+            "{type: hist-forest, params: {trees: 5, maxDepth: 3, minLeaf: 100, featureFraction: 0.5, seed: 42}}"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package dev.custody.verify;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
@@ -24,6 +25,16 @@ public final class ModelAllowList {
   private static final Pattern PROTO_TYPE =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
 
+  /**
+   * Custody's own histogram tree trainers (pipeline-train's {@code dev.custody.train.tree}). Their
+   * models are plain Tribuo trees and forests; these names appear only as the {@code
+   * object_class_name} of the trainer provenance ({@code TrainerProvenanceImpl}, whose own class is
+   * listed), which OLCUT records and never loads. pipeline-train's {@code TrainServeAgreementTest}
+   * loads such models through the chain with the default list.
+   */
+  static final List<String> CUSTODY_TRAINERS =
+      List.of("dev.custody.train.tree.HistCartTrainer", "dev.custody.train.tree.HistForestTrainer");
+
   private static final ModelAllowList DEFAULTS = defaultsBuilder().build();
 
   private final SortedSet<String> classNames;
@@ -40,8 +51,10 @@ public final class ModelAllowList {
    * pipeline-train trains it), CART ({@code TreeModel}) and random forest ({@code
    * WeightedEnsembleModel} of trees with a {@code VotingCombiner} or, from pipeline-train's {@code
    * RandomForestTrainer}, a {@code FullyWeightedVotingCombiner}), trained on in-memory data ({@code
-   * SimpleDataSourceProvenance}). The list was read off real trained models by {@code
-   * ModelAllowListTest}, which fails if Tribuo's output and this list drift apart.
+   * SimpleDataSourceProvenance}); the same tree and forest classes also come from Custody's
+   * histogram trainers, whose class names their provenance records. The list was read off real
+   * trained models by {@code ModelAllowListTest}, which fails if Tribuo's output and this list
+   * drift apart.
    */
   public static ModelAllowList defaults() {
     return DEFAULTS;
@@ -207,6 +220,7 @@ public final class ModelAllowList {
             "org.tribuo.common.tree.RandomForestTrainer",
             "org.tribuo.ensemble.BaggingTrainer",
             "org.tribuo.math.optimisers.AdaGrad")
+        .allowClass(CUSTODY_TRAINERS.toArray(new String[0]))
         // Any type URLs.
         .allowProtoType(
             "tribuo.classification.ImmutableLabelInfoProto",

@@ -5,6 +5,8 @@ import dev.custody.core.Reason;
 import dev.custody.train.Progress;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
+import dev.custody.train.tree.HistCartTrainer;
+import dev.custody.train.tree.HistForestTrainer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,8 +115,16 @@ public final class Trainers {
       throw new PipelineException(Reason.SPEC_INVALID, "trainer.params." + e.getMessage(), e);
     }
     MutableDataset<Label> dataset = TribuoTables.dataset(table, standardizes(spec));
-    if (spec instanceof TrainerSpec.RandomForest rf) {
-      long trees = rf.trees();
+    long forestTrees = forestTrees(spec);
+    if (forestTrees > 0 && spec instanceof TrainerSpec.HistForest) {
+      // Trees grow in parallel, so they are reported together when done.
+      progress.advanced("train", "trees", 0, forestTrees);
+      Model<Label> model = fit(spec, trainer, dataset);
+      progress.advanced("train", "trees", forestTrees, forestTrees);
+      return model;
+    }
+    if (forestTrees > 0) {
+      long trees = forestTrees;
       TreesGrown counting =
           TreesGrown.count(grown -> progress.advanced("train", "trees", grown, trees));
       try {
@@ -126,6 +136,14 @@ public final class Trainers {
       }
     }
     return fit(spec, trainer, dataset);
+  }
+
+  /** The number of trees of a random forest spec, else 0. */
+  private static long forestTrees(TrainerSpec spec) {
+    if (spec instanceof TrainerSpec.RandomForest rf) {
+      return rf.trees();
+    }
+    return spec instanceof TrainerSpec.HistForest hf ? hf.trees() : 0;
   }
 
   private static Model<Label> fit(
@@ -161,6 +179,20 @@ public final class Trainers {
           false,
           new GiniIndex(),
           cart.seed());
+    }
+    if (spec instanceof TrainerSpec.HistCart cart) {
+      return new HistCartTrainer(cart.maxDepth(), cart.minLeaf(), cart.bins());
+    }
+    if (spec instanceof TrainerSpec.HistForest forest) {
+      return new HistForestTrainer(
+          forest.trees(),
+          forest.maxDepth(),
+          forest.minLeaf(),
+          forest.featureFractionFor(table.featureNames().size()),
+          forest.bins(),
+          forest.seed(),
+          // The trees grow in parallel; the model does not depend on how many at a time.
+          Runtime.getRuntime().availableProcessors());
     }
     TrainerSpec.RandomForest rf = (TrainerSpec.RandomForest) spec;
     float fraction = rf.featureFractionFor(table.featureNames().size());
@@ -236,6 +268,12 @@ public final class Trainers {
   private static String trainerName(TrainerSpec spec) {
     if (spec instanceof TrainerSpec.LogisticRegression) {
       return "logistic regression";
+    }
+    if (spec instanceof TrainerSpec.HistCart) {
+      return "histogram CART";
+    }
+    if (spec instanceof TrainerSpec.HistForest) {
+      return "histogram random forest";
     }
     return spec instanceof TrainerSpec.Cart ? "CART" : "random forest";
   }

@@ -316,7 +316,9 @@ public final class SpecParser {
    */
   private TrainerSpec trainer(Node node, long defaultSeed) throws PipelineException {
     Obj o = r.map(node, "type", "params");
-    String type = r.oneOf(o.required("type"), "logistic", "cart", "random-forest");
+    String type =
+        r.oneOf(
+            o.required("type"), "logistic", "cart", "random-forest", "hist-cart", "hist-forest");
     Node params = o.optional("params");
     if (type.equals("logistic")) {
       ParamReader p =
@@ -337,11 +339,15 @@ public final class SpecParser {
         throw p.invalid(e);
       }
     }
-    boolean forest = type.equals("random-forest");
+    boolean forest = type.equals("random-forest") || type.equals("hist-forest");
+    boolean histogram = type.startsWith("hist-");
     List<String> keys =
         new ArrayList<>(List.of("maxDepth", "minLeaf", "featureFraction", "impurity", "seed"));
     if (forest) {
       keys.add("trees");
+    }
+    if (histogram) {
+      keys.add("bins");
     }
     ParamReader p = new ParamReader(node, params, keys.toArray(new String[0]));
     Node impurity = p.node("impurity");
@@ -366,9 +372,14 @@ public final class SpecParser {
               fraction,
               "a single CART tree considers every feature: expected 1, found "
                   + r.number(fraction)
-                  + " (use type random-forest to sample features)");
+                  + " (use type "
+                  + (histogram ? "hist-forest" : "random-forest")
+                  + " to sample features)");
         }
-        return new TrainerSpec.Cart(maxDepth, minLeaf, 0f, seed);
+        return histogram
+            ? new TrainerSpec.HistCart(
+                maxDepth, minLeaf, p.integer("bins", TrainerSpec.MAX_BINS), seed)
+            : new TrainerSpec.Cart(maxDepth, minLeaf, 0f, seed);
       }
       if (p.node("trees") == null) {
         throw r.error(
@@ -377,6 +388,15 @@ public final class SpecParser {
       }
       int trees = p.integer("trees", 0);
       Float featureFraction = fraction == null ? null : (float) r.number(fraction);
+      if (histogram) {
+        return new TrainerSpec.HistForest(
+            trees,
+            maxDepth,
+            minLeaf,
+            featureFraction,
+            p.integer("bins", TrainerSpec.MAX_BINS),
+            seed);
+      }
       return new TrainerSpec.RandomForest(trees, maxDepth, minLeaf, featureFraction, seed);
     } catch (InvalidParameter e) {
       throw p.invalid(e);

@@ -6,9 +6,9 @@ import static dev.custody.train.spec.InvalidParameter.numberIn;
 /**
  * Which trainer to run and with which parameters, seed included: everything that, together with the
  * training rows, determines the model. The spec's {@code trainer} section is parsed straight into
- * one of these records ({@code type: logistic | cart | random-forest}); each validates its
- * parameters on construction, so a spec that exists can be trained. An absent parameter takes the
- * default documented on its record; the seed defaults to the split's seed.
+ * one of these records ({@code type: logistic | cart | random-forest | hist-cart | hist-forest});
+ * each validates its parameters on construction, so a spec that exists can be trained. An absent
+ * parameter takes the default documented on its record; the seed defaults to the split's seed.
  *
  * <p>Only trainers whose models are plain protobuf (no native code, no embedded Java serialization)
  * are offered: logistic regression, CART and random forest. XGBoost and LibLinear are deliberately
@@ -16,14 +16,18 @@ import static dev.custody.train.spec.InvalidParameter.numberIn;
  * allow-list admits; the parser refuses {@code impurity: entropy}.
  */
 public sealed interface TrainerSpec
-    permits TrainerSpec.LogisticRegression, TrainerSpec.Cart, TrainerSpec.RandomForest {
+    permits TrainerSpec.LogisticRegression,
+        TrainerSpec.Cart,
+        TrainerSpec.RandomForest,
+        TrainerSpec.HistCart,
+        TrainerSpec.HistForest {
 
   /** The seed of every random choice the trainer makes. */
   long seed();
 
   /**
    * The trainer's {@code type} word in the spec ({@code logistic}, {@code cart}, {@code
-   * random-forest}), also recorded in the model card.
+   * random-forest}, {@code hist-cart}, {@code hist-forest}), also recorded in the model card.
    */
   String type();
 
@@ -174,6 +178,91 @@ public sealed interface TrainerSpec
     }
   }
 
+  /**
+   * One classification tree grown on feature histograms (Custody's {@code
+   * dev.custody.train.tree.HistCartTrainer}: Gini impurity, every feature tried at each split,
+   * thresholds at real training values), spec type {@code hist-cart}. Its model is a plain Tribuo
+   * {@code TreeModel}. The parameters are {@link Cart}'s, plus {@code bins}.
+   *
+   * @param maxDepth maximum depth, in [1, 64], or {@link #UNLIMITED_DEPTH} (the default)
+   * @param minLeaf minimum total example weight in a child, positive (default 5)
+   * @param bins the most bins a feature is cut into, in [2, 256] (default 256): one per distinct
+   *     value when there are that few, else quantile bins
+   * @param seed recorded with the spec; a single tree makes no random choice
+   */
+  record HistCart(int maxDepth, float minLeaf, int bins, long seed) implements TrainerSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public HistCart {
+      requireDepth(maxDepth);
+      requireMinLeaf(minLeaf);
+      requireBins(bins);
+    }
+
+    @Override
+    public String type() {
+      return "hist-cart";
+    }
+  }
+
+  /**
+   * A random forest of histogram trees (Custody's {@code
+   * dev.custody.train.tree.HistForestTrainer}), spec type {@code hist-forest}: {@link
+   * RandomForest}'s parameters plus {@code bins}, the trees grown in parallel and the model the
+   * same for a seed whatever the number of threads. Its model is a plain Tribuo {@code
+   * WeightedEnsembleModel} of {@code TreeModel}s whose class distributions are averaged ({@code
+   * FullyWeightedVotingCombiner}).
+   *
+   * @param trees number of trees, in [1, 10000]; required
+   * @param maxDepth maximum depth of each tree, in [1, 64], or {@link #UNLIMITED_DEPTH} (the
+   *     default)
+   * @param minLeaf minimum total example weight in a child, positive (default 5)
+   * @param featureFraction fraction of the features tried at each split, in (0, 1); or null for the
+   *     default √F / F (see {@link RandomForest#featureFractionFor})
+   * @param bins the most bins a feature is cut into, in [2, 256] (default 256)
+   * @param seed seed of the bootstrap samples and feature choices
+   */
+  record HistForest(
+      int trees, int maxDepth, float minLeaf, Float featureFraction, int bins, long seed)
+      implements TrainerSpec {
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public HistForest {
+      integerIn("trees", trees, 1, 10_000);
+      requireDepth(maxDepth);
+      requireMinLeaf(minLeaf);
+      if (featureFraction != null) {
+        requireSampledFraction(featureFraction);
+      }
+      requireBins(bins);
+    }
+
+    /**
+     * The feature fraction for a table of {@code featureCount} features, as {@link
+     * RandomForest#featureFractionFor} decides it.
+     *
+     * @throws IllegalArgumentException if the default is 1 (a table of one feature)
+     */
+    public float featureFractionFor(int featureCount) {
+      return new RandomForest(trees, maxDepth, minLeaf, featureFraction, seed)
+          .featureFractionFor(featureCount);
+    }
+
+    @Override
+    public String type() {
+      return "hist-forest";
+    }
+  }
+
+  /** The most bins a histogram tree cuts a feature into, and the default. */
+  int MAX_BINS = 256;
+
   /** Tribuo's "no depth limit"; the spec's default {@code maxDepth}. */
   int UNLIMITED_DEPTH = Integer.MAX_VALUE;
 
@@ -188,6 +277,10 @@ public sealed interface TrainerSpec
 
   private static void requireMinLeaf(float minLeaf) {
     numberIn("minLeaf", minLeaf, 0, false, Float.MAX_VALUE);
+  }
+
+  private static void requireBins(int bins) {
+    integerIn("bins", bins, 2, MAX_BINS);
   }
 
   private static void requireSampledFraction(float featureFraction) {

@@ -31,6 +31,7 @@ public final class CreditData {
 
   private static TrainingTable table;
   private static Split split;
+  private static Split exampleSplit;
 
   private CreditData() {}
 
@@ -60,6 +61,17 @@ public final class CreditData {
       split = Split.seeded(table(), TEST_FRACTION, SPLIT_SEED);
     }
     return split;
+  }
+
+  /**
+   * The split of the credit example, examples/credit-rf.yaml: 10% test, seed 42, stratified by
+   * label (a spec's default).
+   */
+  public static synchronized Split exampleSplit() {
+    if (exampleSplit == null) {
+      exampleSplit = Split.stratified(table(), TEST_FRACTION, SPLIT_SEED);
+    }
+    return exampleSplit;
   }
 
   static TrainingTable parse(byte[] bytes) {

@@ -24,6 +24,14 @@ public final class CreditModels {
   /** One tree of depth 5, at least 100 rows a leaf. */
   public static final TrainerSpec CART = new TrainerSpec.Cart(5, 100f, 0f, 42);
 
+  /** Seed 000's random forest settings on Custody's histogram forest (256 bins). */
+  public static final TrainerSpec HIST_FOREST =
+      new TrainerSpec.HistForest(5, 3, 100f, 0.5f, TrainerSpec.MAX_BINS, 42);
+
+  /** One histogram tree of depth 5, at least 100 rows a leaf. */
+  public static final TrainerSpec HIST_CART =
+      new TrainerSpec.HistCart(5, 100f, TrainerSpec.MAX_BINS, 42);
+
   public record Trained(Model<Label> model, long trainMillis) {}
 
   private static final Map<TrainerSpec, Trained> TRAINED = new LinkedHashMap<>();

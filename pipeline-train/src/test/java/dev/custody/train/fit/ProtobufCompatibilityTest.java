@@ -33,7 +33,9 @@ class ProtobufCompatibilityTest {
     return Stream.of(
         Arguments.of("logistic regression", CreditModels.LOGISTIC_REGRESSION),
         Arguments.of("CART", CreditModels.CART),
-        Arguments.of("random forest", CreditModels.RANDOM_FOREST));
+        Arguments.of("random forest", CreditModels.RANDOM_FOREST),
+        Arguments.of("histogram CART", CreditModels.HIST_CART),
+        Arguments.of("histogram random forest", CreditModels.HIST_FOREST));
   }
 
   @ParameterizedTest(name = "{0}")

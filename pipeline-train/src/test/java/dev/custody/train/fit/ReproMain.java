@@ -7,7 +7,7 @@ import org.tribuo.Model;
 import org.tribuo.classification.Label;
 
 /**
- * Run by {@link ReproducibilityTest} in a fresh JVM: trains the credit example's three models for
+ * Run by {@link ReproducibilityTest} in a fresh JVM: trains the credit example's five models for
  * each seed given as an argument and prints one line {@code <trainer> <seed> <content digest>} per
  * model on standard output, and each training's wall time on standard error.
  */
@@ -33,6 +33,8 @@ public final class ReproMain {
     return List.of(
         TrainerSpec.LogisticRegression.withDefaults(seed),
         new TrainerSpec.Cart(5, 100f, 0f, seed),
-        new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, seed));
+        new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, seed),
+        new TrainerSpec.HistCart(5, 100f, TrainerSpec.MAX_BINS, seed),
+        new TrainerSpec.HistForest(5, 3, 100f, 0.5f, TrainerSpec.MAX_BINS, seed));
   }
 }

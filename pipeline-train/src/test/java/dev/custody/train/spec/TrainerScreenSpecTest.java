@@ -61,7 +61,19 @@ class TrainerScreenSpecTest {
         arguments(
             "{type: random-forest, params: {trees: 7, maxDepth: 64, minLeaf: 1,"
                 + " featureFraction: 0.25, impurity: gini, seed: -4}}",
-            new TrainerSpec.RandomForest(7, 64, 1f, 0.25f, -4)));
+            new TrainerSpec.RandomForest(7, 64, 1f, 0.25f, -4)),
+        arguments("{type: hist-cart}", new TrainerSpec.HistCart(UNLIMITED, 5f, 256, 3)),
+        arguments(
+            "{type: hist-cart, params: {maxDepth: 4, minLeaf: 2.5, featureFraction: 1,"
+                + " impurity: gini, bins: 2, seed: 1}}",
+            new TrainerSpec.HistCart(4, 2.5f, 2, 1)),
+        arguments(
+            "{type: hist-forest, params: {trees: 7}}",
+            new TrainerSpec.HistForest(7, UNLIMITED, 5f, null, 256, 3)),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, maxDepth: 3, minLeaf: 100,"
+                + " featureFraction: 0.5, bins: 64, seed: 42}}",
+            new TrainerSpec.HistForest(5, 3, 100f, 0.5f, 64, 42)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -86,7 +98,46 @@ class TrainerScreenSpecTest {
             "{type: cart, seed: 1}", "trainer.seed: unknown key (expected one of: type, params)"),
         arguments(
             "{type: xgboost}",
-            "trainer.type: expected one of logistic | cart | random-forest, found \"xgboost\""),
+            "trainer.type: expected one of logistic | cart | random-forest | hist-cart |"
+                + " hist-forest, found \"xgboost\""),
+        arguments(
+            "{type: random-forest, params: {trees: 5, bins: 16}}",
+            "trainer.params.bins: unknown key (expected one of: maxDepth, minLeaf,"
+                + " featureFraction, impurity, seed, trees)"),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, depth: 3}}",
+            "trainer.params.depth: unknown key (expected one of: maxDepth, minLeaf,"
+                + " featureFraction, impurity, seed, trees, bins)"),
+        arguments(
+            "{type: hist-cart, params: {trees: 5}}",
+            "trainer.params.trees: unknown key (expected one of: maxDepth, minLeaf,"
+                + " featureFraction, impurity, seed, bins)"),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, bins: many}}",
+            "trainer.params.bins: expected an integer, found a string (many)"),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, bins: 1}}",
+            "trainer.params.bins: expected an integer in [2, 256], found 1"),
+        arguments(
+            "{type: hist-cart, params: {bins: 257}}",
+            "trainer.params.bins: expected an integer in [2, 256], found 257"),
+        arguments(
+            "{type: hist-forest, params: {trees: 0}}",
+            "trainer.params.trees: expected an integer in [1, 10000], found 0"),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, featureFraction: 1}}",
+            "trainer.params.featureFraction: a random forest samples features: expected a number"
+                + " in (0.0, 1.0), found 1.0"),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, maxDepth: 65}}",
+            "trainer.params.maxDepth: expected an integer in [1, 64], found 65"),
+        arguments(
+            "{type: hist-forest, params: {trees: 5, minLeaf: 0}}",
+            "trainer.params.minLeaf: expected a number in (0.0, "),
+        arguments(
+            "{type: hist-cart, params: {featureFraction: 0.5}}",
+            "trainer.params.featureFraction: a single CART tree considers every feature: expected"
+                + " 1, found 0.5 (use type hist-forest to sample features)"),
         // wrong types
         arguments(
             "{type: logistic, params: {epochs: ten}}",

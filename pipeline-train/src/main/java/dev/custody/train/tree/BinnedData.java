@@ -1,0 +1,216 @@
+package dev.custody.train.tree;
+
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.classification.Label;
+
+/**
+ * Training rows with every feature replaced by its bin: at most {@code maxBins} bins a feature, one
+ * per distinct value when there are few enough, else quantile bins over the rows. Each bin keeps
+ * the largest training value in it ({@link #upper}), so a split "bin ≤ b" is the real threshold
+ * "value ≤ upper[b]" and a tree predicts the same from raw values as from bins. An absent feature
+ * counts as 0, as Tribuo's trees read it. Computed deterministically from the values alone.
+ */
+final class BinnedData {
+  /** The most bins a feature may have: a bin code is one byte. */
+  static final int MAX_BINS = 256;
+
+  final int rows;
+  final int classes;
+
+  /** Bin code of each feature and row, {@code codes[feature][row] & 0xFF}. */
+  final byte[][] codes;
+
+  /** The largest training value of each bin, ascending, {@code upper[feature][bin]}. */
+  final double[][] upper;
+
+  /** Label index of each row. */
+  final int[] label;
+
+  /** Example weight of each row. */
+  final double[] weight;
+
+  private BinnedData(
+      int rows, int classes, byte[][] codes, double[][] upper, int[] label, double[] weight) {
+    this.rows = rows;
+    this.classes = classes;
+    this.codes = codes;
+    this.upper = upper;
+    this.label = label;
+    this.weight = weight;
+  }
+
+  int features() {
+    return codes.length;
+  }
+
+  /**
+   * Bins a Tribuo dataset: feature indices are the dataset's feature ids, label indices its output
+   * ids.
+   *
+   * @throws IllegalArgumentException if the dataset is empty or has unknown outputs
+   */
+  static BinnedData of(Dataset<Label> data, int maxBins) {
+    return of(data, maxBins, false);
+  }
+
+  /**
+   * Bins a Tribuo dataset as {@link #of(Dataset, int)} does, the features in parallel (in the
+   * calling thread's fork-join pool) when {@code parallel}; the result is the same either way.
+   */
+  static BinnedData of(Dataset<Label> data, int maxBins, boolean parallel) {
+    if (data.size() == 0) {
+      throw new IllegalArgumentException("cannot train a tree on an empty dataset");
+    }
+    if (data.getOutputInfo().getUnknownCount() > 0) {
+      throw new IllegalArgumentException("the dataset holds examples with an unknown label");
+    }
+    ImmutableFeatureMap featureIds = data.getFeatureIDMap();
+    ImmutableOutputInfo<Label> labelIds = data.getOutputIDInfo();
+    int n = data.size();
+    int f = featureIds.size();
+    int[] nonZero = new int[f];
+    int[][] rowsOf = new int[f][8];
+    double[][] valuesOf = new double[f][8];
+    int[] label = new int[n];
+    double[] weight = new double[n];
+    int row = 0;
+    for (Example<Label> example : data) {
+      label[row] = labelIds.getID(example.getOutput());
+      weight[row] = example.getWeight();
+      for (Feature feature : example) {
+        int id = featureIds.getID(feature.getName());
+        if (id < 0) {
+          continue; // not in the dataset's feature map: Tribuo's models ignore it too
+        }
+        int at = nonZero[id]++;
+        if (at == rowsOf[id].length) {
+          rowsOf[id] = Arrays.copyOf(rowsOf[id], at * 2);
+          valuesOf[id] = Arrays.copyOf(valuesOf[id], at * 2);
+        }
+        rowsOf[id][at] = row;
+        valuesOf[id][at] = feature.getValue();
+      }
+      row++;
+    }
+    byte[][] codes = new byte[f][];
+    double[][] upper = new double[f][];
+    IntStream features = IntStream.range(0, f);
+    (parallel ? features.parallel() : features)
+        .forEach(
+            id -> {
+              // Each task writes only its own feature's slots.
+              upper[id] = edges(valuesOf[id], nonZero[id], n, maxBins);
+              codes[id] = new byte[n];
+              byte zero = (byte) bin(upper[id], 0.0);
+              if (zero != 0) {
+                Arrays.fill(codes[id], zero);
+              }
+              for (int i = 0; i < nonZero[id]; i++) {
+                codes[id][rowsOf[id][i]] = (byte) bin(upper[id], valuesOf[id][i]);
+              }
+            });
+    return new BinnedData(n, labelIds.size(), codes, upper, label, weight);
+  }
+
+  /**
+   * Bins dense columns: {@code columns[feature][row]}.
+   *
+   * @throws IllegalArgumentException if there are no rows or the arrays disagree in length
+   */
+  static BinnedData of(double[][] columns, int[] label, double[] weight, int classes, int maxBins) {
+    int n = label.length;
+    if (n == 0 || weight.length != n) {
+      throw new IllegalArgumentException("expected rows with one label and weight each");
+    }
+    byte[][] codes = new byte[columns.length][n];
+    double[][] upper = new double[columns.length][];
+    for (int f = 0; f < columns.length; f++) {
+      if (columns[f].length != n) {
+        throw new IllegalArgumentException(
+            "column " + f + " has " + columns[f].length + " rows, expected " + n);
+      }
+      upper[f] = edges(columns[f], n, n, maxBins);
+      for (int i = 0; i < n; i++) {
+        codes[f][i] = (byte) bin(upper[f], columns[f][i]);
+      }
+    }
+    return new BinnedData(n, classes, codes, upper, label.clone(), weight.clone());
+  }
+
+  /**
+   * The bins' upper edges for a feature given by its first {@code count} explicit values out of
+   * {@code rows} (the others are 0): one bin per distinct value if there are at most {@code
+   * maxBins}, else bins closed as the running row count reaches each multiple of rows / maxBins.
+   */
+  static double[] edges(double[] values, int count, int rows, int maxBins) {
+    if (maxBins < 2 || maxBins > MAX_BINS) {
+      throw new IllegalArgumentException(
+          "bins: expected an integer in [2, " + MAX_BINS + "], found " + maxBins);
+    }
+    double[] sorted = new double[count + (count < rows ? 1 : 0)];
+    System.arraycopy(values, 0, sorted, 0, count);
+    Arrays.sort(sorted);
+    // Distinct values and how many rows hold each; the implicit zeros are one more entry.
+    double[] distinct = new double[sorted.length];
+    long[] held = new long[sorted.length];
+    int d = 0;
+    long zeros = rows - (long) count;
+    boolean zerosPlaced = zeros == 0;
+    for (int i = 0; i < count; i++) {
+      double v = sorted[i];
+      if (!zerosPlaced && v >= 0) {
+        d = add(distinct, held, d, 0.0, zeros);
+        zerosPlaced = true;
+      }
+      d = add(distinct, held, d, v, 1);
+    }
+    if (!zerosPlaced) {
+      d = add(distinct, held, d, 0.0, zeros);
+    }
+    if (d <= maxBins) {
+      return Arrays.copyOf(distinct, d);
+    }
+    double[] edges = new double[maxBins];
+    int bins = 0;
+    long cumulative = 0;
+    for (int i = 0; i < d; i++) {
+      cumulative += held[i];
+      if (i == d - 1 || (double) cumulative * maxBins >= (double) (bins + 1) * rows) {
+        edges[bins++] = distinct[i];
+      }
+    }
+    return Arrays.copyOf(edges, bins);
+  }
+
+  /** Appends {@code v} with {@code rows} rows, merging it with the last value when equal. */
+  private static int add(double[] distinct, long[] held, int d, double v, long rows) {
+    if (d > 0 && distinct[d - 1] == v) {
+      held[d - 1] += rows;
+      return d;
+    }
+    distinct[d] = v;
+    held[d] = rows;
+    return d + 1;
+  }
+
+  /** The first bin whose upper edge is at least {@code v} (the last bin above every edge). */
+  static int bin(double[] upper, double v) {
+    int lo = 0;
+    int hi = upper.length - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (upper[mid] >= v) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+}

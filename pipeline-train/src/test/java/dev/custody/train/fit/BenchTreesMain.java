@@ -1,0 +1,70 @@
+package dev.custody.train.fit;
+
+import dev.custody.train.data.Split;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.spec.TrainerSpec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.tribuo.Example;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+
+/**
+ * Run by {@code scripts/bench-trees}: trains and predicts with the seed's forest settings (5 trees,
+ * depth 3, at least 100 rows a leaf, half the features at each split) on the credit data's seed
+ * split, through {@link Trainers#train} (the pipeline's path: the Tribuo dataset is built from the
+ * table each time) and {@link Model#predict} on the test rows, warm: {@code WARMUP} untimed rounds,
+ * then {@code ROUNDS} timed ones. Prints one line a trainer: {@code bench-trees <type> median_ms
+ * min_ms accuracy}. Arguments: WARMUP ROUNDS TYPE... ({@code hist-forest}, {@code random-forest}).
+ */
+public final class BenchTreesMain {
+  private BenchTreesMain() {}
+
+  public static void main(String[] args) throws Exception {
+    int warmup = Integer.parseInt(args[0]);
+    int rounds = Integer.parseInt(args[1]);
+    Split split = CreditData.split();
+    List<Example<Label>> test = TribuoTables.examples(split.test());
+    for (String type : List.of(args).subList(2, args.length)) {
+      TrainerSpec spec = spec(type);
+      double accuracy = 0;
+      for (int i = 0; i < warmup; i++) {
+        accuracy = trainAndScore(spec, split.train(), test);
+      }
+      double[] millis = new double[rounds];
+      for (int i = 0; i < rounds; i++) {
+        long start = System.nanoTime();
+        accuracy = trainAndScore(spec, split.train(), test);
+        millis[i] = (System.nanoTime() - start) / 1e6;
+      }
+      Arrays.sort(millis);
+      System.out.printf(
+          Locale.ROOT,
+          "bench-trees %s %.1f %.1f %.4f%n",
+          type,
+          millis[rounds / 2],
+          millis[0],
+          accuracy);
+    }
+  }
+
+  private static TrainerSpec spec(String type) {
+    return switch (type) {
+      case "hist-forest" -> new TrainerSpec.HistForest(5, 3, 100f, 0.5f, 256, 42);
+      case "random-forest" -> new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42);
+      default -> throw new IllegalArgumentException("unknown trainer type: " + type);
+    };
+  }
+
+  private static double trainAndScore(
+      TrainerSpec spec, TrainingTable train, List<Example<Label>> test) throws Exception {
+    Model<Label> model = Trainers.train(spec, train);
+    int right = 0;
+    for (Prediction<Label> p : model.predict(test)) {
+      right += p.getOutput().getLabel().equals(p.getExample().getOutput().getLabel()) ? 1 : 0;
+    }
+    return (double) right / test.size();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.custody.train.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.custody.train.data.Split;
+import dev.custody.train.data.TrainingTable;
+import dev.custody.train.fit.CreditData;
+import dev.custody.train.fit.CreditModels;
+import dev.custody.train.fit.ModelContent;
+import dev.custody.train.fit.Trainers;
+import dev.custody.train.fit.TribuoTables;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.Prediction;
+import org.tribuo.classification.Label;
+import org.tribuo.classification.LabelFactory;
+import org.tribuo.common.tree.TreeModel;
+import org.tribuo.datasource.ListDataSource;
+import org.tribuo.ensemble.WeightedEnsembleModel;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+
+/**
+ * Custody's histogram trees on the credit example: deterministic for a seed whatever the number of
+ * threads, as accurate as the seed's scikit-learn forest, and emitted as plain Tribuo models that
+ * predict what the grown trees predict.
+ */
+class HistTreesTest {
+  private static final LabelFactory LABELS = new LabelFactory();
+
+  private static MutableDataset<Label> dataset(TrainingTable table) {
+    return new MutableDataset<>(
+        new ListDataSource<>(
+            TribuoTables.examples(table),
+            LABELS,
+            new SimpleDataSourceProvenance("credit training split", LABELS)));
+  }
+
+  private static HistForestTrainer seedForest(long seed, int threads) {
+    return new HistForestTrainer(5, 3, 100f, 0.5f, 256, seed, threads);
+  }
+
+  @Test
+  void train_oneThreadOrFour_sameModelContent() throws Exception {
+    MutableDataset<Label> data = dataset(CreditData.split().train());
+
+    WeightedEnsembleModel<Label> one = seedForest(42, 1).train(data, Map.of());
+    WeightedEnsembleModel<Label> four = seedForest(42, 4).train(data, Map.of());
+
+    assertThat(one.getModels()).hasSize(5).allMatch(m -> m instanceof TreeModel);
+    assertThat(ModelContent.digest(four)).isEqualTo(ModelContent.digest(one));
+    assertThat(ModelContent.digest(seedForest(43, 4).train(data, Map.of())))
+        .isNotEqualTo(ModelContent.digest(one));
+  }
+
+  @Test
+  void train_creditExampleSettings_accuracyAtLeast0815() throws Exception {
+    Split split = CreditData.exampleSplit();
+    Model<Label> model = Trainers.train(CreditModels.HIST_FOREST, split.train());
+    Model<Label> tribuo = Trainers.train(CreditModels.RANDOM_FOREST, split.train());
+
+    double accuracy = accuracy(model, split.test());
+
+    System.out.printf(
+        "credit example split (%d test rows): hist-forest accuracy %.4f, Tribuo's random forest"
+            + " %.4f%n",
+        split.test().rows().size(), accuracy, accuracy(tribuo, split.test()));
+    assertThat(accuracy).isGreaterThanOrEqualTo(0.815);
+  }
+
+  private static double accuracy(Model<Label> model, TrainingTable test) {
+    int right = 0;
+    for (Prediction<Label> p : model.predict(TribuoTables.examples(test))) {
+      right += p.getOutput().getLabel().equals(p.getExample().getOutput().getLabel()) ? 1 : 0;
+    }
+    return (double) right / test.rows().size();
+  }
+
+  @Test
+  void treeModel_creditRows_predictsTheGrownTreesDistribution() {
+    MutableDataset<Label> data = dataset(CreditData.split().train());
+    BinnedData binned = BinnedData.of(data, 256);
+    Tree tree =
+        Tree.grow(
+            binned,
+            binned.weight,
+            new Tree.Growth(6, 20, binned.features()),
+            new SplittableRandom(0));
+    // The trainer grows the same tree and hands it to Tribuo.
+    TreeModel<Label> model = new HistCartTrainer(6, 20, 256).train(data, Map.of());
+
+    List<Example<Label>> test = TribuoTables.examples(CreditData.split().test());
+    for (Example<Label> example : test) {
+      double[] row = new double[data.getFeatureIDMap().size()];
+      for (Feature f : example) {
+        row[data.getFeatureIDMap().getID(f.getName())] = f.getValue();
+      }
+      double[] expected = tree.distribution(f -> row[f]);
+      Prediction<Label> p = model.predict(example);
+      for (int j = 0; j < expected.length; j++) {
+        String label = data.getOutputIDInfo().getOutput(j).getLabel();
+        assertThat(p.getOutputScores().get(label).getScore()).isEqualTo(expected[j]);
+      }
+    }
+  }
+
+  @Test
+  void edges_fewDistinctValues_oneBinEachAtTheValue() {
+    double[] values = {3, -1, 3, 7, 7, 7};
+
+    // Two more rows hold an implicit 0.
+    assertThat(BinnedData.edges(values, values.length, 8, 256)).containsExactly(-1, 0, 3, 7);
+  }
+
+  @Test
+  void edges_manyDistinctValues_atMostMaxBinsOfRealValues() {
+    double[] values = new double[10_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (i * 7919L % 10_007) / 3.0;
+    }
+    Set<Double> present = new TreeSet<>();
+    for (double v : values) {
+      present.add(v);
+    }
+
+    double[] edges = BinnedData.edges(values, values.length, values.length, 256);
+
+    assertThat(edges.length).isBetween(250, 256);
+    for (int b = 0; b < edges.length; b++) {
+      assertThat(present).contains(edges[b]);
+      if (b > 0) {
+        assertThat(edges[b]).isGreaterThan(edges[b - 1]);
+      }
+    }
+    assertThat(edges[edges.length - 1])
+        .isEqualTo(present.stream().mapToDouble(d -> d).max().getAsDouble());
+  }
+
+  @Test
+  void bin_valueBetweenEdges_goesToTheNextEdgesBin() {
+    double[] upper = {-1, 0, 3, 7};
+
+    assertThat(BinnedData.bin(upper, -5)).isZero();
+    assertThat(BinnedData.bin(upper, -1)).isZero();
+    assertThat(BinnedData.bin(upper, -0.0)).isEqualTo(1);
+    assertThat(BinnedData.bin(upper, 2)).isEqualTo(2);
+    assertThat(BinnedData.bin(upper, 7)).isEqualTo(3);
+    assertThat(BinnedData.bin(upper, 9)).isEqualTo(3);
+  }
+
+  @Test
+  void constructors_badParameters_refusedNamingTheParameter() {
+    assertThatThrownBy(() -> new HistCartTrainer(0, 5, 256)).hasMessageStartingWith("maxDepth:");
+    assertThatThrownBy(() -> new HistCartTrainer(3, 0, 256)).hasMessageStartingWith("minLeaf:");
+    assertThatThrownBy(() -> new HistCartTrainer(3, Float.NaN, 256))
+        .hasMessageStartingWith("minLeaf:");
+    assertThatThrownBy(() -> new HistCartTrainer(3, 5, 1)).hasMessageStartingWith("bins:");
+    assertThatThrownBy(() -> new HistCartTrainer(3, 5, 257)).hasMessageStartingWith("bins:");
+    assertThatThrownBy(() -> new HistForestTrainer(0, 3, 5, 0.5f, 256, 1, 1))
+        .hasMessageStartingWith("trees:");
+    assertThatThrownBy(() -> new HistForestTrainer(5, 3, 5, 0f, 256, 1, 1))
+        .hasMessageStartingWith("featureFraction:");
+    assertThatThrownBy(() -> new HistForestTrainer(5, 3, 5, 1.5f, 256, 1, 1))
+        .hasMessageStartingWith("featureFraction:");
+    assertThatThrownBy(() -> new HistForestTrainer(5, 3, 5, 0.5f, 256, 1, 0))
+        .hasMessageStartingWith("parallelism:");
+  }
+
+  @Test
+  void train_emptyDataset_refused() {
+    MutableDataset<Label> empty =
+        new MutableDataset<>(new SimpleDataSourceProvenance("empty", LABELS), LABELS);
+
+    assertThatThrownBy(() -> new HistCartTrainer(3, 5, 256).train(empty))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty");
+  }
+}
