@@ -154,7 +154,8 @@ public final class TrustConfig {
           Reason.SIGNING_FAILED,
           where
               + ": expected a verified trusted root and signing config, found an error: "
-              + SigstoreChecks.firstLine(e));
+              + SigstoreChecks.firstLine(e)
+              + (e.getCause() != null ? ": " + SigstoreChecks.firstLine(e.getCause()) : ""));
     }
   }
 
