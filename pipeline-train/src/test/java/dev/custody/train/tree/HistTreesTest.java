@@ -11,6 +11,7 @@ import dev.custody.train.fit.ModelContent;
 import dev.custody.train.fit.Trainers;
 import dev.custody.train.fit.TribuoTables;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -70,9 +71,12 @@ class HistTreesTest {
     double accuracy = accuracy(model, split.test());
 
     System.out.printf(
+        Locale.ROOT,
         "credit example split (%d test rows): hist-forest accuracy %.4f, Tribuo's random forest"
             + " %.4f%n",
-        split.test().rows().size(), accuracy, accuracy(tribuo, split.test()));
+        split.test().rows().size(),
+        accuracy,
+        accuracy(tribuo, split.test()));
     assertThat(accuracy).isGreaterThanOrEqualTo(0.815);
   }
 
