@@ -47,6 +47,27 @@ public final class ModelSigning {
   }
 
   /**
+   * Hashes {@code model} by shards of {@code shardSize} bytes (model_signing's {@code shards}
+   * method; the shards are hashed in parallel), signs the manifest and writes the bundle to {@code
+   * signature} atomically. Links, special files and ignores as {@link #sign(Path, Path,
+   * BundleSigner, List)}.
+   *
+   * @param shardSize bytes per shard, positive
+   * @return the manifest that was signed
+   * @throws PipelineException {@link Reason#UNSUPPORTED} as {@link ShardManifest#hash(Path, List,
+   *     boolean, long)}
+   */
+  public static ShardManifest signShards(
+      Path model, Path signature, BundleSigner signer, List<String> extraIgnores, long shardSize)
+      throws IOException, PipelineException {
+    ShardManifest manifest =
+        ShardManifest.hash(
+            model, ignores(model, signature, extraIgnores, List.of()), false, shardSize);
+    AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
+    return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
+  }
+
+  /**
    * Verifies {@code model} against a key-signed {@code signature}.
    *
    * @param extraIgnores paths, relative to the model, that the verifier also leaves out
@@ -94,6 +115,9 @@ public final class ModelSigning {
   static VerifiedManifest checkModel(
       Path model, Path signature, VerifiedStatement vs, List<String> extraIgnores)
       throws IOException, VerificationException {
+    if (ShardManifest.isShards(vs.statement())) {
+      return ShardVerification.check(model, signature, vs, extraIgnores);
+    }
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
     Sha256 subject = vs.statement().subjects().get(0).sha256();
     if (!subject.matches(signed.rootDigest())) {
@@ -153,8 +177,7 @@ public final class ModelSigning {
     }
   }
 
-  private static List<String> ignores(
-      Path model, Path signature, List<String> extra, List<String> signed) {
+  static List<String> ignores(Path model, Path signature, List<String> extra, List<String> signed) {
     List<String> out = new ArrayList<>(ModelManifest.DEFAULT_IGNORES);
     out.addAll(extra);
     out.addAll(signed);
@@ -166,7 +189,7 @@ public final class ModelSigning {
   }
 
   /** Ignored files other than the signature itself, sorted as resources are. */
-  private static List<String> withoutSignature(List<String> ignored, Path model, Path signature) {
+  static List<String> withoutSignature(List<String> ignored, Path model, Path signature) {
     String inModel = signatureInModel(model, signature);
     List<String> out = new ArrayList<>();
     for (String name : ignored) {
