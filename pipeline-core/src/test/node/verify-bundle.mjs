@@ -15,6 +15,7 @@ import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 const KEY_DETAILS = {
   prime256v1: PublicKeyDetails.PKIX_ECDSA_P256_SHA_256,
   secp384r1: PublicKeyDetails.PKIX_ECDSA_P384_SHA_384,
+  secp521r1: PublicKeyDetails.PKIX_ECDSA_P521_SHA_512,
 };
 
 function emit(result) {

@@ -22,12 +22,13 @@ import picocli.CommandLine.Spec;
     name = "hash",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the SHA-256 of a file or of a model directory.",
-      "For a directory: the SHA-256 of every file and the directory's root digest (OpenSSF",
-      "Model Signing 'files' method, as model_signing computes it).",
-      "Symbolic links and special files are refused anywhere, ignored paths included; regular",
-      "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
-      "listed as ignored."
+      "Print the model root digest of a file or directory.",
+      "The OpenSSF Model Signing 'files' method, as model_signing computes it: for a file, the",
+      "root digest alone (sha256:HEX, as `model_signing digest` prints it); for a directory,",
+      "the SHA-256 of every file and then the root digest. --json lists every file's digest.",
+      "Special files are refused anywhere, and symbolic links unless --allow-symlinks; regular",
+      "files under ignored paths (.git, .gitattributes, .github, .gitignore unless",
+      "--no-ignore-git-paths; --ignore) are listed as ignored."
     })
 final class HashCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -40,6 +41,16 @@ final class HashCommand implements Callable<Integer> {
       paramLabel = "PATH",
       description = "Leave out this path (relative to DIR); repeatable.")
   List<String> ignore = new ArrayList<>();
+
+  @Option(
+      names = "--no-ignore-git-paths",
+      description = "Hash .git, .gitattributes, .github and .gitignore like any file.")
+  boolean noIgnoreGitPaths;
+
+  @Option(
+      names = "--allow-symlinks",
+      description = "Hash a symbolic link inside DIR as the file it points to.")
+  boolean allowSymlinks;
 
   @Option(
       names = "--shard-size",
@@ -58,12 +69,13 @@ final class HashCommand implements Callable<Integer> {
     if (!Files.exists(target)) {
       throw new NoSuchFileException(target.toString());
     }
-    List<String> ignores = new ArrayList<>(ModelManifest.DEFAULT_IGNORES);
+    List<String> ignores =
+        new ArrayList<>(noIgnoreGitPaths ? List.of() : ModelManifest.DEFAULT_IGNORES);
     ignores.addAll(ignore);
     if (shardSize != null) {
-      return printShards(ShardManifest.hash(target, ignores, false, shardSize));
+      return printShards(ShardManifest.hash(target, ignores, allowSymlinks, shardSize));
     }
-    ModelManifest m = ModelManifest.hash(target, ignores, false);
+    ModelManifest m = ModelManifest.hash(target, ignores, allowSymlinks);
     var out = spec.commandLine().getOut();
     if (json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();
@@ -75,7 +87,8 @@ final class HashCommand implements Callable<Integer> {
       m.ignoredFiles().forEach(ignored::add);
       JsonReport.success(spec, root);
     } else if (Files.isRegularFile(target)) {
-      out.println(m.resources().get(0).digest().hex() + "  " + Errors.shown(target));
+      // model_signing digest prints the root digest only: SHA-256 over the file's raw digest.
+      out.println(m.rootDigest());
     } else {
       m.resources().forEach(r -> out.println(r.digest().hex() + "  " + Errors.shown(r.name())));
       out.println(m.rootDigest().hex() + "  (root digest of " + m.resources().size() + " files)");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.custody.core.BundleSigner;
 import dev.custody.core.ModelManifest;
+import dev.custody.core.ModelSignOptions;
 import dev.custody.core.ModelSigning;
 import dev.custody.core.ShardManifest;
 import dev.custody.core.SigningKey;
@@ -29,9 +30,10 @@ import picocli.CommandLine.Spec;
       "Sign a model directory or file with a private key.",
       "The signature is in the OpenSSF Model Signing v1.0 format (a Sigstore bundle; readable by",
       "model_signing). Writes DIR/model.sig by default.",
-      "Symbolic links and special files are refused anywhere, ignored paths included; regular",
-      "files under ignored paths (.git, .gitattributes, .github, .gitignore, --ignore) are",
-      "listed as not signed."
+      "Special files are refused anywhere, and symbolic links unless --allow-symlinks (never",
+      "under ignored paths, out of the model or dangling); regular files under ignored paths",
+      "(.git, .gitattributes, .github, .gitignore unless --no-ignore-git-paths; --ignore) are",
+      "listed as not signed. The rules are recorded in the signature."
     })
 final class SignModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -61,6 +63,20 @@ final class SignModelCommand implements Callable<Integer> {
   List<String> ignore = new ArrayList<>();
 
   @Option(
+      names = "--no-ignore-git-paths",
+      description =
+          "Sign .git, .gitattributes, .github and .gitignore like any file (model_signing's"
+              + " --no-ignore-git-paths).")
+  boolean noIgnoreGitPaths;
+
+  @Option(
+      names = "--allow-symlinks",
+      description =
+          "Hash a symbolic link as the file it points to, inside MODEL; recorded as"
+              + " allow_symlinks: true.")
+  boolean allowSymlinks;
+
+  @Option(
       names = "--shard-size",
       paramLabel = "SIZE",
       converter = ShardSize.class,
@@ -85,10 +101,18 @@ final class SignModelCommand implements Callable<Integer> {
           "--signature: expected a file to write, found a directory: " + Errors.shown(sig));
     }
     SigningKey signingKey = SigningKey.load(key, passphrase.read());
-    if (shardSize != null) {
-      return signShards(sig, signingKey);
+    ModelSignOptions.Builder options = ModelSignOptions.builder().ignore(ignore);
+    if (noIgnoreGitPaths) {
+      options.includeGitPaths();
     }
-    ModelManifest m = ModelSigning.sign(model, sig, BundleSigner.create(signingKey), ignore);
+    if (allowSymlinks) {
+      options.allowSymlinks();
+    }
+    if (shardSize != null) {
+      return signShards(sig, signingKey, options.build());
+    }
+    ModelManifest m =
+        ModelSigning.sign(model, sig, BundleSigner.create(signingKey), options.build());
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
       report.put("model", m.modelName());
@@ -116,9 +140,10 @@ final class SignModelCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int signShards(Path sig, SigningKey signingKey) throws Exception {
+  private int signShards(Path sig, SigningKey signingKey, ModelSignOptions options)
+      throws Exception {
     ShardManifest m =
-        ModelSigning.signShards(model, sig, BundleSigner.create(signingKey), ignore, shardSize);
+        ModelSigning.signShards(model, sig, BundleSigner.create(signingKey), options, shardSize);
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
       report.put("model", m.modelName());

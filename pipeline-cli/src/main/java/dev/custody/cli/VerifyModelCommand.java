@@ -8,6 +8,7 @@ import dev.custody.core.KeyBundleVerifier;
 import dev.custody.core.KeylessBundleVerifier;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.ModelVerifyOptions;
 import dev.custody.core.NotRegularFileException;
 import dev.custody.core.PipelineException;
 import dev.custody.core.Printable;
@@ -35,9 +36,10 @@ import picocli.CommandLine.Spec;
       "The whole file set is recomputed: a missing, extra, renamed or changed file fails.",
       "Both serialization methods are read: 'files' and 'shards' (every shard is re-hashed,",
       "in parallel; a truncated, extended or changed file fails naming the shard).",
-      "Symbolic links and special files are refused anywhere, ignored paths included; regular",
-      "files under ignored paths (.git, .gitattributes, .github, .gitignore, the signature's",
-      "ignore_paths, --ignore) are not verified and are listed in the output.",
+      "Special files are refused anywhere; symbolic links are followed only where the",
+      "signature allows them and --allow-symlinks is given, never out of the model. Regular",
+      "files under ignored paths (the signature's ignore_paths, --ignore) are not verified and",
+      "are listed; so are unsigned files with --ignore-unsigned-files.",
       "Give the signer as --key PUBLIC_KEY, or keyless as --identity, --issuer and --trusted-root."
     })
 final class VerifyModelCommand implements Callable<Integer> {
@@ -55,7 +57,7 @@ final class VerifyModelCommand implements Callable<Integer> {
         names = "--key",
         required = true,
         paramLabel = "PUBLIC_KEY",
-        description = "Trusted PEM public key (P-256 or P-384).")
+        description = "Trusted PEM public key (P-256, P-384 or P-521).")
     Path key;
 
     @ArgGroup(exclusive = false)
@@ -100,6 +102,20 @@ final class VerifyModelCommand implements Callable<Integer> {
       description = "Also leave out this path (relative to MODEL); repeatable.")
   List<String> ignore = new ArrayList<>();
 
+  @Option(
+      names = "--allow-symlinks",
+      description =
+          "Follow symbolic links inside MODEL where the signature allows them (allow_symlinks);"
+              + " without it every link fails (model_signing's --allow_symlinks).")
+  boolean allowSymlinks;
+
+  @Option(
+      names = "--ignore-unsigned-files",
+      description =
+          "Tolerate files the signature does not list: not read, not verified, listed"
+              + " (model_signing's --ignore_unsigned_files).")
+  boolean ignoreUnsignedFiles;
+
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
@@ -116,11 +132,18 @@ final class VerifyModelCommand implements Callable<Integer> {
         "a model signature (Sigstore bundle)",
         Reason.MALFORMED,
         signature != null ? InputFiles.Links.FOLLOW : InputFiles.Links.REFUSE);
+    ModelVerifyOptions.Builder options = ModelVerifyOptions.builder().ignore(ignore);
+    if (allowSymlinks) {
+      options.allowSymlinks();
+    }
+    if (ignoreUnsignedFiles) {
+      options.ignoreUnsignedFiles();
+    }
     VerifiedManifest v;
     if (signer.key != null) {
       KeyBundleVerifier verifier =
           KeyBundleVerifier.builder().trust(VerificationKey.fromPem(signer.key)).build();
-      v = ModelSigning.verify(model, sig, verifier, ignore);
+      v = ModelSigning.verify(model, sig, verifier, options.build());
     } else {
       KeylessBundleVerifier.Builder builder =
           KeylessBundleVerifier.builder()
@@ -137,7 +160,7 @@ final class VerifyModelCommand implements Callable<Integer> {
         // Bad input, not a usage error: a file that is not a trusted root.
         throw new PipelineException(Reason.MALFORMED, "--trusted-root: " + e.getMessage(), e);
       }
-      v = ModelSigning.verify(model, sig, verifier, ignore);
+      v = ModelSigning.verify(model, sig, verifier, options.build());
     }
     var out = spec.commandLine().getOut();
     if (json) {
@@ -156,6 +179,8 @@ final class VerifyModelCommand implements Callable<Integer> {
               });
       ArrayNode ignored = root.putArray("ignored");
       v.ignoredFiles().forEach(ignored::add);
+      ArrayNode unsigned = root.putArray("unsigned");
+      v.unsignedFiles().forEach(unsigned::add);
       JsonReport.success(spec, root);
     } else {
       out.println(
@@ -172,6 +197,12 @@ final class VerifyModelCommand implements Callable<Integer> {
       if (!v.ignoredFiles().isEmpty()) {
         out.println(ignoredLine(v.ignoredFiles()));
       }
+      if (!v.unsignedFiles().isEmpty()) {
+        out.println(
+            filesLine(
+                "unsigned, not covered by the signature (--ignore-unsigned-files): ",
+                v.unsignedFiles()));
+      }
     }
     return 0;
   }
@@ -181,8 +212,13 @@ final class VerifyModelCommand implements Callable<Integer> {
    * {@link ModelManifest#MAX_LISTED} shown printable, then how many more.
    */
   static String ignoredLine(List<String> ignored) {
+    return filesLine("ignored, not covered by the signature: ", ignored);
+  }
+
+  /** {@code prefix}, a count and the first {@link ModelManifest#MAX_LISTED} names, printable. */
+  private static String filesLine(String prefix, List<String> ignored) {
     StringBuilder line =
-        new StringBuilder("ignored, not covered by the signature: ")
+        new StringBuilder(prefix)
             .append(ignored.size())
             .append(ignored.size() == 1 ? " file: " : " files: ");
     int shown = Math.min(ignored.size(), ModelManifest.MAX_LISTED);

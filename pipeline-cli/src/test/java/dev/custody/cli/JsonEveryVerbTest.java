@@ -435,6 +435,100 @@ class JsonEveryVerbTest {
     assertThat(r.err()).as("the human line goes to stderr").isNotBlank();
   }
 
+  /**
+   * The model-signing options of issue 12, each on a success and a failure: a small model with a
+   * {@code .gitattributes} and a link inside it, signed with {@code --allow-symlinks
+   * --no-ignore-git-paths}.
+   */
+  static Stream<String> optionCaseNames() throws Exception {
+    return optionCases().keySet().stream();
+  }
+
+  private static Map<String, Case> optionCases() throws Exception {
+    Path opts = dir.resolve("opts-model");
+    if (!Files.exists(opts)) {
+      Files.createDirectories(opts);
+      Files.writeString(opts.resolve("weights.bin"), "weights");
+      Files.writeString(opts.resolve(".gitattributes"), "*.bin -text\n");
+      Files.createSymbolicLink(opts.resolve("link.bin"), Path.of("weights.bin"));
+      Cli signed =
+          Cli.run(
+              "sign-model",
+              opts.toString(),
+              "--key",
+              key.toString(),
+              "--allow-symlinks",
+              "--no-ignore-git-paths");
+      assertThat(signed.exit()).as(signed.err()).isZero();
+      Files.writeString(opts.resolve("unsigned.txt"), "added after signing");
+    }
+    Path escaping = dir.resolve("opts-escaping");
+    if (!Files.exists(escaping)) {
+      Files.createDirectories(escaping);
+      Files.writeString(dir.resolve("outside.bin"), "x");
+      Files.createSymbolicLink(escaping.resolve("out.bin"), Path.of("../outside.bin"));
+    }
+    String o = opts.toString();
+    String p = pub.toString();
+    Map<String, Case> c = new TreeMap<>();
+    c.put(
+        "hash --no-ignore-git-paths --allow-symlinks",
+        of(
+            List.of("hash", o, "--no-ignore-git-paths", "--allow-symlinks"),
+            List.of("hash", escaping.toString(), "--allow-symlinks")));
+    c.put(
+        "hash FILE",
+        of(
+            List.of("hash", opts.resolve("weights.bin").toString()),
+            List.of("hash", dir.resolve("missing.onnx").toString())));
+    c.put(
+        "sign-model --no-ignore-git-paths --allow-symlinks",
+        of(
+            List.of(
+                "sign-model",
+                o,
+                "--key",
+                key.toString(),
+                "--no-ignore-git-paths",
+                "--allow-symlinks",
+                "--signature",
+                fresh("opts-sig")),
+            List.of(
+                "sign-model", escaping.toString(), "--key", key.toString(), "--allow-symlinks")));
+    c.put(
+        "verify-model --allow-symlinks --ignore-unsigned-files",
+        of(
+            List.of("verify-model", o, "--key", p, "--allow-symlinks", "--ignore-unsigned-files"),
+            List.of("verify-model", o, "--key", p, "--ignore-unsigned-files")));
+    c.put(
+        "keygen --curve",
+        of(
+            List.of("keygen", "-o", fresh("k521"), "--curve", "p521"),
+            List.of("keygen", "-o", fresh("k192"), "--curve", "p192")));
+    return c;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("optionCaseNames")
+  void option_jsonSuccessAndFailure_printOneDocumentEach(String name) throws Exception {
+    Case c = optionCases().get(name);
+    String command = "custody " + c.success().get(0);
+
+    Cli ok = runJson(c.success());
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    JsonNode good = onlyDocument(ok);
+    assertThat(good.path("ok").asBoolean()).isTrue();
+    assertThat(good.path("command").asText()).isEqualTo(command);
+
+    Cli failed = runJson(c.failure());
+    assertThat(failed.exit()).isNotZero();
+    JsonNode bad = onlyDocument(failed);
+    assertThat(bad.path("ok").asBoolean(true)).isFalse();
+    assertThat(bad.path("command").asText()).isEqualTo(command);
+    assertThat(bad.path("message").asText()).isNotBlank();
+    assertThat(bad.path("exit").asInt()).isEqualTo(failed.exit());
+  }
+
   private static Cli runJson(List<String> args) {
     List<String> all = new ArrayList<>(args);
     all.add("--json");

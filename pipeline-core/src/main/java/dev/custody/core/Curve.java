@@ -16,7 +16,13 @@ public enum Curve {
       "secp384r1",
       "SHA384withECDSA",
       "PKIX_ECDSA_P384_SHA_384",
-      "39402006196394479212279040100143613805079739270465446667946905279627659399113263569398956308152294913554433653942643");
+      "39402006196394479212279040100143613805079739270465446667946905279627659399113263569398956308152294913554433653942643"),
+  /** NIST P-521 with SHA-512: generated on request ({@code keygen --curve p521}) and verified. */
+  P521(
+      "secp521r1",
+      "SHA512withECDSA",
+      "PKIX_ECDSA_P521_SHA_512",
+      "6864797660130609714981900799081393217269435300143305409394463459185543183397655394245057746333217197532963996371363321113864768612440380340372808892707005449");
 
   private final String jcaName;
   private final String signatureAlgorithm;
@@ -32,6 +38,20 @@ public enum Curve {
 
   String jcaName() {
     return jcaName;
+  }
+
+  /**
+   * The curve named as {@code keygen --curve} takes it: {@code p256}, {@code p384} or {@code p521}.
+   *
+   * @throws IllegalArgumentException for any other name
+   */
+  public static Curve named(String name) {
+    for (Curve c : values()) {
+      if (c.name().equalsIgnoreCase(name)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("expected p256, p384 or p521, found '" + name + "'");
   }
 
   /** The JCA signature algorithm (DER-encoded ECDSA with this curve's hash). */
@@ -54,6 +74,8 @@ public enum Curve {
     }
     throw new PipelineException(
         Reason.UNSUPPORTED,
-        "unsupported elliptic curve (" + n.bitLength() + "-bit order): expected P-256 or P-384");
+        "unsupported elliptic curve ("
+            + n.bitLength()
+            + "-bit order): expected P-256, P-384 or P-521");
   }
 }

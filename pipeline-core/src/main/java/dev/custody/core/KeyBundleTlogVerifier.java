@@ -53,7 +53,8 @@ import org.apache.commons.codec.binary.Hex;
  * proof, checkpoint and signed entry timestamp verify against a log of the trusted root whose key
  * was valid at the entry's time; every RFC 3161 timestamp verifies against a timestamp authority of
  * the trusted root; there is at least one verified signing time; and no verified time lies after
- * the clock's present. Supported keys: ECDSA P-256 (DSSE hashed with SHA-256) and P-384 (SHA-384).
+ * the clock's present. Supported keys: ECDSA P-256 (DSSE hashed with SHA-256), P-384 (SHA-384) and
+ * P-521 (SHA-512).
  */
 public final class KeyBundleTlogVerifier {
   private final TrustedRootMaterial root;

@@ -73,10 +73,11 @@ public final class ModelManifest {
   private final List<String> ignorePaths;
   private final boolean allowSymlinks;
   private final List<String> ignoredFiles;
+  private final boolean ignorePathsRecorded;
 
   private ModelManifest(
       String modelName, List<Resource> resources, List<String> ignorePaths, boolean allowSymlinks) {
-    this(modelName, resources, ignorePaths, allowSymlinks, List.of());
+    this(modelName, resources, ignorePaths, allowSymlinks, List.of(), true);
   }
 
   private ModelManifest(
@@ -84,7 +85,9 @@ public final class ModelManifest {
       List<Resource> resources,
       List<String> ignorePaths,
       boolean allowSymlinks,
-      List<String> ignoredFiles) {
+      List<String> ignoredFiles,
+      boolean ignorePathsRecorded) {
+    this.ignorePathsRecorded = ignorePathsRecorded;
     this.modelName = modelName;
     List<Resource> sorted = new ArrayList<>(resources);
     sorted.sort(Comparator.comparing(Resource::name, PATH_ORDER));
@@ -132,7 +135,9 @@ public final class ModelManifest {
    * <p>Symbolic links and special files are refused wherever they are, under ignored paths too: an
    * ignored path leaves regular files out of the manifest (they are listed in {@link
    * #ignoredFiles()}), never a link or a device. With {@code allowSymlinks}, a link outside the
-   * ignored paths to a regular file is hashed as that file.
+   * ignored paths to a regular file inside the model is hashed as that file. A link whose target,
+   * fully resolved ({@code ..} and chains of links included), lies outside the model, or does not
+   * exist, is refused whatever {@code allowSymlinks} says.
    *
    * <p>Bounds: the directory is walked once (time and memory linear in the number of entries and
    * the length of their names), then every listed file is read once in 64 KiB chunks.
@@ -195,6 +200,7 @@ public final class ModelManifest {
     List<String> files = new ArrayList<>();
     List<String> ignored = new ArrayList<>();
     List<String> refused = new ArrayList<>();
+    Path realRoot = root.toRealPath();
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
@@ -202,12 +208,16 @@ public final class ModelManifest {
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
             String rel = relative(root, file);
             boolean isIgnored = ignored(rel, ignores);
+            String outside =
+                attrs.isSymbolicLink() && !isIgnored ? linkOutside(realRoot, file, rel) : null;
             if (attrs.isRegularFile()) {
               (isIgnored ? ignored : files).add(rel);
             } else if (!attrs.isSymbolicLink()) {
               refused.add(shown(rel) + " is not a regular file");
             } else if (isIgnored) {
               refused.add(shown(rel) + " is a symbolic link (under an ignored path)");
+            } else if (outside != null) {
+              refused.add(outside);
             } else if (!allowSymlinks) {
               refused.add(shown(rel) + " is a symbolic link (allow_symlinks is false)");
             } else if (Files.isRegularFile(file)) {
@@ -220,6 +230,38 @@ public final class ModelManifest {
           }
         });
     return new Listing(root, false, List.copyOf(ignores), allowSymlinks, files, ignored, refused);
+  }
+
+  /**
+   * Why a symbolic link may not be followed whatever the signer allows: its target, resolved
+   * through every link and {@code ..}, is missing or lies outside the model; {@code null} if it
+   * stays inside. The line names the link, what it says and where that leads.
+   */
+  private static String linkOutside(Path realRoot, Path link, String rel) {
+    String said;
+    try {
+      said = shown(Files.readSymbolicLink(link).toString());
+    } catch (IOException e) {
+      said = "?";
+    }
+    String name = shown(rel);
+    try {
+      Path target = link.toRealPath();
+      if (!target.startsWith(realRoot)) {
+        return name
+            + " is a symbolic link to "
+            + said
+            + ", which resolves to "
+            + shown(target.toString())
+            + ", outside the model directory (refused whatever allow_symlinks says)";
+      }
+      return null;
+    } catch (IOException e) {
+      return name
+          + " is a dangling symbolic link: its target "
+          + said
+          + " does not exist (or cannot be resolved)";
+    }
   }
 
   /** Hashes the files of a listing: each file is read once. */
@@ -238,7 +280,8 @@ public final class ModelManifest {
     }
     List<String> ignored = new ArrayList<>(listing.ignored());
     ignored.sort(PATH_ORDER);
-    return new ModelManifest(name, resources, listing.ignores(), listing.allowSymlinks(), ignored);
+    return new ModelManifest(
+        name, resources, listing.ignores(), listing.allowSymlinks(), ignored, true);
   }
 
   /** The model's name: the last component of its path (informative only). */
@@ -272,8 +315,11 @@ public final class ModelManifest {
     ser.put("method", "files");
     ser.put("hash_type", "sha256");
     ser.put("allow_symlinks", allowSymlinks);
-    ArrayNode ign = ser.putArray("ignore_paths");
-    ignorePaths.forEach(ign::add);
+    // model_signing leaves the key out when nothing was ignored.
+    if (!ignorePaths.isEmpty()) {
+      ArrayNode ign = ser.putArray("ignore_paths");
+      ignorePaths.forEach(ign::add);
+    }
     ArrayNode res = predicate.putArray("resources");
     for (Resource r : resources) {
       ObjectNode n = res.addObject();
@@ -323,6 +369,9 @@ public final class ModelManifest {
       throw malformed("expected a boolean serialization.allow_symlinks");
     }
     List<String> ignores = new ArrayList<>();
+    if (ser.has("ignore_paths") && !ser.get("ignore_paths").isArray()) {
+      throw malformed("expected an array serialization.ignore_paths");
+    }
     for (JsonNode i : ser.path("ignore_paths")) {
       if (!i.isTextual()) {
         throw malformed("ignore_paths holds a non-string");
@@ -358,7 +407,9 @@ public final class ModelManifest {
         statement.subjects().get(0).name(),
         new ArrayList<>(byName.values()),
         ignores,
-        ser.path("allow_symlinks").asBoolean());
+        ser.path("allow_symlinks").asBoolean(),
+        List.of(),
+        ser.has("ignore_paths"));
   }
 
   /**
@@ -461,7 +512,17 @@ public final class ModelManifest {
 
   /** This manifest with other {@link #ignoredFiles()}. */
   ModelManifest withIgnoredFiles(List<String> ignored) {
-    return new ModelManifest(modelName, resources, ignorePaths, allowSymlinks, ignored);
+    return new ModelManifest(
+        modelName, resources, ignorePaths, allowSymlinks, ignored, ignorePathsRecorded);
+  }
+
+  /**
+   * Whether the signature records its ignore paths ({@code serialization.ignore_paths}).
+   * model_signing before v1.1 never wrote them though it ignored the git paths, and v1.1 leaves the
+   * key out when nothing was ignored; a manifest made here or read with the key says {@code true}.
+   */
+  public boolean ignorePathsRecorded() {
+    return ignorePathsRecorded;
   }
 
   /** Whether {@code allow_symlinks} was set when the manifest was made. */

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Signs and verifies models in the OpenSSF Model Signing v1.0 format: a Sigstore bundle holding a
@@ -17,11 +19,15 @@ import java.util.List;
  * anything the signature covers, then recomputes the model's whole file set and compares it with
  * the signed set: a missing, extra, renamed or changed file fails, and the differences are counted
  * and the first {@link ModelManifest#MAX_LISTED} named. Only regular files under paths the signer
- * chose to ignore (recorded in the signed predicate), model_signing's default ignores ({@code
- * .git}, {@code .gitattributes}, {@code .github}, {@code .gitignore}), the signature file itself
- * and paths the verifier names are left out, and they are reported ({@link
- * VerifiedManifest#ignoredFiles()}). Symbolic links (unless the signature allows them outside the
- * ignored paths) and special files are refused wherever they are, ignored paths included.
+ * chose to ignore (recorded in the signed predicate), the signature file itself and paths the
+ * verifier names are left out, and they are reported ({@link VerifiedManifest#ignoredFiles()}). A
+ * signature that records no {@code ignore_paths} (model_signing before v1.1, which ignored the git
+ * paths without saying so) also leaves out the git paths it does not list as signed files. Files
+ * the signature does not list fail verification unless the verifier tolerates them ({@link
+ * ModelVerifyOptions.Builder#ignoreUnsignedFiles()}), and then they are reported ({@link
+ * VerifiedManifest#unsignedFiles()}) and never read. Symbolic links are followed only where both
+ * the signature and the verifier allow them, and never out of the model; special files are refused
+ * wherever they are, ignored paths included.
  */
 public final class ModelSigning {
   /** The signature's file name when it sits inside the model directory. */
@@ -40,17 +46,35 @@ public final class ModelSigning {
   public static ModelManifest sign(
       Path model, Path signature, BundleSigner signer, List<String> extraIgnores)
       throws IOException, PipelineException {
+    return sign(model, signature, signer, ModelSignOptions.builder().ignore(extraIgnores).build());
+  }
+
+  /**
+   * Hashes {@code model} under {@code options}, signs the manifest and writes the bundle to {@code
+   * signature} atomically. The ignore paths (the git paths unless {@link
+   * ModelSignOptions.Builder#includeGitPaths()}, the options' paths, and the signature if it lies
+   * in the model) and {@code allow_symlinks} are recorded in the signature as model_signing records
+   * them.
+   *
+   * @return the manifest that was signed; its {@link ModelManifest#ignoredFiles()} are the regular
+   *     files left out, other than the signature
+   * @throws PipelineException {@link Reason#UNSUPPORTED} for a special file, a link that is not
+   *     allowed, or a link that leads out of the model or nowhere
+   */
+  public static ModelManifest sign(
+      Path model, Path signature, BundleSigner signer, ModelSignOptions options)
+      throws IOException, PipelineException {
     ModelManifest manifest =
-        ModelManifest.hash(model, ignores(model, signature, extraIgnores, List.of()), false);
+        ModelManifest.hash(model, signIgnores(model, signature, options), options.allowSymlinks());
     AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
     return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
   }
 
   /**
-   * Hashes {@code model} by shards of {@code shardSize} bytes (model_signing's {@code shards}
-   * method; the shards are hashed in parallel), signs the manifest and writes the bundle to {@code
-   * signature} atomically. Links, special files and ignores as {@link #sign(Path, Path,
-   * BundleSigner, List)}.
+   * Hashes {@code model} under {@code options} by shards of {@code shardSize} bytes
+   * (model_signing's {@code shards} method; the shards are hashed in parallel), signs the manifest
+   * and writes the bundle to {@code signature} atomically. Ignores and links as {@link #sign(Path,
+   * Path, BundleSigner, ModelSignOptions)}.
    *
    * @param shardSize bytes per shard, positive
    * @return the manifest that was signed
@@ -58,13 +82,27 @@ public final class ModelSigning {
    *     boolean, long)}
    */
   public static ShardManifest signShards(
-      Path model, Path signature, BundleSigner signer, List<String> extraIgnores, long shardSize)
+      Path model, Path signature, BundleSigner signer, ModelSignOptions options, long shardSize)
       throws IOException, PipelineException {
     ShardManifest manifest =
         ShardManifest.hash(
-            model, ignores(model, signature, extraIgnores, List.of()), false, shardSize);
+            model, signIgnores(model, signature, options), options.allowSymlinks(), shardSize);
     AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
     return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
+  }
+
+  /**
+   * What signing leaves out and records: git paths (unless included), the options', the signature.
+   */
+  private static List<String> signIgnores(Path model, Path signature, ModelSignOptions options) {
+    List<String> ignores =
+        new ArrayList<>(options.ignoreGitPaths() ? ModelManifest.DEFAULT_IGNORES : List.of());
+    ignores.addAll(options.ignore());
+    String inModel = signatureInModel(model, signature);
+    if (inModel != null) {
+      ignores.add(inModel);
+    }
+    return ignores;
   }
 
   /**
@@ -78,8 +116,20 @@ public final class ModelSigning {
   public static VerifiedManifest verify(
       Path model, Path signature, KeyBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
+    return verify(model, signature, verifier, compatible(extraIgnores));
+  }
+
+  /**
+   * Verifies {@code model} against a key-signed {@code signature}, with the verifier's {@code
+   * options} on top of the rules the signature records.
+   *
+   * @throws VerificationException as {@link #verify(Path, Path, KeyBundleVerifier, List)}
+   */
+  public static VerifiedManifest verify(
+      Path model, Path signature, KeyBundleVerifier verifier, ModelVerifyOptions options)
+      throws IOException, VerificationException {
     VerifiedStatement vs = verifier.verifyStatement(readSignature(model, signature));
-    return checkModel(model, signature, vs, extraIgnores);
+    return checkModel(model, signature, vs, options);
   }
 
   /**
@@ -98,8 +148,28 @@ public final class ModelSigning {
   public static VerifiedManifest verify(
       Path model, Path signature, KeylessBundleVerifier verifier, List<String> extraIgnores)
       throws IOException, VerificationException {
+    return verify(model, signature, verifier, compatible(extraIgnores));
+  }
+
+  /**
+   * Verifies {@code model} against a keyless {@code signature}, with the verifier's {@code options}
+   * on top of the rules the signature records.
+   *
+   * @throws VerificationException as {@link #verify(Path, Path, KeylessBundleVerifier, List)}
+   */
+  public static VerifiedManifest verify(
+      Path model, Path signature, KeylessBundleVerifier verifier, ModelVerifyOptions options)
+      throws IOException, VerificationException {
     VerifiedStatement vs = verifier.verifyStatement(readSignature(model, signature));
-    return checkModel(model, signature, vs, extraIgnores);
+    return checkModel(model, signature, vs, options);
+  }
+
+  /**
+   * The options of the verify methods that take a list of ignores: those paths, and links followed
+   * wherever the signature allows them, as these methods always did.
+   */
+  private static ModelVerifyOptions compatible(List<String> extraIgnores) {
+    return ModelVerifyOptions.builder().ignore(extraIgnores).allowSymlinks().build();
   }
 
   /**
@@ -113,10 +183,10 @@ public final class ModelSigning {
    * error message names at most {@link ModelManifest#MAX_LISTED} files.
    */
   static VerifiedManifest checkModel(
-      Path model, Path signature, VerifiedStatement vs, List<String> extraIgnores)
+      Path model, Path signature, VerifiedStatement vs, ModelVerifyOptions options)
       throws IOException, VerificationException {
     if (ShardManifest.isShards(vs.statement())) {
-      return ShardVerification.check(model, signature, vs, extraIgnores);
+      return ShardVerification.check(model, signature, vs, options);
     }
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
     Sha256 subject = vs.statement().subjects().get(0).sha256();
@@ -128,15 +198,34 @@ public final class ModelSigning {
               + " != root digest of the signed resources "
               + signed.rootDigest());
     }
+    boolean followLinks = signed.allowSymlinks() && options.allowSymlinks();
     ModelManifest.Listing listing;
     try {
       listing =
           ModelManifest.list(
-              model,
-              ignores(model, signature, extraIgnores, signed.ignorePaths()),
-              signed.allowSymlinks());
+              model, ignores(model, signature, options.ignore(), signed), followLinks);
     } catch (PipelineException e) {
       throw new VerificationException(Reason.MANIFEST_MISMATCH, e.getMessage(), e);
+    }
+    List<String> unsigned = new ArrayList<>();
+    if (options.ignoreUnsignedFiles()) {
+      // Files the signature does not list are set aside by name: never read, only reported.
+      Set<String> signedNames = new HashSet<>();
+      signed.resources().forEach(r -> signedNames.add(r.name()));
+      List<String> signedFiles = new ArrayList<>();
+      for (String f : listing.files()) {
+        (signedNames.contains(f) ? signedFiles : unsigned).add(f);
+      }
+      unsigned.sort(ModelManifest.PATH_ORDER);
+      listing =
+          new ModelManifest.Listing(
+              listing.root(),
+              listing.single(),
+              listing.ignores(),
+              listing.allowSymlinks(),
+              signedFiles,
+              listing.ignored(),
+              listing.refused());
     }
     List<String> diff = new ArrayList<>(listing.refused());
     diff.addAll(signed.fileSetDifferences(listing.files()));
@@ -144,12 +233,20 @@ public final class ModelSigning {
       diff = signed.differencesFrom(ModelManifest.hash(listing));
     }
     if (!diff.isEmpty()) {
+      String links =
+          signed.allowSymlinks() && !options.allowSymlinks() && !listing.refused().isEmpty()
+              ? " (the signature allows symbolic links; this verifier does not follow them)"
+              : "";
       throw new VerificationException(
           Reason.MANIFEST_MISMATCH,
-          "model " + model + " does not match its signature: " + ModelManifest.describe(diff));
+          "model "
+              + model
+              + " does not match its signature: "
+              + ModelManifest.describe(diff)
+              + links);
     }
     return new VerifiedManifest(
-        signed, vs.signer(), withoutSignature(listing.ignored(), model, signature));
+        signed, vs.signer(), withoutSignature(listing.ignored(), model, signature), unsigned);
   }
 
   /**
@@ -177,10 +274,25 @@ public final class ModelSigning {
     }
   }
 
-  static List<String> ignores(Path model, Path signature, List<String> extra, List<String> signed) {
-    List<String> out = new ArrayList<>(ModelManifest.DEFAULT_IGNORES);
+  /**
+   * What verification leaves out: the signature's recorded ignore paths, the verifier's, and the
+   * signature file. A signature that records none is read as model_signing's older signers meant
+   * it: the git paths were ignored, except any it lists as signed files.
+   */
+  private static List<String> ignores(
+      Path model, Path signature, List<String> extra, ModelManifest signed) {
+    List<String> out = new ArrayList<>(signed.ignorePaths());
+    if (!signed.ignorePathsRecorded()) {
+      for (String git : ModelManifest.DEFAULT_IGNORES) {
+        boolean signedThere =
+            signed.resources().stream()
+                .anyMatch(r -> r.name().equals(git) || r.name().startsWith(git + "/"));
+        if (!signedThere) {
+          out.add(git);
+        }
+      }
+    }
     out.addAll(extra);
-    out.addAll(signed);
     String inModel = signatureInModel(model, signature);
     if (inModel != null) {
       out.add(inModel);
@@ -202,7 +314,7 @@ public final class ModelSigning {
   }
 
   /** The signature's path relative to a model directory it lies in, else {@code null}. */
-  private static String signatureInModel(Path model, Path signature) {
+  static String signatureInModel(Path model, Path signature) {
     Path m = model.toAbsolutePath().normalize();
     Path s = signature.toAbsolutePath().normalize();
     if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS) || !s.startsWith(m)) {

@@ -66,6 +66,7 @@ public final class ShardManifest {
   private final List<Shard> shards;
   private final List<String> ignorePaths;
   private final boolean allowSymlinks;
+  private final boolean ignorePathsRecorded;
   private final List<String> ignoredFiles;
 
   private ShardManifest(
@@ -74,12 +75,14 @@ public final class ShardManifest {
       List<Shard> shards,
       List<String> ignorePaths,
       boolean allowSymlinks,
+      boolean ignorePathsRecorded,
       List<String> ignoredFiles) {
     this.modelName = modelName;
     this.shardSize = shardSize;
     this.shards = List.copyOf(shards);
     this.ignorePaths = List.copyOf(ignorePaths);
     this.allowSymlinks = allowSymlinks;
+    this.ignorePathsRecorded = ignorePathsRecorded;
     this.ignoredFiles = List.copyOf(ignoredFiles);
   }
 
@@ -131,6 +134,7 @@ public final class ShardManifest {
         hashPlanned(plan(listing, shardSize)),
         listing.ignores(),
         listing.allowSymlinks(),
+        !listing.ignores().isEmpty(),
         ignored);
   }
 
@@ -193,6 +197,14 @@ public final class ShardManifest {
   /** Whether {@code allow_symlinks} was set when the manifest was made. */
   public boolean allowSymlinks() {
     return allowSymlinks;
+  }
+
+  /**
+   * Whether the signature records {@code ignore_paths} (model_signing leaves the key out when
+   * empty).
+   */
+  public boolean ignorePathsRecorded() {
+    return ignorePathsRecorded;
   }
 
   /**
@@ -347,6 +359,7 @@ public final class ShardManifest {
         new ArrayList<>(byName.values()),
         ignores,
         ser.path("allow_symlinks").asBoolean(),
+        !ignoreNode.isMissingNode(),
         List.of());
   }
 
@@ -468,7 +481,8 @@ public final class ShardManifest {
 
   /** This manifest with other {@link #ignoredFiles()}. */
   ShardManifest withIgnoredFiles(List<String> ignored) {
-    return new ShardManifest(modelName, shardSize, shards, ignorePaths, allowSymlinks, ignored);
+    return new ShardManifest(
+        modelName, shardSize, shards, ignorePaths, allowSymlinks, ignorePathsRecorded, ignored);
   }
 
   private static VerificationException malformed(String what) {

@@ -13,9 +13,9 @@ import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * An ECDSA public key (P-256 or P-384) that signatures are checked against. Read from PEM ({@code
- * -----BEGIN PUBLIC KEY-----}, SubjectPublicKeyInfo); text before the PEM block is ignored, as
- * tools such as certtool write a description first.
+ * An ECDSA public key (P-256, P-384 or P-521) that signatures are checked against. Read from PEM
+ * ({@code -----BEGIN PUBLIC KEY-----}, SubjectPublicKeyInfo); text before the PEM block is ignored,
+ * as tools such as certtool write a description first.
  */
 public final class VerificationKey {
   private static final String BEGIN = "-----BEGIN PUBLIC KEY-----";

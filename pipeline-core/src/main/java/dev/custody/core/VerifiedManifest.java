@@ -13,19 +13,31 @@ public final class VerifiedManifest {
   private final ShardManifest shards;
   private final String signer;
   private final List<String> ignoredFiles;
+  private final List<String> unsignedFiles;
 
   VerifiedManifest(ModelManifest manifest, String signer, List<String> ignoredFiles) {
+    this(manifest, signer, ignoredFiles, List.of());
+  }
+
+  VerifiedManifest(
+      ModelManifest manifest,
+      String signer,
+      List<String> ignoredFiles,
+      List<String> unsignedFiles) {
     this.manifest = manifest;
     this.shards = null;
     this.signer = signer;
     this.ignoredFiles = List.copyOf(ignoredFiles);
+    this.unsignedFiles = List.copyOf(unsignedFiles);
   }
 
-  VerifiedManifest(ShardManifest shards, String signer, List<String> ignoredFiles) {
+  VerifiedManifest(
+      ShardManifest shards, String signer, List<String> ignoredFiles, List<String> unsignedFiles) {
     this.manifest = null;
     this.shards = shards;
     this.signer = signer;
     this.ignoredFiles = List.copyOf(ignoredFiles);
+    this.unsignedFiles = List.copyOf(unsignedFiles);
   }
 
   /**
@@ -74,6 +86,15 @@ public final class VerifiedManifest {
    */
   public List<String> ignoredFiles() {
     return ignoredFiles;
+  }
+
+  /**
+   * Files present but not listed by the signature, sorted as resources are: tolerated only when the
+   * verifier asked for it ({@link ModelVerifyOptions.Builder#ignoreUnsignedFiles()}), never read
+   * and <em>not</em> verified. Empty otherwise.
+   */
+  public List<String> unsignedFiles() {
+    return unsignedFiles;
   }
 
   /** Who signed: {@code key <hint>} or {@code <identity> (issuer <issuer>)}. */

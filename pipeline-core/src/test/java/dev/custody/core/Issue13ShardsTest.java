@@ -159,7 +159,7 @@ class Issue13ShardsTest {
     SigningKey key = SigningKey.generate();
     Path sig = model.resolve("model.sig");
 
-    ShardManifest m = ModelSigning.signShards(model, sig, BundleSigner.create(key), List.of(), 7);
+    ShardManifest m = ModelSigning.signShards(model, sig, BundleSigner.create(key), opts(), 7);
 
     assertThat(m.shards())
         .extracting(ShardManifest.Shard::name)
@@ -195,7 +195,7 @@ class Issue13ShardsTest {
     SigningKey key = SigningKey.generate();
     Path sig = tmp.resolve("weights.bin.sig");
 
-    ShardManifest m = ModelSigning.signShards(file, sig, BundleSigner.create(key), List.of(), 4);
+    ShardManifest m = ModelSigning.signShards(file, sig, BundleSigner.create(key), opts(), 4);
 
     assertThat(m.shards())
         .extracting(ShardManifest.Shard::name)
@@ -266,7 +266,7 @@ class Issue13ShardsTest {
     assertThatThrownBy(
             () ->
                 ModelSigning.signShards(
-                    model, model.resolve("model.sig"), BundleSigner.create(key), List.of(), 5))
+                    model, model.resolve("model.sig"), BundleSigner.create(key), opts(), 5))
         .isInstanceOf(PipelineException.class)
         .hasMessageContaining("must not hold ':'")
         .extracting(e -> ((PipelineException) e).reason())
@@ -319,6 +319,51 @@ class Issue13ShardsTest {
         .hasMessageContaining(message)
         .extracting(e -> ((VerificationException) e).reason())
         .isEqualTo(reason);
+  }
+
+  @Test
+  void signShards_gitPathsIncluded_recordsNoIgnorePathsAndVerifies() throws Exception {
+    Path model = tmp.resolve("hf");
+    Files.createDirectories(model);
+    Files.writeString(model.resolve(".gitattributes"), "*.bin filter=lfs\n");
+    Files.write(model.resolve("w.bin"), random(9, 10));
+    SigningKey key = SigningKey.generate();
+    Path sig = tmp.resolve("hf.sig");
+
+    ShardManifest m =
+        ModelSigning.signShards(
+            model,
+            sig,
+            BundleSigner.create(key),
+            ModelSignOptions.builder().includeGitPaths().build(),
+            4);
+
+    assertThat(m.toStatement().predicate().path("serialization").has("ignore_paths")).isFalse();
+    assertThat(m.shards()).extracting(ShardManifest.Shard::name).contains(".gitattributes:16:17");
+    KeyBundleVerifier verifier = KeyBundleVerifier.builder().trust(key.publicKey()).build();
+    assertThat(ModelSigning.verify(model, sig, verifier, List.of()).fileCount()).isEqualTo(2);
+    flipByte(model.resolve(".gitattributes"), 0);
+    assertThatThrownBy(() -> ModelSigning.verify(model, sig, verifier, List.of()))
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("changed: .gitattributes:0:4");
+  }
+
+  @Test
+  void verify_shardsWithIgnoreUnsignedFiles_listsTheUnsignedFileWithoutFailing() throws Exception {
+    Path copy = copyOfFixture();
+    Files.writeString(copy.resolve("d/added.bin"), "payload");
+    VerifiedManifest v =
+        ModelSigning.verify(
+            copy,
+            copy.resolve("model.sig"),
+            fixtureVerifier(),
+            ModelVerifyOptions.builder().ignoreUnsignedFiles().build());
+    assertThat(v.unsignedFiles()).containsExactly("d/added.bin");
+    assertThat(v.method()).isEqualTo("shards");
+  }
+
+  private static ModelSignOptions opts() {
+    return ModelSignOptions.builder().build();
   }
 
   private static void assertMismatch(Path model, KeyBundleVerifier verifier, String named) {

@@ -192,6 +192,42 @@ class NodeSigstoreInteropTest {
         verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
   }
 
+  /**
+   * The same tripwire for P-521 (PKIX_ECDSA_P521_SHA_512, ECDSA with SHA-512), recorded as {@code
+   * @sigstore/verify} 3.1.0 behaves: the key is accepted, the SHA-512 signature is not.
+   */
+  @Test
+  void nodeVerify_custodyP521DsseBundle_isRejectedAsSigstoreJsAssumesSha256() throws Exception {
+    SigningKey key = SigningKey.generate(Curve.P521);
+    byte[] signed = BundleSigner.create(key).signStatement(modelStatement());
+    KeyBundleVerifier.builder().trust(key.publicKey()).build().verifyStatement(signed);
+
+    assertRejected(
+        verify(write("model.sig", signed), pem(key.publicKey()), null), "SIGNATURE_ERROR");
+  }
+
+  /** Issue 12: a model signed with every new option, P-256, as @sigstore/verify sees it. */
+  @Test
+  void nodeVerify_modelSignedWithNewOptions_verifiesWithPublicKeyOnly() throws Exception {
+    Path model = tmp.resolve("hf-model");
+    Files.createDirectories(model);
+    Files.writeString(model.resolve("weights.bin"), "weights", StandardCharsets.UTF_8);
+    Files.writeString(model.resolve(".gitattributes"), "*.bin -text\n", StandardCharsets.UTF_8);
+    Files.createSymbolicLink(model.resolve("link.bin"), Path.of("weights.bin"));
+    SigningKey key = SigningKey.generate();
+    Path sig = model.resolve("model.sig");
+    ModelSigning.sign(
+        model,
+        sig,
+        BundleSigner.create(key),
+        ModelSignOptions.builder().includeGitPaths().allowSymlinks().build());
+
+    Result r = verify(sig, pem(key.publicKey()), null);
+
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.json().path("verified").asBoolean()).as("%s", r).isTrue();
+  }
+
   private Statement modelStatement() throws Exception {
     Path model = tmp.resolve("credit-model");
     Files.createDirectories(model.resolve("sub"));
