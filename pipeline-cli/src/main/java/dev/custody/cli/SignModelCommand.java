@@ -7,6 +7,7 @@ import dev.custody.core.BundleSigner;
 import dev.custody.core.ModelManifest;
 import dev.custody.core.ModelSignOptions;
 import dev.custody.core.ModelSigning;
+import dev.custody.core.ShardManifest;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -93,6 +94,15 @@ final class SignModelCommand implements Callable<Integer> {
               + " repeatable.")
   List<Path> certChain = new ArrayList<>();
 
+  @Option(
+      names = "--shard-size",
+      paramLabel = "SIZE",
+      converter = ShardSize.class,
+      description =
+          "Sign by shards of SIZE bytes (model_signing's 'shards' method; 1GB = 10^9, 1GiB ="
+              + " 2^30), hashed in parallel. Default: the 'files' method.")
+  Long shardSize;
+
   @Mixin Passphrase passphrase = new Passphrase();
 
   @Option(names = "--json", description = "Print the result as JSON (also on failure).")
@@ -124,6 +134,9 @@ final class SignModelCommand implements Callable<Integer> {
         signingCert == null
             ? commandSigner.bundleSigner()
             : commandSigner.withCertificate(signingCert, certChain);
+    if (shardSize != null) {
+      return signShards(sig, signer, commandSigner.keyless(), options.build());
+    }
     ModelManifest m = ModelSigning.sign(model, sig, signer, options.build());
     if (json) {
       ObjectNode report = JsonNodeFactory.instance.objectNode();
@@ -148,6 +161,48 @@ final class SignModelCommand implements Callable<Integer> {
             + Errors.shown(m.modelName())
             + ": "
             + m.resources().size()
+            + " files, root "
+            + m.rootDigest());
+    if (!m.ignoredFiles().isEmpty()) {
+      out.println(VerifyModelCommand.ignoredLine(m.ignoredFiles()));
+    }
+    out.println("signature: " + Errors.shown(sig) + " (" + Errors.shown(signer.describe()) + ")");
+    return 0;
+  }
+
+  private int signShards(Path sig, BundleSigner signer, boolean keyless, ModelSignOptions options)
+      throws Exception {
+    ShardManifest m = ModelSigning.signShards(model, sig, signer, options, shardSize);
+    if (json) {
+      ObjectNode report = JsonNodeFactory.instance.objectNode();
+      report.put("model", m.modelName());
+      report.put("method", ShardManifest.METHOD);
+      report.put("shardSize", m.shardSize());
+      report.put("files", m.fileCount());
+      report.put("shards", m.shards().size());
+      report.put("rootDigest", m.rootDigest().toString());
+      report.put("signature", sig.toString());
+      if (keyless) {
+        report.put("signer", signer.describe());
+      } else {
+        report.put("keyHint", signer.publicKey().hint());
+        signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
+      }
+      ArrayNode ignored = report.putArray("ignored");
+      m.ignoredFiles().forEach(ignored::add);
+      JsonReport.success(spec, report);
+      return 0;
+    }
+    var out = spec.commandLine().getOut();
+    out.println(
+        "signed "
+            + Errors.shown(m.modelName())
+            + ": "
+            + m.shards().size()
+            + " shards of at most "
+            + m.shardSize()
+            + " bytes in "
+            + m.fileCount()
             + " files, root "
             + m.rootDigest());
     if (!m.ignoredFiles().isEmpty()) {

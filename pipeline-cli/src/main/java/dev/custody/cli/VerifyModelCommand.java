@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
       "Verify a model directory or file against its signature.",
       "The signature is in the OpenSSF Model Signing format (custody sign-model, model_signing).",
       "The whole file set is recomputed: a missing, extra, renamed or changed file fails.",
+      "Both serialization methods are read: 'files' and 'shards' (every shard is re-hashed,",
+      "in parallel; a truncated, extended or changed file fails naming the shard).",
       "Special files are refused anywhere; symbolic links are followed only where the",
       "signature allows them and --allow-symlinks is given, never out of the model. Regular",
       "files under ignored paths (the signature's ignore_paths, --ignore) are not verified and",
@@ -198,10 +200,17 @@ final class VerifyModelCommand implements Callable<Integer> {
     if (json) {
       ObjectNode root = JsonNodeFactory.instance.objectNode();
       root.put("verified", true);
-      root.put("model", v.manifest().modelName());
+      root.put("model", v.modelName());
+      root.put("method", v.method());
       root.put("rootDigest", v.rootDigest().toString());
       root.put("signer", v.signer());
-      root.put("files", v.manifest().resources().size());
+      root.put("files", v.fileCount());
+      v.shardManifest()
+          .ifPresent(
+              m -> {
+                root.put("shardSize", m.shardSize());
+                root.put("shards", m.shards().size());
+              });
       ArrayNode ignored = root.putArray("ignored");
       v.ignoredFiles().forEach(ignored::add);
       ArrayNode unsigned = root.putArray("unsigned");
@@ -210,12 +219,14 @@ final class VerifyModelCommand implements Callable<Integer> {
     } else {
       out.println(
           "verified "
-              + Errors.shown(v.manifest().modelName())
+              + Errors.shown(v.modelName())
               + " "
               + v.rootDigest()
               + " ("
-              + v.manifest().resources().size()
-              + " files) signed by "
+              + v.fileCount()
+              + " files"
+              + v.shardManifest().map(m -> ", " + m.shards().size() + " shards").orElse("")
+              + ") signed by "
               + Errors.shown(v.signer()));
       if (!v.ignoredFiles().isEmpty()) {
         out.println(ignoredLine(v.ignoredFiles()));

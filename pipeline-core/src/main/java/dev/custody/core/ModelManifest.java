@@ -392,7 +392,9 @@ public final class ModelManifest {
     if (!"files".equals(method)) {
       throw new VerificationException(
           Reason.UNSUPPORTED,
-          "model signature: expected serialization method 'files', found '" + method + "'");
+          "model signature: expected serialization method 'files' or 'shards', found '"
+              + method
+              + "'");
     }
     String hashType = ser.path("hash_type").asText("");
     if (!"sha256".equals(hashType)) {

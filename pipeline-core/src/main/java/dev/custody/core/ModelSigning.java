@@ -64,6 +64,37 @@ public final class ModelSigning {
   public static ModelManifest sign(
       Path model, Path signature, BundleSigner signer, ModelSignOptions options)
       throws IOException, PipelineException {
+    ModelManifest manifest =
+        ModelManifest.hash(model, signIgnores(model, signature, options), options.allowSymlinks());
+    AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
+    return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
+  }
+
+  /**
+   * Hashes {@code model} under {@code options} by shards of {@code shardSize} bytes
+   * (model_signing's {@code shards} method; the shards are hashed in parallel), signs the manifest
+   * and writes the bundle to {@code signature} atomically. Ignores and links as {@link #sign(Path,
+   * Path, BundleSigner, ModelSignOptions)}.
+   *
+   * @param shardSize bytes per shard, positive
+   * @return the manifest that was signed
+   * @throws PipelineException {@link Reason#UNSUPPORTED} as {@link ShardManifest#hash(Path, List,
+   *     boolean, long)}
+   */
+  public static ShardManifest signShards(
+      Path model, Path signature, BundleSigner signer, ModelSignOptions options, long shardSize)
+      throws IOException, PipelineException {
+    ShardManifest manifest =
+        ShardManifest.hash(
+            model, signIgnores(model, signature, options), options.allowSymlinks(), shardSize);
+    AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
+    return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
+  }
+
+  /**
+   * What signing leaves out and records: git paths (unless included), the options', the signature.
+   */
+  private static List<String> signIgnores(Path model, Path signature, ModelSignOptions options) {
     List<String> ignores =
         new ArrayList<>(options.ignoreGitPaths() ? ModelManifest.DEFAULT_IGNORES : List.of());
     ignores.addAll(options.ignore());
@@ -71,9 +102,7 @@ public final class ModelSigning {
     if (inModel != null) {
       ignores.add(inModel);
     }
-    ModelManifest manifest = ModelManifest.hash(model, ignores, options.allowSymlinks());
-    AtomicFiles.write(signature, signer.signStatement(manifest.toStatement()));
-    return manifest.withIgnoredFiles(withoutSignature(manifest.ignoredFiles(), model, signature));
+    return ignores;
   }
 
   /**
@@ -189,6 +218,9 @@ public final class ModelSigning {
   static VerifiedManifest checkModel(
       Path model, Path signature, VerifiedStatement vs, ModelVerifyOptions options)
       throws IOException, VerificationException {
+    if (ShardManifest.isShards(vs.statement())) {
+      return ShardVerification.check(model, signature, vs, options);
+    }
     ModelManifest signed = ModelManifest.fromStatement(vs.statement());
     Sha256 subject = vs.statement().subjects().get(0).sha256();
     if (signed.legacy()) {
@@ -309,7 +341,7 @@ public final class ModelSigning {
   }
 
   /** Ignored files other than the signature itself, sorted as resources are. */
-  private static List<String> withoutSignature(List<String> ignored, Path model, Path signature) {
+  static List<String> withoutSignature(List<String> ignored, Path model, Path signature) {
     String inModel = signatureInModel(model, signature);
     List<String> out = new ArrayList<>();
     for (String name : ignored) {
@@ -322,7 +354,7 @@ public final class ModelSigning {
   }
 
   /** The signature's path relative to a model directory it lies in, else {@code null}. */
-  private static String signatureInModel(Path model, Path signature) {
+  static String signatureInModel(Path model, Path signature) {
     Path m = model.toAbsolutePath().normalize();
     Path s = signature.toAbsolutePath().normalize();
     if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS) || !s.startsWith(m)) {

@@ -1,6 +1,7 @@
 package dev.custody.core;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Proof that a model (directory or file) matches a model signature whose signer was trusted: the
@@ -9,6 +10,7 @@ import java.util.List;
  */
 public final class VerifiedManifest {
   private final ModelManifest manifest;
+  private final ShardManifest shards;
   private final String signer;
   private final List<String> ignoredFiles;
   private final List<String> unsignedFiles;
@@ -23,19 +25,58 @@ public final class VerifiedManifest {
       List<String> ignoredFiles,
       List<String> unsignedFiles) {
     this.manifest = manifest;
+    this.shards = null;
     this.signer = signer;
     this.ignoredFiles = List.copyOf(ignoredFiles);
     this.unsignedFiles = List.copyOf(unsignedFiles);
   }
 
-  /** The signed manifest (equal to the model on disk when it was verified). */
+  VerifiedManifest(
+      ShardManifest shards, String signer, List<String> ignoredFiles, List<String> unsignedFiles) {
+    this.manifest = null;
+    this.shards = shards;
+    this.signer = signer;
+    this.ignoredFiles = List.copyOf(ignoredFiles);
+    this.unsignedFiles = List.copyOf(unsignedFiles);
+  }
+
+  /**
+   * The signed file manifest (equal to the model on disk when it was verified).
+   *
+   * @throws IllegalStateException for a {@code shards} signature, which records no file digests
+   *     (see {@link #shardManifest()})
+   */
   public ModelManifest manifest() {
+    if (manifest == null) {
+      throw new IllegalStateException(
+          "a 'shards' model signature records shard digests, not file digests");
+    }
     return manifest;
+  }
+
+  /** The signed shard manifest, for a signature of the {@code shards} method. */
+  public Optional<ShardManifest> shardManifest() {
+    return Optional.ofNullable(shards);
+  }
+
+  /** The signature's serialization method: {@code files} or {@code shards}. */
+  public String method() {
+    return shards != null ? ShardManifest.METHOD : "files";
+  }
+
+  /** The model's name as signed (informative only). */
+  public String modelName() {
+    return shards != null ? shards.modelName() : manifest.modelName();
+  }
+
+  /** How many files the signature covers (an empty file has no shard, so none with shards). */
+  public int fileCount() {
+    return shards != null ? shards.fileCount() : manifest.resources().size();
   }
 
   /** The model's root digest. */
   public Sha256 rootDigest() {
-    return manifest.rootDigest();
+    return shards != null ? shards.rootDigest() : manifest.rootDigest();
   }
 
   /**
@@ -63,12 +104,6 @@ public final class VerifiedManifest {
 
   @Override
   public String toString() {
-    return "VerifiedManifest["
-        + manifest.modelName()
-        + " "
-        + rootDigest()
-        + " signed by "
-        + signer
-        + "]";
+    return "VerifiedManifest[" + modelName() + " " + rootDigest() + " signed by " + signer + "]";
   }
 }

@@ -57,7 +57,8 @@ public final class ModelArtifacts {
    * @return the verified bytes, signed by {@link VerifiedManifest#signer()}
    * @throws VerificationException {@link Reason#MANIFEST_MISMATCH} if the signature does not list
    *     the file, or the file is not a regular file (a link, a directory) or its bytes differ from
-   *     the signed digest; {@link Reason#MODEL_TOO_LARGE} if it is larger than {@code maxBytes}
+   *     the signed digest; {@link Reason#UNSUPPORTED} for a {@code shards} signature (no file
+   *     digests); {@link Reason#MODEL_TOO_LARGE} if it is larger than {@code maxBytes}
    * @throws IOException if the file cannot be read
    */
   public static VerifiedArtifact readVerified(
@@ -66,6 +67,11 @@ public final class ModelArtifacts {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(modelDir, "modelDir");
     Objects.requireNonNull(file, "file");
+    if (model.shardManifest().isPresent()) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "the model signature uses the 'shards' method: it records no digest of " + file);
+    }
     Sha256 signed = null;
     for (ModelManifest.Resource r : model.manifest().resources()) {
       if (r.name().equals(file)) {
