@@ -144,15 +144,7 @@ final class SignModelCommand implements Callable<Integer> {
       report.put("files", m.resources().size());
       report.put("rootDigest", m.rootDigest().toString());
       report.put("signature", sig.toString());
-      if (commandSigner.keyless()) {
-        report.put("signer", signer.describe());
-      } else {
-        report.put("keyHint", signer.publicKey().hint());
-        signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
-      }
-      ArrayNode ignored = report.putArray("ignored");
-      m.ignoredFiles().forEach(ignored::add);
-      JsonReport.success(spec, report);
+      finishJson(report, signer, commandSigner.keyless(), m.ignoredFiles());
       return 0;
     }
     var out = spec.commandLine().getOut();
@@ -182,15 +174,7 @@ final class SignModelCommand implements Callable<Integer> {
       report.put("shards", m.shards().size());
       report.put("rootDigest", m.rootDigest().toString());
       report.put("signature", sig.toString());
-      if (keyless) {
-        report.put("signer", signer.describe());
-      } else {
-        report.put("keyHint", signer.publicKey().hint());
-        signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
-      }
-      ArrayNode ignored = report.putArray("ignored");
-      m.ignoredFiles().forEach(ignored::add);
-      JsonReport.success(spec, report);
+      finishJson(report, signer, keyless, m.ignoredFiles());
       return 0;
     }
     var out = spec.commandLine().getOut();
@@ -210,6 +194,20 @@ final class SignModelCommand implements Callable<Integer> {
     }
     out.println("signature: " + Errors.shown(sig) + " (" + Errors.shown(signer.describe()) + ")");
     return 0;
+  }
+
+  /** The signer's fields and the ignored files, then prints the report. */
+  private void finishJson(
+      ObjectNode report, BundleSigner signer, boolean keyless, List<String> ignoredFiles) {
+    if (keyless) {
+      report.put("signer", signer.describe());
+    } else {
+      report.put("keyHint", signer.publicKey().hint());
+      signer.certificateSubject().ifPresent(c -> report.put("certificate", c));
+    }
+    ArrayNode ignored = report.putArray("ignored");
+    ignoredFiles.forEach(ignored::add);
+    JsonReport.success(spec, report);
   }
 
   static Path defaultSignature(Path model) {
