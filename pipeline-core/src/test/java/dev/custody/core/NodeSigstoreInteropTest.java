@@ -260,29 +260,7 @@ class NodeSigstoreInteropTest {
   @MethodSource("signingOptions")
   void nodeVerify_custodySignedModelPerSigningOption_verifiesAndRecordsModelSigningsManifest(
       SigningOption option) throws Exception {
-    Path model = tmp.resolve("model");
-    for (String f :
-        List.of(
-            "a.b",
-            "a/b/c.bin",
-            "a/b.bin",
-            "a-b",
-            "Z/upper.txt",
-            "z.txt",
-            "notes.txt",
-            ".git/config",
-            ".gitattributes",
-            ".github/workflows/ci.yml",
-            ".gitignore",
-            ".hidden")) {
-      Path p = model.resolve(f);
-      Files.createDirectories(p.getParent());
-      Files.writeString(p, "content of " + f, StandardCharsets.UTF_8);
-    }
-    if (option.links()) {
-      Files.createSymbolicLink(model.resolve("link.bin"), Path.of("a.b"));
-      Files.createSymbolicLink(model.resolve("Z/up.txt"), Path.of("../z.txt"));
-    }
+    Path model = matrixModel(option.links());
     SigningKey key = SigningKey.generate(Curve.P256);
     Path signature = model.resolve("model.sig");
     ModelSigning.sign(model, signature, BundleSigner.create(key), option.options());
@@ -308,6 +286,61 @@ class NodeSigstoreInteropTest {
     TreeSet<String> expectedIgnores = new TreeSet<>();
     expected.json().path("ignore_paths").forEach(n -> expectedIgnores.add(n.asText()));
     assertThat(signedIgnores).isEqualTo(expectedIgnores);
+  }
+
+  /**
+   * The matrix's model directory: names where PurePosixPath's order and a plain string sort differ,
+   * git paths, and with {@code links} symbolic links to files inside it.
+   */
+  private Path matrixModel(boolean links) throws IOException {
+    Path model = tmp.resolve("model");
+    for (String f :
+        List.of(
+            "a.b",
+            "a/b/c.bin",
+            "a/b.bin",
+            "a-b",
+            "Z/upper.txt",
+            "z.txt",
+            "notes.txt",
+            ".git/config",
+            ".gitattributes",
+            ".github/workflows/ci.yml",
+            ".gitignore",
+            ".hidden")) {
+      Path p = model.resolve(f);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, "content of " + f, StandardCharsets.UTF_8);
+    }
+    if (links) {
+      Files.createSymbolicLink(model.resolve("link.bin"), Path.of("a.b"));
+      Files.createSymbolicLink(model.resolve("Z/up.txt"), Path.of("../z.txt"));
+    }
+    return model;
+  }
+
+  /**
+   * The same for model_signing's shards serialization (7-byte shards, so every file has several):
+   * {@code @sigstore/verify} accepts the bundle, and the shard names ({@code path:start:end}),
+   * their order, each shard's digest and the root digest are those the checker computes with {@code
+   * --shard-size 7}.
+   */
+  @Test
+  void nodeVerify_custodyShardSignedModel_verifiesAndRecordsModelSigningsShards() throws Exception {
+    Path model = matrixModel(false);
+    SigningKey key = SigningKey.generate(Curve.P256);
+    Path signature = model.resolve("model.sig");
+    ModelSigning.signShards(
+        model, signature, BundleSigner.create(key), ModelSignOptions.builder().build(), 7);
+
+    Result r = verify(signature, pem(key.publicKey()), null);
+    assertThat(r.exitCode()).as("%s", r).isZero();
+
+    ModelSigningChecker.Manifest expected =
+        ModelSigningChecker.manifest(model, "--shard-size", "7", "--ignore-paths", "model.sig");
+    ModelSigningChecker.Manifest signed = ModelSigningChecker.signed(signature);
+    assertThat(signed.resources()).hasSizeGreaterThan(20).isEqualTo(expected.resources());
+    assertThat(signed.rootDigest()).isEqualTo(expected.rootDigest());
   }
 
   /**
