@@ -203,22 +203,7 @@ public final class CertificateChainVerifier {
           "bundle: the DSSE signature does not verify with the key of signing certificate "
               + PemCertificates.describe(leaf));
     }
-    if (!Statement.PAYLOAD_TYPE.equals(env.getPayloadType())) {
-      throw new VerificationException(
-          Reason.UNSUPPORTED,
-          "bundle: expected payload type "
-              + Statement.PAYLOAD_TYPE
-              + ", found "
-              + env.getPayloadType());
-    }
-    Statement st;
-    try {
-      st = Statement.parse(payload);
-    } catch (VerificationException e) {
-      throw e;
-    } catch (PipelineException e) {
-      throw new VerificationException(e.reason(), e.getMessage(), e);
-    }
+    Statement st = KeyBundleVerifier.signedStatement(env.getPayloadType(), payload);
     String signer =
         "certificate "
             + leaf.getSubjectX500Principal().getName()

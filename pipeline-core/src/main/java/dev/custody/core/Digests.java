@@ -6,8 +6,8 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -53,22 +53,46 @@ public final class Digests {
    * @throws IOException the first file that cannot be read; the other reads are stopped
    */
   public static Map<Path, Sha256> sha256All(List<Path> files) throws IOException {
-    int threads = Math.min(files.size(), Runtime.getRuntime().availableProcessors());
+    List<Sha256> digests = inParallel(files, Digests::sha256, "files");
     Map<Path, Sha256> out = new HashMap<>();
+    for (int i = 0; i < files.size(); i++) {
+      out.put(files.get(i), digests.get(i));
+    }
+    return out;
+  }
+
+  /** One hashing job: reads what {@code item} names and returns its digest. */
+  @FunctionalInterface
+  interface HashJob<T> {
+    Sha256 hash(T item) throws IOException;
+  }
+
+  /**
+   * {@code job} applied to each item, in the order given whatever order the threads finish in, on
+   * threads owned by this call (at most one per core and one per item, daemon threads, stopped
+   * before it returns; never the common ForkJoinPool, which blocking reads would starve).
+   *
+   * @param what the items' plural noun, for the interruption message
+   * @throws IOException the first item that cannot be read; the other reads are stopped
+   */
+  static <T> List<Sha256> inParallel(List<T> items, HashJob<T> job, String what)
+      throws IOException {
+    int threads = Math.min(items.size(), Runtime.getRuntime().availableProcessors());
+    List<Sha256> out = new ArrayList<>(items.size());
     if (threads <= 1) {
-      for (Path f : files) {
-        out.put(f, sha256(f));
+      for (T item : items) {
+        out.add(job.hash(item));
       }
       return out;
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads, Digests::hashingThread);
     try {
-      Map<Path, Future<Sha256>> pending = new LinkedHashMap<>();
-      for (Path f : files) {
-        pending.put(f, pool.submit(() -> sha256(f)));
+      List<Future<Sha256>> pending = new ArrayList<>(items.size());
+      for (T item : items) {
+        pending.add(pool.submit(() -> job.hash(item)));
       }
-      for (Map.Entry<Path, Future<Sha256>> e : pending.entrySet()) {
-        out.put(e.getKey(), e.getValue().get());
+      for (Future<Sha256> f : pending) {
+        out.add(f.get());
       }
       return out;
     } catch (ExecutionException e) {
@@ -81,7 +105,7 @@ public final class Digests {
       throw new IllegalStateException("hashing failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while hashing " + files.size() + " files");
+      throw new InterruptedIOException("interrupted while hashing " + items.size() + " " + what);
     } finally {
       pool.shutdownNow();
     }

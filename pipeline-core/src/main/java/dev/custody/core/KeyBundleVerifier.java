@@ -104,20 +104,7 @@ public final class KeyBundleVerifier {
     byte[] s = env.getSignatures(0).getSig().toByteArray();
     for (VerificationKey k : candidates) {
       if (k.verify(pae, s)) {
-        if (!Statement.PAYLOAD_TYPE.equals(env.getPayloadType())) {
-          throw new VerificationException(
-              Reason.UNSUPPORTED,
-              "bundle: expected payload type "
-                  + Statement.PAYLOAD_TYPE
-                  + ", found "
-                  + env.getPayloadType());
-        }
-        Statement st;
-        try {
-          st = Statement.parse(payload);
-        } catch (PipelineException e) {
-          throw new VerificationException(e.reason(), e.getMessage(), e);
-        }
+        Statement st = signedStatement(env.getPayloadType(), payload);
         return new VerifiedStatement(st, payload, "key " + k.hint(), k);
       }
     }
@@ -242,5 +229,25 @@ public final class KeyBundleVerifier {
 
   private static String hints(List<VerificationKey> keys) {
     return keys.stream().map(VerificationKey::hint).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /**
+   * The in-toto statement of a DSSE payload whose signature has verified: an other payload type is
+   * {@link Reason#UNSUPPORTED}, a statement that does not parse keeps its reason.
+   */
+  static Statement signedStatement(String payloadType, byte[] payload)
+      throws VerificationException {
+    if (!Statement.PAYLOAD_TYPE.equals(payloadType)) {
+      throw new VerificationException(
+          Reason.UNSUPPORTED,
+          "bundle: expected payload type " + Statement.PAYLOAD_TYPE + ", found " + payloadType);
+    }
+    try {
+      return Statement.parse(payload);
+    } catch (VerificationException e) {
+      throw e;
+    } catch (PipelineException e) {
+      throw new VerificationException(e.reason(), e.getMessage(), e);
+    }
   }
 }

@@ -2,18 +2,12 @@ package dev.custody.core;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.commons.codec.digest.DigestUtils;
 
 /**
@@ -42,38 +36,7 @@ final class ShardHasher {
    *     end (it changed while it was hashed); the other reads are stopped
    */
   static List<Sha256> hash(List<Range> ranges) throws IOException {
-    int threads = Math.min(ranges.size(), Runtime.getRuntime().availableProcessors());
-    List<Sha256> out = new ArrayList<>(ranges.size());
-    if (threads <= 1) {
-      for (Range r : ranges) {
-        out.add(hash(r));
-      }
-      return out;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, ShardHasher::hashingThread);
-    try {
-      List<Future<Sha256>> pending = new ArrayList<>(ranges.size());
-      for (Range r : ranges) {
-        pending.add(pool.submit(() -> hash(r)));
-      }
-      for (Future<Sha256> f : pending) {
-        out.add(f.get());
-      }
-      return out;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException("hashing failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while hashing " + ranges.size() + " shards");
-    } finally {
-      pool.shutdownNow();
-    }
+    return Digests.inParallel(ranges, ShardHasher::hash, "shards");
   }
 
   /** The SHA-256 of one range, read with positional reads. */
@@ -99,11 +62,5 @@ final class ShardHasher {
       }
     }
     return Sha256.ofRaw(md.digest());
-  }
-
-  private static Thread hashingThread(Runnable r) {
-    Thread t = new Thread(r, "custody-shard-sha256");
-    t.setDaemon(true);
-    return t;
   }
 }
