@@ -40,6 +40,9 @@ record Route(Endpoint endpoint, EndpointKind kind, String model, String version)
     }
   }
 
+  private static final String MODELS = "/v2/models/";
+  private static final String INFER = "/infer";
+
   /**
    * Classifies a request.
    *
@@ -59,6 +62,14 @@ record Route(Endpoint endpoint, EndpointKind kind, String model, String version)
         };
     if (fixed != null) {
       return fixed(fixed);
+    }
+    // The path of nearly every request, /v2/models/{name}/infer, read without splitting it: the
+    // split's list and segments measured about 3% of a one-row request's Java samples.
+    if (path.startsWith(MODELS) && path.endsWith(INFER)) {
+      int end = path.length() - INFER.length();
+      if (end > MODELS.length() && path.indexOf('/', MODELS.length()) == end) {
+        return model(Endpoint.INFER, path.substring(MODELS.length(), end), null);
+      }
     }
     List<String> s = List.of(path.split("/", -1));
     // ["", "v2", "models", name, ...] and ["", "v2", "repository", "models", name, "load"]
