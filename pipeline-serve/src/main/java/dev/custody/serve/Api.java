@@ -9,7 +9,6 @@ import dev.custody.serve.Route.Endpoint;
 import dev.custody.verify.Prediction;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.ByteArrayOutputStream;
@@ -47,7 +46,6 @@ final class Api implements HttpHandler {
   static final String JSON = "application/json";
 
   private static final System.Logger LOG = System.getLogger(Api.class.getName());
-  private static final AttachmentKey<State> STATE = AttachmentKey.create(State.class);
   private static final byte[] LIVE = "{\"live\":true}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] READY = "{\"ready\":true}".getBytes(StandardCharsets.UTF_8);
 
@@ -111,7 +109,14 @@ final class Api implements HttpHandler {
   /** The per-request state every thread of a request shares. */
   private static final class State {
     final long start = System.nanoTime();
-    final HttpServerExchange exchange;
+
+    /**
+     * The exchange, until the request finishes: the sweep keeps a finished request's state until
+     * its next pass (up to 100 ms, thousands of requests under load), and the exchange with its
+     * headers and buffers kept that long was copied by every young collection meanwhile.
+     */
+    volatile HttpServerExchange exchange;
+
     final AtomicBoolean answered = new AtomicBoolean();
     volatile Endpoint endpoint = Endpoint.UNKNOWN;
     volatile ServedModel model;
@@ -129,7 +134,6 @@ final class Api implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange ex) {
     State st = new State(ex);
-    ex.putAttachment(STATE, st);
     ex.addExchangeCompleteListener(
         (done, next) -> {
           finish(done, st);
@@ -508,11 +512,12 @@ final class Api implements HttpHandler {
     long timeout = limits.requestTimeout().toNanos();
     for (Iterator<State> it = pending.iterator(); it.hasNext(); ) {
       State st = it.next();
-      if (st.answered.get()) {
+      HttpServerExchange ex = st.exchange;
+      if (st.answered.get() || ex == null) {
         it.remove();
       } else if (now - st.start >= timeout) {
         it.remove();
-        st.exchange.getIoThread().execute(() -> timedOut(st.exchange, st));
+        ex.getIoThread().execute(() -> timedOut(ex, st));
       }
     }
   }
@@ -580,6 +585,7 @@ final class Api implements HttpHandler {
       bodyBytesInFlight.addAndGet(-heldBytes);
     }
     st.answered.set(true); // over, answered or not (a client gone): no deadline may answer it now
+    st.exchange = null; // the sweep forgets the state on its next pass: not the exchange with it
     long nanos = System.nanoTime() - st.start;
     ServedModel m = st.model;
     int status = ex.getStatusCode();
