@@ -48,6 +48,42 @@ class DigestsTest {
   }
 
   @Test
+  void sha256_largeFilesReadAhead_equalTheDigestOfTheBytesAndLeaveNoReaderBehind()
+      throws Exception {
+    assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "one core: read inline");
+    Random random = new Random(11);
+    int chunk = Digests.READ_AHEAD_CHUNK;
+    // Ends mid-buffer, exactly at a buffer's end, and after more buffers than the reader keeps.
+    for (long size : new long[] {Digests.READ_AHEAD_MIN + 17, 6L * chunk, 21L * chunk - 1}) {
+      byte[] content = new byte[(int) size];
+      random.nextBytes(content);
+      Path f = Files.write(tmp.resolve("large" + size), content);
+
+      assertThat(Digests.sha256(f)).as("%d bytes", size).isEqualTo(Sha256.of(content));
+      assertThat(Digests.sha256All(List.of(f)).get(f)).isEqualTo(Sha256.of(content));
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().equals("custody-sha256-read") && t.isAlive());
+  }
+
+  @Test
+  void sha256_readAheadAndInline_agreeAtTheThreshold() throws Exception {
+    byte[] content = new byte[(int) Digests.READ_AHEAD_MIN];
+    new Random(12).nextBytes(content);
+    Path f = Files.write(tmp.resolve("threshold"), content);
+
+    assertThat(Digests.sha256ReadAhead(f)).isEqualTo(Sha256.of(content));
+    assertThat(Digests.sha256Inline(f)).isEqualTo(Sha256.of(content));
+  }
+
+  @Test
+  void sha256ReadAhead_emptyFile_isTheDigestOfNothing() throws Exception {
+    Path f = Files.write(tmp.resolve("empty"), new byte[0]);
+
+    assertThat(Digests.sha256ReadAhead(f)).isEqualTo(Sha256.of(new byte[0]));
+  }
+
+  @Test
   void sha256All_oneFileMissing_throwsNoSuchFile() throws Exception {
     Path present = Files.writeString(tmp.resolve("present"), "x");
     Path missing = tmp.resolve("missing");

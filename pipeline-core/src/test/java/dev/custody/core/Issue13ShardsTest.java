@@ -249,6 +249,29 @@ class Issue13ShardsTest {
   }
 
   @Test
+  void shardHasher_rangesShortestFirstAndLongerThanOneRead_digestsComeBackInTheOrderGiven()
+      throws Exception {
+    Path f = tmp.resolve("bigger.bin");
+    byte[] content = random(2 * ShardHasher.READ_CHUNK + 4099, 9);
+    Files.write(f, content);
+    List<ShardHasher.Range> ranges =
+        List.of(
+            new ShardHasher.Range(f, 7, 8),
+            new ShardHasher.Range(f, 0, ShardHasher.READ_CHUNK),
+            new ShardHasher.Range(f, 3, content.length),
+            new ShardHasher.Range(f, ShardHasher.READ_CHUNK - 1L, 2L * ShardHasher.READ_CHUNK + 1),
+            new ShardHasher.Range(f, content.length - 2L, content.length));
+    List<Sha256> digests = ShardHasher.hash(ranges);
+    assertThat(digests).hasSize(ranges.size());
+    for (int i = 0; i < ranges.size(); i++) {
+      ShardHasher.Range r = ranges.get(i);
+      assertThat(digests.get(i))
+          .as("range %d", i)
+          .isEqualTo(Sha256.of(Arrays.copyOfRange(content, (int) r.start(), (int) r.end())));
+    }
+  }
+
+  @Test
   void shardHasher_rangePastTheEnd_failsSayingTheFileChanged() throws Exception {
     Path f = tmp.resolve("short.bin");
     Files.write(f, random(10, 8));
