@@ -33,8 +33,8 @@ import java.util.Set;
  * Sigstore bundle JSON to and from sigstore-java's generated protobuf {@link Bundle}, written for
  * the bundle schema (protobuf-specs v0.3: {@code Bundle} and the messages it holds) rather than
  * through protobuf's {@code JsonFormat}: {@code JsonFormat} builds the messages' descriptors and
- * runs on Gson, about 400 classes that {@code custody verify} and the signing step of {@code custody
- * run} loaded only for this (BENCHMARKS.md, issue 13).
+ * runs on Gson, about 400 classes that {@code custody verify} and the signing step of {@code
+ * custody run} loaded only for this (BENCHMARKS.md, issue 13).
  *
  * <p>{@link #write} prints exactly what {@code JsonFormat.printer()} prints, plus a final newline:
  * fields in field-number order under their JSON names, defaults left out, two-space indentation,
@@ -85,7 +85,7 @@ final class BundleJson {
           f.oneof("content", e);
           b.setDsseEnvelope(envelope(e.getValue(), f.at(e)));
         }
-        default -> f.unknown(e);
+        default -> throw f.unknown(e);
       }
     }
     return b.build();
@@ -116,7 +116,7 @@ final class BundleJson {
             if (k.field(ke).equals("hint")) {
               pk.setHint(string(ke.getValue(), k.at(ke)));
             } else {
-              k.unknown(ke);
+              throw k.unknown(ke);
             }
           }
           b.setPublicKey(pk);
@@ -128,10 +128,10 @@ final class BundleJson {
           for (Map.Entry<String, JsonNode> ce : c.entries()) {
             if (c.field(ce).equals("certificates")) {
               for (JsonNode cert : elements(ce.getValue(), c.at(ce))) {
-                chain.addCertificates(certificate(cert, c.at(ce) + "[]"));
+                chain.addCertificates(certificate(cert, c.at(ce)));
               }
             } else {
-              c.unknown(ce);
+              throw c.unknown(ce);
             }
           }
           b.setX509CertificateChain(chain);
@@ -142,7 +142,7 @@ final class BundleJson {
         }
         case "tlogEntries" -> {
           for (JsonNode entry : elements(v, at)) {
-            b.addTlogEntries(tlogEntry(entry, at + "[]"));
+            b.addTlogEntries(tlogEntry(entry, at));
           }
         }
         case "timestampVerificationData" -> {
@@ -152,25 +152,25 @@ final class BundleJson {
             if (tf.field(te, "rfc3161_timestamps", "rfc3161Timestamps")
                 .equals("rfc3161Timestamps")) {
               for (JsonNode ts : elements(te.getValue(), tf.at(te))) {
-                Fields sf = new Fields(ts, tf.at(te) + "[]");
+                Fields sf = new Fields(ts, tf.at(te));
                 RFC3161SignedTimestamp.Builder s = RFC3161SignedTimestamp.newBuilder();
                 for (Map.Entry<String, JsonNode> se : sf.entries()) {
                   if (sf.field(se, "signed_timestamp", "signedTimestamp")
                       .equals("signedTimestamp")) {
                     s.setSignedTimestamp(bytes(se.getValue(), sf.at(se)));
                   } else {
-                    sf.unknown(se);
+                    throw sf.unknown(se);
                   }
                 }
                 t.addRfc3161Timestamps(s);
               }
             } else {
-              tf.unknown(te);
+              throw tf.unknown(te);
             }
           }
           b.setTimestampVerificationData(t);
         }
-        default -> f.unknown(e);
+        default -> throw f.unknown(e);
       }
     }
     return b.build();
@@ -184,7 +184,7 @@ final class BundleJson {
       if (f.field(e, "raw_bytes", "rawBytes").equals("rawBytes")) {
         b.setRawBytes(bytes(e.getValue(), f.at(e)));
       } else {
-        f.unknown(e);
+        throw f.unknown(e);
       }
     }
     return b.build();
@@ -221,7 +221,7 @@ final class BundleJson {
             if (lf.field(le, "key_id", "keyId").equals("keyId")) {
               id.setKeyId(bytes(le.getValue(), lf.at(le)));
             } else {
-              lf.unknown(le);
+              throw lf.unknown(le);
             }
           }
           b.setLogId(id);
@@ -233,7 +233,7 @@ final class BundleJson {
             switch (kf.field(ke)) {
               case "kind" -> kv.setKind(string(ke.getValue(), kf.at(ke)));
               case "version" -> kv.setVersion(string(ke.getValue(), kf.at(ke)));
-              default -> kf.unknown(ke);
+              default -> throw kf.unknown(ke);
             }
           }
           b.setKindVersion(kv);
@@ -247,14 +247,14 @@ final class BundleJson {
                 .equals("signedEntryTimestamp")) {
               p.setSignedEntryTimestamp(bytes(pe.getValue(), pf.at(pe)));
             } else {
-              pf.unknown(pe);
+              throw pf.unknown(pe);
             }
           }
           b.setInclusionPromise(p);
         }
         case "inclusionProof" -> b.setInclusionProof(inclusionProof(v, at));
         case "canonicalizedBody" -> b.setCanonicalizedBody(bytes(v, at));
-        default -> f.unknown(e);
+        default -> throw f.unknown(e);
       }
     }
     return b.build();
@@ -274,7 +274,7 @@ final class BundleJson {
         case "treeSize" -> b.setTreeSize(int64(v, at));
         case "hashes" -> {
           for (JsonNode h : elements(v, at)) {
-            b.addHashes(bytes(h, at + "[]"));
+            b.addHashes(bytes(h, at));
           }
         }
         case "checkpoint" -> {
@@ -284,12 +284,12 @@ final class BundleJson {
             if (cf.field(ce).equals("envelope")) {
               c.setEnvelope(string(ce.getValue(), cf.at(ce)));
             } else {
-              cf.unknown(ce);
+              throw cf.unknown(ce);
             }
           }
           b.setCheckpoint(c);
         }
-        default -> f.unknown(e);
+        default -> throw f.unknown(e);
       }
     }
     return b.build();
@@ -310,13 +310,13 @@ final class BundleJson {
             switch (hf.field(he)) {
               case "algorithm" -> h.setAlgorithm(hashAlgorithm(he.getValue(), hf.at(he)));
               case "digest" -> h.setDigest(bytes(he.getValue(), hf.at(he)));
-              default -> hf.unknown(he);
+              default -> throw hf.unknown(he);
             }
           }
           b.setMessageDigest(h);
         }
         case "signature" -> b.setSignature(bytes(v, at));
-        default -> f.unknown(e);
+        default -> throw f.unknown(e);
       }
     }
     return b.build();
@@ -334,18 +334,18 @@ final class BundleJson {
         case "signatures" -> {
           for (JsonNode s : elements(v, at)) {
             Signature.Builder sig = Signature.newBuilder();
-            Fields sf = new Fields(s, at + "[]");
+            Fields sf = new Fields(s, at);
             for (Map.Entry<String, JsonNode> se : sf.entries()) {
               switch (sf.field(se)) {
                 case "sig" -> sig.setSig(bytes(se.getValue(), sf.at(se)));
                 case "keyid" -> sig.setKeyid(string(se.getValue(), sf.at(se)));
-                default -> sf.unknown(se);
+                default -> throw sf.unknown(se);
               }
             }
             b.addSignatures(sig);
           }
         }
-        default -> f.unknown(e);
+        default -> throw f.unknown(e);
       }
     }
     return b.build();
@@ -403,9 +403,9 @@ final class BundleJson {
       }
     }
 
-    /** Refuses a field that is not in the message. */
-    void unknown(Map.Entry<String, JsonNode> e) throws VerificationException {
-      throw malformed(at(e), "not a field of the bundle schema");
+    /** The refusal of a field that is not in the message. */
+    VerificationException unknown(Map.Entry<String, JsonNode> e) {
+      return malformed(at(e), "not a field of the bundle schema");
     }
   }
 

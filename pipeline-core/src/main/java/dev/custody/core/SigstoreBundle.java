@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * The one reader of Sigstore bundle JSON, for key and keyless verification alike, into
  * sigstore-java's generated protobuf {@link Bundle} (its high-level {@code Bundle} cannot hold
- * public-key bundles in 2.0.0), and the one writer; the JSON mapping itself is {@link BundleJson}'s.
+ * public-key bundles in 2.0.0), and the one writer; the JSON mapping itself is {@link
+ * BundleJson}'s.
  *
  * <p>Reading is strict: at most {@link #MAX_BUNDLE_BYTES} bytes; UTF-8 JSON through {@link Json}
  * (no duplicate keys, no trailing tokens, at most {@link Json#MAX_BUNDLE_TOKENS} tokens and {@link
@@ -28,9 +29,8 @@ import java.util.Set;
  *
  * <p>Bounds: time linear in the bundle's bytes (one UTF-8 check, one tokenizing parse, and one walk
  * of a tree of at most {@link Json#MAX_BUNDLE_TOKENS} tokens into the protobuf, {@link
- * BundleJson#read}); memory a few
- * copies of the bundle's bytes (the DSSE payload is one string) plus at most {@link
- * Json#MAX_BUNDLE_TOKENS} nodes.
+ * BundleJson#read}); memory a few copies of the bundle's bytes (the DSSE payload is one string)
+ * plus at most {@link Json#MAX_BUNDLE_TOKENS} nodes.
  *
  * <p>Accepted media types ({@link #MEDIA_TYPES}), one rule for every path: bundle v0.3 in both
  * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture, key
