@@ -131,15 +131,40 @@ class LauncherCdsTest {
     assertThat(cds.resolve("fail.jsa")).isNotEmptyFile();
   }
 
+  @Test
+  void launcher_verifyOfASmallModel_stopsAtC1() throws Exception {
+    Path model = Files.createDirectories(root.resolve("small-model"));
+    Files.write(model.resolve("model.tribuo"), new byte[1000]);
+
+    Result r = launch(Map.of(), "verify", model.toString(), "--policy", "p.yaml");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.stdout()).startsWith("TieredStopAtLevel=1\n");
+  }
+
+  @Test
+  void launcher_verifyOfAModelAbove16MiB_keepsC2() throws Exception {
+    Path model = Files.createDirectories(root.resolve("large-model"));
+    try (var f = new java.io.RandomAccessFile(model.resolve("model.tribuo").toFile(), "rw")) {
+      f.setLength((16L << 20) + 1); // sparse: no 16 MiB written
+    }
+
+    Result r = launch(Map.of(), "verify", "--policy", "p.yaml", model.toString());
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.stdout()).startsWith("TieredStopAtLevel=4\n");
+  }
+
   record Result(int exit, String stdout, String stderr) {}
 
-  private Result launch(Map<String, String> env, String verb) throws Exception {
+  private Result launch(Map<String, String> env, String verb, String... args) throws Exception {
     Path out = Files.createTempFile(root, "stdout", ".txt");
     Path err = Files.createTempFile(root, "stderr", ".txt");
+    List<String> command =
+        new java.util.ArrayList<>(List.of("bash", root.resolve("custody").toString(), verb));
+    command.addAll(List.of(args));
     ProcessBuilder pb =
-        new ProcessBuilder(List.of("bash", root.resolve("custody").toString(), verb))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
+        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().remove("CUSTODY_JAVA_OPTS");
     pb.environment().remove("CUSTODY_CDS");
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

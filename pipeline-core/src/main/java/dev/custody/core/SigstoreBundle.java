@@ -2,24 +2,19 @@ package dev.custody.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.proto.bundle.v1.Bundle;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The one reader of Sigstore bundle JSON, for key and keyless verification alike, into
  * sigstore-java's generated protobuf {@link Bundle} (its high-level {@code Bundle} cannot hold
- * public-key bundles in 2.0.0), and the one writer.
+ * public-key bundles in 2.0.0), and the one writer; the JSON mapping itself is {@link
+ * BundleJson}'s.
  *
  * <p>Reading is strict: at most {@link #MAX_BUNDLE_BYTES} bytes; UTF-8 JSON through {@link Json}
  * (no duplicate keys, no trailing tokens, at most {@link Json#MAX_BUNDLE_TOKENS} tokens and {@link
@@ -32,10 +27,10 @@ import java.util.Set;
  * Error} (out of memory, stack overflow) raised while parsing is thrown as it is, never reported as
  * a malformed bundle.
  *
- * <p>Bounds: time linear in the bundle's bytes (one UTF-8 check, one tokenizing parse, one printing
- * and one protobuf parse of a tree of at most {@link Json#MAX_BUNDLE_TOKENS} tokens); memory a few
- * copies of the bundle's bytes (the DSSE payload is one string) plus at most {@link
- * Json#MAX_BUNDLE_TOKENS} nodes.
+ * <p>Bounds: time linear in the bundle's bytes (one UTF-8 check, one tokenizing parse, and one walk
+ * of a tree of at most {@link Json#MAX_BUNDLE_TOKENS} tokens into the protobuf, {@link
+ * BundleJson#read}); memory a few copies of the bundle's bytes (the DSSE payload is one string)
+ * plus at most {@link Json#MAX_BUNDLE_TOKENS} nodes.
  *
  * <p>Accepted media types ({@link #MEDIA_TYPES}), one rule for every path: bundle v0.3 in both
  * spellings ({@code bundle.v0.3+json}, which Custody and every {@code model_signing} fixture, key
@@ -77,11 +72,7 @@ final class SigstoreBundle {
   private SigstoreBundle() {}
 
   static byte[] write(Bundle bundle) {
-    try {
-      return (JsonFormat.printer().print(bundle) + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("cannot print a bundle", e);
-    }
+    return BundleJson.write(bundle);
   }
 
   static Parsed parse(byte[] json) throws VerificationException {
@@ -137,15 +128,7 @@ final class SigstoreBundle {
       fixed.remove("rawBytes");
       fixed.remove("keyDetails");
     }
-    requireCanonicalBytes(root, Bundle.getDescriptor(), "bundle");
-    Bundle.Builder b = Bundle.newBuilder();
-    try {
-      JsonFormat.parser().merge(new String(Json.write(root), StandardCharsets.UTF_8), b);
-    } catch (InvalidProtocolBufferException e) {
-      rethrowError(e);
-      throw new VerificationException(Reason.MALFORMED, "bundle: " + e.getMessage());
-    }
-    Bundle bundle = b.build();
+    Bundle bundle = BundleJson.read(root);
     if (bundle.hasDsseEnvelope() && bundle.getDsseEnvelope().getSignaturesCount() != 1) {
       throw new VerificationException(
           Reason.MALFORMED,
@@ -164,8 +147,9 @@ final class SigstoreBundle {
    */
   static dev.sigstore.bundle.Bundle toSigstoreJava(Bundle bundle) throws VerificationException {
     try {
-      return dev.sigstore.bundle.Bundle.from(new StringReader(JsonFormat.printer().print(bundle)));
-    } catch (BundleParseException | InvalidProtocolBufferException | RuntimeException e) {
+      return dev.sigstore.bundle.Bundle.from(
+          new StringReader(new String(BundleJson.write(bundle), StandardCharsets.UTF_8)));
+    } catch (BundleParseException | RuntimeException e) {
       rethrowError(e);
       throw new VerificationException(
           Reason.MALFORMED, "not a readable Sigstore bundle: " + SigstoreChecks.firstLine(e));
@@ -187,61 +171,6 @@ final class SigstoreBundle {
         return;
       }
     }
-  }
-
-  /**
-   * Refuses base64 that is not canonical standard base64 (RFC 4648 section 4), and in particular
-   * base64 whose unused trailing bits are not zero. Protobuf's JSON parser ignores them, so without
-   * this check several different files would decode to the same signature or payload: a changed
-   * byte that nothing notices.
-   */
-  private static void requireCanonicalBytes(JsonNode node, Descriptor type, String path)
-      throws VerificationException {
-    if (!node.isObject()) {
-      return; // the protobuf parser reports the wrong type
-    }
-    for (var e : node.properties()) {
-      FieldDescriptor f = field(type, e.getKey());
-      if (f == null || f.isMapField()) {
-        continue; // an unknown field: the protobuf parser refuses it
-      }
-      String at = path + "." + e.getKey();
-      JsonNode value = e.getValue();
-      List<JsonNode> values = new ArrayList<>();
-      if (f.isRepeated() && value.isArray()) {
-        value.forEach(values::add);
-      } else {
-        values.add(value);
-      }
-      for (JsonNode v : values) {
-        if (f.getType() == FieldDescriptor.Type.BYTES) {
-          if (v.isTextual() && !canonicalBase64(v.asText())) {
-            throw new VerificationException(
-                Reason.MALFORMED,
-                at
-                    + ": expected canonical base64 (RFC 4648 standard alphabet, padded, no"
-                    + " whitespace, unused bits zero), found "
-                    + base64Flaw(v.asText()));
-          }
-        } else if (f.getType() == FieldDescriptor.Type.MESSAGE
-            && !f.getMessageType().getFullName().startsWith("google.protobuf.")) {
-          requireCanonicalBytes(v, f.getMessageType(), at);
-        }
-      }
-    }
-  }
-
-  private static FieldDescriptor field(Descriptor type, String jsonKey) {
-    FieldDescriptor f = type.findFieldByName(jsonKey);
-    if (f != null) {
-      return f;
-    }
-    for (FieldDescriptor candidate : type.getFields()) {
-      if (candidate.getJsonName().equals(jsonKey)) {
-        return candidate;
-      }
-    }
-    return null;
   }
 
   /**
