@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  * <p>Instances are immutable and safe to share between threads.
  */
 public final class FeatureEncoder {
+  private static final Pattern DECIMAL =
+      Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
   private static final Pattern NON_FINITE =
       Pattern.compile("[-+]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
   private static final int MAX_QUOTED = 40;
@@ -318,49 +320,6 @@ public final class FeatureEncoder {
     return inRange(featureColumn, col, v + 0.0, v); // -0.0 becomes 0.0
   }
 
-  /**
-   * Whether {@code cell} is a decimal, {@code [-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?},
-   * scanned by hand: every numeric cell of a table comes here, and two regular expressions per cell
-   * were most of the time spent parsing a table in a fresh JVM.
-   */
-  static boolean isDecimal(String cell) {
-    int n = cell.length();
-    int i = sign(cell, 0);
-    int start = i;
-    i = digits(cell, i);
-    boolean integerDigits = i > start;
-    if (i < n && cell.charAt(i) == '.') {
-      int fraction = i + 1;
-      i = digits(cell, fraction);
-      if (!integerDigits && i == fraction) {
-        return false;
-      }
-    } else if (!integerDigits) {
-      return false;
-    }
-    if (i < n && (cell.charAt(i) == 'e' || cell.charAt(i) == 'E')) {
-      int exponent = sign(cell, i + 1);
-      i = digits(cell, exponent);
-      if (i == exponent) {
-        return false;
-      }
-    }
-    return i == n;
-  }
-
-  /** The index after an optional sign at {@code i}. */
-  private static int sign(String s, int i) {
-    return i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-') ? i + 1 : i;
-  }
-
-  /** The index after the ASCII digits from {@code i}. */
-  private static int digits(String s, int i) {
-    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-      i++;
-    }
-    return i;
-  }
-
   /** A numeric cell's value, by the rules of the class comment. */
   private static double number(int featureColumn, NumericColumn col, String cell)
       throws InvalidInputException {
@@ -368,12 +327,11 @@ public final class FeatureEncoder {
       throw new InvalidInputException(
           col.column(), featureColumn, "expected a number, found an empty value");
     }
-    if (!isDecimal(cell)) {
-      // No decimal matches NON_FINITE (it has letters other than e): only a refused cell needs it.
-      if (NON_FINITE.matcher(cell).matches()) {
-        throw new InvalidInputException(
-            col.column(), featureColumn, "expected a finite number, found " + quote(cell));
-      }
+    if (NON_FINITE.matcher(cell).matches()) {
+      throw new InvalidInputException(
+          col.column(), featureColumn, "expected a finite number, found " + quote(cell));
+    }
+    if (!DECIMAL.matcher(cell).matches()) {
       throw new InvalidInputException(
           col.column(), featureColumn, "expected a number, found " + quote(cell));
     }

@@ -21,42 +21,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class FeatureEncoderTest {
-  /** The grammar of a number cell, as a regular expression: what the scanner must accept. */
-  private static final java.util.regex.Pattern DECIMAL_GRAMMAR =
-      java.util.regex.Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
-
-  @Test
-  void isDecimal_everyStringUpToFiveCharactersOfTheGrammarsAlphabet_agreesWithTheGrammar() {
-    // Every string of 0 to 5 characters over the characters the grammar names, and a few it does
-    // not: 12^0 + ... + 12^5 = 271,453 strings, so no acceptance or refusal is left to chance.
-    char[] alphabet = "09+-.eEx nI\u0660".toCharArray();
-    StringBuilder b = new StringBuilder();
-    int checked = 0;
-    for (int len = 0; len <= 5; len++) {
-      int[] digits = new int[len];
-      while (true) {
-        b.setLength(0);
-        for (int d : digits) {
-          b.append(alphabet[d]);
-        }
-        String cell = b.toString();
-        assertThat(FeatureEncoder.isDecimal(cell))
-            .as("'%s'", cell)
-            .isEqualTo(DECIMAL_GRAMMAR.matcher(cell).matches());
-        checked++;
-        int i = len - 1;
-        while (i >= 0 && ++digits[i] == alphabet.length) {
-          digits[i] = 0;
-          i--;
-        }
-        if (i < 0) {
-          break;
-        }
-      }
-    }
-    assertThat(checked).isGreaterThan(100_000);
-  }
-
   private static final FeatureSchema TABULAR =
       new FeatureSchema(
           "ID",
