@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -91,7 +92,12 @@ final class PipelineOptions {
             + " classpath entries");
   }
 
-  static void printTrainedJson(CommandSpec spec, TrainedModel m) throws PipelineException {
+  /**
+   * The trained model as one JSON document, with {@code steps}: each step's name and wall time in
+   * seconds, in the order they ran (what the step lines on stderr show).
+   */
+  static void printTrainedJson(CommandSpec spec, TrainedModel m, List<StderrProgress.Step> steps)
+      throws PipelineException {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("name", m.card().name());
     root.put("version", m.card().version());
@@ -110,6 +116,14 @@ final class PipelineOptions {
       o.put("threshold", g.threshold());
       o.put("observed", g.observed());
       o.put("passed", g.passed());
+    }
+    ArrayNode stepsNode = root.putArray("steps");
+    for (StderrProgress.Step step : steps) {
+      // Milliseconds: enough for a step line, and the same digits whatever the locale.
+      stepsNode
+          .addObject()
+          .put("step", step.name())
+          .put("seconds", step.elapsed().toMillis() / 1000.0);
     }
     JsonReport.success(spec, root);
   }

@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
       report(m, reportPolicy(k, m), progress);
     }
     if (output.json) {
-      PipelineOptions.printTrainedJson(spec, m);
+      PipelineOptions.printTrainedJson(spec, m, progress.steps());
     } else {
       PipelineOptions.printTrained(spec.commandLine().getOut(), m, k.describe());
     }

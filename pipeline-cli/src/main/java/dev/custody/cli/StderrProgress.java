@@ -4,6 +4,8 @@ import dev.custody.train.Progress;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -31,6 +33,7 @@ final class StderrProgress implements Progress {
   private final PrintStream terminal;
   private final LongSupplier nanoTime;
   private final long intervalNanos;
+  private final List<Step> steps = new ArrayList<>();
   private boolean open;
   private ProgressBar bar;
   private long lastLine;
@@ -125,8 +128,17 @@ final class StderrProgress implements Progress {
     }
   }
 
+  /** A finished step and its wall time, as {@code --json} lists it. */
+  record Step(String name, Duration elapsed) {}
+
+  /** The steps finished so far, in order, also with {@code --quiet}. */
+  List<Step> steps() {
+    return List.copyOf(steps);
+  }
+
   @Override
   public void finished(String step, String detail, Duration elapsed) {
+    steps.add(new Step(step, elapsed));
     if (quiet) {
       return;
     }

@@ -118,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
       throw e;
     }
     if (output.json) {
-      PipelineOptions.printTrainedJson(spec, m);
+      PipelineOptions.printTrainedJson(spec, m, progress.steps());
     } else {
       PipelineOptions.printTrained(spec.commandLine().getOut(), m, k.describe());
     }

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +142,23 @@ class PipelineCommandsTest {
     assertThat(json.path("metrics").path("rows").asInt()).isEqualTo(3000);
     assertThat(json.path("datasetDigest").asText())
         .isEqualTo("sha256:e83e97d1c98e742894155f90a036157302e34e1344e63b0aafd669d9d9324e0c");
+    List<String> steps = new ArrayList<>();
+    for (JsonNode step : json.path("steps")) {
+      steps.add(step.path("step").asText());
+      assertThat(step.path("seconds").isNumber()).as(step.toString()).isTrue();
+      assertThat(step.path("seconds").asDouble()).as(step.toString()).isNotNegative();
+    }
+    assertThat(steps)
+        .containsExactly(
+            "read",
+            "merkle",
+            "screen",
+            "verify",
+            "classpath",
+            "train",
+            "evaluate",
+            "gates",
+            "export");
     assertThat(Sha256.of(Files.readAllBytes(model.resolve(ChainLayout.DATASET_ATTESTATION))))
         .isEqualTo(Sha256.of(Files.readAllBytes(attestation)));
   }

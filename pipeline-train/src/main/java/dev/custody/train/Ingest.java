@@ -30,6 +30,7 @@ import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.SpecParser;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +44,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 /**
@@ -366,10 +369,31 @@ public final class Ingest {
     List<DatasetSummary.DataFile> files = new ArrayList<>();
     List<ParsedRow> rows = new ArrayList<>();
     for (Source s : sources) {
-      byte[] bytes = verifiedBytes(s, base);
+      byte[] bytes;
+      PendingDigest pending = null;
+      if (s instanceof LocalFile local) {
+        // Hashed on a second thread while this one parses: no row leaves this loop before the
+        // digest matched the pin, and a file that does not match is refused as DIGEST_MISMATCH
+        // even when it also does not parse.
+        bytes = Bytes.readLimited(resolve(base, local.path()), maxFileBytes, Reason.DATA_INVALID);
+        pending = PendingDigest.start(local, bytes);
+      } else {
+        bytes = verifiedBytes(s, base);
+      }
       long before = rows.size();
-      List<ParsedRow> fileRows =
-          reader.read(bytes, s.display(), n -> progress.advanced("read", "rows", before + n, -1));
+      List<ParsedRow> fileRows;
+      try {
+        fileRows =
+            reader.read(bytes, s.display(), n -> progress.advanced("read", "rows", before + n, -1));
+      } catch (PipelineException | RuntimeException e) {
+        if (pending != null) {
+          pending.requirePinned();
+        }
+        throw e;
+      }
+      if (pending != null) {
+        pending.requirePinned();
+      }
       files.add(
           new DatasetSummary.DataFile(s.display(), s.sha256(), bytes.length, fileRows.size()));
       rows.addAll(fileRows);
@@ -399,6 +423,41 @@ public final class Ingest {
       throw mismatch(local.path(), local.sha256(), found);
     }
     return bytes;
+  }
+
+  /** The SHA-256 of a local file's bytes, computed on a thread of its own. */
+  private static final class PendingDigest {
+    private final LocalFile file;
+    private final FutureTask<Sha256> task;
+
+    private PendingDigest(LocalFile file, FutureTask<Sha256> task) {
+      this.file = file;
+      this.task = task;
+    }
+
+    static PendingDigest start(LocalFile file, byte[] bytes) {
+      FutureTask<Sha256> task = new FutureTask<>(() -> Bytes.sha256(bytes));
+      Thread t = new Thread(task, "custody-data-sha256");
+      t.setDaemon(true);
+      t.start();
+      return new PendingDigest(file, task);
+    }
+
+    /** Waits for the digest; {@code DIGEST_MISMATCH} unless it is the pinned one. */
+    void requirePinned() throws PipelineException, IOException {
+      Sha256 found;
+      try {
+        found = task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while hashing " + file.path());
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("hashing " + file.path() + " failed", e.getCause());
+      }
+      if (!found.matches(file.sha256())) {
+        throw mismatch(file.path(), file.sha256(), found);
+      }
+    }
   }
 
   private static PipelineException mismatch(String what, Sha256 expected, Sha256 found) {

@@ -40,6 +40,7 @@ import dev.custody.verify.ModelContentDigest;
 import dev.custody.verify.TrustPolicy;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,6 +52,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
 import org.tribuo.classification.Label;
@@ -154,10 +157,11 @@ public final class Pipeline {
     byte[] attestation =
         Bytes.readLimited(
             datasetAttestation, ChainLimits.defaults().maxAttestationBytes(), Reason.MALFORMED);
+    ClasspathHashing classpath = ClasspathHashing.start();
     IngestResult r = ingest.run(spec, progress);
     verifyDataset(spec, r, attestation, policy);
     verifyFeedbackExport(spec, policy);
-    return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
+    return trainAndExport(spec, r, attestation, policy, signers, modelDir, started, classpath);
   }
 
   /**
@@ -173,11 +177,12 @@ public final class Pipeline {
       throws PipelineException, IOException {
     Instant started = clock.instant();
     ModelDirectory.requireAbsent(modelDir.toAbsolutePath().normalize());
+    ClasspathHashing classpath = ClasspathHashing.start();
     IngestResult r = ingest.run(spec, progress);
     byte[] attestation = signDataset(r, signers);
     verifyDataset(spec, r, attestation, policy);
     verifyFeedbackExport(spec, policy);
-    return trainAndExport(spec, r, attestation, policy, signers, modelDir, started);
+    return trainAndExport(spec, r, attestation, policy, signers, modelDir, started, classpath);
   }
 
   /**
@@ -358,15 +363,16 @@ public final class Pipeline {
       TrustPolicy policy,
       StageSigners signers,
       Path modelDir,
-      Instant started)
+      Instant started,
+      ClasspathHashing hashing)
       throws PipelineException, IOException {
     Progress.Timer cp = Progress.start(progress, "classpath");
-    TrainingClasspath classpath = TrainingClasspath.ofRunningJvm();
+    TrainingClasspath classpath = hashing.result();
     cp.done(
         classpath.jars().size()
             + " jars, "
             + classpath.directories().size()
-            + " directories hashed");
+            + " directories hashed (alongside ingest)");
     Trained t = trainModel(spec, r);
     Progress.Timer ev = Progress.start(progress, "evaluate");
     Evaluation evaluation = Evaluator.evaluation(t.model(), t.split().test(), t.positiveLabel());
@@ -541,6 +547,50 @@ public final class Pipeline {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The running JVM's classpath, hashed on a thread of its own while ingest reads, parses and
+   * screens the data on this one: the 2 cores of a small machine then do both at once. Every jar is
+   * read and hashed again by each run (nothing is cached between runs); only when it is done moves.
+   */
+  private static final class ClasspathHashing {
+    private final FutureTask<TrainingClasspath> task =
+        new FutureTask<>(TrainingClasspath::ofRunningJvm);
+
+    static ClasspathHashing start() {
+      ClasspathHashing h = new ClasspathHashing();
+      Thread t = new Thread(h.task, "custody-classpath");
+      // A run that fails before training must not wait for it.
+      t.setDaemon(true);
+      t.start();
+      return h;
+    }
+
+    /** The classpath, once hashed; what hashing it threw, as it threw it. */
+    TrainingClasspath result() throws IOException, PipelineException {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while hashing the classpath");
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        if (c instanceof PipelineException pe) {
+          throw pe;
+        }
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException("hashing the classpath failed", c);
+      }
     }
   }
 

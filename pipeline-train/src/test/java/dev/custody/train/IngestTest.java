@@ -208,6 +208,20 @@ class IngestTest {
   }
 
   @Test
+  void run_wrongPinOnDataThatDoesNotParse_rejectedAsDigestMismatch() throws Exception {
+    // The file is parsed while it is hashed: a file that is not the pinned one is refused for its
+    // digest, never for its rows.
+    Path file = Fixtures.resource("data/missing-label.csv");
+    String wrong = Sha256.of("other bytes".getBytes(StandardCharsets.UTF_8)).hex();
+    PipelineSpec spec = Fixtures.spec(file, wrong, "");
+
+    PipelineException e = catchThrowableOfType(PipelineException.class, () -> ingest.run(spec));
+
+    assertThat(e.reason()).isEqualTo(Reason.DIGEST_MISMATCH);
+    assertThat(e.getMessage()).startsWith("digest mismatch: missing-label.csv expected sha256:");
+  }
+
+  @Test
   void run_wrongPin_rejectedWithExpectedAndFoundDigests() throws Exception {
     Path file = Fixtures.resource("data/good-lf.csv");
     String wrong = Sha256.of("other bytes".getBytes(StandardCharsets.UTF_8)).hex();
