@@ -2,15 +2,15 @@ package dev.custody.cli;
 
 /**
  * The program {@link LauncherCdsTest} runs through the {@code custody} launcher: prints {@code VERB
- * ok} (after {@code TieredStopAtLevel=N} for {@code verify}), and exits with 3 for the verb {@code
- * fail}.
+ * ok} (after {@code TieredStopAtLevel=N} for {@code verify} and {@code run}), and exits with 3 for
+ * the verb {@code fail}.
  */
 public final class CdsProbe {
   private CdsProbe() {}
 
-  /** Prints the verb (for {@code verify}, also the JIT's top tier) and exits. */
+  /** Prints the verb (for {@code verify} and {@code run}, also the JIT's top tier) and exits. */
   public static void main(String[] args) {
-    if ("verify".equals(args[0])) {
+    if ("verify".equals(args[0]) || "run".equals(args[0])) {
       System.out.println(
           "TieredStopAtLevel="
               + java.lang.management.ManagementFactory.getPlatformMXBean(

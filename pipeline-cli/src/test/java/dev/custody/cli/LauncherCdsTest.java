@@ -155,6 +155,41 @@ class LauncherCdsTest {
     assertThat(r.stdout()).startsWith("TieredStopAtLevel=4\n");
   }
 
+  @Test
+  void launcher_runOfASpecWithSmallLocalData_stopsAtC1() throws Exception {
+    Files.write(root.resolve("data.csv"), new byte[1000]);
+    Path spec =
+        Files.writeString(
+            root.resolve("small.yaml"),
+            "data:\n  - path: data.csv\n    sha256: ab\ngates:\n  canary: {path: 'data.csv', sha256: ab}\n");
+
+    Result r = launch(Map.of(), "run", "--key", "k.key", spec.toString());
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.stdout()).startsWith("TieredStopAtLevel=1\n");
+  }
+
+  @Test
+  void launcher_runOfASpecAbove16MiBDownloadingOrMissingData_keepsC2() throws Exception {
+    try (var f = new java.io.RandomAccessFile(root.resolve("big.csv").toFile(), "rw")) {
+      f.setLength((16L << 20) + 1); // sparse: no 16 MiB written
+    }
+    Files.write(root.resolve("small.csv"), new byte[1000]);
+    Path big = Files.writeString(root.resolve("big.yaml"), "data:\n  - {path: big.csv}\n");
+    Path url =
+        Files.writeString(
+            root.resolve("url.yaml"),
+            "data:\n  - path: small.csv\n  - url: https://example.org/d.csv\n");
+    Path missing = Files.writeString(root.resolve("missing.yaml"), "data:\n  - path: gone.csv\n");
+
+    for (Path spec : List.of(big, url, missing)) {
+      Result r = launch(Map.of(), "run", spec.toString(), "--key", "k.key");
+
+      assertThat(r.exit()).isZero();
+      assertThat(r.stdout()).as(spec.toString()).startsWith("TieredStopAtLevel=4\n");
+    }
+  }
+
   record Result(int exit, String stdout, String stderr) {}
 
   private Result launch(Map<String, String> env, String verb, String... args) throws Exception {
