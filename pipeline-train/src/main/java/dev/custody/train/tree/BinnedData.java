@@ -214,7 +214,7 @@ final class BinnedData {
       if (bits == NEGATIVE_ZERO || Double.isNaN(v)) {
         return null;
       }
-      int slot = (int) ((bits ^ (bits >>> 32)) * 0x9E3779B97F4A7C15L >>> 40) & mask;
+      int slot = (int) (((bits ^ (bits >>> 32)) * 0x9E3779B97F4A7C15L) >>> 40) & mask;
       while (used[slot] && keys[slot] != bits) {
         slot = (slot + 1) & mask;
       }
