@@ -89,7 +89,7 @@ class PipelineSpecTest {
 
     assertThat(spec.data()).isEqualTo(new LockFile("../data/data.lock.yaml", null));
     assertThat(((LockFile) spec.data()).pinned()).isEmpty();
-    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.HistForest(5, 3, 100f, 0.5f, 256, 42));
+    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42));
     assertThat(spec.screens())
         .containsExactly(
             new ScreenSpec.Duplicates(Policy.DROP, 0, 10),
