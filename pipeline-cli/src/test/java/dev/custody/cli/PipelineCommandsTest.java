@@ -57,13 +57,13 @@ class PipelineCommandsTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out())
         .startsWith(
-            "trained credit-rf v1 (random-forest) on 27000 rows: test accuracy 0.8263, ROC AUC 0.7659 (3000 held-out rows)")
+            "trained credit-rf v1 (hist-forest) on 27000 rows: test accuracy 0.8273, ROC AUC 0.7654 (3000 held-out rows)")
         .contains(
-            "gate:    test-accuracy: observed 0.8263, required >= 0.8100 (test-split, 3000 rows): passed")
+            "gate:    test-accuracy: observed 0.8273, required >= 0.8100 (test-split, 3000 rows): passed")
         .contains(
             "gate:    canary: observed 1.0000, required == 1.0000 (credit-canary.csv, 8 rows): passed")
         .contains(
-            "content digest sha256:a24e134fc78d9ca3a387c9e1784f0ee4018e9ca74da4ce174b539f1f25e45fb9");
+            "content digest sha256:4e5f82447baee2aec7f22c5cfbf68e13bffb82317fe19a7059ae667177dc1871");
     for (String step :
         new String[] {
           "read",
@@ -98,7 +98,7 @@ class PipelineCommandsTest {
     assertThat(reproduce.exit()).as(reproduce.err()).isZero();
     JsonNode json = Json.parse(reproduce.out().getBytes(StandardCharsets.UTF_8), "output");
     assertThat(json.path("reproducedContentDigest").asText())
-        .isEqualTo("sha256:a24e134fc78d9ca3a387c9e1784f0ee4018e9ca74da4ce174b539f1f25e45fb9");
+        .isEqualTo("sha256:4e5f82447baee2aec7f22c5cfbf68e13bffb82317fe19a7059ae667177dc1871");
     assertThat(model.resolve(ChainLayout.REPRODUCTION)).exists();
     assertThat(Cli.run("verify-model", model.toString(), "--key", pub.toString()).exit()).isZero();
   }

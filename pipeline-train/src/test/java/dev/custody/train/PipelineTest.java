@@ -138,7 +138,7 @@ class PipelineTest {
             "SEX@2");
     assertThat(card.spec().sha256()).isEqualTo(spec.digest());
     assertThat(card.spec().name()).isEqualTo("credit-rf.yaml");
-    assertThat(card.trainer()).isEqualTo("random-forest");
+    assertThat(card.trainer()).isEqualTo("hist-forest");
   }
 
   @Test

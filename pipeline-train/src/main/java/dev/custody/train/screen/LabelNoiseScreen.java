@@ -3,6 +3,7 @@ package dev.custody.train.screen;
 import dev.custody.core.chain.FeatureSchema;
 import dev.custody.train.data.ParsedRow;
 import dev.custody.train.spec.ScreenSpec;
+import dev.custody.train.tree.OutOfFoldTrees;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.tribuo.Example;
 import org.tribuo.Feature;
 import org.tribuo.Model;
@@ -54,12 +57,28 @@ final class LabelNoiseScreen {
   private final int epochs;
   private final long seed;
   private final int bins;
+  private final ScreenSpec.LabelNoise.Model model;
 
   /**
    * @param bins quantile bins per numeric column (one-hot, beside the standardised value), or 0 for
    *     none
    */
   LabelNoiseScreen(FeatureSchema schema, int folds, int epochs, long seed, int bins) {
+    this(schema, folds, epochs, seed, bins, ScreenSpec.LabelNoise.Model.LOGISTIC);
+  }
+
+  /**
+   * @param bins quantile bins per numeric column (one-hot, beside the standardised value), or 0 for
+   *     none; the logistic regression's only
+   * @param model the model whose out-of-fold probabilities are read
+   */
+  LabelNoiseScreen(
+      FeatureSchema schema,
+      int folds,
+      int epochs,
+      long seed,
+      int bins,
+      ScreenSpec.LabelNoise.Model model) {
     this.labels = schema.label().allowed();
     List<String> numeric = new ArrayList<>();
     schema.numeric().forEach(n -> numeric.add(n.column()));
@@ -71,11 +90,12 @@ final class LabelNoiseScreen {
     this.epochs = epochs;
     this.seed = seed;
     this.bins = bins;
+    this.model = model;
   }
 
   /** The screen a spec configures. */
   LabelNoiseScreen(FeatureSchema schema, ScreenSpec.LabelNoise spec) {
-    this(schema, spec.folds(), spec.epochs(), spec.seed(), spec.bins());
+    this(schema, spec.folds(), spec.epochs(), spec.seed(), spec.bins(), spec.model());
   }
 
   Screening.Outcome run(List<ParsedRow> rows) {
@@ -152,15 +172,94 @@ final class LabelNoiseScreen {
     if (n < folds) {
       return null;
     }
-    int[] fold = stratifiedFolds(labelIndices(rows), labels.size());
-    double[][] p = new double[n][labels.size()];
-    for (int f = 0; f < folds; f++) {
-      if (!trainAndPredict(rows, fold, f, p)) {
+    int[] y = labelIndices(rows);
+    int[] fold = stratifiedFolds(y, labels.size());
+    if (model != ScreenSpec.LabelNoise.Model.LOGISTIC) {
+      if (!everyTrainingFoldHasEveryClass(y, fold)) {
         return null;
       }
-      foldsDone.accept(f + 1);
+      return OutOfFoldTrees.probabilities(
+          denseColumns(rows),
+          y,
+          labels.size(),
+          fold,
+          folds,
+          model == ScreenSpec.LabelNoise.Model.HIST_FOREST,
+          seed,
+          counter(foldsDone));
     }
-    return p;
+    double[][] p = new double[n][labels.size()];
+    // Each fold trains its own seeded trainer and writes only its own rows: the folds run in
+    // parallel and give the same probabilities as one after the other.
+    Runnable done = counter(foldsDone);
+    boolean complete =
+        IntStream.range(0, folds)
+            .parallel()
+            .mapToObj(
+                f -> {
+                  boolean trained = trainAndPredict(rows, fold, f, p);
+                  done.run();
+                  return trained;
+                })
+            .toList()
+            .stream()
+            .allMatch(Boolean::booleanValue);
+    return complete ? p : null;
+  }
+
+  /** Counts folds done for {@code foldsDone}, one at a time and in increasing order. */
+  private static Runnable counter(IntConsumer foldsDone) {
+    int[] count = {0};
+    return () -> {
+      synchronized (count) {
+        foldsDone.accept(++count[0]);
+      }
+    };
+  }
+
+  /** Whether every fold's complement (its training rows) holds a row of every class. */
+  private boolean everyTrainingFoldHasEveryClass(int[] y, int[] fold) {
+    int k = labels.size();
+    int[][] count = new int[folds][k];
+    int[] total = new int[k];
+    for (int i = 0; i < y.length; i++) {
+      count[fold[i]][y[i]]++;
+      total[y[i]]++;
+    }
+    for (int f = 0; f < folds; f++) {
+      for (int j = 0; j < k; j++) {
+        if (total[j] - count[f][j] == 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The rows' features as dense columns, {@code columns[feature][row]}, features in name order (an
+   * absent feature is 0, as the trees read it).
+   */
+  private static double[][] denseColumns(List<ParsedRow> rows) {
+    Map<String, Integer> index = new TreeMap<>();
+    for (ParsedRow r : rows) {
+      for (String name : r.row().names()) {
+        index.putIfAbsent(name, 0);
+      }
+    }
+    int f = 0;
+    for (Map.Entry<String, Integer> e : index.entrySet()) {
+      e.setValue(f++);
+    }
+    double[][] columns = new double[f][rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      List<String> names = rows.get(i).row().names();
+      List<Double> values = rows.get(i).row().values();
+      for (int c = 0; c < names.size(); c++) {
+        columns[index.get(names.get(c))][i] = values.get(c);
+      }
+    }
+    return columns;
   }
 
   /**

@@ -139,9 +139,11 @@ public sealed interface ScreenSpec
   }
 
   /**
-   * Rows whose label is unlikely given the out-of-fold predictions of a logistic regression (spec
-   * key {@code labelNoise}). The spec gives the binning as {@code expand: bins | none} (default
-   * bins) and {@code bins}; {@code expand: none} is {@code bins} 0 here.
+   * Rows whose label is unlikely given out-of-fold predictions (spec key {@code labelNoise}): of a
+   * logistic regression (the default), a histogram CART tree or a histogram forest ({@code model}).
+   * The spec gives the logistic regression's binning as {@code expand: bins | none} (default bins)
+   * and {@code bins}; {@code expand: none} is {@code bins} 0 here. The tree models take neither
+   * epochs nor expansion: {@code epochs} and {@code bins} are their defaults then, and unused.
    *
    * @param policy what to do with flagged rows
    * @param maxFlagged flagged rows tolerated by policy fail, at least 0
@@ -150,10 +152,39 @@ public sealed interface ScreenSpec
    * @param epochs SGD epochs per fold, in [1, 1000] (default 10)
    * @param seed seed of the fold shuffle and the trainers (default: the split's seed)
    * @param bins quantile bins per numeric column, in [2, 100] (default 10), or 0 for none
+   * @param model the model whose out-of-fold probabilities the screen reads
    */
   record LabelNoise(
-      Policy policy, long maxFlagged, int reportRows, int folds, int epochs, long seed, int bins)
+      Policy policy,
+      long maxFlagged,
+      int reportRows,
+      int folds,
+      int epochs,
+      long seed,
+      int bins,
+      Model model)
       implements ScreenSpec {
+    /** The screen's model: spec values {@code logistic}, {@code hist-cart}, {@code hist-forest}. */
+    public enum Model {
+      /** Tribuo's SGD logistic regression on standardised (and binned) features; the default. */
+      LOGISTIC("logistic"),
+      /** One histogram CART tree (depth 8, leaves of at least 20 rows). */
+      HIST_CART("hist-cart"),
+      /** A histogram forest (20 trees of depth 8, leaves of at least 20 rows). */
+      HIST_FOREST("hist-forest");
+
+      private final String specName;
+
+      Model(String specName) {
+        this.specName = specName;
+      }
+
+      /** The model's name in a spec. */
+      public String specName() {
+        return specName;
+      }
+    }
+
     /** Default number of folds. */
     public static final int DEFAULT_FOLDS = 5;
 
@@ -170,11 +201,28 @@ public sealed interface ScreenSpec
      */
     public LabelNoise {
       requireCommon(policy, maxFlagged, reportRows);
+      Objects.requireNonNull(model, "model");
       integerIn("folds", folds, 2, 50);
       integerIn("epochs", epochs, 1, 1_000);
       if (bins != 0) {
         integerIn("bins", bins, 2, 100);
       }
+    }
+
+    /**
+     * A screen with the logistic regression, as specs that name no model have.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public LabelNoise(
+        Policy policy,
+        long maxFlagged,
+        int reportRows,
+        int folds,
+        int epochs,
+        long seed,
+        int bins) {
+      this(policy, maxFlagged, reportRows, folds, epochs, seed, bins, Model.LOGISTIC);
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class SpecParser {
     FeatureSchema schema = schema(root.required("schema"), format);
     Split split = split(root.required("split"));
     TrainerSpec trainer = trainer(root.required("trainer"), split.seed());
-    List<ScreenSpec> screens = screens(root.optional("screens"), split.seed());
+    List<ScreenSpec> screens = screens(root.optional("screens"), split.seed(), schema);
     Gates gates = gates(root.optional("gates"), schema);
     Node fb = root.optional("feedback");
     FeedbackSpec feedback = fb == null ? null : feedback(fb, schema);
@@ -404,7 +404,8 @@ public final class SpecParser {
   }
 
   /** The {@code screens} section, straight into the typed records, in run order. */
-  private List<ScreenSpec> screens(Node node, long defaultSeed) throws PipelineException {
+  private List<ScreenSpec> screens(Node node, long defaultSeed, FeatureSchema schema)
+      throws PipelineException {
     List<ScreenSpec> out = new ArrayList<>();
     if (node == null) {
       return out;
@@ -413,13 +414,14 @@ public final class SpecParser {
     for (String name : SCREENS) {
       Node s = o.optional(name);
       if (s != null) {
-        out.add(screen(name, s, defaultSeed));
+        out.add(screen(name, s, defaultSeed, schema));
       }
     }
     return out;
   }
 
-  private ScreenSpec screen(String name, Node node, long defaultSeed) throws PipelineException {
+  private ScreenSpec screen(String name, Node node, long defaultSeed, FeatureSchema schema)
+      throws PipelineException {
     Obj o = r.map(node, "policy", "params");
     Policy policy =
         Policy.valueOf(
@@ -427,7 +429,8 @@ public final class SpecParser {
     List<String> keys = new ArrayList<>(List.of("reportRows", "maxFlagged"));
     switch (name) {
       case "outliers" -> keys.addAll(List.of("threshold", "perClass"));
-      case "labelNoise" -> keys.addAll(List.of("folds", "epochs", "seed", "expand", "bins"));
+      case "labelNoise" ->
+          keys.addAll(List.of("folds", "epochs", "seed", "expand", "bins", "model"));
       case "labelChanges" -> keys.add("baseline");
       default -> {}
     }
@@ -445,7 +448,7 @@ public final class SpecParser {
                 reportRows,
                 p.number("threshold", ScreenSpec.Outliers.DEFAULT_THRESHOLD),
                 p.node("perClass") == null || r.bool(p.node("perClass")));
-        case "labelNoise" -> labelNoise(p, policy, maxFlagged, reportRows, defaultSeed);
+        case "labelNoise" -> labelNoise(p, policy, maxFlagged, reportRows, defaultSeed, schema);
         case "labelChanges" -> {
           Node baseline = p.node("baseline");
           if (baseline == null) {
@@ -461,8 +464,41 @@ public final class SpecParser {
   }
 
   private ScreenSpec.LabelNoise labelNoise(
-      ParamReader p, Policy policy, long maxFlagged, int reportRows, long defaultSeed)
+      ParamReader p,
+      Policy policy,
+      long maxFlagged,
+      int reportRows,
+      long defaultSeed,
+      FeatureSchema schema)
       throws PipelineException {
+    ScreenSpec.LabelNoise.Model model = ScreenSpec.LabelNoise.Model.LOGISTIC;
+    Node modelNode = p.node("model");
+    if (modelNode != null) {
+      String name = r.oneOf(modelNode, "logistic", "hist-cart", "hist-forest");
+      for (ScreenSpec.LabelNoise.Model m : ScreenSpec.LabelNoise.Model.values()) {
+        if (m.specName().equals(name)) {
+          model = m;
+        }
+      }
+    }
+    if (model != ScreenSpec.LabelNoise.Model.LOGISTIC) {
+      for (String key : List.of("epochs", "expand", "bins")) {
+        if (p.node(key) != null) {
+          throw r.error(
+              p.node(key),
+              "expected no " + key + " with model: " + model.specName() + " (logistic only)");
+        }
+      }
+      if (!schema.text().isEmpty()) {
+        // A tree screen bins every feature densely: thousands of token columns would not fit.
+        throw r.error(
+            modelNode,
+            "model "
+                + model.specName()
+                + " screens numeric and categorical features only; this schema has text columns:"
+                + " use model: logistic");
+      }
+    }
     Node expand = p.node("expand");
     boolean binned = expand == null || r.oneOf(expand, "bins", "none").equals("bins");
     Node bins = p.node("bins");
@@ -476,7 +512,8 @@ public final class SpecParser {
         p.integer("folds", ScreenSpec.LabelNoise.DEFAULT_FOLDS),
         p.integer("epochs", ScreenSpec.LabelNoise.DEFAULT_EPOCHS),
         p.longInteger("seed", defaultSeed),
-        binned ? p.integer("bins", ScreenSpec.LabelNoise.DEFAULT_BINS) : 0);
+        binned ? p.integer("bins", ScreenSpec.LabelNoise.DEFAULT_BINS) : 0,
+        model);
   }
 
   /**

@@ -153,6 +153,13 @@ final class BinnedData {
       throw new IllegalArgumentException(
           "bins: expected an integer in [2, " + MAX_BINS + "], found " + maxBins);
     }
+    // Only for a column with no implicit zeros: with them, the sort below has always counted one
+    // zero too many and dropped one occurrence of the largest value, and the models it made
+    // (hist-forest's) must stay the same.
+    double[] few = count == rows ? fewDistinct(values, count, maxBins) : null;
+    if (few != null) {
+      return few;
+    }
     double[] sorted = new double[count + (count < rows ? 1 : 0)];
     System.arraycopy(values, 0, sorted, 0, count);
     Arrays.sort(sorted);
@@ -187,6 +194,45 @@ final class BinnedData {
     }
     return Arrays.copyOf(edges, bins);
   }
+
+  /**
+   * The sorted distinct values of the first {@code count} when there are at most {@code maxBins},
+   * found by hashing instead of sorting every row (most columns are codes or small counts); else
+   * null, as it is for a column holding -0.0 or NaN, which only the sort merges as {@link #edges}
+   * always has. The result is then the same as the sort's.
+   */
+  private static double[] fewDistinct(double[] values, int count, int maxBins) {
+    int capacity = Integer.highestOneBit(maxBins * 4 - 1) << 1;
+    int mask = capacity - 1;
+    long[] keys = new long[capacity];
+    boolean[] used = new boolean[capacity];
+    double[] distinct = new double[maxBins];
+    int d = 0;
+    for (int i = 0; i < count; i++) {
+      double v = values[i];
+      long bits = Double.doubleToRawLongBits(v);
+      if (bits == NEGATIVE_ZERO || Double.isNaN(v)) {
+        return null;
+      }
+      int slot = (int) (((bits ^ (bits >>> 32)) * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+      while (used[slot] && keys[slot] != bits) {
+        slot = (slot + 1) & mask;
+      }
+      if (!used[slot]) {
+        if (d == maxBins) {
+          return null;
+        }
+        used[slot] = true;
+        keys[slot] = bits;
+        distinct[d++] = v;
+      }
+    }
+    double[] out = Arrays.copyOf(distinct, d);
+    Arrays.sort(out);
+    return out;
+  }
+
+  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
 
   /** Appends {@code v} with {@code rows} rows, merging it with the last value when equal. */
   private static int add(double[] distinct, long[] held, int d, double v, long rows) {

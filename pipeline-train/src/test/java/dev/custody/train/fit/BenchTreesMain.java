@@ -1,8 +1,10 @@
 package dev.custody.train.fit;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +19,12 @@ import org.tribuo.classification.Label;
  * split, through {@link Trainers#train} (the pipeline's path: the Tribuo dataset is built from the
  * table each time) and {@link Model#predict} on the test rows, warm: {@code WARMUP} untimed rounds,
  * then {@code ROUNDS} timed ones. Prints one line a trainer: {@code bench-trees <type> median_ms
- * min_ms accuracy}. Arguments: WARMUP ROUNDS TYPE... ({@code hist-forest}, {@code random-forest}).
+ * min_ms accuracy cpu_ms example_accuracy}: CPU time is the JVM process's over the timed rounds
+ * divided by their number (every thread, the tree-growing pool's and the collector's included; the
+ * process clock ticks every 10 ms, too coarse for one round), and the last figure the accuracy on
+ * the credit example's stratified split ({@link CreditData#exampleSplit}, what {@code
+ * examples/credit-rf.yaml} trains on), trained once more after the timed rounds. Arguments: WARMUP
+ * ROUNDS TYPE... ({@code hist-forest}, {@code random-forest}).
  */
 public final class BenchTreesMain {
   private BenchTreesMain() {}
@@ -34,20 +41,32 @@ public final class BenchTreesMain {
         accuracy = trainAndScore(spec, split.train(), test);
       }
       double[] millis = new double[rounds];
+      long cpu = processCpuNanos();
       for (int i = 0; i < rounds; i++) {
         long start = System.nanoTime();
         accuracy = trainAndScore(spec, split.train(), test);
         millis[i] = (System.nanoTime() - start) / 1e6;
       }
+      double cpuMillis = (processCpuNanos() - cpu) / 1e6 / rounds;
       Arrays.sort(millis);
+      Split example = CreditData.exampleSplit();
+      double exampleAccuracy =
+          trainAndScore(spec, example.train(), TribuoTables.examples(example.test()));
       System.out.printf(
           Locale.ROOT,
-          "bench-trees %s %.1f %.1f %.4f%n",
+          "bench-trees %s %.1f %.1f %.4f %.1f %.4f%n",
           type,
           millis[rounds / 2],
           millis[0],
-          accuracy);
+          accuracy,
+          cpuMillis,
+          exampleAccuracy);
     }
+  }
+
+  /** CPU time of the whole JVM process so far. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getProcessCpuTime();
   }
 
   private static TrainerSpec spec(String type) {

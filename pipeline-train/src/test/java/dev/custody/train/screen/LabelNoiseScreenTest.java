@@ -9,6 +9,8 @@ import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.Fixtures;
 import dev.custody.train.spec.PipelineSpec;
 import dev.custody.train.spec.ScreenSpec;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,11 +50,105 @@ class LabelNoiseScreenTest {
   }
 
   @Test
-  void run_credit5PercentFlipped_flagsMostFlipsAtThreeTimesTheBaseRate() throws Exception {
-    Measured m = measure("examples/credit-rf.yaml", "data/default_credit_card.csv", 2024);
+  void run_credit5PercentFlippedWithLogistic_flagsMostFlipsAtThreeTimesTheBaseRate()
+      throws Exception {
+    // The default model, which specs naming none run (the credit example names hist-forest).
+    Measured m =
+        measure(
+            "examples/credit-rf.yaml",
+            "data/default_credit_card.csv",
+            2024,
+            ScreenSpec.LabelNoise.Model.LOGISTIC);
 
     assertThat(m.recall()).isGreaterThanOrEqualTo(0.5);
     assertThat(m.precision()).isGreaterThanOrEqualTo(0.15);
+  }
+
+  @Test
+  void run_credit5PercentFlippedWithHistForest_flagsMostFlipsAtThreeTimesTheBaseRate()
+      throws Exception {
+    Measured m =
+        measure(
+            "examples/credit-rf.yaml",
+            "data/default_credit_card.csv",
+            2024,
+            ScreenSpec.LabelNoise.Model.HIST_FOREST);
+
+    assertThat(m.recall()).isGreaterThanOrEqualTo(0.5);
+    assertThat(m.precision()).isGreaterThanOrEqualTo(0.15);
+  }
+
+  @Test
+  void run_credit5PercentFlippedWithHistCart_flagsMostFlipsAtThreeTimesTheBaseRate()
+      throws Exception {
+    Measured m =
+        measure(
+            "examples/credit-rf.yaml",
+            "data/default_credit_card.csv",
+            2024,
+            ScreenSpec.LabelNoise.Model.HIST_CART);
+
+    assertThat(m.recall()).isGreaterThanOrEqualTo(0.5);
+    assertThat(m.precision()).isGreaterThanOrEqualTo(0.15);
+  }
+
+  @Test
+  void run_treeModelsOnOneThreadOrFour_sameFlags() throws Exception {
+    PipelineSpec spec =
+        PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml"));
+    List<ParsedRow> rows = rows(spec, "data/default_credit_card.csv").subList(0, 6000);
+    for (ScreenSpec.LabelNoise.Model model :
+        List.of(ScreenSpec.LabelNoise.Model.HIST_CART, ScreenSpec.LabelNoise.Model.HIST_FOREST)) {
+      LabelNoiseScreen screen = new LabelNoiseScreen(spec.schema(), 5, 10, 7, 10, model);
+
+      Screening.Outcome one = inPool(1, () -> screen.run(rows));
+      Screening.Outcome two = inPool(2, () -> screen.run(rows));
+      Screening.Outcome four = inPool(4, () -> screen.run(rows));
+
+      assertThat(one.flags()).as(model.specName()).isNotEmpty();
+      assertThat(two).as(model.specName()).isEqualTo(one);
+      assertThat(four).as(model.specName()).isEqualTo(one);
+    }
+  }
+
+  @Test
+  void run_logisticFoldsInParallel_sameFlagsAsOneThread() throws Exception {
+    PipelineSpec spec = PipelineSpec.load(Fixtures.projectRoot().resolve("examples/sms-spam.yaml"));
+    List<ParsedRow> rows = rows(spec, "data/sms_spam.tsv").subList(0, 1500);
+    LabelNoiseScreen screen = new LabelNoiseScreen(spec.schema(), 5, 10, 7, 10);
+
+    Screening.Outcome one = inPool(1, () -> screen.run(rows));
+    Screening.Outcome four = inPool(4, () -> screen.run(rows));
+
+    assertThat(four).isEqualTo(one);
+  }
+
+  @Test
+  void run_differentTreeModels_differentProbabilities() throws Exception {
+    PipelineSpec spec =
+        PipelineSpec.load(Fixtures.projectRoot().resolve("examples/credit-rf.yaml"));
+    List<ParsedRow> rows = rows(spec, "data/default_credit_card.csv").subList(0, 6000);
+
+    Screening.Outcome cart =
+        new LabelNoiseScreen(spec.schema(), 5, 10, 7, 10, ScreenSpec.LabelNoise.Model.HIST_CART)
+            .run(rows);
+    Screening.Outcome forest =
+        new LabelNoiseScreen(spec.schema(), 5, 10, 7, 10, ScreenSpec.LabelNoise.Model.HIST_FOREST)
+            .run(rows);
+
+    assertThat(forest.statistics()).isNotEqualTo(cart.statistics());
+  }
+
+  /**
+   * Runs {@code work} in a fork-join pool of {@code threads}: its parallel streams use that pool.
+   */
+  private static <T> T inPool(int threads, Callable<T> work) throws Exception {
+    ForkJoinPool pool = new ForkJoinPool(threads);
+    try {
+      return pool.submit(work).get();
+    } finally {
+      pool.shutdown();
+    }
   }
 
   @Test
@@ -87,6 +185,13 @@ class LabelNoiseScreenTest {
   }
 
   private static Measured measure(String specPath, String data, long flipSeed) throws Exception {
+    return measure(specPath, data, flipSeed, null);
+  }
+
+  /** Measures the spec's screen, or with {@code model} in its place when not null. */
+  private static Measured measure(
+      String specPath, String data, long flipSeed, ScreenSpec.LabelNoise.Model model)
+      throws Exception {
     PipelineSpec spec = PipelineSpec.load(Fixtures.projectRoot().resolve(specPath));
     List<ParsedRow> all = rows(spec, data);
     // Hold out the spec's test fraction; flip 5% of the remaining (training) rows.
@@ -115,11 +220,25 @@ class LabelNoiseScreenTest {
       rows.add(r);
     }
 
+    ScreenSpec.LabelNoise noise = spec.screen(ScreenSpec.LabelNoise.class).orElseThrow();
+    if (model != null) {
+      noise =
+          new ScreenSpec.LabelNoise(
+              noise.policy(),
+              noise.maxFlagged(),
+              noise.reportRows(),
+              noise.folds(),
+              ScreenSpec.LabelNoise.DEFAULT_EPOCHS,
+              noise.seed(),
+              ScreenSpec.LabelNoise.DEFAULT_BINS,
+              model);
+    }
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long cpu = cpuNanos(threads);
     long start = System.nanoTime();
-    Screening.Outcome o =
-        new LabelNoiseScreen(spec.schema(), spec.screen(ScreenSpec.LabelNoise.class).orElseThrow())
-            .run(rows);
+    Screening.Outcome o = new LabelNoiseScreen(spec.schema(), noise).run(rows);
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (cpuNanos(threads) - cpu) / 1e9;
 
     int tp = 0;
     for (Screening.Flag f : o.flags()) {
@@ -131,7 +250,7 @@ class LabelNoiseScreenTest {
     System.out.printf(
         Locale.ROOT,
         "label screen on %s: %d training rows, %d flipped, %d flagged, %d flagged flips:"
-            + " precision %.3f, recall %.3f (%s, %.1f s)%n",
+            + " precision %.3f, recall %.3f (%s, %s, %.2f s, %.2f s CPU of live threads)%n",
         data,
         rows.size(),
         m.flipped(),
@@ -140,8 +259,20 @@ class LabelNoiseScreenTest {
         m.precision(),
         m.recall(),
         o.statistics(),
-        seconds);
+        noise.model().specName(),
+        seconds,
+        cpuSeconds);
     return m;
+  }
+
+  /** CPU time of every live thread (the caller's and the fork-join pool's). */
+  private static long cpuNanos(ThreadMXBean threads) {
+    long sum = 0;
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      sum += Math.max(0, t);
+    }
+    return sum;
   }
 
   private static List<ParsedRow> rows(PipelineSpec spec, String data) throws Exception {

@@ -60,13 +60,14 @@ class PipelineSpecTest {
         .isEqualTo(new FeatureSchema.NumericColumn("AGE", 18, 120));
     assertThat(spec.schema().numeric().get(5).min()).isEqualTo(Double.NEGATIVE_INFINITY);
     assertThat(spec.split()).isEqualTo(new PipelineSpec.Split(0.1, 42, true));
-    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, 42));
+    assertThat(spec.trainer()).isEqualTo(new TrainerSpec.HistForest(5, 3, 100f, 0.5f, 256, 42));
     assertThat(spec.screens())
         .containsExactly(
             new ScreenSpec.Duplicates(Policy.WARN, 0, 10),
             new ScreenSpec.Conflicts(Policy.WARN, 0, 10),
             new ScreenSpec.Outliers(Policy.WARN, 0, 10, 10.0, true),
-            new ScreenSpec.LabelNoise(Policy.WARN, 0, 20, 5, 10, 42, 10));
+            new ScreenSpec.LabelNoise(
+                Policy.WARN, 0, 20, 5, 10, 42, 10, ScreenSpec.LabelNoise.Model.HIST_FOREST));
     assertThat(spec.baseDirectory()).isEqualTo(file.toAbsolutePath().normalize().getParent());
   }
 

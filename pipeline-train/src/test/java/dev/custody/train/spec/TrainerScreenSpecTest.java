@@ -254,6 +254,17 @@ class TrainerScreenSpecTest {
             "{labelNoise: {policy: warn, params: {expand: none}}}",
             new ScreenSpec.LabelNoise(Policy.WARN, 0, 10, 5, 10, 3, 0)),
         arguments(
+            "{labelNoise: {policy: warn, params: {model: logistic}}}",
+            new ScreenSpec.LabelNoise(Policy.WARN, 0, 10, 5, 10, 3, 10)),
+        arguments(
+            "{labelNoise: {policy: warn, params: {model: hist-forest, folds: 4}}}",
+            new ScreenSpec.LabelNoise(
+                Policy.WARN, 0, 10, 4, 10, 3, 10, ScreenSpec.LabelNoise.Model.HIST_FOREST)),
+        arguments(
+            "{labelNoise: {policy: drop, params: {model: hist-cart, seed: 9}}}",
+            new ScreenSpec.LabelNoise(
+                Policy.DROP, 0, 10, 5, 10, 9, 10, ScreenSpec.LabelNoise.Model.HIST_CART)),
+        arguments(
             "{labelChanges: {policy: fail, params: {baseline: old.yaml}}}",
             new ScreenSpec.LabelChanges(Policy.FAIL, 0, 10, "old.yaml")));
   }
@@ -300,7 +311,7 @@ class TrainerScreenSpecTest {
         arguments(
             "{labelNoise: {policy: warn, params: {threshold: 1}}}",
             "screens.labelNoise.params.threshold: unknown key (expected one of: reportRows,"
-                + " maxFlagged, folds, epochs, seed, expand, bins)"),
+                + " maxFlagged, folds, epochs, seed, expand, bins, model)"),
         arguments(
             "{labelChanges: {policy: warn, params: {baseline: a.yaml, folds: 2}}}",
             "screens.labelChanges.params.folds: unknown key (expected one of: reportRows,"
@@ -360,6 +371,21 @@ class TrainerScreenSpecTest {
             "{labelNoise: {policy: warn, params: {expand: none, bins: 5}}}",
             "screens.labelNoise.params.bins: expected no bins with expand: none, found bins"),
         arguments(
+            "{labelNoise: {policy: warn, params: {model: forest}}}",
+            "screens.labelNoise.params.model: expected one of logistic | hist-cart | hist-forest,"
+                + " found \"forest\""),
+        arguments(
+            "{labelNoise: {policy: warn, params: {model: 3}}}",
+            "screens.labelNoise.params.model: expected a string"),
+        arguments(
+            "{labelNoise: {policy: warn, params: {model: hist-forest, epochs: 5}}}",
+            "screens.labelNoise.params.epochs: expected no epochs with model: hist-forest"
+                + " (logistic only)"),
+        arguments(
+            "{labelNoise: {policy: warn, params: {model: hist-cart, expand: none}}}",
+            "screens.labelNoise.params.expand: expected no expand with model: hist-cart"
+                + " (logistic only)"),
+        arguments(
             "{labelChanges: {policy: warn}}",
             "screens.labelChanges: expected params.baseline (the previous spec), found none"));
   }
@@ -368,6 +394,32 @@ class TrainerScreenSpecTest {
   @MethodSource("invalidScreens")
   void parse_invalidScreen_rejectedAtTheKey(String screens, String message) {
     assertRejected(() -> parse("{type: cart}", screens), 12, message);
+  }
+
+  @Test
+  void parse_treeLabelNoiseModelOnTextColumns_rejectedAtTheModel() {
+    String yaml =
+        String.join(
+            "\n",
+            "name: t",
+            "version: 1",
+            "data:",
+            "  - path: d.tsv",
+            "    sha256: " + "ab".repeat(32),
+            "format: tsv-text",
+            "schema:",
+            "  label: {column: label, allowed: [ham, spam]}",
+            "  text: [text]",
+            "split: {testFraction: 0.5, seed: 3}",
+            "trainer: {type: logistic}",
+            "screens: {labelNoise: {policy: warn, params: {model: hist-forest}}}",
+            "");
+
+    assertRejected(
+        () -> PipelineSpec.parse(yaml.getBytes(StandardCharsets.UTF_8), Path.of("."), "t.yaml"),
+        12,
+        "screens.labelNoise.params.model: model hist-forest screens numeric and categorical"
+            + " features only; this schema has text columns: use model: logistic");
   }
 
   private interface Parse {

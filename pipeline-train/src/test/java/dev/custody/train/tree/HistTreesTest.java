@@ -50,13 +50,15 @@ class HistTreesTest {
   }
 
   @Test
-  void train_oneThreadOrFour_sameModelContent() throws Exception {
+  void train_oneTwoOrFourThreads_sameModelContent() throws Exception {
     MutableDataset<Label> data = dataset(CreditData.split().train());
 
     WeightedEnsembleModel<Label> one = seedForest(42, 1).train(data, Map.of());
+    WeightedEnsembleModel<Label> two = seedForest(42, 2).train(data, Map.of());
     WeightedEnsembleModel<Label> four = seedForest(42, 4).train(data, Map.of());
 
     assertThat(one.getModels()).hasSize(5).allMatch(m -> m instanceof TreeModel);
+    assertThat(ModelContent.digest(two)).isEqualTo(ModelContent.digest(one));
     assertThat(ModelContent.digest(four)).isEqualTo(ModelContent.digest(one));
     assertThat(ModelContent.digest(seedForest(43, 4).train(data, Map.of())))
         .isNotEqualTo(ModelContent.digest(one));
@@ -122,6 +124,37 @@ class HistTreesTest {
 
     // Two more rows hold an implicit 0.
     assertThat(BinnedData.edges(values, values.length, 8, 256)).containsExactly(-1, 0, 3, 7);
+  }
+
+  @Test
+  void edges_denseColumnOfAtMostMaxBinsValues_eachDistinctValueSorted() {
+    SplittableRandom random = new SplittableRandom(5);
+    for (int distinct : new int[] {1, 2, 11, 255, 256}) {
+      double[] values = new double[5_000];
+      Set<Double> present = new TreeSet<>();
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (random.nextInt(distinct) - distinct / 2) * 0.25;
+        present.add(values[i]);
+      }
+
+      double[] edges = BinnedData.edges(values, values.length, values.length, 256);
+
+      assertThat(edges)
+          .as("%d distinct values", distinct)
+          .containsExactly(present.stream().mapToDouble(d -> d).toArray());
+    }
+  }
+
+  @Test
+  void edges_denseColumnWithNegativeZero_oneBinAtTheFirstZeroSorted() {
+    double[] values = {0.0, -0.0, 1.0, -0.0};
+
+    double[] edges = BinnedData.edges(values, values.length, values.length, 256);
+
+    // As sorting has always made it: -0.0 sorts first and 0.0 joins its bin.
+    assertThat(edges).hasSize(2);
+    assertThat(Double.doubleToRawLongBits(edges[0])).isEqualTo(Double.doubleToRawLongBits(-0.0));
+    assertThat(edges[1]).isEqualTo(1.0);
   }
 
   @Test
