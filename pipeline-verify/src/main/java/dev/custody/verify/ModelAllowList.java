@@ -26,14 +26,18 @@ public final class ModelAllowList {
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
 
   /**
-   * Custody's own histogram tree trainers (pipeline-train's {@code dev.custody.train.tree}). Their
-   * models are plain Tribuo trees and forests; these names appear only as the {@code
+   * Custody's own trainers: the histogram trees (pipeline-train's {@code dev.custody.train.tree})
+   * and L-BFGS logistic regression ({@code dev.custody.train.linear}). Their models are plain
+   * Tribuo trees, forests and {@code LinearSGDModel}s; these names appear only as the {@code
    * object_class_name} of the trainer provenance ({@code TrainerProvenanceImpl}, whose own class is
    * listed), which OLCUT records and never loads. pipeline-train's {@code TrainServeAgreementTest}
    * loads such models through the chain with the default list.
    */
   static final List<String> CUSTODY_TRAINERS =
-      List.of("dev.custody.train.tree.HistCartTrainer", "dev.custody.train.tree.HistForestTrainer");
+      List.of(
+          "dev.custody.train.linear.LbfgsLogisticTrainer",
+          "dev.custody.train.tree.HistCartTrainer",
+          "dev.custody.train.tree.HistForestTrainer");
 
   private static final ModelAllowList DEFAULTS = defaultsBuilder().build();
 

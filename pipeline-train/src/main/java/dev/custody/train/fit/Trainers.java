@@ -4,6 +4,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.train.Progress;
 import dev.custody.train.data.TrainingTable;
+import dev.custody.train.linear.LbfgsLogisticTrainer;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.train.tree.HistCartTrainer;
 import dev.custody.train.tree.HistForestTrainer;
@@ -170,6 +171,11 @@ public final class Trainers {
     if (spec instanceof TrainerSpec.LogisticRegression lr) {
       return logisticRegression(lr, table);
     }
+    if (spec instanceof TrainerSpec.LbfgsLogistic lr) {
+      LbfgsLogisticTrainer lbfgs =
+          new LbfgsLogisticTrainer(lr.l2(), lr.tolerance(), lr.maxIterations());
+      return lr.standardize() ? standardized(lbfgs, table) : lbfgs;
+    }
     if (spec instanceof TrainerSpec.Cart cart) {
       return new CARTClassificationTrainer(
           cart.maxDepth(),
@@ -214,9 +220,14 @@ public final class Trainers {
             NO_LOGGING,
             lr.minibatch(),
             lr.seed());
-    if (!lr.standardize()) {
-      return sgd;
-    }
+    return lr.standardize() ? standardized(sgd, table) : sgd;
+  }
+
+  /**
+   * {@code inner} training on z-scored features (those that vary over the table), its model a
+   * {@code TransformedModel} that scales before predicting.
+   */
+  private static Trainer<Label> standardized(Trainer<Label> inner, TrainingTable table) {
     Map<String, List<Transformation>> perFeature = new TreeMap<>();
     for (String feature : varyingFeatures(table)) {
       // Tribuo reads the keys as regular expressions.
@@ -225,11 +236,14 @@ public final class Trainers {
     // The training rows are already dense (see train), so the statistics count every zero;
     // Tribuo's own counting of implicit zeros (includeImplicitZeroFeatures) loses the variance
     // in 4.3.2. densify makes the model add the same explicit zeros before predicting.
-    return new TransformTrainer<>(sgd, new TransformationMap(perFeature), true, false);
+    return new TransformTrainer<>(inner, new TransformationMap(perFeature), true, false);
   }
 
   /** Whether {@code spec} standardizes, and so trains on dense examples. */
   static boolean standardizes(TrainerSpec spec) {
+    if (spec instanceof TrainerSpec.LbfgsLogistic lr) {
+      return lr.standardize();
+    }
     return spec instanceof TrainerSpec.LogisticRegression lr && lr.standardize();
   }
 
@@ -268,6 +282,9 @@ public final class Trainers {
   private static String trainerName(TrainerSpec spec) {
     if (spec instanceof TrainerSpec.LogisticRegression) {
       return "logistic regression";
+    }
+    if (spec instanceof TrainerSpec.LbfgsLogistic) {
+      return "L-BFGS logistic regression";
     }
     if (spec instanceof TrainerSpec.HistCart) {
       return "histogram CART";
