@@ -169,8 +169,7 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
     final double[] weight;
     final int width;
 
-    private Rows(
-        int[] start, int[] feature, double[] value, int[] label, double[] weight, int width) {
+    Rows(int[] start, int[] feature, double[] value, int[] label, double[] weight, int width) {
       this.start = start;
       this.feature = feature;
       this.value = value;
