@@ -55,8 +55,8 @@ public final class ModelAllowList {
    * pipeline-train trains it), CART ({@code TreeModel}) and random forest ({@code
    * WeightedEnsembleModel} of trees with a {@code VotingCombiner} or, from pipeline-train's {@code
    * RandomForestTrainer}, a {@code FullyWeightedVotingCombiner}), trained on in-memory data ({@code
-   * SimpleDataSourceProvenance}); the same tree and forest classes also come from Custody's
-   * histogram trainers, whose class names their provenance records. The list was read off real
+   * SimpleDataSourceProvenance}); the same tree, forest and linear model classes also come from
+   * Custody's own trainers, whose class names their provenance records. The list was read off real
    * trained models by {@code ModelAllowListTest}, which fails if Tribuo's output and this list
    * drift apart.
    */
