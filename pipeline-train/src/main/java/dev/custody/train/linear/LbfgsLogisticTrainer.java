@@ -178,6 +178,8 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
       this.width = width;
     }
 
+    // The name cache compares by identity on purpose: a different string takes the map lookup.
+    @SuppressWarnings("ReferenceEquality")
     static Rows of(
         Dataset<Label> examples, ImmutableFeatureMap features, ImmutableOutputInfo<Label> labels) {
       int n = examples.size();
@@ -195,6 +197,10 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
       double[] weight = new double[n];
       int i = 0;
       int at = 0;
+      // Rows of one dataset mostly share their name strings position by position (dense rows
+      // always): an identical name at the same position has the id found before, no map lookup.
+      String[] seenName = new String[features.size()];
+      int[] seenId = new int[features.size()];
       for (Example<Label> e : examples) {
         int id = labels.getID(e.getOutput());
         if (id < 0) {
@@ -202,8 +208,20 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
         }
         label[i] = id;
         weight[i] = e.getWeight();
+        int position = 0;
         for (Feature f : e) {
-          int fid = features.getID(f.getName());
+          String name = f.getName();
+          int fid;
+          if (position < seenName.length && seenName[position] == name) {
+            fid = seenId[position];
+          } else {
+            fid = features.getID(name);
+            if (position < seenName.length) {
+              seenName[position] = name;
+              seenId[position] = fid;
+            }
+          }
+          position++;
           if (fid >= 0 && f.getValue() != 0.0) {
             feature[at] = fid;
             value[at] = f.getValue();
@@ -213,6 +231,23 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
         start[++i] = at;
       }
       return new Rows(start, feature, value, label, weight, features.size() + 1);
+    }
+
+    /**
+     * Whether every row holds every feature, in id order: then row {@code i}'s values are {@code
+     * value[i * (width - 1) ...]} and the sums can skip the feature ids, in the same order.
+     */
+    boolean dense() {
+      int features = width - 1;
+      if ((long) features * label.length != value.length) {
+        return false;
+      }
+      for (int p = 0; p < feature.length; p++) {
+        if (feature[p] != p % features) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -224,9 +259,16 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
     private final double l2;
     private final double weightSum;
     private final double[] scores;
+    private final boolean dense;
 
     Objective(Rows rows, int classes, double l2) {
+      this(rows, classes, l2, rows.dense());
+    }
+
+    /** {@code dense} only if {@link Rows#dense()}; false takes the sparse sums (for tests). */
+    Objective(Rows rows, int classes, double l2, boolean dense) {
       this.rows = rows;
+      this.dense = dense;
       this.classes = classes;
       this.width = rows.width;
       this.l2 = l2;
@@ -256,8 +298,15 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
         for (int k = 0; k < classes; k++) {
           int base = k * width;
           double z = theta[base + bias];
-          for (int p = from; p < to; p++) {
-            z += theta[base + feature[p]] * value[p];
+          if (dense) {
+            // Same terms in the same order as the sparse loop: the same bits.
+            for (int p = from, j = base; p < to; p++, j++) {
+              z += theta[j] * value[p];
+            }
+          } else {
+            for (int p = from; p < to; p++) {
+              z += theta[base + feature[p]] * value[p];
+            }
           }
           scores[k] = z;
           max = Math.max(max, z);
@@ -278,8 +327,14 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
           }
           int base = k * width;
           gradient[base + bias] += residual;
-          for (int p = from; p < to; p++) {
-            gradient[base + feature[p]] += residual * value[p];
+          if (dense) {
+            for (int p = from, j = base; p < to; p++, j++) {
+              gradient[j] += residual * value[p];
+            }
+          } else {
+            for (int p = from; p < to; p++) {
+              gradient[base + feature[p]] += residual * value[p];
+            }
           }
         }
       }

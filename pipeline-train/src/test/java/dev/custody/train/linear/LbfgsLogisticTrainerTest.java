@@ -56,6 +56,38 @@ class LbfgsLogisticTrainerTest {
   }
 
   @Test
+  void denseRows_giveTheSparseSumsToTheBit() {
+    LbfgsLogisticTrainer.Rows rows = randomRows(80, 5, 3, 17);
+    assertThat(rows.dense()).isTrue();
+    LbfgsLogisticTrainer.Objective dense = new LbfgsLogisticTrainer.Objective(rows, 3, 0.5, true);
+    LbfgsLogisticTrainer.Objective sparse = new LbfgsLogisticTrainer.Objective(rows, 3, 0.5, false);
+    double[] theta = new double[3 * 6];
+    SplittableRandom random = new SplittableRandom(9);
+    for (int j = 0; j < theta.length; j++) {
+      theta[j] = random.nextDouble(-1, 1);
+    }
+    double[] denseGradient = new double[theta.length];
+    double[] sparseGradient = new double[theta.length];
+    assertThat(dense.valueAndGradient(theta, denseGradient))
+        .isEqualTo(sparse.valueAndGradient(theta, sparseGradient));
+    assertThat(denseGradient).isEqualTo(sparseGradient);
+    assertThat(dense.minimise(1e-8, 50)).isEqualTo(sparse.minimise(1e-8, 50));
+  }
+
+  @Test
+  void rowsMissingAFeature_areNotDense() {
+    LbfgsLogisticTrainer.Rows rows =
+        new LbfgsLogisticTrainer.Rows(
+            new int[] {0, 2, 3},
+            new int[] {0, 1, 1},
+            new double[] {1, 2, 3},
+            new int[] {0, 1},
+            new double[] {1, 1},
+            3);
+    assertThat(rows.dense()).isFalse();
+  }
+
+  @Test
   void minimise_endsAtTheMinimum() {
     LbfgsLogisticTrainer.Objective objective = objective(randomRows(200, 6, 3, 3), 3, 1.0);
 
