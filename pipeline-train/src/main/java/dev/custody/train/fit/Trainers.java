@@ -252,23 +252,29 @@ public final class Trainers {
    * Constant features are left unscaled: their standard deviation is 0.
    */
   static Set<String> varyingFeatures(TrainingTable table) {
-    Map<String, double[]> minMax = new HashMap<>();
-    Map<String, Integer> seen = new HashMap<>();
+    // Per feature: min, max and how many rows hold it, in one map entry (no boxed counts).
+    Map<String, double[]> minMaxSeen = new HashMap<>();
     for (TrainingTable.Row row : table.rows()) {
-      for (int i = 0; i < row.names().size(); i++) {
-        double v = row.values().get(i);
-        double[] mm = minMax.computeIfAbsent(row.names().get(i), k -> new double[] {v, v});
-        mm[0] = Math.min(mm[0], v);
-        mm[1] = Math.max(mm[1], v);
-        seen.merge(row.names().get(i), 1, Integer::sum);
+      List<String> names = row.names();
+      List<Double> values = row.values();
+      for (int i = 0; i < names.size(); i++) {
+        double v = values.get(i);
+        double[] mms = minMaxSeen.get(names.get(i));
+        if (mms == null) {
+          minMaxSeen.put(names.get(i), new double[] {v, v, 1});
+        } else {
+          mms[0] = Math.min(mms[0], v);
+          mms[1] = Math.max(mms[1], v);
+          mms[2]++;
+        }
       }
     }
     Set<String> out = new TreeSet<>();
     int rows = table.rows().size();
-    for (Map.Entry<String, double[]> e : minMax.entrySet()) {
+    for (Map.Entry<String, double[]> e : minMaxSeen.entrySet()) {
       double min = e.getValue()[0];
       double max = e.getValue()[1];
-      if (seen.get(e.getKey()) < rows) {
+      if (e.getValue()[2] < rows) {
         min = Math.min(min, 0.0);
         max = Math.max(max, 0.0);
       }
