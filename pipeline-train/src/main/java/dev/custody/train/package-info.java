@@ -9,7 +9,8 @@
  * {@code data}, {@code screen}, {@code fit}, {@code evaluate}, {@code feedback} (the defences
  * between a feedback dataset and the training table, which train candidates to test sources),
  * {@code export}; a stage imports only from the stages before it, and only this package imports
- * them all. Two packages are shared and are not stages: {@code internal} (file reading and hashing)
- * and {@code tree} (Custody's histogram tree trainers, used by the screens and the fit stage).
+ * them all. Three packages are shared and are not stages: {@code internal} (file reading and
+ * hashing), {@code tree} (Custody's histogram tree trainers, used by the screens and the fit stage)
+ * and {@code linear} (Custody's L-BFGS logistic regression trainer).
  */
 package dev.custody.train;

@@ -42,6 +42,7 @@ class TrainServeAgreementTest {
   static Stream<Arguments> trainers() {
     return Stream.of(
         Arguments.of("logistic", "{type: logistic}"),
+        Arguments.of("logistic-lbfgs", "{type: logistic-lbfgs}"),
         Arguments.of("cart", Chain.FAST_TRAINER),
         Arguments.of(
             "random-forest",

@@ -26,14 +26,18 @@ public final class ModelAllowList {
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)+");
 
   /**
-   * Custody's own histogram tree trainers (pipeline-train's {@code dev.custody.train.tree}). Their
-   * models are plain Tribuo trees and forests; these names appear only as the {@code
+   * Custody's own trainers: the histogram trees (pipeline-train's {@code dev.custody.train.tree})
+   * and L-BFGS logistic regression ({@code dev.custody.train.linear}). Their models are plain
+   * Tribuo trees, forests and {@code LinearSGDModel}s; these names appear only as the {@code
    * object_class_name} of the trainer provenance ({@code TrainerProvenanceImpl}, whose own class is
    * listed), which OLCUT records and never loads. pipeline-train's {@code TrainServeAgreementTest}
    * loads such models through the chain with the default list.
    */
   static final List<String> CUSTODY_TRAINERS =
-      List.of("dev.custody.train.tree.HistCartTrainer", "dev.custody.train.tree.HistForestTrainer");
+      List.of(
+          "dev.custody.train.linear.LbfgsLogisticTrainer",
+          "dev.custody.train.tree.HistCartTrainer",
+          "dev.custody.train.tree.HistForestTrainer");
 
   private static final ModelAllowList DEFAULTS = defaultsBuilder().build();
 
@@ -51,8 +55,8 @@ public final class ModelAllowList {
    * pipeline-train trains it), CART ({@code TreeModel}) and random forest ({@code
    * WeightedEnsembleModel} of trees with a {@code VotingCombiner} or, from pipeline-train's {@code
    * RandomForestTrainer}, a {@code FullyWeightedVotingCombiner}), trained on in-memory data ({@code
-   * SimpleDataSourceProvenance}); the same tree and forest classes also come from Custody's
-   * histogram trainers, whose class names their provenance records. The list was read off real
+   * SimpleDataSourceProvenance}); the same tree, forest and linear model classes also come from
+   * Custody's own trainers, whose class names their provenance records. The list was read off real
    * trained models by {@code ModelAllowListTest}, which fails if Tribuo's output and this list
    * drift apart.
    */

@@ -4,6 +4,7 @@ import dev.custody.core.PipelineException;
 import dev.custody.core.Reason;
 import dev.custody.train.Progress;
 import dev.custody.train.data.TrainingTable;
+import dev.custody.train.linear.LbfgsLogisticTrainer;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.train.tree.HistCartTrainer;
 import dev.custody.train.tree.HistForestTrainer;
@@ -170,6 +171,11 @@ public final class Trainers {
     if (spec instanceof TrainerSpec.LogisticRegression lr) {
       return logisticRegression(lr, table);
     }
+    if (spec instanceof TrainerSpec.LbfgsLogistic lr) {
+      LbfgsLogisticTrainer lbfgs =
+          new LbfgsLogisticTrainer(lr.l2(), lr.tolerance(), lr.maxIterations());
+      return lr.standardize() ? standardized(lbfgs, table) : lbfgs;
+    }
     if (spec instanceof TrainerSpec.Cart cart) {
       return new CARTClassificationTrainer(
           cart.maxDepth(),
@@ -214,9 +220,14 @@ public final class Trainers {
             NO_LOGGING,
             lr.minibatch(),
             lr.seed());
-    if (!lr.standardize()) {
-      return sgd;
-    }
+    return lr.standardize() ? standardized(sgd, table) : sgd;
+  }
+
+  /**
+   * {@code inner} training on z-scored features (those that vary over the table), its model a
+   * {@code TransformedModel} that scales before predicting.
+   */
+  private static Trainer<Label> standardized(Trainer<Label> inner, TrainingTable table) {
     Map<String, List<Transformation>> perFeature = new TreeMap<>();
     for (String feature : varyingFeatures(table)) {
       // Tribuo reads the keys as regular expressions.
@@ -225,11 +236,14 @@ public final class Trainers {
     // The training rows are already dense (see train), so the statistics count every zero;
     // Tribuo's own counting of implicit zeros (includeImplicitZeroFeatures) loses the variance
     // in 4.3.2. densify makes the model add the same explicit zeros before predicting.
-    return new TransformTrainer<>(sgd, new TransformationMap(perFeature), true, false);
+    return new TransformTrainer<>(inner, new TransformationMap(perFeature), true, false);
   }
 
   /** Whether {@code spec} standardizes, and so trains on dense examples. */
   static boolean standardizes(TrainerSpec spec) {
+    if (spec instanceof TrainerSpec.LbfgsLogistic lr) {
+      return lr.standardize();
+    }
     return spec instanceof TrainerSpec.LogisticRegression lr && lr.standardize();
   }
 
@@ -238,23 +252,29 @@ public final class Trainers {
    * Constant features are left unscaled: their standard deviation is 0.
    */
   static Set<String> varyingFeatures(TrainingTable table) {
-    Map<String, double[]> minMax = new HashMap<>();
-    Map<String, Integer> seen = new HashMap<>();
+    // Per feature: min, max and how many rows hold it, in one map entry (no boxed counts).
+    Map<String, double[]> minMaxSeen = new HashMap<>();
     for (TrainingTable.Row row : table.rows()) {
-      for (int i = 0; i < row.names().size(); i++) {
-        double v = row.values().get(i);
-        double[] mm = minMax.computeIfAbsent(row.names().get(i), k -> new double[] {v, v});
-        mm[0] = Math.min(mm[0], v);
-        mm[1] = Math.max(mm[1], v);
-        seen.merge(row.names().get(i), 1, Integer::sum);
+      List<String> names = row.names();
+      List<Double> values = row.values();
+      for (int i = 0; i < names.size(); i++) {
+        double v = values.get(i);
+        double[] mms = minMaxSeen.get(names.get(i));
+        if (mms == null) {
+          minMaxSeen.put(names.get(i), new double[] {v, v, 1});
+        } else {
+          mms[0] = Math.min(mms[0], v);
+          mms[1] = Math.max(mms[1], v);
+          mms[2]++;
+        }
       }
     }
     Set<String> out = new TreeSet<>();
     int rows = table.rows().size();
-    for (Map.Entry<String, double[]> e : minMax.entrySet()) {
+    for (Map.Entry<String, double[]> e : minMaxSeen.entrySet()) {
       double min = e.getValue()[0];
       double max = e.getValue()[1];
-      if (seen.get(e.getKey()) < rows) {
+      if (e.getValue()[2] < rows) {
         min = Math.min(min, 0.0);
         max = Math.max(max, 0.0);
       }
@@ -268,6 +288,9 @@ public final class Trainers {
   private static String trainerName(TrainerSpec spec) {
     if (spec instanceof TrainerSpec.LogisticRegression) {
       return "logistic regression";
+    }
+    if (spec instanceof TrainerSpec.LbfgsLogistic) {
+      return "L-BFGS logistic regression";
     }
     if (spec instanceof TrainerSpec.HistCart) {
       return "histogram CART";

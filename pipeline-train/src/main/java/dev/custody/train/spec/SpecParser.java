@@ -318,7 +318,13 @@ public final class SpecParser {
     Obj o = r.map(node, "type", "params");
     String type =
         r.oneOf(
-            o.required("type"), "logistic", "cart", "random-forest", "hist-cart", "hist-forest");
+            o.required("type"),
+            "logistic",
+            "logistic-lbfgs",
+            "cart",
+            "random-forest",
+            "hist-cart",
+            "hist-forest");
     Node params = o.optional("params");
     if (type.equals("logistic")) {
       ParamReader p =
@@ -335,6 +341,22 @@ public final class SpecParser {
       try {
         return new TrainerSpec.LogisticRegression(
             learningRate, epochs, minibatch, standardize, seed);
+      } catch (InvalidParameter e) {
+        throw p.invalid(e);
+      }
+    }
+    if (type.equals("logistic-lbfgs")) {
+      ParamReader p =
+          new ParamReader(node, params, "l2", "tolerance", "maxIterations", "standardize", "seed");
+      double l2 = p.number("l2", TrainerSpec.LbfgsLogistic.DEFAULT_L2);
+      double tolerance = p.number("tolerance", TrainerSpec.LbfgsLogistic.DEFAULT_TOLERANCE);
+      int maxIterations =
+          p.integer("maxIterations", TrainerSpec.LbfgsLogistic.DEFAULT_MAX_ITERATIONS);
+      Node standardizeNode = p.node("standardize");
+      boolean standardize = standardizeNode == null || r.bool(standardizeNode);
+      long seed = p.longInteger("seed", defaultSeed);
+      try {
+        return new TrainerSpec.LbfgsLogistic(l2, tolerance, maxIterations, standardize, seed);
       } catch (InvalidParameter e) {
         throw p.invalid(e);
       }

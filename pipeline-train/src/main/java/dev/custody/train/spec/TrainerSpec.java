@@ -6,17 +6,20 @@ import static dev.custody.train.spec.InvalidParameter.numberIn;
 /**
  * Which trainer to run and with which parameters, seed included: everything that, together with the
  * training rows, determines the model. The spec's {@code trainer} section is parsed straight into
- * one of these records ({@code type: logistic | cart | random-forest | hist-cart | hist-forest});
- * each validates its parameters on construction, so a spec that exists can be trained. An absent
- * parameter takes the default documented on its record; the seed defaults to the split's seed.
+ * one of these records ({@code type: logistic | logistic-lbfgs | cart | random-forest | hist-cart |
+ * hist-forest}); each validates its parameters on construction, so a spec that exists can be
+ * trained. An absent parameter takes the default documented on its record; the seed defaults to the
+ * split's seed.
  *
  * <p>Only trainers whose models are plain protobuf (no native code, no embedded Java serialization)
- * are offered: logistic regression, CART and random forest. XGBoost and LibLinear are deliberately
- * absent (DESIGN.md, "Tribuo facts"). Trees use Gini impurity, the only one the safe loader's
- * allow-list admits; the parser refuses {@code impurity: entropy}.
+ * are offered: logistic regression, CART and random forest (Tribuo's, and Custody's own that emit
+ * Tribuo's model classes). XGBoost and LibLinear are deliberately absent (DESIGN.md, "Tribuo
+ * facts"). Trees use Gini impurity, the only one the safe loader's allow-list admits; the parser
+ * refuses {@code impurity: entropy}.
  */
 public sealed interface TrainerSpec
     permits TrainerSpec.LogisticRegression,
+        TrainerSpec.LbfgsLogistic,
         TrainerSpec.Cart,
         TrainerSpec.RandomForest,
         TrainerSpec.HistCart,
@@ -26,8 +29,9 @@ public sealed interface TrainerSpec
   long seed();
 
   /**
-   * The trainer's {@code type} word in the spec ({@code logistic}, {@code cart}, {@code
-   * random-forest}, {@code hist-cart}, {@code hist-forest}), also recorded in the model card.
+   * The trainer's {@code type} word in the spec ({@code logistic}, {@code logistic-lbfgs}, {@code
+   * cart}, {@code random-forest}, {@code hist-cart}, {@code hist-forest}), also recorded in the
+   * model card.
    */
   String type();
 
@@ -80,6 +84,56 @@ public sealed interface TrainerSpec
     @Override
     public String type() {
       return "logistic";
+    }
+  }
+
+  /**
+   * Multinomial logistic regression with an L2 penalty solved full-batch by L-BFGS (Custody's
+   * {@code dev.custody.train.linear.LbfgsLogisticTrainer}), spec type {@code logistic-lbfgs}: the
+   * objective of scikit-learn's {@code LogisticRegression(solver="lbfgs", C=1/l2)}, deterministic,
+   * on sparse rows. Its model is a plain Tribuo {@code LinearSGDModel}, standardized as {@link
+   * LogisticRegression} does it (inside a {@code TransformedModel}) unless {@code standardize:
+   * false}.
+   *
+   * @param l2 the penalty on the weights, scikit-learn's 1/C, in [0, 1e6] (default 1)
+   * @param tolerance stop when no gradient component exceeds this, in (0, 1] (default 1e-4,
+   *     scikit-learn's {@code tol})
+   * @param maxIterations the most L-BFGS iterations, in [1, 100000] (default 100, scikit-learn's
+   *     {@code max_iter})
+   * @param standardize z-score the features before training
+   * @param seed recorded with the spec; the solver makes no random choice
+   */
+  record LbfgsLogistic(
+      double l2, double tolerance, int maxIterations, boolean standardize, long seed)
+      implements TrainerSpec {
+    /** Default penalty: scikit-learn's C = 1. */
+    public static final double DEFAULT_L2 = 1.0;
+
+    /** Default gradient tolerance, scikit-learn's. */
+    public static final double DEFAULT_TOLERANCE = 1e-4;
+
+    /** Default iteration limit, scikit-learn's. */
+    public static final int DEFAULT_MAX_ITERATIONS = 100;
+
+    /**
+     * Validates the parameters.
+     *
+     * @throws IllegalArgumentException naming the parameter that is out of range
+     */
+    public LbfgsLogistic {
+      numberIn("l2", l2, 0, true, 1e6);
+      numberIn("tolerance", tolerance, 0, false, 1);
+      integerIn("maxIterations", maxIterations, 1, 100_000);
+    }
+
+    /** Standardized features and the defaults above. */
+    public static LbfgsLogistic withDefaults(long seed) {
+      return new LbfgsLogistic(DEFAULT_L2, DEFAULT_TOLERANCE, DEFAULT_MAX_ITERATIONS, true, seed);
+    }
+
+    @Override
+    public String type() {
+      return "logistic-lbfgs";
     }
   }
 

@@ -21,6 +21,9 @@ public final class CreditModels {
   public static final TrainerSpec LOGISTIC_REGRESSION =
       TrainerSpec.LogisticRegression.withDefaults(42);
 
+  /** Standardized logistic regression by full-batch L-BFGS with the defaults. */
+  public static final TrainerSpec LBFGS_LOGISTIC = TrainerSpec.LbfgsLogistic.withDefaults(42);
+
   /** One tree of depth 5, at least 100 rows a leaf. */
   public static final TrainerSpec CART = new TrainerSpec.Cart(5, 100f, 0f, 42);
 

@@ -32,6 +32,7 @@ class ProtobufCompatibilityTest {
   static Stream<Arguments> modelTypes() {
     return Stream.of(
         Arguments.of("logistic regression", CreditModels.LOGISTIC_REGRESSION),
+        Arguments.of("L-BFGS logistic regression", CreditModels.LBFGS_LOGISTIC),
         Arguments.of("CART", CreditModels.CART),
         Arguments.of("random forest", CreditModels.RANDOM_FOREST),
         Arguments.of("histogram CART", CreditModels.HIST_CART),

@@ -32,6 +32,7 @@ public final class ReproMain {
   static List<TrainerSpec> specs(long seed) {
     return List.of(
         TrainerSpec.LogisticRegression.withDefaults(seed),
+        TrainerSpec.LbfgsLogistic.withDefaults(seed),
         new TrainerSpec.Cart(5, 100f, 0f, seed),
         new TrainerSpec.RandomForest(5, 3, 100f, 0.5f, seed),
         new TrainerSpec.HistCart(5, 100f, TrainerSpec.MAX_BINS, seed),

@@ -134,6 +134,24 @@ class TrainersTest {
   }
 
   @Test
+  void varyingFeatures_countAnAbsentFeatureAsZero() {
+    TrainingTable table =
+        new TrainingTable(
+            List.of("always", "sometimes", "zeroWhenPresent", "moves"),
+            List.of("a", "b"),
+            List.of(
+                new TrainingTable.Row(
+                    1,
+                    "a",
+                    List.of("always", "moves", "sometimes", "zeroWhenPresent"),
+                    List.of(3.0, 1.0, 2.0, 0.0)),
+                new TrainingTable.Row(2, "b", List.of("always", "moves"), List.of(3.0, 2.0))));
+
+    // "sometimes" is 2 in one row and absent (0) in the other; "zeroWhenPresent" is 0 in both.
+    assertThat(Trainers.varyingFeatures(table)).containsExactly("moves", "sometimes");
+  }
+
+  @Test
   void train_freshTrainerEachCall_sameModelContent() throws Exception {
     TrainingTable table = TinyTable.create();
     TrainerSpec spec = new TrainerSpec.RandomForest(4, 2, 1f, 0.5f, 9);

@@ -222,8 +222,8 @@ class PipelineSpecTest {
             "22:32: trainer.params.maxDepth: expected an integer in [1, 64], found -2"),
         arguments(
             "unknown-trainer.yaml",
-            "21:9: trainer.type: expected one of logistic | cart | random-forest | hist-cart |"
-                + " hist-forest, found"
+            "21:9: trainer.type: expected one of logistic | logistic-lbfgs | cart | random-forest"
+                + " | hist-cart | hist-forest, found"
                 + " \"xgboost\""),
         arguments(
             "logistic-zero-epochs.yaml",

@@ -50,6 +50,11 @@ class TrainerScreenSpecTest {
         arguments(
             "{type: logistic, params: {epochs: 5, learningRate: 0.5, minibatch: 8, seed: 9}}",
             new TrainerSpec.LogisticRegression(0.5, 5, 8, true, 9)),
+        arguments("{type: logistic-lbfgs}", new TrainerSpec.LbfgsLogistic(1.0, 1e-4, 100, true, 3)),
+        arguments(
+            "{type: logistic-lbfgs, params: {l2: 0.5, tolerance: 0.001, maxIterations: 50,"
+                + " standardize: false, seed: 9}}",
+            new TrainerSpec.LbfgsLogistic(0.5, 0.001, 50, false, 9)),
         arguments("{type: cart}", new TrainerSpec.Cart(UNLIMITED, 5f, 0f, 3)),
         arguments(
             "{type: cart, params: {maxDepth: 4, minLeaf: 2.5, featureFraction: 1, impurity: gini,"
@@ -98,8 +103,24 @@ class TrainerScreenSpecTest {
             "{type: cart, seed: 1}", "trainer.seed: unknown key (expected one of: type, params)"),
         arguments(
             "{type: xgboost}",
-            "trainer.type: expected one of logistic | cart | random-forest | hist-cart |"
-                + " hist-forest, found \"xgboost\""),
+            "trainer.type: expected one of logistic | logistic-lbfgs | cart | random-forest |"
+                + " hist-cart | hist-forest, found \"xgboost\""),
+        arguments(
+            "{type: logistic-lbfgs, params: {epochs: 5}}",
+            "trainer.params.epochs: unknown key (expected one of: l2, tolerance, maxIterations,"
+                + " standardize, seed)"),
+        arguments(
+            "{type: logistic-lbfgs, params: {l2: -1}}",
+            "trainer.params.l2: expected a number in [0.0, 1000000.0], found -1.0"),
+        arguments(
+            "{type: logistic-lbfgs, params: {tolerance: 0}}",
+            "trainer.params.tolerance: expected a number in (0.0, 1.0], found 0.0"),
+        arguments(
+            "{type: logistic-lbfgs, params: {maxIterations: 0}}",
+            "trainer.params.maxIterations: expected an integer in [1, 100000], found 0"),
+        arguments(
+            "{type: logistic-lbfgs, params: {l2: strong}}",
+            "trainer.params.l2: expected a number, found a string (strong)"),
         arguments(
             "{type: random-forest, params: {trees: 5, bins: 16}}",
             "trainer.params.bins: unknown key (expected one of: maxDepth, minLeaf,"
