@@ -11,8 +11,8 @@ import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.ScreenSpec.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -219,21 +219,23 @@ public final class Screening {
     }
   }
 
+  /** The feature vector and label as a map key: one map, not one map of labels per row. */
+  private record LabelledKey(List<String> names, List<Double> values, String label) {}
+
   /** Rows whose features and label equal an earlier row's: all but the first are flagged. */
   static Outcome duplicates(List<ParsedRow> rows) {
-    Map<FeatureKey, Map<String, Integer>> first = new HashMap<>();
+    Map<LabelledKey, Integer> first = new HashMap<>();
     List<Flag> flags = new ArrayList<>();
-    Set<FeatureKey> groups = new LinkedHashSet<>();
+    Set<FeatureKey> groups = new HashSet<>();
     for (int i = 0; i < rows.size(); i++) {
       ParsedRow r = rows.get(i);
-      FeatureKey k = FeatureKey.of(r);
-      Map<String, Integer> byLabel = first.computeIfAbsent(k, x -> new HashMap<>());
-      Integer prev = byLabel.putIfAbsent(r.label(), i);
+      Integer prev =
+          first.putIfAbsent(new LabelledKey(r.row().names(), r.row().values(), r.label()), i);
       if (prev != null) {
         CanonicalRow p = rows.get(prev).canonical();
         flags.add(
             new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
-        groups.add(k);
+        groups.add(FeatureKey.of(r));
       }
     }
     Map<String, Double> stats = new LinkedHashMap<>();
@@ -250,6 +252,9 @@ public final class Screening {
     TreeMap<Integer, String> flagged = new TreeMap<>();
     int groups = 0;
     for (List<Integer> members : byKey.values()) {
+      if (members.size() < 2) {
+        continue; // one row has one label: no map of labels for most rows
+      }
       Map<String, Long> labels = new TreeMap<>();
       for (int i : members) {
         labels.merge(rows.get(i).label(), 1L, Long::sum);
