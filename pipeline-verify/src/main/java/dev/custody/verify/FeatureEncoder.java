@@ -325,8 +325,8 @@ public final class FeatureEncoder {
       throw new InvalidInputException(
           col.column(), featureColumn, "expected a number, found an empty value");
     }
-    // A scan instead of two regexes per cell (the run's read step is C1-compiled: the regexes were
-    // most of it); a plain integer of up to 15 digits is exact as a long, so it skips parseDouble.
+    // One scan instead of two regexes per cell (every cell of a data file comes here); a plain
+    // integer of up to 15 digits is exact as a long, so it skips parseDouble.
     int digits = decimalDigits(cell);
     if (digits < 0) {
       if (NON_FINITE.matcher(cell).matches()) {
@@ -348,8 +348,8 @@ public final class FeatureEncoder {
 
   /**
    * Whether {@code cell} is a decimal ({@code
-   * [-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?}): -1 if not, the count of its digits if
-   * it is a plain integer of at most 15 digits (exact as a double), else 0.
+   * [-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?}): -1 if not, the count of its digits if it
+   * is a plain integer of at most 15 digits (exact as a double), else 0.
    */
   static int decimalDigits(String cell) {
     int n = cell.length();

@@ -11,9 +11,12 @@ import dev.custody.core.chain.FeatureSchema.LabelColumn;
 import dev.custody.core.chain.FeatureSchema.NumericColumn;
 import dev.custody.core.chain.FeatureSchema.TextColumn;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,11 +280,10 @@ class FeatureEncoderTest {
 
   @Test
   void decimalScanAcceptsExactlyWhatTheDecimalGrammarAccepts() {
-    java.util.regex.Pattern grammar =
-        java.util.regex.Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
+    Pattern grammar = Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
     String alphabet = "0159+-.eE x";
-    java.util.SplittableRandom random = new java.util.SplittableRandom(13);
-    List<String> cells = new java.util.ArrayList<>(List.of("", "-", "+", ".", "e1", "1e", "-0"));
+    SplittableRandom random = new SplittableRandom(13);
+    List<String> cells = new ArrayList<>(List.of("", "-", "+", ".", "e1", "1e", "-0"));
     cells.addAll(List.of("123456789012345", "1234567890123456", "+7", "1.", ".5", "1e+5", "1E-5"));
     for (int t = 0; t < 20_000; t++) {
       StringBuilder b = new StringBuilder();
