@@ -27,29 +27,40 @@ final class OutlierScreen {
   private static final double MAD_SCALE = 1.4826;
   private static final double MEAN_AD_SCALE = 1.2533;
 
-  private OutlierScreen() {}
+  private final List<ParsedRow> fit;
+  private final FeatureSchema schema;
+  private final ScreenSpec.Outliers spec;
+  private final Map<String, Double> stats = new LinkedHashMap<>();
+  private final Map<String, Fitted> byClass = new HashMap<>();
+
+  /** All rows' fit: with {@code perClass} only for a test row of a class the training rows lack. */
+  private Fitted all;
 
   /**
-   * Flags rows of {@code rows} against the medians and scales of {@code fit}: the test split is
-   * judged by the training split's statistics, as the model will be.
+   * Fits the medians and scales of {@code fit} once, for its own rows and the test split's: the
+   * test split is judged by the training split's statistics, as the model will be.
    */
-  static Screening.Outcome run(
-      List<ParsedRow> fit, List<ParsedRow> rows, FeatureSchema schema, ScreenSpec.Outliers spec) {
-    double threshold = spec.threshold();
-    Map<String, Double> stats = new LinkedHashMap<>();
-    stats.put("threshold", threshold);
-    Map<String, Fitted> byClass = new HashMap<>();
-    // Per class, all rows' fit serves only test rows of a class the training rows lack: fitted
-    // when one comes (each fit sorts every numeric column).
-    Fitted all = spec.perClass() ? null : fit(fit, schema, stats, "");
+  OutlierScreen(List<ParsedRow> fit, FeatureSchema schema, ScreenSpec.Outliers spec) {
+    this.fit = fit;
+    this.schema = schema;
+    this.spec = spec;
+    stats.put("threshold", spec.threshold());
     if (spec.perClass()) {
       Map<String, List<ParsedRow>> groups = new TreeMap<>();
       fit.forEach(r -> groups.computeIfAbsent(r.label(), k -> new ArrayList<>()).add(r));
       groups.forEach((label, g) -> byClass.put(label, fit(g, schema, stats, label + ":")));
+    } else {
+      all = fit(fit, schema, stats, "");
     }
+  }
+
+  /** Flags rows of {@code rows} against the fitted medians and scales. */
+  Screening.Outcome judge(List<ParsedRow> rows) {
+    double threshold = spec.threshold();
     List<Screening.Flag> flags = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      // A test row of a class the training rows lack is judged by all of them.
+      // A test row of a class the training rows lack is judged by all of them (fitted then, as
+      // each fit sorts every numeric column).
       Fitted f = byClass.get(rows.get(i).label());
       if (f == null) {
         all = all != null ? all : fit(fit, schema, null, "");

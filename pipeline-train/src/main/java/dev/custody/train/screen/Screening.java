@@ -72,11 +72,14 @@ public final class Screening {
     List<ParsedRow> current = rows;
     List<DatasetPredicate.Screen> reports = new ArrayList<>();
     for (ScreenSpec s : screens) {
-      Outcome o = outcome(s, schema, current, current, baseline, progress);
+      // The outlier screen fits the training rows once, for them and for the test split.
+      OutlierScreen outliers =
+          s instanceof ScreenSpec.Outliers spec ? new OutlierScreen(current, schema, spec) : null;
+      Outcome o = outcome(s, schema, outliers, current, baseline, progress);
       long testFlagged =
           test.isEmpty()
               ? 0
-              : outcome(s, schema, current, test, baseline, Progress.none()).flags().size();
+              : outcome(s, schema, outliers, test, baseline, Progress.none()).flags().size();
       int reportRows = s.reportRows();
       long maxFlagged = s.maxFlagged();
       List<DatasetPredicate.FlaggedRow> first = new ArrayList<>();
@@ -120,11 +123,13 @@ public final class Screening {
     return new Result(current, reports);
   }
 
-  /** What screen {@code s} flags among {@code rows}; the outlier screen fits on {@code fit}. */
+  /**
+   * What screen {@code s} flags among {@code rows}; {@code outliers} is the fitted outlier screen.
+   */
   private static Outcome outcome(
       ScreenSpec s,
       FeatureSchema schema,
-      List<ParsedRow> fit,
+      OutlierScreen outliers,
       List<ParsedRow> rows,
       List<CanonicalRow> baseline,
       Progress progress) {
@@ -132,8 +137,8 @@ public final class Screening {
       return duplicates(rows);
     } else if (s instanceof ScreenSpec.Conflicts) {
       return conflicts(rows);
-    } else if (s instanceof ScreenSpec.Outliers outliers) {
-      return OutlierScreen.run(fit, rows, schema, outliers);
+    } else if (s instanceof ScreenSpec.Outliers) {
+      return outliers.judge(rows);
     } else if (s instanceof ScreenSpec.LabelNoise noise) {
       return new LabelNoiseScreen(schema, noise)
           .run(rows, done -> progress.advanced("screen", "folds", done, noise.folds()));
