@@ -147,7 +147,9 @@ public final class Ingest {
     Progress.Timer screen = Progress.start(progress, "screen");
     Screening.Result screened =
         Screening.run(spec.screens(), spec.schema(), trainRows, testRows, baseline(spec), progress);
-    Set<ParsedRow> keptTrain = Collections.newSetFromMap(new IdentityHashMap<>());
+    // Sized up front: growing an identity map rehashes every row again at each doubling.
+    Set<ParsedRow> keptTrain =
+        Collections.newSetFromMap(new IdentityHashMap<>(screened.kept().size()));
     keptTrain.addAll(screened.kept());
     List<ParsedRow> kept = new ArrayList<>(rows.size());
     boolean[] keptInTest = new boolean[testRows.size() + keptTrain.size()];
@@ -231,7 +233,7 @@ public final class Ingest {
       PipelineSpec spec, List<ParsedRow> kept, boolean[] keptInTest, TrainingTable table)
       throws PipelineException, IOException {
     Split split = Split.of(table, keptInTest);
-    IdentityHashMap<TrainingTable.Row, ParsedRow> parsed = new IdentityHashMap<>();
+    IdentityHashMap<TrainingTable.Row, ParsedRow> parsed = new IdentityHashMap<>(kept.size());
     kept.forEach(p -> parsed.put(p.row(), p));
     List<ParsedRow> train = new ArrayList<>(split.train().rows().size());
     split.train().rows().forEach(r -> train.add(parsed.get(r)));

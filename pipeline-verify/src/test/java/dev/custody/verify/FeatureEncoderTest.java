@@ -11,9 +11,12 @@ import dev.custody.core.chain.FeatureSchema.LabelColumn;
 import dev.custody.core.chain.FeatureSchema.NumericColumn;
 import dev.custody.core.chain.FeatureSchema.TextColumn;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -273,5 +276,29 @@ class FeatureEncoderTest {
       m.put((String) kv[i], kv[i + 1]);
     }
     return m;
+  }
+
+  @Test
+  void decimalScanAcceptsExactlyWhatTheDecimalGrammarAccepts() {
+    Pattern grammar = Pattern.compile("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?");
+    String alphabet = "0159+-.eE x";
+    SplittableRandom random = new SplittableRandom(13);
+    List<String> cells = new ArrayList<>(List.of("", "-", "+", ".", "e1", "1e", "-0"));
+    cells.addAll(List.of("123456789012345", "1234567890123456", "+7", "1.", ".5", "1e+5", "1E-5"));
+    for (int t = 0; t < 20_000; t++) {
+      StringBuilder b = new StringBuilder();
+      for (int k = random.nextInt(0, 7); k > 0; k--) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      cells.add(b.toString());
+    }
+    for (String cell : cells) {
+      int digits = FeatureEncoder.decimalDigits(cell);
+      assertThat(digits >= 0).as("\"%s\"", cell).isEqualTo(grammar.matcher(cell).matches());
+      if (digits > 0) {
+        // A plain integer of at most 15 digits: exact as a double.
+        assertThat(cell.replaceFirst("^[-+]", "")).hasSize(digits).matches("[0-9]{1,15}");
+      }
+    }
   }
 }

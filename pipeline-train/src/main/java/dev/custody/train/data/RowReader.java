@@ -338,11 +338,30 @@ public final class RowReader {
    * or trailing fractional zeros ({@code "2.50e1"} → {@code "25"}, {@code "-0"} → {@code "0"}).
    */
   static String canonicalNumber(String cell) {
+    if (isCanonicalInteger(cell)) {
+      return cell; // most cells: no BigDecimal to build for them
+    }
     BigDecimal d = new BigDecimal(cell.startsWith("+") ? cell.substring(1) : cell);
     if (d.signum() == 0) {
       return "0";
     }
     return d.stripTrailingZeros().toPlainString();
+  }
+
+  /** Whether {@code cell} is {@code 0} or {@code -?[1-9][0-9]*}: its own canonical text. */
+  private static boolean isCanonicalInteger(String cell) {
+    int n = cell.length();
+    int i = n > 1 && cell.charAt(0) == '-' ? 1 : 0;
+    if (i == n || (cell.charAt(i) == '0' && n > 1)) {
+      return false;
+    }
+    for (; i < n; i++) {
+      char c = cell.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static PipelineException cell(

@@ -1,6 +1,7 @@
 package dev.custody.train.data;
 
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -97,6 +98,18 @@ public record TrainingTable(List<String> featureNames, List<String> labels, List
     @Override
     public int size() {
       return values.length;
+    }
+
+    // The screens key maps by rows' values: List's contract without boxing every element
+    // (Arrays.hashCode and Arrays.equals compare doubles as Double.hashCode and Double.equals do).
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Doubles d ? Arrays.equals(values, d.values) : super.equals(o);
     }
   }
 }

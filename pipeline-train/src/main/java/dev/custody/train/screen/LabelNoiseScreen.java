@@ -125,6 +125,11 @@ final class LabelNoiseScreen {
       threshold[j] = count[j] == 0 ? 1.0 : threshold[j] / count[j];
       stats.put("threshold:" + labels.get(j), round(threshold[j]));
     }
+    // Each class threshold as flags print it, rounded once rather than twice per flag.
+    String[] shownThreshold = new String[k];
+    for (int j = 0; j < k; j++) {
+      shownThreshold[j] = plain(round(threshold[j]));
+    }
     List<Screening.Flag> flags = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int given = y[i];
@@ -138,13 +143,13 @@ final class LabelNoiseScreen {
                     + " (p "
                     + plain(round(p[i][given]))
                     + ", threshold "
-                    + plain(round(threshold[given]))
+                    + shownThreshold[given]
                     + "), confident "
                     + labels.get(suspect)
                     + " (p "
                     + plain(round(p[i][suspect]))
                     + " >= threshold "
-                    + plain(round(threshold[suspect]))
+                    + shownThreshold[suspect]
                     + ")"));
       }
     }
@@ -241,10 +246,17 @@ final class LabelNoiseScreen {
    * absent feature is 0, as the trees read it).
    */
   private static double[][] denseColumns(List<ParsedRow> rows) {
+    // Rows of fixed columns share one list of names (ingest shares it): each distinct list is
+    // looked up once, not each row's names in a tree map.
     Map<String, Integer> index = new TreeMap<>();
+    List<String> last = null;
     for (ParsedRow r : rows) {
-      for (String name : r.row().names()) {
-        index.putIfAbsent(name, 0);
+      List<String> names = r.row().names();
+      if (names != last) {
+        for (String name : names) {
+          index.putIfAbsent(name, 0);
+        }
+        last = names;
       }
     }
     int f = 0;
@@ -252,11 +264,20 @@ final class LabelNoiseScreen {
       e.setValue(f++);
     }
     double[][] columns = new double[f][rows.size()];
+    last = null;
+    int[] at = new int[0];
     for (int i = 0; i < rows.size(); i++) {
       List<String> names = rows.get(i).row().names();
+      if (names != last) {
+        at = new int[names.size()];
+        for (int c = 0; c < at.length; c++) {
+          at[c] = index.get(names.get(c));
+        }
+        last = names;
+      }
       List<Double> values = rows.get(i).row().values();
-      for (int c = 0; c < names.size(); c++) {
-        columns[index.get(names.get(c))][i] = values.get(c);
+      for (int c = 0; c < at.length; c++) {
+        columns[at[c]][i] = values.get(c);
       }
     }
     return columns;

@@ -27,28 +27,45 @@ final class OutlierScreen {
   private static final double MAD_SCALE = 1.4826;
   private static final double MEAN_AD_SCALE = 1.2533;
 
-  private OutlierScreen() {}
+  private final List<ParsedRow> fit;
+  private final FeatureSchema schema;
+  private final ScreenSpec.Outliers spec;
+  private final Map<String, Double> stats = new LinkedHashMap<>();
+  private final Map<String, Fitted> byClass = new HashMap<>();
+
+  /** All rows' fit: with {@code perClass} only for a test row of a class the training rows lack. */
+  private Fitted all;
 
   /**
-   * Flags rows of {@code rows} against the medians and scales of {@code fit}: the test split is
-   * judged by the training split's statistics, as the model will be.
+   * Fits the medians and scales of {@code fit} once, for its own rows and the test split's: the
+   * test split is judged by the training split's statistics, as the model will be.
    */
-  static Screening.Outcome run(
-      List<ParsedRow> fit, List<ParsedRow> rows, FeatureSchema schema, ScreenSpec.Outliers spec) {
-    double threshold = spec.threshold();
-    Map<String, Double> stats = new LinkedHashMap<>();
-    stats.put("threshold", threshold);
-    Map<String, Fitted> byClass = new HashMap<>();
-    Fitted all = fit(fit, schema, spec.perClass() ? null : stats, "");
+  OutlierScreen(List<ParsedRow> fit, FeatureSchema schema, ScreenSpec.Outliers spec) {
+    this.fit = fit;
+    this.schema = schema;
+    this.spec = spec;
+    stats.put("threshold", spec.threshold());
     if (spec.perClass()) {
       Map<String, List<ParsedRow>> groups = new TreeMap<>();
       fit.forEach(r -> groups.computeIfAbsent(r.label(), k -> new ArrayList<>()).add(r));
       groups.forEach((label, g) -> byClass.put(label, fit(g, schema, stats, label + ":")));
+    } else {
+      all = fit(fit, schema, stats, "");
     }
+  }
+
+  /** Flags rows of {@code rows} against the fitted medians and scales. */
+  Screening.Outcome judge(List<ParsedRow> rows) {
+    double threshold = spec.threshold();
     List<Screening.Flag> flags = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
-      // A test row of a class the training rows lack is judged by all of them.
-      Fitted f = byClass.getOrDefault(rows.get(i).label(), all);
+      // A test row of a class the training rows lack is judged by all of them (fitted then, as
+      // each fit sorts every numeric column).
+      Fitted f = byClass.get(rows.get(i).label());
+      if (f == null) {
+        all = all != null ? all : fit(fit, schema, null, "");
+        f = all;
+      }
       int worst = -1;
       double worstZ = 0;
       for (int c = 0; c < f.median().length; c++) {
@@ -96,14 +113,13 @@ final class OutlierScreen {
       for (int i = 0; i < v.length; i++) {
         v[i] = rows.get(i).numeric(c);
       }
-      median[c] = median(v);
-      double[] dev = new double[v.length];
+      Arrays.sort(v);
+      median[c] = middle(v);
       double sumDev = 0;
       for (int i = 0; i < v.length; i++) {
-        dev[i] = Math.abs(v[i] - median[c]);
-        sumDev += dev[i];
+        sumDev += Math.abs(rows.get(i).numeric(c) - median[c]); // in row order, as always summed
       }
-      double mad = median(dev);
+      double mad = medianDeviation(v, median[c]);
       scale[c] = mad > 0 ? MAD_SCALE * mad : v.length == 0 ? 0 : MEAN_AD_SCALE * sumDev / v.length;
       if (stats != null) {
         String name = schema.numeric().get(c).column();
@@ -114,14 +130,41 @@ final class OutlierScreen {
     return new Fitted(median, scale);
   }
 
-  static double median(double[] values) {
-    if (values.length == 0) {
+  /** The median of sorted {@code s}. */
+  private static double middle(double[] s) {
+    if (s.length == 0) {
       return 0;
     }
-    double[] s = values.clone();
-    Arrays.sort(s);
     int m = s.length / 2;
     return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+  }
+
+  /**
+   * The median of {@code |s[i] - m|} over sorted {@code s}, without sorting the deviations: they
+   * fall from the left end to {@code m} and rise from there to the right end, so merging the two
+   * runs gives them in order.
+   */
+  static double medianDeviation(double[] s, double m) {
+    int n = s.length;
+    if (n == 0) {
+      return 0;
+    }
+    int right = 0;
+    while (right < n && s[right] < m) {
+      right++;
+    }
+    int left = right - 1;
+    double prev = 0;
+    double cur = 0;
+    for (int k = 0; k <= n / 2; k++) {
+      prev = cur;
+      if (left < 0 || (right < n && Math.abs(s[right] - m) <= Math.abs(s[left] - m))) {
+        cur = Math.abs(s[right++] - m);
+      } else {
+        cur = Math.abs(s[left--] - m);
+      }
+    }
+    return n % 2 == 1 ? cur : (prev + cur) / 2;
   }
 
   private static double round(double v) {

@@ -11,8 +11,8 @@ import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.ScreenSpec.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,11 +72,14 @@ public final class Screening {
     List<ParsedRow> current = rows;
     List<DatasetPredicate.Screen> reports = new ArrayList<>();
     for (ScreenSpec s : screens) {
-      Outcome o = outcome(s, schema, current, current, baseline, progress);
+      // The outlier screen fits the training rows once, for them and for the test split.
+      OutlierScreen outliers =
+          s instanceof ScreenSpec.Outliers spec ? new OutlierScreen(current, schema, spec) : null;
+      Outcome o = outcome(s, schema, outliers, current, baseline, progress);
       long testFlagged =
           test.isEmpty()
               ? 0
-              : outcome(s, schema, current, test, baseline, Progress.none()).flags().size();
+              : outcome(s, schema, outliers, test, baseline, Progress.none()).flags().size();
       int reportRows = s.reportRows();
       long maxFlagged = s.maxFlagged();
       List<DatasetPredicate.FlaggedRow> first = new ArrayList<>();
@@ -120,11 +123,13 @@ public final class Screening {
     return new Result(current, reports);
   }
 
-  /** What screen {@code s} flags among {@code rows}; the outlier screen fits on {@code fit}. */
+  /**
+   * What screen {@code s} flags among {@code rows}; {@code outliers} is the fitted outlier screen.
+   */
   private static Outcome outcome(
       ScreenSpec s,
       FeatureSchema schema,
-      List<ParsedRow> fit,
+      OutlierScreen outliers,
       List<ParsedRow> rows,
       List<CanonicalRow> baseline,
       Progress progress) {
@@ -132,8 +137,8 @@ public final class Screening {
       return duplicates(rows);
     } else if (s instanceof ScreenSpec.Conflicts) {
       return conflicts(rows);
-    } else if (s instanceof ScreenSpec.Outliers outliers) {
-      return OutlierScreen.run(fit, rows, schema, outliers);
+    } else if (s instanceof ScreenSpec.Outliers) {
+      return outliers.judge(rows);
     } else if (s instanceof ScreenSpec.LabelNoise noise) {
       return new LabelNoiseScreen(schema, noise)
           .run(rows, done -> progress.advanced("screen", "folds", done, noise.folds()));
@@ -219,21 +224,23 @@ public final class Screening {
     }
   }
 
+  /** The feature vector and label as a map key: one map, not one map of labels per row. */
+  private record LabelledKey(List<String> names, List<Double> values, String label) {}
+
   /** Rows whose features and label equal an earlier row's: all but the first are flagged. */
   static Outcome duplicates(List<ParsedRow> rows) {
-    Map<FeatureKey, Map<String, Integer>> first = new HashMap<>();
+    Map<LabelledKey, Integer> first = new HashMap<>();
     List<Flag> flags = new ArrayList<>();
-    Set<FeatureKey> groups = new LinkedHashSet<>();
+    Set<FeatureKey> groups = new HashSet<>();
     for (int i = 0; i < rows.size(); i++) {
       ParsedRow r = rows.get(i);
-      FeatureKey k = FeatureKey.of(r);
-      Map<String, Integer> byLabel = first.computeIfAbsent(k, x -> new HashMap<>());
-      Integer prev = byLabel.putIfAbsent(r.label(), i);
+      Integer prev =
+          first.putIfAbsent(new LabelledKey(r.row().names(), r.row().values(), r.label()), i);
       if (prev != null) {
         CanonicalRow p = rows.get(prev).canonical();
         flags.add(
             new Flag(i, "duplicate of " + where(p, r.canonical()) + " (label " + r.label() + ")"));
-        groups.add(k);
+        groups.add(FeatureKey.of(r));
       }
     }
     Map<String, Double> stats = new LinkedHashMap<>();
@@ -250,6 +257,9 @@ public final class Screening {
     TreeMap<Integer, String> flagged = new TreeMap<>();
     int groups = 0;
     for (List<Integer> members : byKey.values()) {
+      if (members.size() < 2) {
+        continue; // one row has one label: no map of labels for most rows
+      }
       Map<String, Long> labels = new TreeMap<>();
       for (int i : members) {
         labels.merge(rows.get(i).label(), 1L, Long::sum);
