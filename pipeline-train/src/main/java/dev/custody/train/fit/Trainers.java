@@ -6,14 +6,17 @@ import dev.custody.train.Progress;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.linear.LbfgsLogisticTrainer;
 import dev.custody.train.spec.TrainerSpec;
+import dev.custody.train.tree.FeatureColumns;
 import dev.custody.train.tree.HistCartTrainer;
 import dev.custody.train.tree.HistForestTrainer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -115,15 +118,22 @@ public final class Trainers {
     } catch (IllegalArgumentException e) {
       throw new PipelineException(Reason.SPEC_INVALID, "trainer.params." + e.getMessage(), e);
     }
-    MutableDataset<Label> dataset = TribuoTables.dataset(table, standardizes(spec));
     long forestTrees = forestTrees(spec);
-    if (forestTrees > 0 && spec instanceof TrainerSpec.HistForest) {
+    if (forestTrees > 0 && trainer instanceof HistForestTrainer forest) {
       // Trees grow in parallel, so they are reported together when done.
       progress.advanced("train", "trees", 0, forestTrees);
-      Model<Label> model = fit(spec, trainer, dataset);
+      // Straight from the table's columns to the bins, the model the same as from the Tribuo
+      // dataset; a table the dataset would refuse goes the dataset's way, for its message.
+      Optional<FeatureColumns> columns =
+          FeatureColumns.of(table, TribuoTables.sourceProvenance(table));
+      Model<Label> model =
+          columns.isPresent()
+              ? fit(spec, () -> forest.train(columns.get(), Map.of()))
+              : fit(spec, trainer, TribuoTables.dataset(table, false));
       progress.advanced("train", "trees", forestTrees, forestTrees);
       return model;
     }
+    MutableDataset<Label> dataset = TribuoTables.dataset(table, standardizes(spec));
     if (forestTrees > 0) {
       long trees = forestTrees;
       TreesGrown counting =
@@ -150,8 +160,13 @@ public final class Trainers {
   private static Model<Label> fit(
       TrainerSpec spec, Trainer<Label> trainer, MutableDataset<Label> dataset)
       throws PipelineException {
+    return fit(spec, () -> trainer.train(dataset));
+  }
+
+  private static Model<Label> fit(TrainerSpec spec, Supplier<Model<Label>> training)
+      throws PipelineException {
     try {
-      return trainer.train(dataset);
+      return training.get();
     } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
       throw new PipelineException(
           Reason.TRAINING_FAILED,

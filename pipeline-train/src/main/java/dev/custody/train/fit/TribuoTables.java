@@ -11,6 +11,7 @@ import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
 import org.tribuo.datasource.ListDataSource;
 import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.DataSourceProvenance;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /** Turns {@link TrainingTable} rows into Tribuo examples and datasets. */
@@ -80,13 +81,12 @@ public final class TribuoTables {
    * counts; the data files themselves are recorded by the pipeline's own provenance.
    */
   static MutableDataset<Label> dataset(TrainingTable table, boolean dense) {
-    String description =
-        "custody TrainingTable: "
-            + table.rows().size()
-            + " rows, "
-            + table.featureNames().size()
-            + " features, labels "
-            + table.labels();
+    return dataset(table, dense, sourceProvenance(table));
+  }
+
+  /** The dataset of {@link #dataset(TrainingTable, boolean)} with the given source provenance. */
+  static MutableDataset<Label> dataset(
+      TrainingTable table, boolean dense, DataSourceProvenance source) {
     List<Example<Label>> examples = examples(table, dense);
     if (!dense && !examples.isEmpty()) {
       // Explicit zeros in one example put every table feature in the model's feature map (their
@@ -95,8 +95,21 @@ public final class TribuoTables {
       ((ArrayExample<Label>) examples.get(0))
           .densify(table.featureNames().stream().sorted().toList());
     }
-    return new MutableDataset<>(
-        new ListDataSource<>(
-            examples, LABELS, new SimpleDataSourceProvenance(description, LABELS)));
+    return new MutableDataset<>(new ListDataSource<>(examples, LABELS, source));
+  }
+
+  /**
+   * The provenance of a dataset of the table's rows: the table by row and feature counts and
+   * labels.
+   */
+  static SimpleDataSourceProvenance sourceProvenance(TrainingTable table) {
+    String description =
+        "custody TrainingTable: "
+            + table.rows().size()
+            + " rows, "
+            + table.featureNames().size()
+            + " features, labels "
+            + table.labels();
+    return new SimpleDataSourceProvenance(description, LABELS);
   }
 }

@@ -98,6 +98,23 @@ final class BinnedData {
       }
       row++;
     }
+    return of(
+        new FeatureColumns.Columns(n, nonZero, rowsOf, valuesOf, label, weight),
+        labelIds.size(),
+        maxBins,
+        parallel);
+  }
+
+  /**
+   * Bins sparse columns as {@link #of(Dataset, int, boolean)} bins the dataset they were read from
+   * (the same columns give the same bins and codes).
+   */
+  static BinnedData of(FeatureColumns.Columns columns, int classes, int maxBins, boolean parallel) {
+    int n = columns.rows();
+    int f = columns.nonZero().length;
+    int[] nonZero = columns.nonZero();
+    int[][] rowsOf = columns.rowsOf();
+    double[][] valuesOf = columns.valuesOf();
     byte[][] codes = new byte[f][];
     double[][] upper = new double[f][];
     IntStream features = IntStream.range(0, f);
@@ -105,17 +122,10 @@ final class BinnedData {
         .forEach(
             id -> {
               // Each task writes only its own feature's slots.
-              upper[id] = edges(valuesOf[id], nonZero[id], n, maxBins);
               codes[id] = new byte[n];
-              byte zero = (byte) bin(upper[id], 0.0);
-              if (zero != 0) {
-                Arrays.fill(codes[id], zero);
-              }
-              for (int i = 0; i < nonZero[id]; i++) {
-                codes[id][rowsOf[id][i]] = (byte) bin(upper[id], valuesOf[id][i]);
-              }
+              upper[id] = edges(valuesOf[id], nonZero[id], n, maxBins, codes[id], rowsOf[id]);
             });
-    return new BinnedData(n, labelIds.size(), codes, upper, label, weight);
+    return new BinnedData(n, classes, codes, upper, columns.label(), columns.weight());
   }
 
   /**
@@ -130,15 +140,13 @@ final class BinnedData {
     }
     byte[][] codes = new byte[columns.length][n];
     double[][] upper = new double[columns.length][];
+    int[] everyRow = IntStream.range(0, n).toArray();
     for (int f = 0; f < columns.length; f++) {
       if (columns[f].length != n) {
         throw new IllegalArgumentException(
             "column " + f + " has " + columns[f].length + " rows, expected " + n);
       }
-      upper[f] = edges(columns[f], n, n, maxBins);
-      for (int i = 0; i < n; i++) {
-        codes[f][i] = (byte) bin(upper[f], columns[f][i]);
-      }
+      upper[f] = edges(columns[f], n, n, maxBins, codes[f], everyRow);
     }
     return new BinnedData(n, classes, codes, upper, label.clone(), weight.clone());
   }
@@ -149,17 +157,53 @@ final class BinnedData {
    * maxBins}, else bins closed as the running row count reaches each multiple of rows / maxBins.
    */
   static double[] edges(double[] values, int count, int rows, int maxBins) {
+    checkBins(maxBins);
+    // Only for a column with no implicit zeros: with them, the sort below has always counted one
+    // zero too many and dropped one occurrence of the largest value, and the models it made
+    // (hist-forest's) must stay the same.
+    double[] few = count == rows ? fewDistinct(values, count, maxBins, null) : null;
+    return few != null ? few : sortedEdges(values, count, rows, maxBins);
+  }
+
+  /**
+   * The edges of {@link #edges(double[], int, int, int)}, and each row's bin in {@code codes}: row
+   * {@code rowsOf[i]} holds {@code values[i]}, the rows not among them 0. The codes are those of
+   * {@link #bin} against the edges; for a column of few distinct values they come from the hashing
+   * that finds the values, without searching the edges row by row.
+   */
+  static double[] edges(
+      double[] values, int count, int rows, int maxBins, byte[] codes, int[] rowsOf) {
+    checkBins(maxBins);
+    if (count == rows) {
+      int[] rank = new int[count];
+      double[] few = fewDistinct(values, count, maxBins, rank);
+      if (few != null) {
+        for (int i = 0; i < count; i++) {
+          codes[rowsOf[i]] = (byte) rank[i];
+        }
+        return few;
+      }
+    }
+    double[] upper = sortedEdges(values, count, rows, maxBins);
+    byte zero = (byte) bin(upper, 0.0);
+    if (zero != 0 && count < rows) {
+      Arrays.fill(codes, zero);
+    }
+    for (int i = 0; i < count; i++) {
+      codes[rowsOf[i]] = (byte) bin(upper, values[i]);
+    }
+    return upper;
+  }
+
+  private static void checkBins(int maxBins) {
     if (maxBins < 2 || maxBins > MAX_BINS) {
       throw new IllegalArgumentException(
           "bins: expected an integer in [2, " + MAX_BINS + "], found " + maxBins);
     }
-    // Only for a column with no implicit zeros: with them, the sort below has always counted one
-    // zero too many and dropped one occurrence of the largest value, and the models it made
-    // (hist-forest's) must stay the same.
-    double[] few = count == rows ? fewDistinct(values, count, maxBins) : null;
-    if (few != null) {
-      return few;
-    }
+  }
+
+  /** The edges found by sorting the values, with one entry for the implicit zeros if any. */
+  private static double[] sortedEdges(double[] values, int count, int rows, int maxBins) {
     double[] sorted = new double[count + (count < rows ? 1 : 0)];
     System.arraycopy(values, 0, sorted, 0, count);
     Arrays.sort(sorted);
@@ -201,7 +245,7 @@ final class BinnedData {
    * null, as it is for a column holding -0.0 or NaN, which only the sort merges as {@link #edges}
    * always has. The result is then the same as the sort's.
    */
-  private static double[] fewDistinct(double[] values, int count, int maxBins) {
+  private static double[] fewDistinct(double[] values, int count, int maxBins, int[] rank) {
     int capacity = Integer.highestOneBit(maxBins * 4 - 1) << 1;
     int mask = capacity - 1;
     long[] keys = new long[capacity];
@@ -226,9 +270,24 @@ final class BinnedData {
         keys[slot] = bits;
         distinct[d++] = v;
       }
+      if (rank != null) {
+        rank[i] = slot;
+      }
     }
     double[] out = Arrays.copyOf(distinct, d);
     Arrays.sort(out);
+    if (rank != null) {
+      // Each value's slot becomes its value's index among the sorted distinct values.
+      int[] rankOfSlot = new int[capacity];
+      for (int slot = 0; slot < capacity; slot++) {
+        if (used[slot]) {
+          rankOfSlot[slot] = Arrays.binarySearch(out, Double.longBitsToDouble(keys[slot]));
+        }
+      }
+      for (int i = 0; i < count; i++) {
+        rank[i] = rankOfSlot[rank[i]];
+      }
+    }
     return out;
   }
 

@@ -11,15 +11,19 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.tribuo.Dataset;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
 import org.tribuo.Trainer;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.ensemble.FullyWeightedVotingCombiner;
 import org.tribuo.common.tree.TreeModel;
 import org.tribuo.ensemble.WeightedEnsembleModel;
+import org.tribuo.provenance.DatasetProvenance;
 import org.tribuo.provenance.EnsembleModelProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
@@ -137,12 +141,12 @@ public final class HistForestTrainer implements Trainer<Label> {
   }
 
   /**
-   * Bins {@code examples} and grows every tree, in a fork-join pool of {@code parallelism} threads
-   * (in the calling thread alone when 1); the list is in tree order.
+   * Bins the rows ({@code binning}, told whether to bin the features in parallel) and grows every
+   * tree, in a fork-join pool of {@code parallelism} threads (in the calling thread alone when 1);
+   * the list is in tree order.
    */
   static List<Tree> growForest(
-      Dataset<Label> examples,
-      int bins,
+      Function<Boolean, BinnedData> binning,
       int maxDepth,
       float minLeaf,
       float featureFraction,
@@ -150,7 +154,7 @@ public final class HistForestTrainer implements Trainer<Label> {
       int parallelism) {
     Supplier<List<Tree>> work =
         () -> {
-          BinnedData data = BinnedData.of(examples, bins, parallelism > 1);
+          BinnedData data = binning.apply(parallelism > 1);
           Tree.Growth growth =
               new Tree.Growth(
                   maxDepth, minLeaf, featuresPerSplit(featureFraction, data.features()));
@@ -184,6 +188,34 @@ public final class HistForestTrainer implements Trainer<Label> {
   @Override
   public WeightedEnsembleModel<Label> train(
       Dataset<Label> examples, Map<String, Provenance> runProvenance) {
+    return train(
+        parallel -> BinnedData.of(examples, bins, parallel),
+        examples.getFeatureIDMap(),
+        examples.getOutputIDInfo(),
+        examples.getProvenance(),
+        runProvenance);
+  }
+
+  /**
+   * Trains on a table's columns: the same model, byte for byte, as {@link #train(Dataset, Map)} on
+   * the Tribuo dataset they were read as (see {@link FeatureColumns}), without building it.
+   */
+  public WeightedEnsembleModel<Label> train(
+      FeatureColumns columns, Map<String, Provenance> runProvenance) {
+    return train(
+        parallel -> BinnedData.of(columns.columns, columns.labelIds.size(), bins, parallel),
+        columns.featureIds,
+        columns.labelIds,
+        columns.provenance,
+        runProvenance);
+  }
+
+  private WeightedEnsembleModel<Label> train(
+      Function<Boolean, BinnedData> binning,
+      ImmutableFeatureMap featureIds,
+      ImmutableOutputInfo<Label> labelIds,
+      DatasetProvenance dataProvenance,
+      Map<String, Provenance> runProvenance) {
     TrainerProvenance provenance;
     synchronized (this) {
       provenance = getProvenance();
@@ -191,13 +223,7 @@ public final class HistForestTrainer implements Trainer<Label> {
     }
     List<Tree> grown =
         growForest(
-            examples,
-            bins,
-            maxDepth,
-            minLeaf,
-            featureFraction,
-            treeSeeds(seed, trees),
-            parallelism);
+            binning, maxDepth, minLeaf, featureFraction, treeSeeds(seed, trees), parallelism);
     List<Model<Label>> members = new ArrayList<>(grown.size());
     for (Tree tree : grown) {
       members.add(
@@ -207,27 +233,22 @@ public final class HistForestTrainer implements Trainer<Label> {
               new ModelProvenance(
                   TreeModel.class.getName(),
                   OffsetDateTime.now(ZoneOffset.UTC),
-                  examples.getProvenance(),
+                  dataProvenance,
                   provenance,
                   runProvenance),
-              examples.getFeatureIDMap(),
-              examples.getOutputIDInfo()));
+              featureIds,
+              labelIds));
     }
     EnsembleModelProvenance ensemble =
         new EnsembleModelProvenance(
             WeightedEnsembleModel.class.getName(),
             OffsetDateTime.now(ZoneOffset.UTC),
-            examples.getProvenance(),
+            dataProvenance,
             provenance,
             runProvenance,
             ListProvenance.createListProvenance(members));
     return new WeightedEnsembleModel<>(
-        MODEL_NAME,
-        ensemble,
-        examples.getFeatureIDMap(),
-        examples.getOutputIDInfo(),
-        members,
-        new FullyWeightedVotingCombiner());
+        MODEL_NAME, ensemble, featureIds, labelIds, members, new FullyWeightedVotingCombiner());
   }
 
   @Override

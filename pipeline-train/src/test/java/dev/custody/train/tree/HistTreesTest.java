@@ -119,6 +119,33 @@ class HistTreesTest {
   }
 
   @Test
+  void edgesWithCodes_anyColumn_codesAreTheBinOfEachValue() {
+    SplittableRandom random = new SplittableRandom(5);
+    int rows = 2_000;
+    // Few distinct values (hashed), many (sorted, quantile bins), and each with implicit zeros.
+    for (int distinct : new int[] {3, 200, 256, 257, 1_000}) {
+      for (int count : new int[] {rows, rows - 300}) {
+        double[] values = new double[count];
+        int[] rowsOf = new int[count];
+        for (int i = 0; i < count; i++) {
+          values[i] = random.nextInt(distinct) - distinct / 3.0;
+          rowsOf[i] = rows - 1 - i * rows / count;
+        }
+        byte[] codes = new byte[rows];
+        double[] upper = BinnedData.edges(values, count, rows, 256, codes, rowsOf);
+
+        assertThat(upper).isEqualTo(BinnedData.edges(values, count, rows, 256));
+        byte[] expected = new byte[rows];
+        java.util.Arrays.fill(expected, (byte) BinnedData.bin(upper, 0.0));
+        for (int i = 0; i < count; i++) {
+          expected[rowsOf[i]] = (byte) BinnedData.bin(upper, values[i]);
+        }
+        assertThat(codes).as("%d distinct, %d explicit", distinct, count).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void edges_fewDistinctValues_oneBinEachAtTheValue() {
     double[] values = {3, -1, 3, 7, 7, 7};
 
