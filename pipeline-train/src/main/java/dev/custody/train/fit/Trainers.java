@@ -100,11 +100,11 @@ public final class Trainers {
    */
   public static Model<Label> train(TrainerSpec spec, TrainingTable table, Progress progress)
       throws PipelineException {
-    Set<String> present = new TreeSet<>();
-    for (TrainingTable.Row row : table.rows()) {
-      present.add(row.label());
-    }
-    if (present.size() < 2) {
+    if (!hasTwoLabels(table)) {
+      Set<String> present = new TreeSet<>();
+      for (TrainingTable.Row row : table.rows()) {
+        present.add(row.label());
+      }
       throw new PipelineException(
           Reason.TRAINING_FAILED,
           "training needs rows of at least two labels, found "
@@ -147,6 +147,19 @@ public final class Trainers {
       }
     }
     return fit(spec, trainer, dataset);
+  }
+
+  /** Whether the rows hold at least two distinct labels (usually found in the first rows). */
+  private static boolean hasTwoLabels(TrainingTable table) {
+    String first = null;
+    for (TrainingTable.Row row : table.rows()) {
+      if (first == null) {
+        first = row.label();
+      } else if (!first.equals(row.label())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The number of trees of a random forest spec, else 0. */

@@ -90,19 +90,58 @@ public final class FeatureColumns {
   }
 
   final Columns columns;
-  final ImmutableFeatureMap featureIds;
   final ImmutableOutputInfo<Label> labelIds;
   final DatasetProvenance provenance;
 
+  /** The feature names in id order (Tribuo numbers features in name order). */
+  private final List<String> names;
+
+  private ImmutableFeatureMap featureIds;
+
   private FeatureColumns(
       Columns columns,
-      ImmutableFeatureMap featureIds,
+      List<String> names,
       ImmutableOutputInfo<Label> labelIds,
       DatasetProvenance provenance) {
     this.columns = columns;
-    this.featureIds = featureIds;
+    this.names = names;
     this.labelIds = labelIds;
     this.provenance = provenance;
+  }
+
+  /**
+   * The dataset's feature map: every feature observes its values in row order, the first row's
+   * (with its explicit zeros) first and in name order, as {@code MutableDataset.add} observes them,
+   * so that the map's statistics and order are the dataset's. Made on first use (the forest trainer
+   * makes it while the trees grow).
+   *
+   * @throws IllegalStateException if Tribuo numbered the features otherwise than by name
+   */
+  synchronized ImmutableFeatureMap featureIds() {
+    if (featureIds != null) {
+      return featureIds;
+    }
+    MutableFeatureMap featureMap = new MutableFeatureMap();
+    int f = names.size();
+    for (int c = 0; c < f; c++) {
+      featureMap.add(names.get(c), columns.valuesOf[c][0]);
+    }
+    for (int c = 0; c < f; c++) {
+      String name = names.get(c);
+      double[] v = columns.valuesOf[c];
+      for (int i = 1; i < columns.nonZero[c]; i++) {
+        featureMap.add(name, v[i]);
+      }
+    }
+    ImmutableFeatureMap ids = new ImmutableFeatureMap(featureMap);
+    for (int c = 0; c < f; c++) {
+      if (ids.getID(names.get(c)) != c) {
+        throw new IllegalStateException(
+            "Tribuo numbered feature '" + names.get(c) + "' " + ids.getID(names.get(c)));
+      }
+    }
+    featureIds = ids;
+    return ids;
   }
 
   /**
@@ -132,16 +171,17 @@ public final class FeatureColumns {
     for (int i = 0; i < labelNames.size(); i++) {
       labelIndex.put(labelNames.get(i), i);
     }
-    MutableFeatureMap featureMap = new MutableFeatureMap();
     MutableOutputInfo<Label> labelInfo = LABELS.generateInfo();
     Label[] labelObjects = new Label[labelNames.size()];
     int[] nonZero = new int[f];
     int[][] rowsOf = new int[f][];
     double[][] valuesOf = new double[f][];
+    // A column per feature as long as the table, unless that is large (a text table has many
+    // features, each in few rows): then grown as needed.
+    int initial = (long) f * n <= 1 << 22 ? n : 8;
     for (int i = 0; i < f; i++) {
-      // Grown as needed: a text table has many features, each in few rows.
-      rowsOf[i] = new int[8];
-      valuesOf[i] = new double[8];
+      rowsOf[i] = new int[initial];
+      valuesOf[i] = new double[initial];
     }
     int[] labelOf = new int[n];
     double[] weight = new double[n];
@@ -193,25 +233,14 @@ public final class FeatureColumns {
         append(rowsOf, valuesOf, nonZero, c, r, v);
       }
       if (r == 0) {
-        // The first example is densified: every feature, in name order, enters the map here, as
-        // MutableDataset.add observes it.
+        // The first example is densified: an explicit 0 for every feature it lacks.
         for (int c = 0; c < f; c++) {
           if (seenIn[c] != 0) {
             append(rowsOf, valuesOf, nonZero, c, 0, 0.0);
           }
-          featureMap.add(sortedNames.get(c), valuesOf[c][0]);
         }
       }
     }
-    // Each feature observes its values in row order (row 0's already), as MutableDataset.add does.
-    for (int c = 0; c < f; c++) {
-      String name = sortedNames.get(c);
-      double[] v = valuesOf[c];
-      for (int i = 1; i < nonZero[c]; i++) {
-        featureMap.add(name, v[i]);
-      }
-    }
-    ImmutableFeatureMap featureIds = new ImmutableFeatureMap(featureMap);
     ImmutableOutputInfo<Label> labelIds = labelInfo.generateImmutableOutputInfo();
     int[] labelId = new int[labelNames.size()];
     for (int i = 0; i < labelId.length; i++) {
@@ -220,22 +249,13 @@ public final class FeatureColumns {
     for (int r = 0; r < n; r++) {
       labelOf[r] = labelId[labelOf[r]];
     }
-    // Columns by feature id.
-    int[] byIdNonZero = new int[f];
-    int[][] byIdRows = new int[f][];
-    double[][] byIdValues = new double[f][];
-    for (int c = 0; c < f; c++) {
-      int id = featureIds.getID(sortedNames.get(c));
-      byIdNonZero[id] = nonZero[c];
-      byIdRows[id] = rowsOf[c];
-      byIdValues[id] = valuesOf[c];
-    }
+    // The first row holds every feature, so the map has them all.
     return Optional.of(
         new FeatureColumns(
-            new Columns(n, byIdNonZero, byIdRows, byIdValues, labelOf, weight),
-            featureIds,
+            new Columns(n, nonZero, rowsOf, valuesOf, labelOf, weight),
+            sortedNames,
             labelIds,
-            provenance(source, dense, n, featureMap.size(), labelInfo.size())));
+            provenance(source, dense, n, f, labelInfo.size())));
   }
 
   private static void append(

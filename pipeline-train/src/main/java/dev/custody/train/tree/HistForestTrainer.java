@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -142,11 +144,13 @@ public final class HistForestTrainer implements Trainer<Label> {
 
   /**
    * Bins the rows ({@code binning}, told whether to bin the features in parallel) and grows every
-   * tree, in a fork-join pool of {@code parallelism} threads (in the calling thread alone when 1);
-   * the list is in tree order.
+   * tree, running {@code alongside} meanwhile (work the model needs that the trees do not), in a
+   * fork-join pool of {@code parallelism} threads (in the calling thread alone when 1); the list is
+   * in tree order.
    */
   static List<Tree> growForest(
       Function<Boolean, BinnedData> binning,
+      Callable<?> alongside,
       int maxDepth,
       float minLeaf,
       float featureFraction,
@@ -154,14 +158,25 @@ public final class HistForestTrainer implements Trainer<Label> {
       int parallelism) {
     Supplier<List<Tree>> work =
         () -> {
+          ForkJoinTask<?> side = ForkJoinTask.adapt(alongside);
+          if (parallelism > 1) {
+            side = side.fork();
+          }
           BinnedData data = binning.apply(parallelism > 1);
           Tree.Growth growth =
               new Tree.Growth(
                   maxDepth, minLeaf, featuresPerSplit(featureFraction, data.features()));
           IntStream indices = IntStream.range(0, treeSeeds.length);
-          return (parallelism > 1 ? indices.parallel() : indices)
-              .mapToObj(i -> growTree(data, growth, treeSeeds[i]))
-              .toList();
+          List<Tree> trees =
+              (parallelism > 1 ? indices.parallel() : indices)
+                  .mapToObj(i -> growTree(data, growth, treeSeeds[i]))
+                  .toList();
+          if (parallelism > 1) {
+            side.join();
+          } else {
+            side.invoke();
+          }
+          return trees;
         };
     if (parallelism == 1) {
       return work.get();
@@ -188,9 +203,10 @@ public final class HistForestTrainer implements Trainer<Label> {
   @Override
   public WeightedEnsembleModel<Label> train(
       Dataset<Label> examples, Map<String, Provenance> runProvenance) {
+    ImmutableFeatureMap featureIds = examples.getFeatureIDMap();
     return train(
         parallel -> BinnedData.of(examples, bins, parallel),
-        examples.getFeatureIDMap(),
+        () -> featureIds,
         examples.getOutputIDInfo(),
         examples.getProvenance(),
         runProvenance);
@@ -204,7 +220,7 @@ public final class HistForestTrainer implements Trainer<Label> {
       FeatureColumns columns, Map<String, Provenance> runProvenance) {
     return train(
         parallel -> BinnedData.of(columns.columns, columns.labelIds.size(), bins, parallel),
-        columns.featureIds,
+        columns::featureIds,
         columns.labelIds,
         columns.provenance,
         runProvenance);
@@ -212,7 +228,7 @@ public final class HistForestTrainer implements Trainer<Label> {
 
   private WeightedEnsembleModel<Label> train(
       Function<Boolean, BinnedData> binning,
-      ImmutableFeatureMap featureIds,
+      Supplier<ImmutableFeatureMap> features,
       ImmutableOutputInfo<Label> labelIds,
       DatasetProvenance dataProvenance,
       Map<String, Provenance> runProvenance) {
@@ -223,7 +239,14 @@ public final class HistForestTrainer implements Trainer<Label> {
     }
     List<Tree> grown =
         growForest(
-            binning, maxDepth, minLeaf, featureFraction, treeSeeds(seed, trees), parallelism);
+            binning,
+            features::get,
+            maxDepth,
+            minLeaf,
+            featureFraction,
+            treeSeeds(seed, trees),
+            parallelism);
+    ImmutableFeatureMap featureIds = features.get();
     List<Model<Label>> members = new ArrayList<>(grown.size());
     for (Tree tree : grown) {
       members.add(
