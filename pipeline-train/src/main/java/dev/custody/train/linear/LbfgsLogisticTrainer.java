@@ -61,8 +61,8 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
   private static final int MAX_HALVINGS = 40;
 
   /**
-   * Values times classes below which a dense objective is summed on one thread: the hand-over
-   * costs more than the sums. Either way the sums are the same, to the bit.
+   * Values times classes below which a dense objective is summed on one thread: the hand-over costs
+   * more than the sums. Either way the sums are the same, to the bit.
    */
   private static final long PARALLEL_WORK = 50_000;
 
@@ -124,7 +124,8 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
       // The calling thread sums one block itself.
       ForkJoinPool pool = new ForkJoinPool(threads - 1);
       try {
-        theta = new Objective(rows, labels.size(), l2, true, pool).minimise(tolerance, maxIterations);
+        theta =
+            new Objective(rows, labels.size(), l2, true, pool).minimise(tolerance, maxIterations);
       } finally {
         pool.shutdown();
       }
@@ -281,6 +282,7 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
     private final double[] scores;
     private final boolean dense;
     private final ForkJoinPool pool;
+
     /** Parallel sums only: each row's weighted loss, and its residual per class. */
     private final double[] rowLoss;
 
@@ -293,9 +295,9 @@ public final class LbfgsLogisticTrainer implements Trainer<Label> {
     /**
      * {@code dense} only if {@link Rows#dense()}; false takes the sparse sums (for tests). With a
      * {@code pool} (dense rows only), each evaluation splits its rows, then its weights, between
-     * the calling thread and the pool's: a row's scores and residuals, and a weight's sum over the rows in row
-     * order, are the same terms in the same order as on one thread, so the bits do not depend on
-     * the number of threads.
+     * the calling thread and the pool's: a row's scores and residuals, and a weight's sum over the
+     * rows in row order, are the same terms in the same order as on one thread, so the bits do not
+     * depend on the number of threads.
      */
     Objective(Rows rows, int classes, double l2, boolean dense, ForkJoinPool pool) {
       if (pool != null && !dense) {

@@ -60,8 +60,10 @@ class LbfgsLogisticTrainerTest {
   void denseRows_giveTheSparseSumsToTheBit() {
     LbfgsLogisticTrainer.Rows rows = randomRows(80, 5, 3, 17);
     assertThat(rows.dense()).isTrue();
-    LbfgsLogisticTrainer.Objective dense = new LbfgsLogisticTrainer.Objective(rows, 3, 0.5, true, null);
-    LbfgsLogisticTrainer.Objective sparse = new LbfgsLogisticTrainer.Objective(rows, 3, 0.5, false, null);
+    LbfgsLogisticTrainer.Objective dense =
+        new LbfgsLogisticTrainer.Objective(rows, 3, 0.5, true, null);
+    LbfgsLogisticTrainer.Objective sparse =
+        new LbfgsLogisticTrainer.Objective(rows, 3, 0.5, false, null);
     double[] theta = new double[3 * 6];
     SplittableRandom random = new SplittableRandom(9);
     for (int j = 0; j < theta.length; j++) {
@@ -113,8 +115,7 @@ class LbfgsLogisticTrainerTest {
     ForkJoinPool pool = new ForkJoinPool(1);
     try {
       assertThatThrownBy(
-              () ->
-                  new LbfgsLogisticTrainer.Objective(randomRows(5, 2, 2, 3), 2, 1, false, pool))
+              () -> new LbfgsLogisticTrainer.Objective(randomRows(5, 2, 2, 3), 2, 1, false, pool))
           .isInstanceOf(IllegalArgumentException.class);
     } finally {
       pool.shutdown();
