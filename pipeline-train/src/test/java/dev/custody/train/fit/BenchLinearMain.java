@@ -1,5 +1,6 @@
 package dev.custody.train.fit;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
@@ -19,8 +20,11 @@ import org.tribuo.classification.Label;
  * through {@link Trainers#train} (the pipeline's path: the Tribuo dataset is built from the table
  * each time) and {@link Model#predict} on the test rows, warm: {@code WARMUP} untimed rounds, then
  * {@code ROUNDS} timed ones. Prints one line a trainer: {@code bench-linear <type> median_ms min_ms
- * median_cpu_ms accuracy} (CPU: this thread's, which does all the work). Arguments: WARMUP ROUNDS
- * TYPE... ({@code logistic-lbfgs}, {@code logistic}).
+ * median_cpu_ms accuracy mean_process_cpu_ms} (CPU: this thread's, which does most of the work;
+ * process CPU: every thread's, a mean over the timed rounds as the process clock ticks coarsely,
+ * the L-BFGS sums' second thread, the garbage collector and the JIT included, as Python's {@code
+ * process_time} counts OpenBLAS's threads). Arguments: WARMUP ROUNDS TYPE... ({@code
+ * logistic-lbfgs}, {@code logistic}).
  */
 public final class BenchLinearMain {
   private BenchLinearMain() {}
@@ -39,6 +43,7 @@ public final class BenchLinearMain {
       }
       double[] millis = new double[rounds];
       double[] cpu = new double[rounds];
+      long processStart = processCpuNanos();
       for (int i = 0; i < rounds; i++) {
         long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
@@ -46,17 +51,23 @@ public final class BenchLinearMain {
         millis[i] = (System.nanoTime() - start) / 1e6;
         cpu[i] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6;
       }
+      double processCpu = (processCpuNanos() - processStart) / 1e6 / rounds;
       Arrays.sort(millis);
       Arrays.sort(cpu);
       System.out.printf(
           Locale.ROOT,
-          "bench-linear %s %.2f %.2f %.2f %.4f%n",
+          "bench-linear %s %.2f %.2f %.2f %.4f %.2f%n",
           type,
           millis[rounds / 2],
           millis[0],
           cpu[rounds / 2],
-          accuracy);
+          accuracy,
+          processCpu);
     }
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getProcessCpuTime();
   }
 
   private static TrainerSpec spec(String type) {
