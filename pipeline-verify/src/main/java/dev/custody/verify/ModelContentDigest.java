@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.tribuo.protos.core.ModelProto;
 
 /**
@@ -83,6 +84,9 @@ public final class ModelContentDigest {
   private static final Comparator<Message> MAP_KEY_ORDER =
       (a, b) -> compareKeys(mapKey(a), mapKey(b));
 
+  /** Whether a message type has no message-typed field, by type (the schemas are fixed). */
+  private static final Map<Descriptor, Boolean> LEAF_TYPES = new ConcurrentHashMap<>();
+
   private ModelContentDigest() {}
 
   /**
@@ -114,6 +118,11 @@ public final class ModelContentDigest {
 
   private static Message canonical(Message input, int depth) throws VerificationException {
     Descriptor type = input.getDescriptorForType();
+    if (isLeaf(type) && !type.getFullName().equals(SIMPLE_PROVENANCE)) {
+      // No Any, map or provenance inside: the copy below would equal the input (a model's feature
+      // map holds one such message per feature).
+      return input;
+    }
     Message message = input;
     if (type.getFullName().equals(ROOT_PROVENANCE)) {
       RootProvenanceProto graph =
@@ -146,6 +155,19 @@ public final class ModelContentDigest {
       out.clearField(type.findFieldByName("value"));
     }
     return out.build();
+  }
+
+  private static boolean isLeaf(Descriptor type) {
+    return LEAF_TYPES.computeIfAbsent(
+        type,
+        t -> {
+          for (FieldDescriptor f : t.getFields()) {
+            if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   private static Message canonicalField(Message value, int depth) throws VerificationException {

@@ -12,13 +12,18 @@ import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
 import dev.custody.verify.ModelContentDigest;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tribuo.Model;
 import org.tribuo.classification.Label;
+import org.tribuo.classification.sgd.linear.LinearSGDModel;
 import org.tribuo.protos.core.ModelProto;
 
 class ModelContentTest {
@@ -83,6 +88,50 @@ class ModelContentTest {
     assertThat(canonical)
         .contains(
             "org.tribuo.classification.sgd.linear.LinearSGDTrainer", "seed", "4.3.2", "PAY_AMT1");
+  }
+
+  @Test
+  void protobufBytes_logisticOnNumbersAndCategories_sameBytesAsTribuosWriter() throws Exception {
+    // Credit features: numbers with many values (RealIDInfo, written by Tribuo) and few
+    // (CategoricalIDInfo with a value-count map, written by LinearSgdProto).
+    Model<Label> model =
+        Trainers.train(new TrainerSpec.LogisticRegression(0.1, 2, 1, false, 5), small());
+
+    assertThat(model).isInstanceOf(LinearSGDModel.class);
+    assertThat(LinearSgdProto.of((LinearSGDModel) model)).isNotNull();
+    assertThat(ModelContent.protobufBytes(model)).isEqualTo(model.serialize().toByteArray());
+  }
+
+  @Test
+  void protobufBytes_logisticOnTokenCounts_sameBytesAsTribuosWriter() throws Exception {
+    // Text-like rows: a few thousand sparse token features, each seen once, with one count or
+    // with several (value-count maps of several sizes).
+    SplittableRandom random = new SplittableRandom(11);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      names.add("text@tok" + i);
+    }
+    List<TrainingTable.Row> rows = new ArrayList<>();
+    for (int r = 0; r < 600; r++) {
+      TreeMap<String, Double> counts = new TreeMap<>();
+      int tokens = 1 + random.nextInt(12);
+      for (int t = 0; t < tokens; t++) {
+        counts.put(names.get(random.nextInt(names.size())), 1.0 + random.nextInt(4));
+      }
+      rows.add(
+          new TrainingTable.Row(
+              r + 1L,
+              random.nextInt(3) == 0 ? "spam" : "ham",
+              new ArrayList<>(counts.keySet()),
+              new ArrayList<>(counts.values())));
+    }
+    TrainingTable table = new TrainingTable(names, List.of("ham", "spam"), rows);
+    TrainerSpec spec = new TrainerSpec.LogisticRegression(1.0, 3, 1, false, 7);
+    Model<Label> model = Trainers.train(spec, table);
+
+    assertThat(model).isInstanceOf(LinearSGDModel.class);
+    assertThat(model.getFeatureIDMap().size()).isGreaterThan(2_000);
+    assertThat(ModelContent.protobufBytes(model)).isEqualTo(model.serialize().toByteArray());
   }
 
   @Test
