@@ -67,8 +67,8 @@ class PipelineCommandsTest {
     for (String step :
         new String[] {
           "read",
-          "merkle",
           "screen",
+          "merkle",
           "sign",
           "verify",
           "classpath",
@@ -151,8 +151,8 @@ class PipelineCommandsTest {
     assertThat(steps)
         .containsExactly(
             "read",
-            "merkle",
             "screen",
+            "merkle",
             "verify",
             "classpath",
             "train",

@@ -82,8 +82,8 @@ class PipelineTest {
     assertThat(steps.names())
         .containsExactly(
             "read",
-            "merkle",
             "screen",
+            "merkle",
             "sign",
             "verify",
             "classpath",

@@ -114,7 +114,7 @@ class ReproduceTest {
         KeyBundleVerifier.builder().trust(key.publicKey()).build(),
         List.of());
     assertThat(steps.names())
-        .containsExactly("verify", "read", "merkle", "screen", "classpath", "train", "sign");
+        .containsExactly("verify", "read", "screen", "merkle", "classpath", "train", "sign");
   }
 
   @Test
