@@ -1,7 +1,10 @@
 package dev.custody.cli;
 
 import dev.custody.train.fit.Trainers;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,52 +33,66 @@ final class CustodyCommand {
   boolean verbose;
 
   /**
-   * The verbs, in the order {@code custody --help} lists them. Not in the {@code @Command}
-   * annotation: picocli would build every verb's model, by reflection, for each command run.
+   * The verbs by name, in the order {@code custody --help} lists them. Not in the {@code @Command}
+   * annotation: picocli would build every verb's model, by reflection, for each command run. The
+   * names are written out (each the verb's {@code @Command} name, checked by {@code
+   * CustodyCommandTest}) so that finding one verb reads no other verb's annotation: reading them
+   * all loaded twenty classes and made annotation proxies on every run.
    */
-  private static final List<Class<?>> VERBS =
-      List.of(
-          KeygenCommand.class,
-          HashCommand.class,
-          SignModelCommand.class,
-          VerifyModelCommand.class,
-          VerifyCommand.class,
-          PolicyCommand.class,
-          IngestCommand.class,
-          TrainCommand.class,
-          RunCommand.class,
-          ReproduceCommand.class,
-          PredictCommand.class,
-          DepsCommand.class,
-          DataCommand.class,
-          ServeCommand.class,
-          TokenCommand.class,
-          FeedbackCommand.class,
-          InspectCommand.class,
-          ReportCommand.class,
-          CompletionCommand.class,
-          CommandLine.HelpCommand.class);
+  private static final Map<String, Class<?>> VERBS = verbs();
+
+  private static Map<String, Class<?>> verbs() {
+    Map<String, Class<?>> verbs = new LinkedHashMap<>();
+    verbs.put("keygen", KeygenCommand.class);
+    verbs.put("hash", HashCommand.class);
+    verbs.put("sign-model", SignModelCommand.class);
+    verbs.put("verify-model", VerifyModelCommand.class);
+    verbs.put("verify", VerifyCommand.class);
+    verbs.put("policy", PolicyCommand.class);
+    verbs.put("ingest", IngestCommand.class);
+    verbs.put("train", TrainCommand.class);
+    verbs.put("run", RunCommand.class);
+    verbs.put("reproduce", ReproduceCommand.class);
+    verbs.put("predict", PredictCommand.class);
+    verbs.put("deps", DepsCommand.class);
+    verbs.put("data", DataCommand.class);
+    verbs.put("serve", ServeCommand.class);
+    verbs.put("token", TokenCommand.class);
+    verbs.put("feedback", FeedbackCommand.class);
+    verbs.put("inspect", InspectCommand.class);
+    verbs.put("report", ReportCommand.class);
+    verbs.put("completion", CompletionCommand.class);
+    verbs.put("help", CommandLine.HelpCommand.class);
+    return Collections.unmodifiableMap(verbs);
+  }
+
+  /** The verbs' names and classes, in the order {@code custody --help} lists them. */
+  static Map<String, Class<?>> verbClasses() {
+    return VERBS;
+  }
 
   /** The configured command line with every verb: exit codes from reasons, one-line errors. */
   static CommandLine commandLine() {
-    return commandLine(VERBS);
+    return commandLine(List.copyOf(VERBS.values()));
   }
 
   /**
    * The command line for {@code args}: with only the verb they name when the first argument is one
-   * (what that verb parses, prints and rejects is the same), else with every verb: modelling all
-   * twenty cost {@code custody hash} a third of its CPU time (BENCHMARKS.md).
+   * (what that verb parses, prints and rejects is the same), with no verb for {@code --version} or
+   * {@code -V} alone, else with every verb: modelling all twenty cost {@code custody hash} a third
+   * of its CPU time (BENCHMARKS.md).
    */
   static CommandLine commandLine(String[] args) {
     if (args.length > 0) {
-      for (Class<?> verb : VERBS) {
-        Command c = verb.getAnnotation(Command.class);
-        // help and completion describe every verb.
-        if (verb != CommandLine.HelpCommand.class
-            && verb != CompletionCommand.class
-            && (c.name().equals(args[0]) || List.of(c.aliases()).contains(args[0]))) {
-          return commandLine(List.of(verb));
-        }
+      Class<?> verb = VERBS.get(args[0]);
+      // help and completion describe every verb.
+      if (verb != null
+          && verb != CommandLine.HelpCommand.class
+          && verb != CompletionCommand.class) {
+        return commandLine(List.of(verb));
+      }
+      if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        return commandLine(List.of());
       }
     }
     return commandLine();

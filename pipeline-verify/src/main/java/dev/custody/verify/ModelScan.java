@@ -112,30 +112,31 @@ final class ModelScan {
     }
     for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
       FieldDescriptor f = e.getKey();
+      FieldDescriptor.JavaType kind = f.getJavaType();
+      if (kind != FieldDescriptor.JavaType.MESSAGE
+          && !(kind == FieldDescriptor.JavaType.STRING && holdsClassName(m, f))) {
+        // Numbers, booleans, enums, bytes and other strings name no class: skipped before their
+        // paths are built (a tree's repeated numbers would build one string per element).
+        continue;
+      }
       String fieldPath = path + "." + f.getName();
       if (f.isRepeated()) {
         List<?> values = (List<?>) e.getValue();
         for (int i = 0; i < values.size(); i++) {
-          visit(m, f, values.get(i), fieldPath + "[" + i + "]", depth);
+          visit(f, values.get(i), fieldPath + "[" + i + "]", depth);
         }
       } else {
-        visit(m, f, e.getValue(), fieldPath, depth);
+        visit(f, e.getValue(), fieldPath, depth);
       }
     }
   }
 
-  private void visit(Message host, FieldDescriptor f, Object value, String path, int depth)
+  private void visit(FieldDescriptor f, Object value, String path, int depth)
       throws VerificationException {
     switch (f.getJavaType()) {
       case MESSAGE -> walk((Message) value, path, depth + 1);
-      case STRING -> {
-        if (holdsClassName(host, f)) {
-          classNames.add(new Found((String) value, path));
-        }
-      }
-      default -> {
-        // Numbers, booleans, enums and bytes name no class.
-      }
+      case STRING -> classNames.add(new Found((String) value, path)); // a class name (walk)
+      default -> throw new IllegalStateException("walk skips " + f.getFullName());
     }
   }
 
