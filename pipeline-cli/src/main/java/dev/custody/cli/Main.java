@@ -18,6 +18,7 @@ public final class Main {
       System.err.println("custody: " + e.getMessage());
       System.exit(1);
     }
+    EarlyStart.hashing(args);
     CommandLine cl = CustodyCommand.commandLine(args);
     // One writer for every subcommand, flushed before exit: PrintWriter's autoflush covers
     // println but not print, and a verb's --json output ends with print.
