@@ -59,12 +59,12 @@ public final class EarlyHashing {
   private EarlyHashing() {}
 
   /**
-   * Starts hashing {@code file} whole (what the files method hashes for a single-file model), if it is a regular
-   * file, not a link, of at least {@link #MIN_SIZE} bytes and nothing else was started; otherwise
-   * does nothing. Never fails: an error here is the command's to report.
+   * Starts hashing {@code file} whole (what the files method hashes for a single-file model), if it
+   * is a regular file, not a link, of at least {@link #MIN_SIZE} bytes and nothing else was
+   * started; otherwise does nothing. Never fails: an error here is the command's to report.
    */
   public static void startFile(Path file) {
-    start(file, 0);
+    start(file, 0, MIN_SIZE);
   }
 
   /**
@@ -73,15 +73,16 @@ public final class EarlyHashing {
    */
   public static void startShards(Path file, long shardSize) {
     if (shardSize > 0) {
-      start(file, shardSize);
+      start(file, shardSize, MIN_SIZE);
     }
   }
 
-  private static void start(Path given, long shardSize) {
+  /** Starts hashing {@code given} whole ({@code shardSize} 0) or by shards, if it qualifies. */
+  static void start(Path given, long shardSize, long minSize) {
     try {
       Path file = given.toAbsolutePath().normalize();
       Identity id = Identity.of(file);
-      if (id == null || id.size() < MIN_SIZE || PENDING.get() != null) {
+      if (id == null || id.size() < minSize || PENDING.get() != null) {
         return;
       }
       List<ShardHasher.Range> ranges = new ArrayList<>();
@@ -106,6 +107,11 @@ public final class EarlyHashing {
     } catch (IOException | RuntimeException e) {
       // The command reads the file itself and reports what is wrong with it.
     }
+  }
+
+  /** Whether an early hashing waits for its claim. */
+  static boolean pending() {
+    return PENDING.get() != null;
   }
 
   /** The early digest of {@code file} whole, or null (and the early hashing stopped). */
