@@ -61,6 +61,10 @@ public final class Digests {
    * core, so that reading overlaps hashing; the hashing itself is one sequential stream.
    */
   public static Sha256 sha256(Path file) throws IOException {
+    Sha256 early = EarlyHashing.claimFile(file);
+    if (early != null) {
+      return early;
+    }
     if (Runtime.getRuntime().availableProcessors() > 1
         && Files.isRegularFile(file)
         && Files.size(file) >= READ_AHEAD_MIN) {

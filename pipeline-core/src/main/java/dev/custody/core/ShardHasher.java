@@ -49,6 +49,12 @@ final class ShardHasher {
    *     end (it changed while it was hashed); the other reads are stopped
    */
   static List<Sha256> hash(List<Range> ranges) throws IOException {
+    List<Sha256> early = EarlyHashing.claimRanges(ranges);
+    return early != null ? early : hashNow(ranges);
+  }
+
+  /** As {@link #hash(List)}, without looking for {@link EarlyHashing}'s digests. */
+  static List<Sha256> hashNow(List<Range> ranges) throws IOException {
     Integer[] longestFirst = new Integer[ranges.size()];
     Arrays.setAll(longestFirst, i -> i);
     Arrays.sort(
