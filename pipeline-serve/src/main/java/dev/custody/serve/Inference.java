@@ -332,8 +332,7 @@ final class Inference {
     Bytes out = new Bytes(256 + n * (32 + 24 * t.classes.size()));
     out.add(t.head);
     if (req.id() != null) {
-      out.add(ID);
-      out.add(utf8(quoted(new StringBuilder(), req.id())));
+      out.add(ID).quoted(req.id());
     }
     out.add(OUTPUTS);
     boolean label = req.outputs().contains(LABEL);
@@ -345,7 +344,11 @@ final class Inference {
         }
         String l = labels[i];
         byte[] q = t.quotedLabels.get(l);
-        out.add(q != null ? q : utf8(quoted(new StringBuilder(), l)));
+        if (q != null) {
+          out.add(q);
+        } else {
+          out.quoted(l);
+        }
       }
       out.add(']').add('}');
     }
@@ -409,6 +412,27 @@ final class Inference {
       for (int i = 0; i < k; i++) {
         buf[len++] = (byte) s.charAt(i);
       }
+      return this;
+    }
+
+    /**
+     * {@code s} as a JSON string, as {@link Inference#quoted} writes it: printable ASCII without a
+     * quote or backslash (most ids) is written as is, anything else escaped by Jackson.
+     */
+    Bytes quoted(String s) {
+      int k = s.length();
+      for (int i = 0; i < k; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+          return add(utf8(Inference.quoted(new StringBuilder(), s)));
+        }
+      }
+      room(k + 2);
+      buf[len++] = '"';
+      for (int i = 0; i < k; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+      buf[len++] = '"';
       return this;
     }
 
