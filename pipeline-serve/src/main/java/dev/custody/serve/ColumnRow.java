@@ -14,9 +14,37 @@ final class ColumnRow extends AbstractMap<String, Object> {
   private final Map<String, Object[]> columns;
   private final int row;
 
+  /**
+   * The values of each feature column, in the schema's order, when the reader that made the row
+   * checked that every column of the request is one of the schema's and every feature column is
+   * there; else null.
+   */
+  private final Object[][] byFeature;
+
   ColumnRow(Map<String, Object[]> columns, int row) {
+    this(columns, row, null);
+  }
+
+  ColumnRow(Map<String, Object[]> columns, int row, Object[][] byFeature) {
     this.columns = columns;
     this.row = row;
+    this.byFeature = byFeature;
+  }
+
+  /**
+   * This row's value of each feature column, in the schema's order ({@link
+   * dev.custody.verify.FeatureEncoder#encodeFeatureValues}), or null if the row's reader did not
+   * check its columns against the schema (then the encoder reads it as a map and checks them).
+   */
+  Object[] featureValues() {
+    if (byFeature == null) {
+      return null;
+    }
+    Object[] values = new Object[byFeature.length];
+    for (int k = 0; k < values.length; k++) {
+      values[k] = byFeature[k][row];
+    }
+    return values;
   }
 
   @Override

@@ -310,71 +310,154 @@ final class Inference {
     }
   }
 
+  private static final byte[] ID = ascii(",\"id\":");
+  private static final byte[] OUTPUTS = ascii(",\"outputs\":[");
+  private static final byte[] LABEL_HEAD =
+      ascii("{\"name\":\"" + LABEL + "\",\"datatype\":\"BYTES\",\"shape\":[");
+  private static final byte[] DATA = ascii("],\"data\":[");
+  private static final byte[] PROBABILITIES_HEAD =
+      ascii("{\"name\":\"" + PROBABILITIES + "\",\"datatype\":\"FP64\",\"shape\":[");
+
   /**
-   * The inference response (OIP {@code $inference_response}), written straight to bytes: the parts
-   * that are the same for every answer of a model are {@linkplain Template made once}, the rest
-   * (id, shape, labels, probabilities) appended. Building a tree, then a generator writing the
-   * constant parts again on each request, showed in the profile of one-row requests.
+   * The inference response (OIP {@code $inference_response}), written straight to UTF-8 bytes: the
+   * parts that are the same for every answer of a model are {@linkplain Template made once}, the
+   * rest (id, shape, labels, probabilities) appended. Building a tree, then a generator writing the
+   * constant parts again on each request, showed in the profile of one-row requests; so did text
+   * built in a {@code StringBuilder}, then copied into a {@code String} and again into bytes.
    */
   static byte[] response(ServedModel m, Request req, Predictions predictions) {
     Template t = m.responseTemplate();
     String[] labels = predictions.labels();
     int n = labels.length;
-    StringBuilder out = new StringBuilder(256 + n * (32 + 24 * t.classes.size()));
-    out.append(t.head);
+    Bytes out = new Bytes(256 + n * (32 + 24 * t.classes.size()));
+    out.add(t.head);
     if (req.id() != null) {
-      out.append(",\"id\":");
-      quoted(out, req.id());
+      out.add(ID).quoted(req.id());
     }
-    out.append(",\"outputs\":[");
+    out.add(OUTPUTS);
     boolean label = req.outputs().contains(LABEL);
     if (label) {
-      out.append("{\"name\":\"" + LABEL + "\",\"datatype\":\"BYTES\",\"shape\":[")
-          .append(n)
-          .append("],\"data\":[");
+      out.add(LABEL_HEAD).add(n).add(DATA);
       for (int i = 0; i < n; i++) {
         if (i > 0) {
-          out.append(',');
+          out.add(',');
         }
         String l = labels[i];
-        String q = t.quotedLabels.get(l);
+        byte[] q = t.quotedLabels.get(l);
         if (q != null) {
-          out.append(q);
+          out.add(q);
         } else {
-          quoted(out, l);
+          out.quoted(l);
         }
       }
-      out.append("]}");
+      out.add(']').add('}');
     }
     if (req.outputs().contains(PROBABILITIES)) {
       if (label) {
-        out.append(',');
+        out.add(',');
       }
-      out.append("{\"name\":\"" + PROBABILITIES + "\",\"datatype\":\"FP64\",\"shape\":[")
-          .append(n)
-          .append(t.probabilitiesMiddle);
+      out.add(PROBABILITIES_HEAD).add(n).add(t.probabilitiesMiddle);
       double[] probabilities = predictions.probabilities();
       for (int i = 0; i < probabilities.length; i++) {
         if (i > 0) {
-          out.append(',');
+          out.add(',');
         }
         number(out, probabilities[i]);
       }
-      out.append("]}");
+      out.add(']').add('}');
     }
-    out.append("]}");
-    return out.toString().getBytes(StandardCharsets.UTF_8);
+    return out.add(']').add('}').toArray();
   }
 
   /**
-   * The parts of a model's inference responses that never change while it is served, as JSON text:
-   * the name and version, the class order of the probabilities, each label as a JSON string.
+   * A growing byte array for {@link #response}: text that is all ASCII goes in as is, anything else
+   * as its UTF-8 encoding (as the whole text's {@code getBytes(UTF_8)} would have it).
+   */
+  private static final class Bytes {
+    private byte[] buf;
+    private int len;
+
+    Bytes(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    private void room(int more) {
+      if (len + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+      }
+    }
+
+    Bytes add(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+      return this;
+    }
+
+    /** An ASCII character. */
+    Bytes add(char c) {
+      room(1);
+      buf[len++] = (byte) c;
+      return this;
+    }
+
+    Bytes add(int v) {
+      return ascii(Integer.toString(v));
+    }
+
+    /** Text known to be ASCII (a number's). */
+    Bytes ascii(String s) {
+      int k = s.length();
+      room(k);
+      for (int i = 0; i < k; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+      return this;
+    }
+
+    /**
+     * {@code s} as a JSON string, as {@link Inference#quoted} writes it: printable ASCII without a
+     * quote or backslash (most ids) is written as is, anything else escaped by Jackson.
+     */
+    Bytes quoted(String s) {
+      int k = s.length();
+      for (int i = 0; i < k; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+          return add(utf8(Inference.quoted(new StringBuilder(), s)));
+        }
+      }
+      room(k + 2);
+      buf[len++] = '"';
+      for (int i = 0; i < k; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+      buf[len++] = '"';
+      return this;
+    }
+
+    byte[] toArray() {
+      return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] utf8(CharSequence s) {
+    return s.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The parts of a model's inference responses that never change while it is served, as UTF-8 JSON
+   * text: the name and version, the class order of the probabilities, each label as a JSON string.
    */
   static final class Template {
-    private final String head;
-    private final String probabilitiesMiddle;
+    private final byte[] head;
+    private final byte[] probabilitiesMiddle;
     private final List<String> classes;
-    private final Map<String, String> quotedLabels;
+    private final Map<String, byte[]> quotedLabels;
 
     Template(String name, int version, List<String> classes) {
       this.classes = List.copyOf(classes);
@@ -382,18 +465,18 @@ final class Inference {
       quoted(h, name);
       h.append(",\"model_version\":");
       quoted(h, String.valueOf(version));
-      this.head = h.toString();
+      this.head = utf8(h);
       StringBuilder middle =
           new StringBuilder(",")
               .append(this.classes.size())
               .append("],\"parameters\":{\"classes\":[");
-      Map<String, String> labels = new HashMap<>();
+      Map<String, byte[]> labels = new HashMap<>();
       for (int i = 0; i < this.classes.size(); i++) {
         String q = quoted(new StringBuilder(), this.classes.get(i)).toString();
-        labels.put(this.classes.get(i), q);
+        labels.put(this.classes.get(i), utf8(q));
         middle.append(i > 0 ? "," : "").append(q);
       }
-      this.probabilitiesMiddle = middle.append("]},\"data\":[").toString();
+      this.probabilitiesMiddle = utf8(middle.append("]},\"data\":["));
       this.quotedLabels = Map.copyOf(labels);
     }
   }
@@ -408,11 +491,11 @@ final class Inference {
   /**
    * Appends a double as Jackson's generator writes it: its shortest text, non-finite ones quoted.
    */
-  private static void number(StringBuilder out, double v) {
+  private static void number(Bytes out, double v) {
     if (Double.isFinite(v)) {
-      out.append(v);
+      out.ascii(Double.toString(v));
     } else {
-      out.append('"').append(v).append('"');
+      out.add('"').ascii(Double.toString(v)).add('"');
     }
   }
 

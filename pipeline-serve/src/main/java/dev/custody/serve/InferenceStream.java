@@ -108,8 +108,12 @@ final class InferenceStream {
       }
       rows = values.length;
     }
-    for (String c : schema.features()) {
-      if (!columns.containsKey(c)) {
+    // Every input is one of the schema's columns (data() refuses others), once; with every
+    // feature column present, the encoder may take the values in its order without a map lookup.
+    Object[][] byFeature = new Object[schema.features().size()][];
+    for (int k = 0; k < byFeature.length; k++) {
+      byFeature[k] = columns.get(schema.features().get(k));
+      if (byFeature[k] == null) {
         return null;
       }
     }
@@ -118,7 +122,7 @@ final class InferenceStream {
     }
     List<Map<String, Object>> out = new ArrayList<>(rows);
     for (int i = 0; i < rows; i++) {
-      out.add(new ColumnRow(columns, i));
+      out.add(new ColumnRow(columns, i, byFeature));
     }
     return new Request(
         out, id, outputs == null ? Set.of(Inference.LABEL, Inference.PROBABILITIES) : outputs);

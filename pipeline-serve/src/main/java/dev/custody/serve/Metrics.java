@@ -109,20 +109,28 @@ final class Metrics {
    * service, and each endpoint's latency series are looked up once, not per answer.
    */
   void answered(Route.Endpoint endpoint, ServedModel model, int status, String reason, long nanos) {
-    latencies.computeIfAbsent(endpoint, e -> latency.labelValues(e.label)).observe(nanos / 1e9);
+    // get() before computeIfAbsent: the lambdas capture, so each call would allocate one.
+    DistributionDataPoint l = latencies.get(endpoint);
+    if (l == null) {
+      l = latencies.computeIfAbsent(endpoint, e -> latency.labelValues(e.label));
+    }
+    l.observe(nanos / 1e9);
     if (reason == null && model != null && status / 100 == 2) {
       Ok ok = this.ok;
       if (ok == null || ok.model != model) {
         ok = new Ok(model);
         this.ok = ok;
       }
-      ok.counters
-          .computeIfAbsent(
-              endpoint,
-              e ->
-                  requests.labelValues(
-                      e.label, model.name(), String.valueOf(model.version()), "2xx"))
-          .inc();
+      CounterDataPoint c = ok.counters.get(endpoint);
+      if (c == null) {
+        c =
+            ok.counters.computeIfAbsent(
+                endpoint,
+                e ->
+                    requests.labelValues(
+                        e.label, model.name(), String.valueOf(model.version()), "2xx"));
+      }
+      c.inc();
       return;
     }
     String outcome = reason != null ? reason : (status / 100) + "xx";

@@ -73,7 +73,15 @@ public final class ServedModel {
   String predict(Map<String, ?> row, double[] probabilities, int offset)
       throws InvalidInputException {
     if (compiled != null) {
-      String label = compiled.predict(model.encoder().encode(row), classIds, probabilities, offset);
+      Object[] values = row instanceof ColumnRow c ? c.featureValues() : null;
+      String label =
+          compiled.predict(
+              values != null
+                  ? model.encoder().encodeFeatureValues(values)
+                  : model.encoder().encode(row),
+              classIds,
+              probabilities,
+              offset);
       if (label != null) {
         return label;
       }

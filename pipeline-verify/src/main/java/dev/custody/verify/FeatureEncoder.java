@@ -155,11 +155,43 @@ public final class FeatureEncoder {
               + ", found "
               + quoteAll(unknown));
     }
-    String[] cells = new String[featureColumns.size()];
+    Object[] values = new Object[featureColumns.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(featureColumns.get(i));
+    }
+    return encodeValues(values, row);
+  }
+
+  /**
+   * Encodes one input row whose feature-column values a caller has already found by name: {@link
+   * #encode(Map)} after its check of the row's column names, for a caller that made the row from
+   * the schema's columns (the model server's request reader), without a map lookup per column.
+   *
+   * @param values the value of each of {@link #featureColumns()}, in that order: as {@link
+   *     #encode(Map)} takes them
+   * @return the row's features
+   * @throws InvalidInputException naming the column, if a value is null ({@code missing column}) or
+   *     one the schema refuses, as {@link #encode(Map)} says
+   * @throws IllegalArgumentException if there are not as many values as feature columns
+   */
+  public Features encodeFeatureValues(Object[] values) throws InvalidInputException {
+    if (values.length != featureColumns.size()) {
+      throw new IllegalArgumentException(
+          "expected " + featureColumns.size() + " feature values, found " + values.length);
+    }
+    return encodeValues(values, null);
+  }
+
+  /**
+   * Encodes the values of the feature columns, checked in column order; a null value is a missing
+   * column ("null" if {@code row}, when given, holds the column with a null value).
+   */
+  private Features encodeValues(Object[] values, Map<String, ?> row) throws InvalidInputException {
+    String[] cells = new String[values.length];
     double[] given = null;
     for (int i = 0; i < cells.length; i++) {
       String column = featureColumns.get(i);
-      Object value = row.get(column);
+      Object value = values[i];
       if (value == null) {
         throw new InvalidInputException(
             column,
@@ -167,7 +199,7 @@ public final class FeatureEncoder {
             "missing column: expected a value for every feature column "
                 + featureColumns
                 + ", found "
-                + (row.containsKey(column) ? "null" : "none"));
+                + (row != null && row.containsKey(column) ? "null" : "none"));
       }
       if (value instanceof String s) {
         cells[i] = s;

@@ -75,6 +75,59 @@ class FeatureEncoderTest {
   }
 
   @Test
+  void encodeFeatureValues_inSchemaOrder_givesWhatTheMapGives() throws Exception {
+    // featureColumns(): numeric, then categorical: age, balance, housing.
+    Object[][] rows = {
+      {"42", "-1.5e3", "rent"}, {42.0, -0.0, "own"}, {18L, 7, "free"}, {120.0, 1e300, "own"}
+    };
+    for (Object[] values : rows) {
+      Map<String, Object> row =
+          Map.of("age", values[0], "balance", values[1], "housing", values[2]);
+
+      Features fromValues = tabular.encodeFeatureValues(values.clone());
+      Features fromMap = tabular.encode(row);
+
+      assertThat(fromValues.names()).isEqualTo(fromMap.names());
+      assertThat(fromValues.values()).isEqualTo(fromMap.values());
+    }
+  }
+
+  @Test
+  void encodeFeatureValues_refusesAsTheMapDoes() {
+    Object[][] bad = {
+      {"17", "0", "own"}, {Double.NaN, "0", "own"}, {"42", "0", "castle"}, {"42", true, "own"}
+    };
+    for (Object[] values : bad) {
+      Map<String, Object> row =
+          Map.of("age", values[0], "balance", values[1], "housing", values[2]);
+
+      InvalidInputException fromValues =
+          catchThrowableOfType(
+              InvalidInputException.class, () -> tabular.encodeFeatureValues(values));
+      InvalidInputException fromMap =
+          catchThrowableOfType(InvalidInputException.class, () -> tabular.encode(row));
+
+      assertThat(fromValues).isNotNull();
+      assertThat(fromValues.getMessage()).isEqualTo(fromMap.getMessage());
+    }
+    InvalidInputException missing =
+        catchThrowableOfType(
+            InvalidInputException.class,
+            () -> tabular.encodeFeatureValues(new Object[] {"42", null, "own"}));
+    assertThat(missing.getMessage()).contains("missing column", "balance", "found none");
+  }
+
+  @Test
+  void encodeFeatureValues_wrongCount_isTheCallersMistake() {
+    IllegalArgumentException e =
+        catchThrowableOfType(
+            IllegalArgumentException.class,
+            () -> tabular.encodeFeatureValues(new Object[] {"42", "0"}));
+
+    assertThat(e).hasMessage("expected 3 feature values, found 2");
+  }
+
+  @Test
   void encode_numbersAsJavaNumbers_encodeLikeTheirText() throws Exception {
     Features fromText = tabular.encode(Map.of("age", "42", "balance", "0.25", "housing", "own"));
 
