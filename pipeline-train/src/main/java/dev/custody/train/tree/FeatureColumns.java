@@ -36,6 +36,9 @@ import org.tribuo.provenance.DatasetProvenance;
 public final class FeatureColumns {
   private static final LabelFactory LABELS = new LabelFactory();
 
+  /** The most values (features × rows) for which every column is allocated at full length. */
+  private static final long FULL_COLUMNS_UP_TO = 4_194_304;
+
   /** Each feature's explicit values, in row order, by feature id. */
   static final class Columns {
     private final int rows;
@@ -178,7 +181,7 @@ public final class FeatureColumns {
     double[][] valuesOf = new double[f][];
     // A column per feature as long as the table, unless that is large (a text table has many
     // features, each in few rows): then grown as needed.
-    int initial = (long) f * n <= 1 << 22 ? n : 8;
+    int initial = (long) f * n <= FULL_COLUMNS_UP_TO ? n : 8;
     for (int i = 0; i < f; i++) {
       rowsOf[i] = new int[initial];
       valuesOf[i] = new double[initial];

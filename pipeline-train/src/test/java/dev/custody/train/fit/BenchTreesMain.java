@@ -4,7 +4,12 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.custody.train.data.Split;
 import dev.custody.train.data.TrainingTable;
 import dev.custody.train.spec.TrainerSpec;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +28,14 @@ import org.tribuo.classification.Label;
  * divided by their number (every thread, the tree-growing pool's and the collector's included; the
  * process clock ticks every 10 ms, too coarse for one round), and the last figure the accuracy on
  * the credit example's stratified split ({@link CreditData#exampleSplit}, what {@code
- * examples/credit-rf.yaml} trains on), trained once more after the timed rounds. Arguments: WARMUP
- * ROUNDS TYPE... ({@code hist-forest}, {@code random-forest}).
+ * examples/credit-rf.yaml} trains on), trained once more after the timed rounds, then the accuracy
+ * on Custody's own seed split ({@link CreditData#split}). Arguments: WARMUP ROUNDS TYPE... ({@code
+ * hist-forest}, {@code random-forest}).
+ *
+ * <p>With {@code -Dcustody.bench.split=FILE} (two lines of 0-based data-row numbers, the training
+ * rows then the test rows: scikit-learn's {@code train_test_split} as {@code scripts/bench-trees}
+ * writes it) the timed rounds train and test on exactly scikit-learn's rows; without it, on {@link
+ * CreditData#split}, a different shuffle.
  */
 public final class BenchTreesMain {
   private BenchTreesMain() {}
@@ -32,7 +43,8 @@ public final class BenchTreesMain {
   public static void main(String[] args) throws Exception {
     int warmup = Integer.parseInt(args[0]);
     int rounds = Integer.parseInt(args[1]);
-    Split split = CreditData.split();
+    String rowsFile = System.getProperty("custody.bench.split");
+    Split split = rowsFile == null ? CreditData.split() : rows(Path.of(rowsFile));
     List<Example<Label>> test = TribuoTables.examples(split.test());
     for (String type : List.of(args).subList(2, args.length)) {
       TrainerSpec spec = spec(type);
@@ -52,16 +64,36 @@ public final class BenchTreesMain {
       Split example = CreditData.exampleSplit();
       double exampleAccuracy =
           trainAndScore(spec, example.train(), TribuoTables.examples(example.test()));
+      Split seed = CreditData.split();
+      double seedAccuracy = trainAndScore(spec, seed.train(), TribuoTables.examples(seed.test()));
       System.out.printf(
           Locale.ROOT,
-          "bench-trees %s %.1f %.1f %.4f %.1f %.4f%n",
+          "bench-trees %s %.1f %.1f %.4f %.1f %.4f %.4f%n",
           type,
           millis[rounds / 2],
           millis[0],
           accuracy,
           cpuMillis,
-          exampleAccuracy);
+          exampleAccuracy,
+          seedAccuracy);
     }
+  }
+
+  /**
+   * The credit table's rows named by {@code file}: a line of training rows, a line of test rows.
+   */
+  private static Split rows(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+    TrainingTable all = CreditData.table();
+    return new Split(pick(all, lines.get(0)), pick(all, lines.get(1)));
+  }
+
+  private static TrainingTable pick(TrainingTable all, String line) {
+    List<TrainingTable.Row> rows = new ArrayList<>();
+    for (String n : line.trim().split(" ", -1)) {
+      rows.add(all.rows().get(Integer.parseInt(n)));
+    }
+    return new TrainingTable(all.featureNames(), all.labels(), rows);
   }
 
   /** CPU time of the whole JVM process so far. */
