@@ -38,11 +38,14 @@ import org.tribuo.provenance.impl.TrainerProvenanceImpl;
  * objective by less than a relative 2.2e-9 (SciPy's default), or after {@code maxIterations}.
  *
  * <p>Rows stay sparse (text has thousands of token features, a message a few dozen), every sum runs
- * in row order on one thread and nothing is random, so the model depends only on the dataset and
- * the parameters. The model is a stock Tribuo {@link LinearSGDModel} (softmax probabilities, the
- * dataset's feature map, the bias as the last weight column), made by Tribuo's own protobuf reader
- * from bytes built here, as Tribuo's {@code LinearSGDTrainer} with {@code LogMulticlass} would make
- * it; its provenance records this class and its {@code @Config} parameters.
+ * in row order and nothing is random, so the model depends only on the dataset and the parameters.
+ * Dense rows (standardized) of a large enough dataset are split between the machine's cores: first
+ * each row's residuals, then each weight's sum over every row in row order, the same terms in the
+ * same order as on one thread, so the number of cores does not change a bit. The model is a stock
+ * Tribuo {@link LinearSGDModel} (softmax probabilities, the dataset's feature map, the bias as the
+ * last weight column), made by Tribuo's own protobuf reader from bytes built here, as Tribuo's
+ * {@code LinearSGDTrainer} with {@code LogMulticlass} would make it; its provenance records this
+ * class and its {@code @Config} parameters.
  */
 public final class LbfgsLogisticTrainer implements Trainer<Label> {
   /** Tribuo's {@code LinearSGDTrainer} names its model so; kept, as for the hist trainers. */
