@@ -23,8 +23,8 @@ import picocli.CommandLine.ScopeType;
 final class CustodyCommand {
   /**
    * Verbs that run no Tribuo code (no training, no model deserialized: {@code verify} checks a
-   * model's protobuf without loading it), so they skip setting up {@code java.util.logging} and
-   * loading {@link Trainers} with the Tribuo classes its signatures name.
+   * model's protobuf without loading it), so they skip loading {@link Trainers} and the Tribuo
+   * classes its signatures name, only to set a logger's level.
    */
   private static final Set<Class<?>> WITHOUT_TRIBUO =
       Set.of(
