@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,11 +21,18 @@ import picocli.CommandLine.ScopeType;
       "Ingest, train, sign, verify, reproduce, predict with and serve a model, each step signed."
     })
 final class CustodyCommand {
-  static {
-    // Tribuo logs every tree and epoch at INFO; the commands show their own progress instead,
-    // also when loading and serving. The library's switch brings it back here too.
-    Trainers.quietTribuoLogging();
-  }
+  /**
+   * Verbs that run no Tribuo code (no training, no model deserialized: {@code verify} checks a
+   * model's protobuf without loading it), so they skip loading {@link Trainers} and the Tribuo
+   * classes its signatures name, only to set a logger's level.
+   */
+  private static final Set<Class<?>> WITHOUT_TRIBUO =
+      Set.of(
+          VerifyCommand.class,
+          HashCommand.class,
+          SignModelCommand.class,
+          VerifyModelCommand.class,
+          KeygenCommand.class);
 
   @Option(
       names = "--verbose",
@@ -73,7 +81,16 @@ final class CustodyCommand {
 
   /** The configured command line with every verb: exit codes from reasons, one-line errors. */
   static CommandLine commandLine() {
+    quietTribuoLogging();
     return commandLine(List.copyOf(VERBS.values()));
+  }
+
+  /**
+   * Tribuo logs every tree and epoch at INFO; the commands show their own progress instead, also
+   * when loading and serving. The library's switch brings it back here too.
+   */
+  private static void quietTribuoLogging() {
+    Trainers.quietTribuoLogging();
   }
 
   /**
@@ -89,6 +106,9 @@ final class CustodyCommand {
       if (verb != null
           && verb != CommandLine.HelpCommand.class
           && verb != CompletionCommand.class) {
+        if (!WITHOUT_TRIBUO.contains(verb)) {
+          quietTribuoLogging();
+        }
         return commandLine(List.of(verb));
       }
       if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {

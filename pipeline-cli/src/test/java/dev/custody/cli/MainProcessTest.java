@@ -37,11 +37,43 @@ class MainProcessTest {
         .isEqualTo("sha256:" + Sha256.of("custody".getBytes(StandardCharsets.UTF_8)).hex());
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void main_verify_loadsNoTrainerClass() throws Exception {
+    Path classes = dir.resolve("classes.log");
+
+    Result r =
+        run(
+            List.of("-Xlog:class+load=info:file=" + classes),
+            "verify",
+            "--json",
+            dir.resolve("no-model").toString(),
+            "--policy",
+            dir.resolve("no-policy.yaml").toString());
+
+    assertThat(r.exit()).as(r.stderr()).isNotZero();
+    assertThat(
+            Json.parse(r.stdout().getBytes(StandardCharsets.UTF_8), "stdout")
+                .path("ok")
+                .asBoolean(true))
+        .isFalse();
+    String loaded = Files.readString(classes, StandardCharsets.UTF_8);
+    assertThat(loaded).contains(" dev.custody.cli.VerifyCommand ");
+    assertThat(loaded)
+        .doesNotContain(" dev.custody.train.fit.Trainers ")
+        .doesNotContain(" org.tribuo.Trainer ");
+  }
+
   record Result(int exit, String stdout, String stderr) {}
 
   private Result run(String... args) throws Exception {
+    return run(List.of(), args);
+  }
+
+  private Result run(List<String> jvmOptions, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());
