@@ -523,10 +523,10 @@ final class Api implements HttpHandler {
   /**
    * Puts the request under the deadline sweep, started on the first request on one I/O thread (it
    * stops with the server's threads). One per-request timer measured 4% of the CPU under load; the
-   * queue and the sweep's pass over every answered request 2 to 3% of the samples, hence a request
-   * answered before its handler returns is never queued (its deadline counts from its start). Every
-   * 10 ms, not 100: each request's state stays queued until the next pass, and under load every
-   * young collection copied the states of the last pass period (about 4,000 at 100 ms).
+   * sweep's pass over every answered request showed in a profile too (8 of 355 samples), so a
+   * request answered before its handler returns is not queued (a deadline counts from the start).
+   * Every 10 ms, not 100: each request's state stays queued until the next pass, and under load
+   * every young collection copied the states of the last pass period (about 4,000 at 100 ms).
    */
   private void watchDeadline(HttpServerExchange ex, State st) {
     if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
