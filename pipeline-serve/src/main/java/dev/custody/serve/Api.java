@@ -346,15 +346,23 @@ final class Api implements HttpHandler {
       ex.setPersistent(false); // the body stays unread
       throw tooLarge("found Content-Length " + declared);
     }
-    // Made at the second chunk: a body in one chunk (most) is that chunk.
-    ByteArrayOutputStream[] buf = new ByteArrayOutputStream[1];
+    // The body so far: nothing, then its first chunk (Undertow gives each callback its own
+    // array), then from a second chunk with bytes a ByteArrayOutputStream. Undertow often hands a
+    // small body over as one chunk and then an empty last one: the body is that first chunk,
+    // neither copied into a buffer nor copied out of it.
+    Object[] sofar = new Object[1];
     ex.getRequestReceiver()
         .receivePartialBytes(
             (e, chunk, last) -> {
               if (st.answered) {
                 return; // timed out while reading
               }
-              int held = buf[0] == null ? 0 : buf[0].size();
+              int held =
+                  sofar[0] == null
+                      ? 0
+                      : sofar[0] instanceof byte[] first
+                          ? first.length
+                          : ((ByteArrayOutputStream) sofar[0]).size();
               if (held + (long) chunk.length > limits.maxBodyBytes()) {
                 e.getRequestReceiver().pause();
                 e.setPersistent(false); // the rest stays unread
@@ -367,19 +375,20 @@ final class Api implements HttpHandler {
                 reject(e, st, bodiesOverloaded().rejection());
                 return;
               }
-              if (last && held == 0) {
-                // A body in one chunk is that chunk: Undertow gives each callback its own array.
-                run(e, st, cpuOnly, work, chunk);
-                return;
-              }
-              if (buf[0] == null) {
-                buf[0] =
-                    new ByteArrayOutputStream(
-                        (int) (declared >= 0 ? declared : Math.min(limits.maxBodyBytes(), 8192)));
-              }
-              buf[0].write(chunk, 0, chunk.length);
               if (last) {
-                run(e, st, cpuOnly, work, buf[0].toByteArray());
+                byte[] body;
+                if (held == 0) {
+                  body = chunk;
+                } else if (chunk.length == 0 && sofar[0] instanceof byte[] first) {
+                  body = first;
+                } else {
+                  body = append(sofar, chunk, declared).toByteArray();
+                }
+                run(e, st, cpuOnly, work, body);
+              } else if (sofar[0] == null) {
+                sofar[0] = chunk;
+              } else if (chunk.length > 0) {
+                append(sofar, chunk, declared);
               }
             },
             (e, error) -> {
@@ -388,6 +397,24 @@ final class Api implements HttpHandler {
               e.setPersistent(false);
               e.endExchange();
             });
+  }
+
+  /** Appends {@code chunk} to the body so far, turning a first chunk into a buffer. */
+  private ByteArrayOutputStream append(Object[] sofar, byte[] chunk, long declared) {
+    ByteArrayOutputStream buf;
+    if (sofar[0] instanceof ByteArrayOutputStream b) {
+      buf = b;
+    } else {
+      buf =
+          new ByteArrayOutputStream(
+              (int) (declared >= 0 ? declared : Math.min(limits.maxBodyBytes(), 8192)));
+      if (sofar[0] instanceof byte[] first) {
+        buf.write(first, 0, first.length);
+      }
+      sofar[0] = buf;
+    }
+    buf.write(chunk, 0, chunk.length);
+    return buf;
   }
 
   /** Does the work on a whole body: here on the I/O thread if it is small and CPU-only. */

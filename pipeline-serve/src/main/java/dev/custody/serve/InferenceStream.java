@@ -6,6 +6,7 @@ import dev.custody.serve.Inference.Kind;
 import dev.custody.serve.Inference.Request;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,6 +40,22 @@ final class InferenceStream {
   /** The datatypes a request may name, as constants: no string is made for one. */
   private static final List<String> DATATYPES = List.of("FP64", "FP32", "INT64", "INT32", "BYTES");
 
+  /** {@link #DATATYPES} as bytes, compared with the body's bytes in place. */
+  private static final byte[][] DATATYPE_BYTES =
+      DATATYPES.stream().map(InferenceStream::bytes).toArray(byte[][]::new);
+
+  // The keys, compared with the body's bytes in place: no string per key.
+  private static final byte[] ID = bytes("id");
+  private static final byte[] INPUTS = bytes("inputs");
+  private static final byte[] OUTPUTS = bytes("outputs");
+  private static final byte[] NAME = bytes("name");
+  private static final byte[] DATATYPE = bytes("datatype");
+  private static final byte[] SHAPE = bytes("shape");
+  private static final byte[] DATA = bytes("data");
+
+  /** The outputs of a request that names none, as the tree reader gives them. */
+  private static final Set<String> ALL_OUTPUTS = Set.of(Inference.LABEL, Inference.PROBABILITIES);
+
   private final byte[] in;
   private int pos;
 
@@ -46,6 +63,12 @@ final class InferenceStream {
   private int from;
 
   private int to;
+
+  /** Where {@link #column} looks first: after the last feature column found (requests in order). */
+  private int nextFeature;
+
+  /** Whether the last input name {@link #column} read is a feature column (one it knows). */
+  private boolean feature;
 
   private InferenceStream(byte[] in) {
     this.in = in;
@@ -74,16 +97,16 @@ final class InferenceStream {
       if (!key()) {
         return null;
       }
-      if (is("id")) {
+      if (is(ID)) {
         if (seenId || (id = string()) == null) {
           return null;
         }
         seenId = true;
-      } else if (is("inputs")) {
+      } else if (is(INPUTS)) {
         if (columns != null || next() != '[' || (columns = inputs(schema, maxRows)) == null) {
           return null;
         }
-      } else if (is("outputs")) {
+      } else if (is(OUTPUTS)) {
         if (outputs != null || next() != '[' || (outputs = outputs()) == null) {
           return null;
         }
@@ -124,8 +147,7 @@ final class InferenceStream {
     for (int i = 0; i < rows; i++) {
       out.add(new ColumnRow(columns, i, byFeature));
     }
-    return new Request(
-        out, id, outputs == null ? Set.of(Inference.LABEL, Inference.PROBABILITIES) : outputs);
+    return new Request(out, id, outputs == null ? ALL_OUTPUTS : outputs);
   }
 
   /** The inputs array after its {@code [}, column by column; null at anything else. */
@@ -140,6 +162,7 @@ final class InferenceStream {
         return null;
       }
       String name = null;
+      boolean known = false;
       String datatype = null;
       int n = -1;
       Object[] values = null;
@@ -147,26 +170,27 @@ final class InferenceStream {
         if (!key()) {
           return null;
         }
-        if (is("name")) {
+        if (is(NAME)) {
           if (name != null || (name = column(schema)) == null) {
             return null;
           }
-        } else if (is("datatype")) {
+          known = feature;
+        } else if (is(DATATYPE)) {
           if (datatype != null || (datatype = datatype()) == null) {
             return null;
           }
-        } else if (is("shape")) {
+        } else if (is(SHAPE)) {
           if (n >= 0 || next() != '[' || (n = shape(maxRows)) < 0) {
             return null;
           }
-        } else if (is("data")) {
+        } else if (is(DATA)) {
           // The values' checks need the column, datatype and row count first.
           if (values != null
               || name == null
               || datatype == null
               || n < 0
               || next() != '['
-              || (values = data(schema, name, datatype, n)) == null) {
+              || (values = data(schema, name, known, datatype, n)) == null) {
             return null;
           }
         } else {
@@ -188,7 +212,7 @@ final class InferenceStream {
       return out;
     }
     do {
-      if (next() != '{' || !key() || !is("name")) {
+      if (next() != '{' || !key() || !is(NAME)) {
         return null;
       }
       String name = string();
@@ -219,9 +243,13 @@ final class InferenceStream {
     return c == ']' ? (int) n : -1;
   }
 
-  /** Exactly {@code n} values after the {@code [}, as the tree reader keeps them, or null. */
-  private Object[] data(Columns schema, String name, String datatype, int n) {
-    if (!schema.known().contains(name)) {
+  /**
+   * Exactly {@code n} values after the {@code [}, as the tree reader keeps them, or null.
+   *
+   * @param feature whether {@code name} is known to be a feature column
+   */
+  private Object[] data(Columns schema, String name, boolean feature, String datatype, int n) {
+    if (!feature && !schema.known().contains(name)) { // a feature column is one of the schema's
       return null;
     }
     Kind kind = schema.kinds().getOrDefault(name, Kind.TEXT);
@@ -350,7 +378,12 @@ final class InferenceStream {
     return span() && next() == ':';
   }
 
-  /** Whether the last string read is {@code literal}. */
+  /** Whether the last string read is {@code literal} (ASCII). */
+  private boolean is(byte[] literal) {
+    return Arrays.equals(in, from, to, literal, 0, literal.length);
+  }
+
+  /** Whether the last string read is {@code literal}, without making a string of it. */
   private boolean is(String literal) {
     if (to - from != literal.length()) {
       return false;
@@ -368,11 +401,19 @@ final class InferenceStream {
     if (!span()) {
       return null;
     }
-    for (String c : schema.features()) {
+    // Starting after the last column found, a request in the schema's order matches at once.
+    List<String> features = schema.features();
+    int n = features.size();
+    for (int i = 0; i < n; i++) {
+      int k = nextFeature + i < n ? nextFeature + i : nextFeature + i - n;
+      String c = features.get(k);
       if (is(c)) {
+        nextFeature = k + 1 < n ? k + 1 : 0;
+        feature = true;
         return c;
       }
     }
+    feature = false;
     return ascii(from, to);
   }
 
@@ -381,9 +422,9 @@ final class InferenceStream {
     if (!span()) {
       return null;
     }
-    for (String d : DATATYPES) {
-      if (is(d)) {
-        return d;
+    for (int i = 0; i < DATATYPE_BYTES.length; i++) {
+      if (is(DATATYPE_BYTES[i])) {
+        return DATATYPES.get(i);
       }
     }
     return null;
@@ -417,6 +458,10 @@ final class InferenceStream {
     }
     pos = -1;
     return false;
+  }
+
+  private static byte[] bytes(String ascii) {
+    return ascii.getBytes(StandardCharsets.US_ASCII);
   }
 
   private String ascii(int from, int to) {

@@ -81,6 +81,15 @@ final class Http {
               + "\r\n");
     }
 
+    /** Sends one more chunk of the body. */
+    void send(String chunk) throws IOException {
+      write(
+          Integer.toHexString(chunk.getBytes(StandardCharsets.UTF_8).length)
+              + "\r\n"
+              + chunk
+              + "\r\n");
+    }
+
     /** Ends the body. */
     void finish() throws IOException {
       write("0\r\n\r\n");

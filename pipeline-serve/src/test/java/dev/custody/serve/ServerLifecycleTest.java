@@ -126,6 +126,23 @@ class ServerLifecycleTest {
   }
 
   @Test
+  void infer_bodyInSeveralChunks_answersAsTheWholeBody() throws Exception {
+    String body = Requests.infer(Requests.ROW);
+    int third = body.length() / 3;
+    try (ModelServer s = start("a", ServerLimits.defaults());
+        Http.HeldRequest req =
+            new Http.HeldRequest(s, "/v2/models/credit-rf/infer", body.substring(0, third))) {
+      req.send(body.substring(third, 2 * third));
+      req.send(body.substring(2 * third));
+      req.finish();
+      Http.Raw r = req.response();
+      HttpResponse<String> whole = new Http(s).postJson("/v2/models/credit-rf/infer", body);
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(whole.body());
+    }
+  }
+
+  @Test
   void infer_moreRowsThanLimit_returns413TooManyRows() throws Exception {
     try (ModelServer s = start("a", ServerLimits.defaults().withMaxRows(2))) {
       HttpResponse<String> r =
