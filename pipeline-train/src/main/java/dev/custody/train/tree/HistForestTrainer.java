@@ -247,6 +247,7 @@ public final class HistForestTrainer implements Trainer<Label> {
             treeSeeds(seed, trees),
             parallelism);
     ImmutableFeatureMap featureIds = features.get();
+    TribuoTrees.Domains domains = TribuoTrees.Domains.of(featureIds, labelIds);
     List<Model<Label>> members = new ArrayList<>(grown.size());
     for (Tree tree : grown) {
       members.add(
@@ -259,8 +260,7 @@ public final class HistForestTrainer implements Trainer<Label> {
                   dataProvenance,
                   provenance,
                   runProvenance),
-              featureIds,
-              labelIds));
+              domains));
     }
     EnsembleModelProvenance ensemble =
         new EnsembleModelProvenance(

@@ -2,6 +2,8 @@ package dev.custody.train.tree;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.oracle.labs.mlrg.olcut.config.protobuf.ProtoProvenanceSerialization;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,9 @@ import org.tribuo.common.tree.protos.LeafNodeProto;
 import org.tribuo.common.tree.protos.SplitNodeProto;
 import org.tribuo.common.tree.protos.TreeModelProto;
 import org.tribuo.common.tree.protos.TreeNodeProto;
-import org.tribuo.impl.ModelDataCarrier;
+import org.tribuo.protos.core.FeatureDomainProto;
+import org.tribuo.protos.core.ModelDataProto;
+import org.tribuo.protos.core.OutputDomainProto;
 import org.tribuo.provenance.ModelProvenance;
 
 /**
@@ -30,23 +34,44 @@ import org.tribuo.provenance.ModelProvenance;
 final class TribuoTrees {
   private static final int NODE_VERSION = 0;
 
+  /** As Tribuo's {@code ModelDataCarrier} serializes a model's provenance. */
+  private static final ProtoProvenanceSerialization PROVENANCE =
+      new ProtoProvenanceSerialization(false);
+
   private TribuoTrees() {}
 
+  /**
+   * The feature and label maps of the trees of one model, serialized once for all of them (the
+   * feature map's serialization was a sixth of a forest's training).
+   */
+  record Domains(
+      ImmutableFeatureMap features,
+      FeatureDomainProto featureProto,
+      ImmutableOutputInfo<Label> labels,
+      OutputDomainProto labelProto) {
+    static Domains of(ImmutableFeatureMap features, ImmutableOutputInfo<Label> labels) {
+      return new Domains(features, features.serialize(), labels, labels.serialize());
+    }
+  }
+
   /** A Tribuo tree model of {@code tree}, whose feature and label indices are these maps' ids. */
-  @SuppressWarnings("unchecked") // the output domain is of Labels, so the model's outputs are too
   static TreeModel<Label> treeModel(
       Tree tree,
       String name,
       ModelProvenance provenance,
       ImmutableFeatureMap features,
       ImmutableOutputInfo<Label> labels) {
-    ModelDataCarrier<Label> carrier =
-        new ModelDataCarrier<>(
-            name, provenance, features, labels, false, provenance.getTribuoVersion());
+    return treeModel(tree, name, provenance, Domains.of(features, labels));
+  }
+
+  /** A Tribuo tree model of {@code tree} over already serialized maps. */
+  @SuppressWarnings("unchecked") // the output domain is of Labels, so the model's outputs are too
+  static TreeModel<Label> treeModel(
+      Tree tree, String name, ModelProvenance provenance, Domains domains) {
     TreeModelProto proto =
         TreeModelProto.newBuilder()
-            .setMetadata(carrier.serialize())
-            .addAllNodes(nodes(tree, labels))
+            .setMetadata(metadata(name, provenance, domains))
+            .addAllNodes(nodes(tree, domains.labels()))
             .build();
     try {
       return (TreeModel<Label>)
@@ -55,6 +80,22 @@ final class TribuoTrees {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("Tribuo refused a tree built in memory", e);
     }
+  }
+
+  /**
+   * A tree model's metadata laid out as Tribuo 4.3.2's {@code ModelDataCarrier.serialize} lays it
+   * out, for a model that does not generate probabilities (as {@code TreeModel.serialize} records
+   * one).
+   */
+  static ModelDataProto metadata(String name, ModelProvenance provenance, Domains domains) {
+    return ModelDataProto.newBuilder()
+        .setName(name)
+        .setGenerateProbabilities(false)
+        .setFeatureDomain(domains.featureProto())
+        .setOutputDomain(domains.labelProto())
+        .setProvenance(PROVENANCE.serializeToProto(ProvenanceUtil.marshalProvenance(provenance)))
+        .setTribuoVersion(provenance.getTribuoVersion())
+        .build();
   }
 
   private record Pending(int parent, int index, int node) {}

@@ -27,6 +27,7 @@ import org.tribuo.classification.LabelFactory;
 import org.tribuo.common.tree.TreeModel;
 import org.tribuo.datasource.ListDataSource;
 import org.tribuo.ensemble.WeightedEnsembleModel;
+import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
@@ -115,6 +116,31 @@ class HistTreesTest {
         String label = data.getOutputIDInfo().getOutput(j).getLabel();
         assertThat(p.getOutputScores().get(label).getScore()).isEqualTo(expected[j]);
       }
+    }
+  }
+
+  @Test
+  void metadata_sharedSerializedMaps_sameBytesAsTribuosModelDataCarrier() {
+    MutableDataset<Label> data = dataset(CreditData.split().train());
+    TreeModel<Label> model = new HistCartTrainer(3, 100, 256).train(data, Map.of());
+    TribuoTrees.Domains domains =
+        TribuoTrees.Domains.of(data.getFeatureIDMap(), data.getOutputIDInfo());
+    // Serialized once, the maps serve every tree of a forest: each tree's metadata is still
+    // byte for byte what Tribuo's own carrier writes.
+    for (int i = 0; i < 2; i++) {
+      assertThat(
+              TribuoTrees.metadata(HistCartTrainer.MODEL_NAME, model.getProvenance(), domains)
+                  .toByteArray())
+          .isEqualTo(
+              new ModelDataCarrier<>(
+                      HistCartTrainer.MODEL_NAME,
+                      model.getProvenance(),
+                      data.getFeatureIDMap(),
+                      data.getOutputIDInfo(),
+                      false,
+                      model.getProvenance().getTribuoVersion())
+                  .serialize()
+                  .toByteArray());
     }
   }
 
