@@ -184,15 +184,98 @@ final class BinnedData {
         return few;
       }
     }
-    double[] upper = sortedEdges(values, count, rows, maxBins);
+    int[] order = sortOrder(values, count, rows);
+    if (order == null) {
+      // A NaN: the sort's order, and each row's bin searched.
+      double[] upper = sortedEdges(values, count, rows, maxBins);
+      byte zero = (byte) bin(upper, 0.0);
+      if (zero != 0 && count < rows) {
+        Arrays.fill(codes, zero);
+      }
+      for (int i = 0; i < count; i++) {
+        codes[rowsOf[i]] = (byte) bin(upper, values[i]);
+      }
+      return upper;
+    }
+    // The values in the order of the sort (index count is the implicit zeros' entry), whose
+    // edges are then those of sortedEdges, and the codes found walking that order once: a row's
+    // bin is the first whose edge is at least its value, which only grows along the order.
+    double[] sorted = new double[order.length];
+    for (int i = 0; i < order.length; i++) {
+      sorted[i] = order[i] < count ? values[order[i]] : 0.0;
+    }
+    double[] upper = edgesOfSorted(sorted, count, rows, maxBins);
     byte zero = (byte) bin(upper, 0.0);
     if (zero != 0 && count < rows) {
       Arrays.fill(codes, zero);
     }
-    for (int i = 0; i < count; i++) {
-      codes[rowsOf[i]] = (byte) bin(upper, values[i]);
+    int last = upper.length - 1;
+    int b = 0;
+    for (int i = 0; i < order.length; i++) {
+      double v = sorted[i];
+      while (b < last && upper[b] < v) {
+        b++;
+      }
+      if (order[i] < count) {
+        codes[rowsOf[order[i]]] = (byte) b;
+      }
     }
     return upper;
+  }
+
+  /**
+   * The indices of the first {@code count} values, and {@code count} for the implicit zeros when
+   * {@code count < rows}, in the order {@link Arrays#sort(double[])} puts their values (-0.0 before
+   * 0.0); null if a value is NaN. A stable radix sort of the values' bits, skipping the bytes every
+   * value shares (whole-number columns share most).
+   */
+  private static int[] sortOrder(double[] values, int count, int rows) {
+    int m = count + (count < rows ? 1 : 0);
+    long[] keys = new long[m];
+    int[] histogram = new int[8 * 256];
+    for (int i = 0; i < m; i++) {
+      double v = i < count ? values[i] : 0.0;
+      if (Double.isNaN(v)) {
+        return null;
+      }
+      long bits = Double.doubleToRawLongBits(v);
+      // Unsigned order of the keys is the sort's order of the values.
+      long key = bits ^ ((bits >> 63) | Long.MIN_VALUE);
+      keys[i] = key;
+      for (int p = 0; p < 8; p++) {
+        histogram[(p << 8) | (int) ((key >>> (p << 3)) & 0xFF)]++;
+      }
+    }
+    int[] order = new int[m];
+    for (int i = 0; i < m; i++) {
+      order[i] = i;
+    }
+    long[] keysTo = new long[m];
+    int[] orderTo = new int[m];
+    int[] start = new int[256];
+    for (int p = 0; p < 8; p++) {
+      int shift = p << 3;
+      if (histogram[(p << 8) | (int) ((keys[0] >>> shift) & 0xFF)] == m) {
+        continue; // every key has this byte
+      }
+      int sum = 0;
+      for (int digit = 0; digit < 256; digit++) {
+        start[digit] = sum;
+        sum += histogram[(p << 8) | digit];
+      }
+      for (int i = 0; i < m; i++) {
+        int at = start[(int) ((keys[i] >>> shift) & 0xFF)]++;
+        keysTo[at] = keys[i];
+        orderTo[at] = order[i];
+      }
+      long[] k = keys;
+      keys = keysTo;
+      keysTo = k;
+      int[] o = order;
+      order = orderTo;
+      orderTo = o;
+    }
+    return order;
   }
 
   private static void checkBins(int maxBins) {
@@ -207,6 +290,11 @@ final class BinnedData {
     double[] sorted = new double[count + (count < rows ? 1 : 0)];
     System.arraycopy(values, 0, sorted, 0, count);
     Arrays.sort(sorted);
+    return edgesOfSorted(sorted, count, rows, maxBins);
+  }
+
+  /** The edges of {@link #sortedEdges} from its sorted values. */
+  private static double[] edgesOfSorted(double[] sorted, int count, int rows, int maxBins) {
     // Distinct values and how many rows hold each; the implicit zeros are one more entry.
     double[] distinct = new double[sorted.length];
     long[] held = new long[sorted.length];

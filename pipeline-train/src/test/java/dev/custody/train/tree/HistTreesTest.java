@@ -172,6 +172,40 @@ class HistTreesTest {
   }
 
   @Test
+  void edgesWithCodes_manyValuedColumnsWithTiesAndSignedZeros_sameAsSortingAndSearching() {
+    SplittableRandom random = new SplittableRandom(14);
+    int rows = 3_000;
+    for (int kind = 0; kind < 4; kind++) {
+      for (int count : new int[] {rows, rows - 1, rows - 700, 400}) {
+        double[] values = new double[count];
+        int[] rowsOf = new int[count];
+        for (int i = 0; i < count; i++) {
+          values[i] =
+              switch (kind) {
+                case 0 -> random.nextDouble() * 2 - 1; // continuous, both signs
+                case 1 -> random.nextInt(5_000) - 1_000; // whole numbers with ties
+                case 2 -> random.nextInt(8) == 0 ? (random.nextBoolean() ? -0.0 : 0.0) : i * 0.5;
+                default -> random.nextInt(4) == 0 ? 1e300 : -random.nextInt(900) * 1e-3;
+              };
+          rowsOf[i] = i * rows / count;
+        }
+        byte[] codes = new byte[rows];
+        double[] upper = BinnedData.edges(values, count, rows, 256, codes, rowsOf);
+
+        assertThat(upper)
+            .as("kind %d, %d explicit", kind, count)
+            .isEqualTo(BinnedData.edges(values, count, rows, 256));
+        byte[] expected = new byte[rows];
+        java.util.Arrays.fill(expected, (byte) BinnedData.bin(upper, 0.0));
+        for (int i = 0; i < count; i++) {
+          expected[rowsOf[i]] = (byte) BinnedData.bin(upper, values[i]);
+        }
+        assertThat(codes).as("kind %d, %d explicit", kind, count).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void edges_fewDistinctValues_oneBinEachAtTheValue() {
     double[] values = {3, -1, 3, 7, 7, 7};
 
