@@ -330,7 +330,11 @@ final class Api implements HttpHandler {
 
   /** A successful answer: status, JSON body, and whether it carries the model digest. */
   @SuppressWarnings("ArrayRecordComponent") // a value passed once, never compared
-  private record Answer(int status, byte[] body, boolean digest) {}
+  private record Answer(int status, ByteBuffer body, boolean digest) {
+    Answer(int status, byte[] body, boolean digest) {
+      this(status, ByteBuffer.wrap(body), digest);
+    }
+  }
 
   /**
    * Reads the body without blocking, counting its bytes: Undertow's own entity-size bound would
@@ -630,9 +634,13 @@ final class Api implements HttpHandler {
   }
 
   private static void send(HttpServerExchange ex, int status, byte[] body, String type) {
+    send(ex, status, ByteBuffer.wrap(body), type);
+  }
+
+  private static void send(HttpServerExchange ex, int status, ByteBuffer body, String type) {
     ex.setStatusCode(status);
     ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
-    ex.getResponseSender().send(ByteBuffer.wrap(body));
+    ex.getResponseSender().send(body);
   }
 
   private void finish(HttpServerExchange ex, State st) {

@@ -398,16 +398,17 @@ class ModelServerTest {
       }
     }
     String expected =
-        new String(
-            Inference.response(
-                m,
-                tree,
-                new Inference.Predictions(
-                    general.stream()
-                        .map(dev.custody.verify.Prediction::label)
-                        .toArray(String[]::new),
-                    probabilities)),
-            StandardCharsets.UTF_8);
+        StandardCharsets.UTF_8
+            .decode(
+                Inference.response(
+                    m,
+                    tree,
+                    new Inference.Predictions(
+                        general.stream()
+                            .map(dev.custody.verify.Prediction::label)
+                            .toArray(String[]::new),
+                        probabilities)))
+            .toString();
 
     HttpResponse<String> r = http.postJson("/v2/models/credit-rf/infer", body);
 
