@@ -14,12 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same spec, data and seed give the same model content digest in separate JVMs: two fresh
- * processes train the credit example's five models (Tribuo's three and Custody's two histogram
- * trees) and print their digests. The second runs in another time zone and locale (German: decimal
- * commas), so neither can leak into the digest, and sees one processor, so that the trainers that
- * split their work between threads (hist-forest, logistic-lbfgs) give the same bits on one. (A
- * Turkish locale cannot be used: Tribuo 4.3.2 cannot serialize models in it, see {@link
- * ModelContent#protobufBytes}.)
+ * processes train the credit example's six models (Tribuo's logistic regression, CART and random
+ * forest; Custody's logistic-lbfgs and two histogram trees) and print their digests. The second
+ * runs in another time zone and locale (German: decimal commas), so neither can leak into the
+ * digest, and sees one processor, so that the trainers that split their work between threads
+ * (hist-forest, logistic-lbfgs) give the same bits on one. (A Turkish locale cannot be used: Tribuo
+ * 4.3.2 cannot serialize models in it, see {@link ModelContent#protobufBytes}.)
  */
 class ReproducibilityTest {
 
