@@ -30,7 +30,6 @@ import dev.custody.train.spec.PipelineSpec.Source;
 import dev.custody.train.spec.ScreenSpec;
 import dev.custody.train.spec.SpecParser;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +43,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
@@ -447,22 +445,8 @@ public final class Ingest {
     }
 
     /** Waits for the root; what hashing threw, as it threw it. */
-    Sha256 await() throws IOException {
-      try {
-        return task.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while hashing the rows");
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException r) {
-          throw r;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException("hashing the rows failed", c);
-      }
+    Sha256 await() throws IOException, PipelineException {
+      return Background.await(task, "hashing the rows");
     }
   }
 
@@ -486,15 +470,7 @@ public final class Ingest {
 
     /** Waits for the digest; {@code DIGEST_MISMATCH} unless it is the pinned one. */
     void requirePinned() throws PipelineException, IOException {
-      Sha256 found;
-      try {
-        found = task.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while hashing " + file.path());
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("hashing " + file.path() + " failed", e.getCause());
-      }
+      Sha256 found = Background.await(task, "hashing " + file.path());
       if (!found.matches(file.sha256())) {
         throw mismatch(file.path(), file.sha256(), found);
       }

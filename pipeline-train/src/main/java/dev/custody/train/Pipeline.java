@@ -40,7 +40,6 @@ import dev.custody.verify.ModelContentDigest;
 import dev.custody.verify.TrustPolicy;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,7 +51,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import org.tribuo.Model;
 import org.tribuo.VariableInfo;
@@ -570,27 +568,7 @@ public final class Pipeline {
 
     /** The classpath, once hashed; what hashing it threw, as it threw it. */
     TrainingClasspath result() throws IOException, PipelineException {
-      try {
-        return task.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while hashing the classpath");
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof IOException io) {
-          throw io;
-        }
-        if (c instanceof PipelineException pe) {
-          throw pe;
-        }
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException("hashing the classpath failed", c);
-      }
+      return Background.await(task, "hashing the classpath");
     }
   }
 
